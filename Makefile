@@ -1,0 +1,36 @@
+# The two commands of the README: `make chat` runs the chat, `make test` runs the checks and tests.
+# Both create .venv/ and install the project into it on first use (again only when pyproject.toml changes).
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
+PORT ?= 8501
+
+.PHONY: chat test install lint format seed-cache
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@rm -f $(VENV)/.installed-* && touch $@
+
+chat: $(STAMP)
+	$(PY) -m assistant docs
+	$(VENV)/bin/streamlit run ui/app.py --server.headless true --server.port $(PORT) \
+		--browser.gatherUsageStats false
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: lint
+	$(PY) -m pytest
+
+# Rebuild the shipped embedding cache of the bundled corpus (after changing the corpus or the chunker).
+seed-cache: $(STAMP)
+	$(PY) -m ingest.seed

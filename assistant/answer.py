@@ -1,0 +1,233 @@
+"""The offline answerer: quotes the sentences of retrieved clauses that answer the question, or refuses."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+from assistant.embeddings import E5Embeddings
+from assistant.models import Answer, Chunk, Citation, ScoredChunk
+from assistant.retrieval import LexicalIndex, Query
+from assistant.text import fold, folded_syllables, sentence_spans, with_bigrams
+
+REFUSAL = "Tài liệu hiện có không đề cập đến nội dung này."
+REFUSAL_HINT = (
+    "Bạn có thể hỏi về mục đích, 7 nhiệm vụ và yêu cầu của Kế hoạch 32-KH/BCSĐ, về Nghị quyết 27-NQ/TW "
+    "hoặc về Hiến pháp 2013, hay nạp thêm tài liệu có nội dung cần tìm."
+)
+# Calibrated on evals/datasets/dev.jsonl (see tests/test_answer_dev.py): support = coverage
+# + DENSE_WEIGHT * (similarity - DENSE_BASELINE) - RANK_PENALTY * rank of the chunk.
+MIN_SUPPORT = 0.35
+RELATIVE_SUPPORT = 0.8
+DENSE_WEIGHT = 2.0
+DENSE_BASELINE = 0.85
+RANK_PENALTY = 0.02
+CLAUSE_COVERAGE = 0.6
+ENGLISH_NOTICE = "Chế độ ngoại tuyến trích nguyên văn tiếng Việt từ tài liệu, không dịch."
+_CLAUSE_NAMES = re.compile(
+    r"\b(nhiem vu|giai phap|thu (nhat|hai|ba|tu|nam|sau|bay)|dieu \d+|khoan \d+|diem [a-z])\b"
+)
+_DOC_NAMES = re.compile(
+    r"\b(ke hoach|kh|nghi quyet|nq|hien phap|constitution|plan|resolution)\s*(so\s*)?"
+    r"(\d+(-?(kh|nq)(/(bcsd|tw))?)?)?\b|\b(bcsd|tw|nam 2013|2013)\b"
+)
+_LIST_INTENT = re.compile(
+    r"\b(bao nhieu|may|cac|nhung|liet ke|gom|how many|list|what are the)\b.*\b(nhiem vu|giai phap|tasks?)\b"
+)
+
+
+def _stopwords() -> frozenset[str]:
+    text = resources.files("assistant").joinpath("data/stopwords_vi.txt").read_text(encoding="utf-8")
+    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
+
+STOPWORDS = _stopwords()
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A candidate sentence of a retrieved chunk and how well it matches the question."""
+
+    chunk: Chunk
+    rank: int
+    start: int
+    end: int
+    coverage: float = 1.0
+    similarity: float = 1.0
+    support: float = 1.0
+
+    @property
+    def text(self) -> str:
+        return self.chunk.text[self.start : self.end]
+
+
+def content_terms(text: str) -> list[str]:
+    """Folded content syllables and bigrams of a question (function and question words dropped)."""
+    words = [w for w in folded_syllables(text) if w not in STOPWORDS]
+    return with_bigrams(words)
+
+
+class ExtractiveAnswerer:
+    """Answers with the documents' own sentences, each followed by a citation marker assigned here.
+
+    A sentence's support is its lexical coverage of the question's content terms (IDF-weighted,
+    diacritic-insensitive) plus how far its e5 similarity to the question rises above a baseline.
+    With no sentence above `min_support`, the answer is a refusal.
+    """
+
+    def __init__(
+        self,
+        embeddings: E5Embeddings,
+        max_sentences: int = 3,
+        min_support: float = MIN_SUPPORT,
+    ) -> None:
+        self.embeddings = embeddings
+        self.max_sentences = max_sentences
+        self.min_support = min_support
+
+    def __call__(self, query: Query, retrieved: list[ScoredChunk], index: LexicalIndex) -> Answer:
+        chosen = self.choose(query, retrieved, index)
+        if not chosen:
+            return Answer(query.text, f"{REFUSAL} {REFUSAL_HINT}", True, [])
+        return self._compose(query, chosen)
+
+    # -- which sentences -----------------------------------------------------------------------------
+
+    def choose(self, query: Query, retrieved: list[ScoredChunk], index: LexicalIndex) -> list[Sentence]:
+        """The sentences that answer the query, best first; empty when nothing supports an answer."""
+        if not retrieved:
+            return []
+        terms = self._terms(query)
+        structural = [s.chunk for s in retrieved if "structure" in s.ranks]
+        if _LIST_INTENT.search(fold(query.text)) and not query.references:
+            listed = self._list_items(index.chunks, [s.chunk for s in retrieved])
+            if listed:
+                return listed
+        if structural and (not terms or query.english):
+            return self._opening(structural)
+        if query.english:
+            return []  # without an LLM there is no lexical evidence across languages: refuse, don't guess
+        if structural:
+            # The question names a clause: answer from it, with its opening when no sentence stands out.
+            inside = [s for s in retrieved if "structure" in s.ranks]
+            candidates = self.score(query, terms, inside, index)
+            if not candidates or candidates[0].support < self.min_support:
+                clause = "\n".join(c.passage for c in structural)
+                covered = self._coverage(terms, structural[0], 0, 0, index, extra=clause)
+                return self._opening(structural) if covered >= CLAUSE_COVERAGE else []
+        else:
+            candidates = self.score(query, terms, retrieved, index)
+        if not candidates or candidates[0].support < self.min_support:
+            return []
+        best = candidates[0].support
+        picked = [c for c in candidates if c.support >= max(self.min_support, RELATIVE_SUPPORT * best)]
+        return picked[: self.max_sentences]
+
+    def score(
+        self, query: Query, terms: list[str], retrieved: list[ScoredChunk], index: LexicalIndex
+    ) -> list[Sentence]:
+        """Every sentence of the retrieved chunks (of the documents the question names), best first."""
+        named = [s for s in retrieved if any(s.chunk.doc_short.startswith(d) for d in query.documents)]
+        pool = named if len(query.documents) == 1 and named else retrieved
+        spans = [
+            (rank, s.chunk, a, b) for rank, s in enumerate(pool) for a, b in sentence_spans(s.chunk.text)
+        ]
+        if not spans:
+            return []
+        vectors = self.embeddings.embed_passages([chunk.text[a:b] for _, chunk, a, b in spans])
+        similarity = vectors @ query.vector
+        scored = []
+        for (rank, chunk, a, b), sim in zip(spans, similarity, strict=True):
+            coverage = self._coverage(terms, chunk, a, b, index)
+            support = coverage + DENSE_WEIGHT * (float(sim) - DENSE_BASELINE) - RANK_PENALTY * rank
+            scored.append(Sentence(chunk, rank, a, b, coverage, float(sim), support))
+        scored.sort(key=lambda c: (-c.support, c.rank, c.start))
+        return scored
+
+    @staticmethod
+    def _terms(query: Query) -> list[str]:
+        """Content terms of the question, without the words that only name a document or a clause."""
+        text = fold(query.search_text)
+        for ref in query.references:
+            text = text.replace(fold(ref.label), " ")
+        text = _CLAUSE_NAMES.sub(" ", text)
+        terms = content_terms(_DOC_NAMES.sub(" ", text))
+        return terms if terms or query.references else content_terms(text)
+
+    @staticmethod
+    def _coverage(
+        terms: list[str], chunk: Chunk, start: int, end: int, index: LexicalIndex, extra: str = ""
+    ) -> float:
+        """IDF-weighted share of the terms found in a sentence (with its clause context, and `extra`)."""
+        if not terms:
+            return 0.0
+        words = folded_syllables(f"{chunk.text[start:end]}\n{chunk.context}\n{extra}")
+        have = set(with_bigrams(words))
+        total = sum(index.idf(t) for t in terms)
+        return sum(index.idf(t) for t in terms if t in have) / total
+
+    def _opening(self, chunks: list[Chunk]) -> list[Sentence]:
+        """The first sentence of each referenced clause (or the first few of a single clause)."""
+        clauses: dict[tuple[str, str], Chunk] = {}
+        for chunk in sorted(chunks, key=lambda c: (c.doc_id, c.order)):
+            clauses.setdefault((chunk.doc_id, chunk.clause_key), chunk)
+        firsts = list(clauses.values())
+        per_clause = self.max_sentences if len(firsts) == 1 else 1
+        picked = []
+        for chunk in firsts[: max(self.max_sentences, 8)]:
+            for a, b in list(sentence_spans(chunk.text))[:per_clause]:
+                picked.append(Sentence(chunk, 0, a, b))
+        return picked
+
+    def _list_items(self, chunks: list[Chunk], retrieved: list[Chunk]) -> list[Sentence]:
+        """For 'how many / which tasks': the announcing heading, then the opening of each item."""
+        for hit in retrieved:
+            parent = hit.clause_key.split("/thu-")[0]
+            items = [
+                c
+                for c in chunks
+                if c.doc_id == hit.doc_id and re.fullmatch(rf"{parent}/thu-\d+", c.clause_key)
+            ]
+            if len(items) >= 2:
+                heading = [c for c in chunks if c.doc_id == hit.doc_id and c.clause_key == parent]
+                return self._opening(heading + items)
+        return []
+
+    # -- how the answer reads ------------------------------------------------------------------------
+
+    def _compose(self, query: Query, chosen: list[Sentence]) -> Answer:
+        numbers: dict[str, int] = {}
+        quotes: dict[str, list[str]] = {}
+        lines = []
+        for sentence in chosen:
+            n = numbers.setdefault(sentence.chunk.id, len(numbers) + 1)
+            quotes.setdefault(sentence.chunk.id, []).append(sentence.text)
+            lines.append(f"{sentence.text} [{n}]")
+        by_id = {s.chunk.id: s.chunk for s in chosen}
+        citations = [
+            Citation(
+                n=n,
+                doc=by_id[cid].doc_id,
+                title=by_id[cid].doc_title,
+                clause=by_id[cid].clause_label,
+                label=by_id[cid].citation,
+                text=by_id[cid].text,
+                chunk_id=cid,
+                start=by_id[cid].start,
+                end=by_id[cid].end,
+                quotes=tuple(quotes[cid]),
+            )
+            for cid, n in numbers.items()
+        ]
+        first = chosen[0].chunk
+        clauses = {(s.chunk.doc_short, s.chunk.clause_label) for s in chosen}
+        docs = list(dict.fromkeys(s.chunk.doc_short for s in chosen))
+        lead = (
+            f"Theo {first.doc_short} ({first.clause_label}):"
+            if len(clauses) == 1
+            else f"Theo {' và '.join(docs)}:"
+        )
+        text = lead + "\n\n" + "\n\n".join(lines) if len(lines) > 1 else f"{lead} {lines[0]}"
+        notice = ENGLISH_NOTICE if query.english else None
+        return Answer(query.text, text, False, citations, notice=notice)

@@ -1,0 +1,181 @@
+"""Command line: `python -m assistant ingest|docs|ask` — thin shells over the assistant API."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from tqdm import tqdm
+
+from assistant.chain import Assistant
+from assistant.errors import AssistantError, InputError
+from assistant.models import Answer
+from assistant.settings import get_settings
+from assistant.text import nfc
+
+_STATUS = {
+    "added": "đã thêm",
+    "updated": "đã cập nhật",
+    "unchanged": "không đổi",
+    "duplicate": "trùng nội dung",
+}
+
+
+@contextmanager
+def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
+    with tqdm(total=total, desc=label, unit="đoạn", file=sys.stderr, disable=total == 0, leave=False) as bar:
+        yield bar.update
+
+
+def _assistant() -> Assistant:
+    """The assistant on the configured store, with the bundled corpus ingested into an empty store."""
+    from ingest.pipeline import bundled_corpus, ensure_corpus, prepare
+
+    settings = get_settings()
+    assistant = Assistant(settings)
+    if settings.auto_ingest and assistant.store.count() == 0:
+        total = sum(len(d.chunks) for d in prepare(bundled_corpus(settings), settings))
+        with _progress(total, "Nạp bộ tài liệu mẫu") as update:
+            ensure_corpus(assistant.store, settings, update)
+    return assistant
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Trợ lý Kế hoạch 32: hỏi đáp có trích dẫn về Kế hoạch 32-KH/BCSĐ và văn bản liên quan."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--remove", "remove_id", metavar="DOC", help="Xóa tài liệu có mã DOC khỏi kho.")
+def ingest(paths: tuple[Path, ...], remove_id: str | None) -> None:
+    """Nạp tệp hoặc thư mục (.txt, .md, .html, .docx, .pdf) vào kho; nạp lại tệp không đổi thì bỏ qua."""
+    from ingest.pipeline import ingest as write
+    from ingest.pipeline import prepare, remove
+
+    if not paths and not remove_id:
+        raise InputError("Hãy chỉ ra tệp hoặc thư mục cần nạp, hoặc --remove DOC để xóa một tài liệu.")
+    settings = get_settings()
+    assistant = Assistant(settings)
+    if remove_id:
+        removed = remove(assistant.store, remove_id)
+        click.echo(f"Đã xóa tài liệu '{remove_id}' ({removed} đoạn).")
+    if paths:
+        documents = prepare(paths, settings)
+        total = sum(len(d.chunks) for d in documents)
+        with _progress(total, "Nạp tài liệu") as update:
+            results = write(assistant.store, documents, update)
+        for r in results:
+            extra = f" — giống '{r.duplicate_of}', không nạp lại" if r.duplicate_of else ""
+            embedded = f", {r.embedded} đoạn mới tính embedding" if r.embedded else ""
+            click.echo(f"{r.doc_id}: {_STATUS[r.status]} ({r.chunks} đoạn{embedded}){extra} — {r.title}")
+
+
+@cli.command()
+def docs() -> None:
+    """Liệt kê tài liệu trong kho và số đoạn của mỗi tài liệu."""
+    documents = _assistant().store.documents()
+    if not documents:
+        click.echo("Kho chưa có tài liệu nào.")
+    for d in documents:
+        click.echo(f"{d.doc_id}\t{d.chunks} đoạn\t{d.short}\t{d.title}")
+
+
+@cli.command()
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="In một đối tượng JSON.")
+@click.option(
+    "--jsonl", "as_jsonl", is_flag=True, help='Đọc các dòng JSON {"id","question","history"?} từ stdin.'
+)
+@click.option(
+    "-k", "--top-k", type=click.IntRange(0, 50), default=None, help="Số đoạn nguồn đưa vào trả lời."
+)
+def ask(question: str | None, as_json: bool, as_jsonl: bool, top_k: int | None) -> None:
+    """Hỏi một câu và nhận câu trả lời kèm trích dẫn điều khoản."""
+    if as_jsonl:
+        if question:
+            raise InputError("Với --jsonl, câu hỏi được đọc từ stdin, không truyền trên dòng lệnh.")
+        _ask_jsonl(_assistant(), top_k)
+        return
+    if question is None:
+        raise InputError('Hãy nhập câu hỏi, ví dụ: python -m assistant ask "Nhiệm vụ thứ tư là gì?"')
+    assistant = _assistant()
+    answer = assistant.ask(question, k=top_k)
+    if as_json:
+        click.echo(json.dumps({"question": answer.question, **answer.to_json()}, ensure_ascii=False))
+    else:
+        click.echo(render(answer))
+
+
+def render(answer: Answer) -> str:
+    """An answer and its sources, for a person reading a terminal."""
+    lines = [answer.text]
+    if answer.notice:
+        lines += ["", f"({answer.notice})"]
+    if answer.citations:
+        lines += ["", "Nguồn:"]
+        for c in answer.citations:
+            lines.append(f"[{c.n}] {c.label} — {c.title}")
+    return "\n".join(lines)
+
+
+def _ask_jsonl(assistant: Assistant, top_k: int | None) -> None:
+    failures = 0
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        item_id: Any = None
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict):
+                raise InputError("mỗi dòng phải là một đối tượng JSON")
+            item_id = item.get("id", number)
+            history = item.get("history") or []
+            if not isinstance(history, list) or not all(
+                isinstance(t, dict)
+                and t.get("role") in ("user", "assistant")
+                and isinstance(t.get("content"), str)
+                for t in history
+            ):
+                raise InputError('"history" phải là danh sách {"role": "user"|"assistant", "content": "..."}')
+            answer = assistant.ask(nfc(str(item.get("question") or "")), history, k=top_k)
+            out = {"id": item_id, **answer.to_json()}
+        except json.JSONDecodeError as exc:
+            failures += 1
+            out = {"id": item_id, "error": f"Dòng {number} không phải JSON hợp lệ: {exc.msg}."}
+        except AssistantError as exc:
+            failures += 1
+            out = {"id": item_id, "error": f"Dòng {number}: {exc.message}"}
+        click.echo(json.dumps(out, ensure_ascii=False))
+        sys.stdout.flush()
+    if failures:
+        raise InputError(f'{failures} dòng không trả lời được (xem trường "error").')
+
+
+def main() -> None:
+    """Entry point: user errors become one line on stderr and a non-zero exit, never a traceback."""
+    try:
+        cli.main(standalone_mode=False)
+    except AssistantError as exc:
+        click.echo(f"Lỗi: {exc.message}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Đã dừng.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        click.echo(f"Lỗi: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Đã dừng.", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("KH32_DEBUG"):
+            raise
+        click.echo(f"Lỗi không mong đợi: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(1)

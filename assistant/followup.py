@@ -1,0 +1,44 @@
+"""Follow-up questions: carry the clause a conversation is about into the next question."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.models import Turn
+from assistant.references import Reference, find_references
+from assistant.text import fold
+
+# "nhiệm vụ đó", "điều này", "khoản trên"… (folded): the question points back at an earlier clause.
+_ANAPHORA = re.compile(
+    r"\b(nhiem vu|giai phap|dieu|khoan|muc|phan|noi dung|van ban|ke hoach)\s+(do|nay|ay|tren)\b"
+)
+_FOLLOW_UP = re.compile(r"^(con|vay|the con|va)\b|\bthi sao\b|\b(do|nay|ay)\s*\??$|^(what|how) about\b")
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A question with the clauses it inherits from the conversation."""
+
+    question: str
+    scope: list[Reference] = field(default_factory=list)
+    strict: bool = False
+    standalone: str | None = None
+
+
+def resolve(question: str, history: list[Turn]) -> FollowUp:
+    """Scope a follow-up to the clause named by the latest earlier user question that named one."""
+    if find_references(question) or not history:
+        return FollowUp(question)
+    folded = fold(question)
+    anaphoric = bool(_ANAPHORA.search(folded))
+    if not (anaphoric or _FOLLOW_UP.search(folded)):
+        return FollowUp(question)
+    for turn in reversed(history):
+        if turn.role != "user":
+            continue
+        refs = find_references(turn.content)
+        if refs:
+            labels = ", ".join(r.label for r in refs)
+            return FollowUp(question, refs, anaphoric, f"{question} (ngữ cảnh: {labels} — “{turn.content}”)")
+    return FollowUp(question)

@@ -1,0 +1,153 @@
+"""Structural references in a question: "nhiệm vụ thứ tư", "Điều 2", "khoản 3 Điều 8", "Mục đích"…"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.text import fold
+
+_ORDINALS = {
+    "nhat": 1,
+    "hai": 2,
+    "ba": 3,
+    "tu": 4,
+    "nam": 5,
+    "sau": 6,
+    "bay": 7,
+    "tam": 8,
+    "chin": 9,
+    "muoi": 10,
+}
+_ORDINALS_ACCENTED = {
+    "nhất": 1,
+    "hai": 2,
+    "ba": 3,
+    "tư": 4,
+    "năm": 5,
+    "sáu": 6,
+    "bảy": 7,
+    "tám": 8,
+    "chín": 9,
+}
+_ENGLISH_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
+    "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
+    "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6, "7th": 7,
+}  # fmt: skip
+_ROMAN = {
+    "i": 1,
+    "ii": 2,
+    "iii": 3,
+    "iv": 4,
+    "v": 5,
+    "vi": 6,
+    "vii": 7,
+    "viii": 8,
+    "ix": 9,
+    "x": 10,
+    "xi": 11,
+}
+_ITEM_NOUN = r"(?:nhiem vu|giai phap|noi dung|quan diem|muc tieu)"
+_SECTIONS = {
+    "muc dich": "muc-dich",
+    "yeu cau": "yeu-cau",
+    "loi noi dau": "loi-noi-dau",
+    "tinh hinh": "tinh-hinh",
+    "quan diem": "quan-diem",
+    "purpose": "muc-dich",
+    "requirements": "yeu-cau",
+    "preamble": "loi-noi-dau",
+}
+_DOC_HINTS = [
+    (re.compile(r"\bhien phap\b|\bconstitution\b"), "Hiến pháp"),
+    (re.compile(r"\b(ke hoach|kh|plan)\s*(so\s*)?32\b|\b32-kh\b"), "KH 32"),
+    (re.compile(r"\b(ke hoach|kh|plan)\s*(so\s*)?11\b|\b11-kh\b"), "KH 11"),
+    (re.compile(r"\b(nghi quyet|nq|resolution)\s*(so\s*)?27\b|\b27-nq\b"), "NQ 27"),
+]
+
+
+# The last item of a list ("nhiệm vụ cuối cùng"): resolved against the stored clauses.
+LAST_ITEM = "(^|/)thu-last$"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A pointer into a document's structure: a clause-key pattern and an optional document hint."""
+
+    pattern: str
+    label: str
+    doc_hint: str | None = None
+
+    def matches(self, clause_key: str, doc_short: str) -> bool:
+        if self.doc_hint and not doc_short.startswith(self.doc_hint):
+            return False
+        return re.search(self.pattern, clause_key) is not None
+
+
+def doc_hints(question: str) -> list[str]:
+    """The documents a question names ("Hiến pháp", "KH 32"…), as prefixes of their short names."""
+    folded = fold(question)
+    return [hint for rx, hint in _DOC_HINTS if rx.search(folded)]
+
+
+def find_references(question: str) -> list[Reference]:
+    """Structural references in a question, accented or not, Vietnamese or English."""
+    folded = fold(question)
+    hints = doc_hints(question)
+    hint = hints[0] if len(hints) == 1 else None
+    refs: list[Reference] = []
+
+    def add(pattern: str, label: str) -> None:
+        refs.append(Reference(pattern, label, hint))
+
+    for m in re.finditer(rf"\b{_ITEM_NOUN}\s+(?:thu\s+(\w+)|so\s+(\d+)|(dau tien)|(cuoi cung))", folded):
+        if m[4]:
+            add(LAST_ITEM, m[0])
+            continue
+        number = 1 if m[3] else _ordinal(m[1], question, m.start(1)) if m[1] else int(m[2])
+        if number:
+            add(rf"(^|/)thu-{number}$", m[0])
+    for m in re.finditer(r"\b(\w+)\s+(?:task|solution|item)s?\b", folded):
+        if m[1] in _ENGLISH_ORDINALS:
+            add(rf"(^|/)thu-{_ENGLISH_ORDINALS[m[1]]}$", m[0])
+    for m in re.finditer(r"\b(?:task|item)\s+(?:no\.?\s*)?(\d+)\b", folded):
+        add(rf"(^|/)thu-{m[1]}$", m[0])
+
+    articles = list(re.finditer(r"\b(?:dieu|article|art\.)\s*(\d+)\b", folded))
+    clauses = list(re.finditer(r"\b(?:khoan|clause|paragraph)\s*(\d+)\b", folded))
+    points = list(re.finditer(r"\b(?:diem|point)\s+([a-z])\b(?!\w)", folded))
+    for article in articles:
+        pattern = rf"(^|/)dieu-{article[1]}"
+        if clauses:
+            pattern += rf"/khoan-{clauses[0][1]}"
+            if points:
+                pattern += rf"/diem-{points[0][1]}"
+        add(pattern + r"(/|$)", article[0])
+    for m in re.finditer(r"\b(?:chuong|chapter)\s+([ivx]+|\d+)\b", folded):
+        number = _ROMAN.get(m[1]) or (int(m[1]) if m[1].isdigit() else 0)
+        roman = next((r for r, n in _ROMAN.items() if n == number), m[1])
+        add(rf"(^|/)chuong-({roman}|{number})(/|$)", m[0])
+    for phrase, key in _SECTIONS.items():
+        if re.search(rf"\b{phrase}\b", folded) and not _is_generic(folded, phrase):
+            add(rf"(^|/){key}(/|$)", phrase)
+    return refs
+
+
+def _ordinal(word: str, question: str, at: int) -> int:
+    """Number of an ordinal word; 'thu tu' without diacritics is read as 'thứ tư' (not 'thứ tự')."""
+    accented = question[at : at + len(word)].lower()
+    if accented in _ORDINALS_ACCENTED:
+        return _ORDINALS_ACCENTED[accented]
+    if accented in ("tự",):
+        return 0
+    return _ORDINALS.get(word, 0) if not word.isdigit() else int(word)
+
+
+def _is_generic(folded: str, phrase: str) -> bool:
+    """'yêu cầu' and 'quan điểm' are also ordinary words; count them only when they name a part."""
+    if phrase in ("muc dich", "loi noi dau", "tinh hinh", "purpose", "preamble"):
+        return bool(re.search(rf"\b(nham|voi|co)\s+{phrase}\b", folded))
+    return not re.search(
+        rf"\b(phan|muc|cac|nhung)\s+{phrase}\b|\b{phrase}\s+(cua|trong|tai|chi dao)\b", folded
+    )

@@ -1,0 +1,186 @@
+"""Hybrid retrieval: dense (e5) + BM25 over syllables, accented and folded, fused; plus structural lookup."""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+
+import bm25s
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict, PrivateAttr
+
+from assistant.diacritics import DiacriticRestorer
+from assistant.models import Chunk, ScoredChunk
+from assistant.references import LAST_ITEM, Reference, doc_hints, find_references
+from assistant.store import Store
+from assistant.text import fold, folded_syllables, has_diacritics, syllables, with_bigrams
+
+RRF_K = 60
+# How much each ranked list counts in the fusion; structure wins when a question names a clause.
+WEIGHTS = {"dense": 1.0, "bm25": 1.0, "bm25_folded": 1.0, "structure": 4.0, "scope": 2.0}
+_ENGLISH = frozenset(
+    {"the", "what", "which", "who", "whom", "how", "does", "do", "is", "are", "was", "were", "of", "about"}
+    | {"according", "plan", "task", "tasks", "article", "constitution", "resolution", "purpose"}
+    | {"requirements", "say", "says", "said", "why", "when", "where"}
+)
+
+
+def is_english(text: str) -> bool:
+    """True for a question written in English (two or more English function words, no diacritics)."""
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    return not has_diacritics(text) and len(words & _ENGLISH) >= 2
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question prepared for retrieval."""
+
+    text: str
+    search_text: str
+    english: bool
+    vector: np.ndarray
+    references: list[Reference] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)
+    scope: list[Reference] = field(default_factory=list)
+    strict_scope: bool = False
+
+
+class LexicalIndex:
+    """BM25 over lower-case syllables, once with diacritics and once folded, plus document frequencies."""
+
+    def __init__(self, chunks: list[Chunk]) -> None:
+        self.chunks = chunks
+        passages = [c.passage for c in chunks]
+        accented = [syllables(p) for p in passages]
+        folded = [folded_syllables(p) for p in passages]
+        self.bm25 = _bm25(accented)
+        self.bm25_folded = _bm25(folded)
+        self.df: Counter[str] = Counter()
+        for words in folded:
+            self.df.update(set(with_bigrams(words)))
+        self.restorer = DiacriticRestorer(passages)
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a folded syllable or bigram; unknown terms weigh the most."""
+        n = len(self.chunks)
+        return math.log(1 + (n + 1) / (self.df.get(term, 0) + 0.5))
+
+    def search(self, text: str, k: int, folded: bool) -> list[int]:
+        words = folded_syllables(text) if folded else syllables(text)
+        index = self.bm25_folded if folded else self.bm25
+        if not words or index is None:
+            return []
+        scores = index.get_scores(words)
+        top = np.argsort(-scores)[:k]
+        return [int(i) for i in top if scores[i] > 0]
+
+
+def _bm25(corpus: list[list[str]]) -> bm25s.BM25 | None:
+    if not corpus:
+        return None
+    index = bm25s.BM25()
+    index.index([words or [""] for words in corpus], show_progress=False)
+    return index
+
+
+class HybridRetriever(BaseRetriever):
+    """Finds the chunks that answer a question; a LangChain retriever over our store."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    store: Store
+    k: int = 5
+    candidates: int = 30
+    _index: LexicalIndex | None = PrivateAttr(default=None)
+    _index_of: list[Chunk] | None = PrivateAttr(default=None)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    def index(self) -> LexicalIndex:
+        """The lexical index of the store's current chunks (rebuilt when they change)."""
+        chunks = self.store.chunks()
+        with self._lock:
+            if self._index is None or self._index_of is not chunks:
+                self._index = LexicalIndex(chunks)
+                self._index_of = chunks
+            return self._index
+
+    def prepare(self, question: str, scope: list[Reference] | None = None, strict: bool = False) -> Query:
+        """Detect English, restore missing diacritics and find structural references."""
+        english = is_english(question)
+        search_text = question
+        if not english and not has_diacritics(question):
+            search_text = self.index().restorer.restore(question)
+        vector = self.store.embeddings.embed_query_vector(search_text)
+        refs = find_references(question)
+        return Query(question, search_text, english, vector, refs, doc_hints(question), scope or [], strict)
+
+    def retrieve(self, query: Query, k: int | None = None) -> list[ScoredChunk]:
+        """The top k chunks for a prepared query, best first."""
+        k = self.k if k is None else k
+        index = self.index()
+        chunks = index.chunks
+        if k <= 0 or not chunks:
+            return []
+        by_id = {c.id: i for i, c in enumerate(chunks)}
+        lists: dict[str, list[int]] = {}
+        dense = self.store.dense_search(query.vector, self.candidates)
+        lists["dense"] = [by_id[i] for i, _ in dense if i in by_id]
+        if not query.english:
+            lists["bm25"] = index.search(query.search_text, self.candidates, folded=False)
+            lists["bm25_folded"] = index.search(query.text, self.candidates, folded=True)
+        structural = _matching(chunks, query.references)
+        if structural:
+            lists["structure"] = structural
+        scoped = _matching(chunks, query.scope)
+        if scoped and not query.references:
+            if query.strict_scope:
+                allowed = set(scoped)
+                lists = {name: [i for i in ranked if i in allowed] for name, ranked in lists.items()}
+                lists = {name: ranked for name, ranked in lists.items() if ranked} or {"scope": scoped}
+            else:
+                lists["scope"] = scoped
+        fused: dict[int, float] = {}
+        ranks: dict[int, dict[str, int]] = {}
+        for name, ranked in lists.items():
+            for rank, i in enumerate(ranked):
+                fused[i] = fused.get(i, 0.0) + WEIGHTS[name] / (RRF_K + rank + 1)
+                ranks.setdefault(i, {})[name] = rank + 1
+        best = sorted(fused, key=lambda i: (-fused[i], i))[:k]
+        return [ScoredChunk(chunks[i], fused[i], ranks[i]) for i in best]
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        return [
+            Document(
+                page_content=s.chunk.text, metadata={**s.chunk.metadata(), "id": s.chunk.id, "score": s.score}
+            )
+            for s in self.retrieve(self.prepare(query))
+        ]
+
+
+def _matching(chunks: list[Chunk], refs: list[Reference]) -> list[int]:
+    """Indexes of chunks inside any referenced clause, in reading order."""
+    if not refs:
+        return []
+    if any(r.pattern == LAST_ITEM for r in refs):
+        last: dict[str, int] = {}
+        for c in chunks:
+            if m := re.search(r"(?:^|/)thu-(\d+)$", c.clause_key):
+                last[c.doc_id] = max(last.get(c.doc_id, 0), int(m[1]))
+        refs = [r for r in refs if r.pattern != LAST_ITEM] + [
+            Reference(rf"(^|/)thu-{n}$", "cuối cùng", r.doc_hint)
+            for r in refs
+            if r.pattern == LAST_ITEM
+            for n in set(last.values())
+        ]
+    return [i for i, c in enumerate(chunks) if any(r.matches(c.clause_key, c.doc_short) for r in refs)]
+
+
+__all__ = ["HybridRetriever", "LexicalIndex", "Query", "fold", "is_english"]

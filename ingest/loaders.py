@@ -1,0 +1,319 @@
+"""Read .txt, .md, .html, .docx and .pdf files into one NFC text with its header fields and hash."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import docx
+from bs4 import BeautifulSoup
+from bs4.dammit import EncodingDetector
+from bs4.element import NavigableString, PageElement, PreformattedString, Tag
+from docx.table import Table, _Cell
+from pypdf import PasswordType, PdfReader
+
+from assistant.errors import DocumentError
+from assistant.text import nfc
+
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".html", ".htm", ".docx", ".pdf"})
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+# Zip-bomb guards for .docx, checked on the sizes the zip declares; zipfile never inflates a member
+# past its declared size, so the declared sizes bound what python-docx can read.
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_ZIP_RATIO = 200
+ZIP_RATIO_MIN_BYTES = 1024 * 1024
+
+_TEXT_SUFFIXES = frozenset({".txt", ".md"})
+_HEADER_LINE = re.compile(r"([A-Z][A-Z_]*):[ \t]*(.*?)[ \t]*")
+_HEADER_END = "---"
+_UTF8_BOM = codecs.BOM_UTF8
+
+# HTML elements whose content is not document text.
+_HTML_DROP = frozenset(
+    {"script", "style", "noscript", "nav", "header", "footer", "form", "template", "svg"}
+    | {"head", "title", "iframe", "object", "embed", "canvas"}
+)
+# HTML elements that start and end a paragraph (a blank line around them).
+_HTML_BLOCKS = frozenset(
+    {"address", "article", "aside", "blockquote", "caption", "center", "dd", "details", "dialog", "div"}
+    | {"dl", "dt", "fieldset", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li"}
+    | {"main", "ol", "p", "pre", "section", "summary", "table", "td", "th", "tr", "ul"}
+)
+
+# What a format reader returns: the raw text and the metadata it found (e.g. TITLE).
+_Extracted = tuple[str, dict[str, str]]
+
+
+@dataclass(frozen=True)
+class LoadedDocument:
+    """A file's whole text (NFC), where its body starts, its header fields and the text's sha256."""
+
+    path: Path
+    text: str
+    body_start: int
+    meta: dict[str, str]
+    content_hash: str
+
+
+def load_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedDocument:
+    """Read one supported file; every problem becomes a DocumentError with a Vietnamese message."""
+    path = Path(path)
+    data = _read_bytes(path, max_bytes)
+    suffix = path.suffix.lower()
+    raw, meta = _READERS[suffix](data, path.name)
+    text = _clean(raw)
+    meta = {key: _clean(value).strip() for key, value in meta.items() if value and value.strip()}
+    body_start = 0
+    if suffix in _TEXT_SUFFIXES:
+        meta, body_start = _split_header(text)
+    if not text[body_start:].strip():
+        hint = " Nếu là bản quét (ảnh), hãy nhận dạng chữ (OCR) trước khi nạp." if suffix == ".pdf" else ""
+        raise DocumentError(f"Tệp '{path.name}' không có nội dung văn bản.{hint}")
+    content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return LoadedDocument(path, text, body_start, meta, content_hash)
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    name = path.name or str(path)
+    suffix = path.suffix.lower()
+    try:
+        if not path.exists():
+            raise DocumentError(f"Không tìm thấy tệp '{name}'.")
+        if path.is_dir():
+            raise DocumentError(f"'{name}' là một thư mục, không phải tệp.")
+        if not path.is_file():
+            raise DocumentError(f"'{name}' không phải là tệp thông thường.")
+        if suffix not in SUPPORTED_SUFFIXES:
+            shown = path.suffix or "(không có phần mở rộng)"
+            supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
+            raise DocumentError(f"Định dạng '{shown}' chưa được hỗ trợ. Hỗ trợ: {supported}.")
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise DocumentError(_too_large(name, size, max_bytes))
+        with path.open("rb") as file:
+            # Read one byte past the limit: the file may have grown since stat().
+            data = file.read(max_bytes + 1)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise DocumentError(f"Không đọc được tệp '{name}' ({reason}).") from exc
+    if len(data) > max_bytes:
+        raise DocumentError(_too_large(name, max(size, len(data)), max_bytes))
+    return data
+
+
+def _too_large(name: str, size: int, max_bytes: int) -> str:
+    return f"Tệp '{name}' quá lớn ({_megabytes(size)} MB, tối đa {_megabytes(max_bytes)} MB)."
+
+
+def _megabytes(size: int) -> str:
+    # Vietnamese decimal comma; small limits (as in tests) still show a non-zero figure.
+    value = size / (1024 * 1024)
+    text = f"{value:.1f}".removesuffix(".0") if value >= 0.1 or size == 0 else f"{value:.4f}".rstrip("0")
+    return text.replace(".", ",")
+
+
+def _clean(text: str) -> str:
+    """NFC, zero-width characters removed, every line ending a single \\n."""
+    # nfc() drops zero-width characters after normalising, which can leave "e" + ZWSP + U+0301 as a
+    # decomposed "e\u0301"; normalising once more makes the result NFC in every case.
+    return unicodedata.normalize("NFC", nfc(text)).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _split_header(text: str) -> tuple[dict[str, str], int]:
+    """Parse leading 'KEY: value' lines closed by a '---' line; ({}, 0) when the text has no such header."""
+    meta: dict[str, str] = {}
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        offset += len(line)
+        content = line.rstrip("\n")
+        if content == _HEADER_END and meta:
+            return meta, offset
+        match = _HEADER_LINE.fullmatch(content)
+        if not match:
+            return {}, 0
+        meta[match[1]] = match[2]
+    return {}, 0
+
+
+def _decode_utf8(data: bytes, name: str) -> str:
+    body = data.removeprefix(_UTF8_BOM)
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        position = exc.start + len(data) - len(body)
+        raise DocumentError(
+            f"Tệp '{name}' không phải văn bản UTF-8 (byte lỗi ở vị trí {position}). "
+            "Hãy lưu lại tệp với mã hóa UTF-8."
+        ) from exc
+
+
+def _load_text(data: bytes, name: str) -> _Extracted:
+    # The header is parsed after NFC by load_document, so its offsets match the final text.
+    return _decode_utf8(data, name), {}
+
+
+def _load_html(data: bytes, name: str) -> _Extracted:
+    try:
+        soup = BeautifulSoup(_decode_html(data, name), "html.parser")
+        # The first <title> outside inline SVG (whose <title> is a tooltip), else the first <h1>.
+        titles = (tag for tag in soup.find_all("title") if not tag.find_parent("svg"))
+        heading = next(titles, None) or soup.find("h1")
+        title = " ".join(heading.get_text(" ").split()) if heading else ""
+        text = _html_text(soup)
+    except RecursionError as exc:
+        raise DocumentError(f"Tệp '{name}' có cấu trúc HTML lồng nhau quá sâu, không đọc được.") from exc
+    return text, {"TITLE": title}
+
+
+def _decode_html(data: bytes, name: str) -> str:
+    """UTF-8 unless a byte-order mark or the document itself declares another charset."""
+    body, bom_encoding = EncodingDetector.strip_byte_order_mark(data)
+    if bom_encoding:
+        return body.decode(bom_encoding, errors="replace")
+    declared = EncodingDetector.find_declared_encoding(data, is_html=True)
+    try:
+        encoding = codecs.lookup(declared).name if declared else "utf-8"
+    except LookupError:
+        encoding = "utf-8"
+    # A <meta> that could be read as ASCII cannot really be UTF-16/32 (browsers use UTF-8 then).
+    if encoding == "utf-8" or encoding.startswith(("utf-16", "utf-32")):
+        return _decode_utf8(data, name)
+    try:
+        return data.decode(encoding, errors="replace")
+    except LookupError:  # a declared codec that is not a text encoding, e.g. "rot13"
+        return _decode_utf8(data, name)
+
+
+def _html_text(root: Tag) -> str:
+    """Visible text: blocks separated by a blank line, <br> by a newline, spaces collapsed.
+
+    Walks the tree with an explicit stack, so deeply nested markup cannot overflow Python's stack.
+    """
+    out: list[str] = []
+    line: list[str] = []
+    gap = ""  # the strongest break seen since the last line written
+
+    def end_line(brk: str) -> None:
+        nonlocal gap
+        text = " ".join("".join(line).split())
+        line.clear()
+        if text:
+            out.append(gap + text if out else text)
+            gap = ""
+        if len(brk) > len(gap):
+            gap = brk
+
+    stack: list[tuple[PageElement, bool]] = [(root, True)]
+    while stack:
+        node, entering = stack.pop()
+        if isinstance(node, Tag):
+            if not entering:
+                end_line("\n\n")
+            elif node.name == "br":
+                end_line("\n")
+            elif node.name not in _HTML_DROP:
+                if node.name in _HTML_BLOCKS:
+                    end_line("\n\n")
+                    stack.append((node, False))
+                stack.extend((child, True) for child in reversed(node.contents))
+        elif isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
+            line.append(str(node))
+    end_line("")
+    return "".join(out)
+
+
+def _load_docx(data: bytes, name: str) -> _Extracted:
+    _check_zip(data, name)
+    try:
+        document = docx.Document(io.BytesIO(data))
+        paragraphs: list[str] = []
+        # Document order with an explicit stack, since tables can nest inside table cells.
+        stack: list[object] = list(reversed(list(document.iter_inner_content())))
+        while stack:
+            item = stack.pop()
+            if isinstance(item, Table):
+                cells = _unique_cells(item)
+                stack.extend(reversed([part for cell in cells for part in cell.iter_inner_content()]))
+            else:
+                paragraphs.append(item.text)
+    except Exception as exc:  # python-docx and lxml raise many types on broken files
+        raise DocumentError(f"Tệp '{name}' không phải tệp Word (.docx) hợp lệ hoặc đã bị hỏng.") from exc
+    try:
+        title = document.core_properties.title or ""
+    except Exception:  # broken metadata must not stop the text from loading
+        title = ""
+    return "\n\n".join(p.strip() for p in paragraphs if p.strip()), {"TITLE": title}
+
+
+def _unique_cells(table: Table) -> list[_Cell]:
+    """Cells row by row, each once: a merged cell repeats in row.cells with the same <w:tc> element."""
+    seen: set[object] = set()  # holding the elements keeps their lxml proxies, so identity holds
+    cells = []
+    for row in table.rows:
+        for cell in row.cells:
+            if cell._tc not in seen:
+                seen.add(cell._tc)
+                cells.append(cell)
+    return cells
+
+
+def _check_zip(data: bytes, name: str) -> None:
+    """Refuse files that are not zips, or whose members would inflate to far more than the file."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except Exception as exc:  # BadZipFile, and struct or value errors on crafted archives
+        raise DocumentError(f"Tệp '{name}' không phải tệp Word (.docx) hợp lệ hoặc đã bị hỏng.") from exc
+    total = sum(member.file_size for member in members)
+    bomb = total > MAX_UNZIPPED_BYTES or any(
+        member.file_size > ZIP_RATIO_MIN_BYTES
+        and member.file_size > MAX_ZIP_RATIO * max(member.compress_size, 1)
+        for member in members
+    )
+    if bomb:
+        raise DocumentError(
+            f"Tệp '{name}' bị nén bất thường (giải nén ra {_megabytes(total)} MB), "
+            "có thể là tệp độc hại; không đọc."
+        )
+
+
+def _load_pdf(data: bytes, name: str) -> _Extracted:
+    try:
+        reader = PdfReader(io.BytesIO(data))
+    except Exception as exc:  # pypdf raises PdfReadError and many built-in errors on broken files
+        raise DocumentError(f"Tệp '{name}' không phải tệp PDF hợp lệ hoặc đã bị hỏng.") from exc
+    locked = f"Tệp '{name}' là PDF có mật khẩu hoặc mã hóa; hãy gỡ mật khẩu rồi nạp lại."
+    try:
+        if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+            raise DocumentError(locked)
+    except DocumentError:
+        raise
+    except Exception as exc:  # e.g. an AES-encrypted file without the optional cryptography package
+        raise DocumentError(locked) from exc
+    try:
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except Exception as exc:
+        raise DocumentError(f"Tệp '{name}' là PDF bị hỏng, không trích được văn bản.") from exc
+    try:
+        title = (reader.metadata.title if reader.metadata else None) or ""
+    except Exception:  # broken metadata must not stop the text from loading
+        title = ""
+    return "\n\n".join(page.strip("\n") for page in pages), {"TITLE": str(title)}
+
+
+_READERS: dict[str, Callable[[bytes, str], _Extracted]] = {
+    ".txt": _load_text,
+    ".md": _load_text,
+    ".html": _load_html,
+    ".htm": _load_html,
+    ".docx": _load_docx,
+    ".pdf": _load_pdf,
+}

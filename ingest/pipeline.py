@@ -1,0 +1,157 @@
+"""Ingest: load files, chunk them by clause, embed (cached) and write them to the store; remove documents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from assistant.errors import DocumentError, InputError, StoreError
+from assistant.models import Chunk
+from assistant.settings import Settings
+from assistant.store import Store
+from ingest.chunking import chunk_document, doc_id_for
+from ingest.loaders import SUPPORTED_SUFFIXES, load_document
+
+Progress = Callable[[int], None]
+_UPSERT_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    """A document read and chunked, not yet stored."""
+
+    doc_id: str
+    title: str
+    short: str
+    content_hash: str
+    path: Path
+    chunks: list[Chunk]
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What ingest did with one document."""
+
+    doc_id: str
+    title: str
+    status: Literal["added", "updated", "unchanged", "duplicate"]
+    chunks: int
+    embedded: int = 0
+    duplicate_of: str | None = None
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files named, plus supported files inside folders named (hidden files and READMEs skipped)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file()
+                and p.suffix.lower() in SUPPORTED_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                and not p.name.lower().startswith("readme")
+            )
+        elif path.exists() or path.suffix:
+            files.append(path)
+        else:
+            raise DocumentError(f"Không tìm thấy tệp hoặc thư mục '{path}'.")
+    if not files:
+        raise InputError("Không có tệp nào để nạp (hỗ trợ: .txt, .md, .html, .docx, .pdf).")
+    return list(dict.fromkeys(files))
+
+
+def prepare(paths: Iterable[Path], settings: Settings) -> list[PreparedDocument]:
+    """Load and chunk every file first, so one bad file stops the batch before anything is written."""
+    prepared = []
+    for path in expand_paths(paths):
+        loaded = load_document(path, max_bytes=settings.max_file_bytes)
+        title, short, chunks = chunk_document(loaded, settings.chunk_tokens)
+        if not chunks:
+            raise DocumentError(f"Tệp '{path.name}' không có đoạn văn bản nào dùng được.")
+        prepared.append(PreparedDocument(doc_id_for(path), title, short, loaded.content_hash, path, chunks))
+    ids = [d.doc_id for d in prepared]
+    if clash := next((i for i in ids if ids.count(i) > 1), None):
+        raise InputError(f"Có nhiều tệp cùng tên '{clash}' trong một lần nạp; hãy đổi tên một tệp.")
+    return prepared
+
+
+def ingest(
+    store: Store, documents: list[PreparedDocument], progress: Progress | None = None
+) -> list[IngestResult]:
+    """Write prepared documents: unchanged ones are skipped, changed ones replace their old chunks."""
+    stored = {d.doc_id: d for d in store.documents()}
+    by_hash = {d.doc_hash: d.doc_id for d in stored.values()}
+    results = []
+    for doc in documents:
+        old = stored.get(doc.doc_id)
+        if old and old.doc_hash == doc.content_hash:
+            results.append(IngestResult(doc.doc_id, doc.title, "unchanged", old.chunks))
+            if progress:
+                progress(len(doc.chunks))
+            continue
+        twin = by_hash.get(doc.content_hash)
+        if twin and twin != doc.doc_id:
+            results.append(IngestResult(doc.doc_id, doc.title, "duplicate", 0, duplicate_of=twin))
+            if progress:
+                progress(len(doc.chunks))
+            continue
+        embedded = _write(store, doc, progress)
+        by_hash[doc.content_hash] = doc.doc_id
+        status = "updated" if old else "added"
+        results.append(IngestResult(doc.doc_id, doc.title, status, len(doc.chunks), embedded))
+    return results
+
+
+def _write(store: Store, doc: PreparedDocument, progress: Progress | None) -> int:
+    before = store.embeddings.embedded_count
+    total = len(doc.chunks)
+    vectors = store.embeddings.embed_passages([c.passage for c in doc.chunks], progress=progress)
+    embedded = store.embeddings.embedded_count - before
+    if progress:
+        progress(total - embedded)
+    try:
+        for start in range(0, len(doc.chunks), _UPSERT_BATCH):
+            batch = doc.chunks[start : start + _UPSERT_BATCH]
+            store.collection.upsert(
+                ids=[c.id for c in batch],
+                documents=[c.text for c in batch],
+                metadatas=[c.metadata() for c in batch],
+                embeddings=vectors[start : start + _UPSERT_BATCH].tolist(),
+            )
+        keep = {c.id for c in doc.chunks}
+        old = store.collection.get(where={"doc_id": doc.doc_id}, include=[])["ids"]
+        stale = [i for i in old if i not in keep]
+        if stale:
+            store.collection.delete(ids=stale)
+    except Exception as exc:
+        raise StoreError(f"Không ghi được tài liệu '{doc.doc_id}' vào kho: {exc}") from exc
+    finally:
+        store.mark_changed()
+    return embedded
+
+
+def remove(store: Store, doc_id: str) -> int:
+    """Delete a document's chunks; returns how many were removed."""
+    ids = store.collection.get(where={"doc_id": doc_id}, include=[])["ids"]
+    if not ids:
+        known = ", ".join(d.doc_id for d in store.documents()) or "(kho trống)"
+        raise InputError(f"Không có tài liệu '{doc_id}' trong kho. Các tài liệu hiện có: {known}.")
+    store.collection.delete(ids=ids)
+    store.mark_changed()
+    return len(ids)
+
+
+def bundled_corpus(settings: Settings) -> list[Path]:
+    """The corpus shipped with the project."""
+    return sorted(Path(settings.corpus_dir).glob("*.txt"))
+
+
+def ensure_corpus(store: Store, settings: Settings, progress: Progress | None = None) -> list[IngestResult]:
+    """Ingest the bundled corpus when the store is empty (and auto-ingest is on)."""
+    if not settings.auto_ingest or store.count() > 0:
+        return []
+    return ingest(store, prepare(bundled_corpus(settings), settings), progress)

@@ -1,0 +1,272 @@
+"""Find the clause structure of Vietnamese plans and legal texts: headings, Điều, khoản, điểm, "Thứ nhất…"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from assistant.text import fold
+
+ORDINALS = ["nhất", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười"]
+_ORDINAL_WORDS = "|".join(ORDINALS)
+
+_CHROME = re.compile(
+    r"^(xem với cỡ chữ|đọc bài viết|thay đổi tương phản|từ viết tắt|in trang|in bài viết|chia sẻ|"
+    r"gửi email|bản in|lượt xem\s*:?\s*[\d.,]*|[a-zđ]|[\W_]*)$",
+    re.IGNORECASE,
+)
+_BULLETS = re.compile(r"^[\s•·*\-]+")
+_PART = re.compile(r"^(Phần|PHẦN)\s+(thứ\s+\w+|[IVXLC]+|\d+)\b\.?\s*(.*)$")
+_CHAPTER = re.compile(r"^(Chương|CHƯƠNG)\s+([IVXLC]+|\d+)\b\.?\s*(.*)$")
+_SECTION = re.compile(r"^(Mục|MỤC)\s+(\d+|[IVXLC]+)\b\.?\s*(.*)$")
+_ARTICLE = re.compile(r"^Điều\s+(\d+[a-z]?)\b\.?\s*(.*)$")
+_ROMAN = re.compile(r"^([IVX]{1,5})[.\-–]\s+(.{2,150})$")
+_ORDINAL = re.compile(rf"^Thứ\s+({_ORDINAL_WORDS})\s*[,:.]", re.IGNORECASE)
+_KHOAN = re.compile(r"^(\d{1,3})\.\s+\S")
+_DIEM = re.compile(r"^([a-zđ])\)\s+\S")
+_NAMED = re.compile(r"^(Mục đích|Mục tiêu|Yêu cầu|Quan điểm|Nhiệm vụ|Giải pháp|Tổ chức thực hiện)\b", re.I)
+_NAMED_AT_END = re.compile(r"\b(mục đích|mục tiêu|yêu cầu|quan điểm|nhiệm vụ|giải pháp)\s*:\s*$", re.I)
+_CLOSING_REQUEST = re.compile(r"^[^,.;:]{0,80}\byêu cầu\b", re.I)
+_COUNTED_HEADING = re.compile(r"^(\d{1,2})\s+(\w+(?:\s+vụ|\s+pháp|\s+điểm|\s+tiêu)?)\b", re.I)
+_NOUNS = {"nhiệm vụ": "Nhiệm vụ", "giải pháp": "Giải pháp", "quan điểm": "Quan điểm", "mục tiêu": "Mục tiêu"}
+
+# Levels of the heading stack, outermost first.
+PART, CHAPTER, SECTION, ARTICLE, KHOAN, DIEM = range(6)
+
+
+@dataclass
+class Node:
+    """One heading on the stack: its level, machine key, human label and the words it adds as context."""
+
+    level: int
+    key: str
+    label: str
+    context: str
+    noun: str = ""
+    count: int = 0
+    ordinal: int = 0
+
+
+@dataclass
+class Clause:
+    """A run of paragraphs under one heading path: the unit that chunks never cross."""
+
+    key: str
+    label: str
+    path: str
+    context: str
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+def paragraphs(text: str, start: int = 0) -> Iterator[tuple[int, int]]:
+    """(start, end) of each paragraph of text[start:]; a line that starts in lower case continues the last."""
+    current: tuple[int, int] | None = None
+    offset = start
+    for line in text[start:].splitlines(keepends=True):
+        body = line.strip()
+        line_start = offset + line.index(body) if body else offset
+        offset += len(line)
+        if not body:
+            if current:
+                yield current
+            current = None
+            continue
+        span = (line_start, line_start + len(body))
+        if current and (body[0].islower() or text[current[1] - 1] == ","):
+            current = (current[0], span[1])
+        else:
+            if current:
+                yield current
+            current = span
+    if current:
+        yield current
+
+
+def _ordinal_number(word: str) -> int:
+    return ORDINALS.index(word.lower()) + 1
+
+
+def _title_case(text: str) -> str:
+    text = text.strip(" .:-–")
+    return text[:1].upper() + text[1:].lower() if text.isupper() else text[:1].upper() + text[1:]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:60] or "x"
+
+
+def _is_heading_like(para: str) -> bool:
+    """A short line without final punctuation, e.g. '7 nhiệm vụ và giải pháp' or 'CHẾ ĐỘ CHÍNH TRỊ'."""
+    words = para.split()
+    return 0 < len(words) <= 12 and para[-1] not in ".;:,…!?" and not para[0].islower()
+
+
+class StructureParser:
+    """Walks the paragraphs of a document and groups them into clauses under a heading stack."""
+
+    def __init__(self, text: str, body_start: int, title: str) -> None:
+        self.text = text
+        self.body_start = body_start
+        self.title = title
+        self.stack: list[Node] = []
+        self.clauses: dict[str, Clause] = {}
+        self.seen_content = False
+
+    def parse(self) -> list[Clause]:
+        previous = ""
+        spans = list(paragraphs(self.text, self.body_start))
+        for index, (start, end) in enumerate(spans):
+            para = self.text[start:end]
+            is_last = index == len(spans) - 1
+            if _CHROME.match(_BULLETS.sub("", para)) or para == previous:
+                continue
+            if is_last and self.seen_content and self._is_byline(para):
+                continue
+            previous = para
+            self._place(para, start, end)
+        return list(self.clauses.values())
+
+    @staticmethod
+    def _is_byline(para: str) -> bool:
+        words = para.split()
+        return len(words) <= 4 and para[-1] not in ".;:…" and all(w[:1].isupper() for w in words)
+
+    # -- the stack ---------------------------------------------------------------------------------
+
+    def _push(self, node: Node) -> None:
+        while self.stack and self.stack[-1].level >= node.level:
+            self.stack.pop()
+        self.stack.append(node)
+
+    def _innermost(self, level: int) -> Node | None:
+        return next((n for n in reversed(self.stack) if n.level == level), None)
+
+    def _add(self, start: int, end: int) -> None:
+        if not self.stack:
+            self.stack.append(Node(SECTION, "mo-dau", "Phần mở đầu", ""))
+        node_key = "/".join(n.key for n in self.stack)
+        clause = self.clauses.get(node_key)
+        if clause is None:
+            clause = Clause(node_key, self._label(), self._path(), self._context())
+            self.clauses[node_key] = clause
+        clause.spans.append((start, end))
+        self.seen_content = True
+
+    def _label(self) -> str:
+        article = self._innermost(ARTICLE)
+        if article and self.stack[-1].level >= ARTICLE and article.key.startswith("dieu-"):
+            parts = [n.label for n in self.stack if n.level >= ARTICLE]
+            return ", ".join([parts[0], *(p[:1].lower() + p[1:] for p in parts[1:])])
+        return self.stack[-1].label
+
+    def _path(self) -> str:
+        return " > ".join(n.label for n in self.stack)
+
+    def _context(self) -> str:
+        return " — ".join(n.context for n in self.stack if n.context)
+
+    # -- classification ----------------------------------------------------------------------------
+
+    def _place(self, para: str, start: int, end: int) -> None:
+        if m := _PART.match(para):
+            self._heading(PART, f"phan-{_slug(m[2])}", f"Phần {m[2]}", para, start, end)
+        elif m := _CHAPTER.match(para):
+            self._heading(CHAPTER, f"chuong-{_slug(m[2])}", f"Chương {m[2]}", para, start, end)
+        elif m := _SECTION.match(para):
+            self._heading(SECTION, f"muc-{_slug(m[2])}", f"Mục {m[2]}", para, start, end)
+        elif m := _ARTICLE.match(para):
+            label = f"Điều {m[1]}"
+            self._push(Node(ARTICLE, f"dieu-{m[1]}", label, f"{label}. {m[2]}".strip(" .")))
+            if m[2]:
+                self._add(start, end)
+        elif (m := _ORDINAL.match(para)) and self._accepts_ordinal():
+            self._ordinal(_ordinal_number(m[1]), start, end)
+        elif (m := _KHOAN.match(para)) and self._innermost(ARTICLE):
+            self._push(Node(KHOAN, f"khoan-{m[1]}", f"Khoản {m[1]}", f"khoản {m[1]}"))
+            self._add(start, end)
+        elif (m := _DIEM.match(para)) and self._innermost(ARTICLE):
+            self._push(Node(DIEM, f"diem-{m[1]}", f"Điểm {m[1]}", f"điểm {m[1]}"))
+            self._add(start, end)
+        elif self._closes_list(para):
+            self._named("Yêu cầu", start, end)
+        elif m := self._named_section(para):
+            self._named(_title_case(m[1]), start, end)
+        elif m := _ROMAN.match(para):
+            self._heading(SECTION, f"muc-{m[1].lower()}", f"{m[1]}. {_title_case(m[2])}", para, start, end)
+        elif para.isupper() and len(para.split()) <= 15:
+            self._uppercase(para, start, end)
+        elif _is_heading_like(para) and self.seen_content and not self._in_list():
+            self._generic_heading(para, start, end)
+        else:
+            self._content(start, end)
+
+    def _heading(self, level: int, key: str, label: str, para: str, start: int, end: int) -> None:
+        self._push(Node(level, key, label, para.strip(" .")))
+        self._add(start, end)
+
+    def _uppercase(self, para: str, start: int, end: int) -> None:
+        top = self.stack[-1] if self.stack else None
+        if top and top.level in (PART, CHAPTER) and len(self.clauses[self._key()].spans) == 1:
+            # The title line of a Chương or Phần: part of its heading clause.
+            top.context = f"{top.context}. {_title_case(para)}"
+            self.clauses[self._key()].context = self._context()
+            self.clauses[self._key()].spans.append((start, end))
+        elif not self.seen_content:
+            self._content(start, end)
+        else:
+            label = _title_case(para)
+            self._push(Node(SECTION, _slug(label), label, label))
+
+    def _generic_heading(self, para: str, start: int, end: int) -> None:
+        counted = _COUNTED_HEADING.match(para)
+        label = _title_case(re.sub(r"^\d+\s+", "", para))
+        noun = next((v for k, v in _NOUNS.items() if k in para.lower()), "")
+        node = Node(SECTION, _slug(label), label, label, noun=noun, count=int(counted[1]) if counted else 0)
+        self._push(node)
+        self._add(start, end)
+
+    def _named(self, label: str, start: int, end: int) -> None:
+        noun = _NOUNS.get(label.lower(), "")
+        self._push(Node(SECTION, _slug(label), label, label, noun=noun))
+        self._add(start, end)
+
+    def _ordinal(self, number: int, start: int, end: int) -> None:
+        parent = self._innermost(SECTION)
+        noun = parent.noun if parent and parent.noun else "Nội dung"
+        label = f"{noun} thứ {ORDINALS[number - 1]}"
+        self._push(Node(ARTICLE, f"thu-{number}", label, label, ordinal=number))
+        self._add(start, end)
+
+    def _content(self, start: int, end: int) -> None:
+        self._add(start, end)
+
+    def _key(self) -> str:
+        return "/".join(n.key for n in self.stack)
+
+    def _in_list(self) -> bool:
+        return bool(self.stack) and self.stack[-1].ordinal > 0
+
+    def _accepts_ordinal(self) -> bool:
+        return not self._innermost(ARTICLE) or self._in_list()
+
+    def _named_section(self, para: str) -> re.Match[str] | None:
+        """'Mục đích của Kế hoạch…' or '…ban hành Kế hoạch nhằm mục đích:' opens a named part."""
+        if self._in_list():
+            return None
+        if self.seen_content and (m := _NAMED.match(para)):
+            return m
+        return _NAMED_AT_END.search(para) if len(para) < 400 else None
+
+    def _closes_list(self, para: str) -> bool:
+        """After the last announced item ('7 nhiệm vụ' → Thứ bảy), '… yêu cầu …' starts Yêu cầu."""
+        if not self._in_list():
+            return False
+        parent = self._innermost(SECTION)
+        announced = parent.count if parent else 0
+        return announced > 0 and self.stack[-1].ordinal >= announced and bool(_CLOSING_REQUEST.match(para))
+
+
+def parse_clauses(text: str, body_start: int = 0, title: str = "") -> list[Clause]:
+    """Clauses of a document body, in reading order, each with its paragraph spans in `text`."""
+    return StructureParser(text, body_start, title).parse()
