@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 import chromadb
@@ -42,13 +42,14 @@ class Store:
             seed_paths=[SEED_CACHE],
         )
         self._lock = threading.Lock()
-        self._chunks: tuple[int, list[Chunk]] | None = None
+        self._chunks: tuple[str, list[Chunk]] | None = None
         try:
+            self.client = self._client()
             self.vectorstore = Chroma(
                 collection_name=settings.collection,
                 embedding_function=self.embeddings,
-                client=self._client(),
-                collection_metadata={"hnsw:space": "cosine"},
+                client=self.client,
+                collection_configuration={"hnsw": {"space": "cosine"}},
             )
         except StoreError:
             raise
@@ -76,26 +77,28 @@ class Store:
         """Number of chunks stored."""
         return self.collection.count()
 
+    def generation(self) -> str:
+        """Changes whenever ingest writes, in any process: a key for caches of the store's content."""
+        metadata = self.client.get_collection(self.settings.collection).metadata or {}
+        return f"{metadata.get('generation', '')}:{self.count()}"
+
+    def touch(self) -> None:
+        """Record that the content changed (ingest calls this after every write)."""
+        self.collection.modify(metadata={"generation": uuid.uuid4().hex})
+
     def chunks(self) -> list[Chunk]:
         """Every stored chunk in document and reading order (cached until the store changes)."""
         with self._lock:
-            count = self.count()
-            if self._chunks is None or self._chunks[0] != count or self._changed:
+            generation = self.generation()
+            if self._chunks is None or self._chunks[0] != generation:
                 got = self.collection.get(include=["documents", "metadatas"])
                 chunks = [
                     Chunk.from_store(i, d, m)
                     for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
                 ]
                 chunks.sort(key=lambda c: (c.doc_id, c.order))
-                self._chunks = (count, chunks)
-                self._changed = False
+                self._chunks = (generation, chunks)
             return self._chunks[1]
-
-    _changed = False
-
-    def mark_changed(self) -> None:
-        """Drop cached reads; ingest calls this after it writes."""
-        self._changed = True
 
     def documents(self) -> list[DocumentInfo]:
         """Stored documents with their chunk counts, by document id."""
@@ -119,7 +122,3 @@ class Store:
             query_embeddings=[vector.tolist()], n_results=min(k, self.count()), include=["distances"]
         )
         return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
-
-    @cached_property
-    def generation_key(self) -> str:
-        return f"{self.settings.collection}@{self.settings.chroma_host or self.settings.data_dir}"

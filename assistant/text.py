@@ -12,8 +12,9 @@ _D_LOOKALIKES = str.maketrans({"\u00d0": "Đ", "\u00f0": "đ", "\u0189": "Đ", "
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _SYLLABLE = re.compile(r"\w+", re.UNICODE)
 # A sentence may end after . ! ? … (and closing quotes or brackets) followed by whitespace;
-# it does when the next word starts with an upper-case letter or a digit. A line break always ends one.
-_SENTENCE_BREAK = re.compile(r"""[.!?…]+["”’)\]]*\s+|\n+""")
+# it does when the next word starts with an upper-case letter or a digit. A line break ends one
+# unless the next line starts in lower case (a wrapped line, as in "Thứ bảy,\ntăng cường…").
+_SENTENCE_BREAK = re.compile(r"""[.!?…]+["”’)\]]*[ \t\u00a0]+|\s*\n\s*""")
 # "1." "a)" "IV." at the start of a paragraph number it; they are not sentences of their own.
 _LIST_MARKER = re.compile(r"(\d{1,3}|[IVXLC]{1,6}|[a-zđ])[.)]")
 _OPENERS = '"“‘([-–•'
@@ -21,7 +22,7 @@ _OPENERS = '"“‘([-–•'
 
 def nfc(text: str) -> str:
     """Unicode NFC with zero-width characters removed: the form every text takes at the boundary."""
-    return unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH)
+    return unicodedata.normalize("NFC", text.translate(_ZERO_WIDTH))
 
 
 def fold(text: str) -> str:
@@ -60,14 +61,20 @@ def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each sentence in text, trimmed of surrounding whitespace; never empty."""
     start = 0
     for match in _SENTENCE_BREAK.finditer(text):
-        if match.group().startswith("\n") or (
+        newline = "\n" in match.group()
+        if (newline and not _continues(text, match.end())) or (
             _starts_sentence(text, match.end())
             and not _LIST_MARKER.fullmatch(text[start : match.start() + 1].strip())
         ):
-            end = match.start() if match.group().startswith("\n") else match.end()
+            end = match.start() if newline else match.end()
             yield from _trimmed(text, start, end)
             start = match.end()
     yield from _trimmed(text, start, len(text))
+
+
+def _continues(text: str, at: int) -> bool:
+    """A line starting in lower case (and not with a point marker such as 'a)') continues the last."""
+    return text[at : at + 1].islower() and not _LIST_MARKER.match(text, at)
 
 
 def _starts_sentence(text: str, at: int) -> bool:

@@ -130,7 +130,7 @@ def _write(store: Store, doc: PreparedDocument, progress: Progress | None) -> in
     except Exception as exc:
         raise StoreError(f"Không ghi được tài liệu '{doc.doc_id}' vào kho: {exc}") from exc
     finally:
-        store.mark_changed()
+        store.touch()
     return embedded
 
 
@@ -141,7 +141,7 @@ def remove(store: Store, doc_id: str) -> int:
         known = ", ".join(d.doc_id for d in store.documents()) or "(kho trống)"
         raise InputError(f"Không có tài liệu '{doc_id}' trong kho. Các tài liệu hiện có: {known}.")
     store.collection.delete(ids=ids)
-    store.mark_changed()
+    store.touch()
     return len(ids)
 
 

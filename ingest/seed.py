@@ -10,12 +10,15 @@ from tqdm import tqdm
 from assistant.embeddings import E5Embeddings
 from assistant.settings import Settings
 from assistant.store import SEED_CACHE
+from assistant.text import sentence_spans
 from ingest.pipeline import bundled_corpus, prepare
 
 
 def seed_texts(settings: Settings) -> list[str]:
-    """Every passage the bundled corpus produces with these settings."""
-    return [c.passage for d in prepare(bundled_corpus(settings), settings) for c in d.chunks]
+    """Every passage and sentence the bundled corpus produces with these settings (what gets embedded)."""
+    chunks = [c for d in prepare(bundled_corpus(settings), settings) for c in d.chunks]
+    sentences = [c.text[a:b] for c in chunks for a, b in sentence_spans(c.text)]
+    return [c.passage for c in chunks] + sentences
 
 
 def build() -> int:

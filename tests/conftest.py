@@ -1,0 +1,80 @@
+"""Shared fixtures: every test gets its own data folder; a fake embedder for fast unit tests."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant import Assistant, Settings, Store, get_settings
+from assistant.embeddings import DIM, E5Embeddings
+from assistant.text import folded_syllables
+
+PROJECT = Path(__file__).resolve().parent.parent
+CORPUS = PROJECT / "ingest" / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point the store at a fresh folder for each test; settings are re-read from the environment."""
+    data = tmp_path / "kh32-data"
+    monkeypatch.setenv("KH32_DATA_DIR", str(data))
+    get_settings.cache_clear()
+    yield data
+    get_settings.cache_clear()
+
+
+class _HashEncoder:
+    """Deterministic bag-of-syllables vectors: similar wording → similar vectors, no model needed."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def _vector(self, text: str) -> np.ndarray:
+        vector = np.zeros(DIM, dtype=np.float32)
+        for word in folded_syllables(text):
+            vector[
+                int.from_bytes(hashlib.blake2b(word.encode(), digest_size=4).digest(), "little") % DIM
+            ] += 1
+        norm = np.linalg.norm(vector)
+        return vector / norm if norm else vector
+
+    def passage(self, texts: list[str]) -> np.ndarray:
+        self.calls.extend(texts)
+        return np.stack([self._vector(t) for t in texts])
+
+    def query(self, text: str) -> np.ndarray:
+        return self._vector(text)
+
+
+class FakeEmbeddings(E5Embeddings):
+    """E5Embeddings (with its real cache) over a hashing encoder instead of the e5 model."""
+
+    def __init__(self, cache_path: Path | None = None) -> None:
+        super().__init__(cache_path=cache_path)
+        self.model_tag = "fake-hash"
+        self.encoder = _HashEncoder()
+
+    def _encoder(self) -> _HashEncoder:
+        return self.encoder
+
+
+@pytest.fixture
+def fake_store(isolated_data: Path) -> Store:
+    """An empty store on the fast fake embedder."""
+    settings = Settings(data_dir=isolated_data)
+    return Store(settings, FakeEmbeddings(isolated_data / "embeddings.sqlite"))
+
+
+@pytest.fixture(scope="session")
+def corpus_assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    """The real assistant (e5 embedder) over the bundled corpus, built once per test session."""
+    from ingest.pipeline import ensure_corpus
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("corpus-store"))
+    assistant = Assistant(settings)
+    ensure_corpus(assistant.store, settings)
+    return assistant

@@ -1,0 +1,71 @@
+"""Structural references and follow-up resolution."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.followup import resolve
+from assistant.models import Turn
+from assistant.references import doc_hints, find_references
+
+
+def _keys(question: str) -> list[str]:
+    return [r.pattern for r in find_references(question)]
+
+
+@pytest.mark.parametrize(
+    ("question", "pattern"),
+    [
+        ("Nhiệm vụ thứ tư của kế hoạch là gì?", r"(^|/)thu-4$"),
+        ("nhiem vu thu tu la gi", r"(^|/)thu-4$"),
+        ("Nhiệm vụ đầu tiên là gì?", r"(^|/)thu-1$"),
+        ("What is the fourth task of Plan 32?", r"(^|/)thu-4$"),
+        ("Điều 2 Hiến pháp quy định gì?", r"(^|/)dieu-2(/|$)"),
+        ("khoản 3 Điều 8", r"(^|/)dieu-8/khoan-3(/|$)"),
+        ("Article 119 of the Constitution", r"(^|/)dieu-119(/|$)"),
+        ("Mục đích của Kế hoạch 32 là gì?", r"(^|/)muc-dich(/|$)"),
+        ("Chương II Hiến pháp", r"(^|/)chuong-(ii|2)(/|$)"),
+    ],
+)
+def test_references(question: str, pattern: str) -> None:
+    assert _keys(question) == [pattern]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Thứ tự các nhiệm vụ ra sao?", "Kế hoạch nhằm mục đích gì?", "Ai yêu cầu các đơn vị bám sát?"],
+)
+def test_ordinary_words_are_not_references(question: str) -> None:
+    assert _keys(question) == []
+
+
+def test_doc_hints() -> None:
+    assert doc_hints("Điều 2 Hiến pháp 2013") == ["Hiến pháp"]
+    assert doc_hints("ke hoach 32 va nghi quyet 27") == ["KH 32", "NQ 27"]
+    assert doc_hints("Thời tiết hôm nay") == []
+
+
+HISTORY = [
+    Turn("user", "Nhiệm vụ thứ tư của kế hoạch là gì?"),
+    Turn("assistant", "Thứ tư, tiếp tục tham mưu đổi mới tổ chức… [1]"),
+]
+
+
+def test_follow_up_inherits_the_clause() -> None:
+    follow = resolve("Trong nhiệm vụ đó, cải cách hành chính có mấy trụ cột?", HISTORY)
+    assert [r.pattern for r in follow.scope] == [r"(^|/)thu-4$"]
+    assert follow.strict
+    assert "nhiệm vụ thứ tư" in (follow.standalone or "").lower() or "Nhiệm vụ thứ tư" in (
+        follow.standalone or ""
+    )
+
+
+def test_follow_up_without_diacritics() -> None:
+    follow = resolve("trong nhiem vu do, cai cach hanh chinh co may tru cot", HISTORY)
+    assert follow.scope and follow.strict
+
+
+def test_a_question_naming_its_own_clause_or_unrelated_is_standalone() -> None:
+    assert resolve("Còn nhiệm vụ thứ năm thì sao?", HISTORY).scope == []
+    assert resolve("Hiến pháp 2013 có bao nhiêu chương?", HISTORY).scope == []
+    assert resolve("Trong nhiệm vụ đó có gì?", []).scope == []
