@@ -118,9 +118,6 @@ class E5Embeddings(Embeddings):
             self.embedded_count += len(batch)
             if progress:
                 progress(len(batch))
-        if self.cache is not None and self.seeds:
-            seeded = [(k, known[k]) for k in set(keys) - set(todo)]
-            self.cache.put_many(seeded)
         return np.stack([known[k] for k in keys]) if keys else np.zeros((0, DIM), dtype=np.float32)
 
     def embed_query_vector(self, text: str) -> np.ndarray:

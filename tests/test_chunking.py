@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from assistant.text import sentence_spans
 from assistant.tokens import count_tokens
 from ingest.chunking import chunk_document, pack, short_name
 from ingest.loaders import load_document
+from ingest.structure import parse_clauses
 from tests.conftest import CORPUS
 
 
@@ -33,15 +35,17 @@ def test_chunks_are_exact_spans_of_the_source_within_the_token_bound(corpus_chun
 
 def test_chunks_never_cut_a_sentence(corpus_chunks: list) -> None:
     for doc, chunks in corpus_chunks:
-        starts = {doc.body_start}
-        ends = set()
+        clauses = parse_clauses(doc.text, doc.body_start)
+        sentences = [
+            (p + a, p + b) for c in clauses for p, e in c.spans for a, b in sentence_spans(doc.text[p:e])
+        ]
+        starts, ends = {a for a, _ in sentences}, {b for _, b in sentences}
         for chunk in chunks:
-            paragraph_sentences = list(sentence_spans(chunk.text))
-            assert paragraph_sentences[0][0] == 0 and paragraph_sentences[-1][1] == len(chunk.text)
-            starts.add(chunk.start)
-            ends.add(chunk.end)
-        for chunk in chunks:  # each boundary is where the source's sentences start or end
-            assert chunk.text[-1] in '.;:…!?”"' or chunk.text[-1].isalnum() or chunk.text[-1] in ",)"
+            if chunk.start in starts and chunk.end in ends:
+                continue
+            # Only a sentence longer than the bound is split (at "; " or ", "), and only inside itself.
+            a, b = next((a, b) for a, b in sentences if a <= chunk.start < b)
+            assert chunk.end <= b and count_tokens(doc.text[a:b]) > 160, chunk.text[:80]
 
 
 def test_plan_chunks_carry_citation_labels(corpus_chunks: list) -> None:
@@ -75,9 +79,7 @@ def test_an_over_long_sentence_is_split_at_clause_boundaries() -> None:
     runs = pack(sentence, [(0, len(sentence))], 64)
     assert len(runs) > 1
     assert runs[0][0] == 0 and runs[-1][1] == len(sentence)
-    assert all(
-        sentence[end:start].strip() == "" for (_, end), (start, _) in zip(runs, runs[1:], strict=False)
-    )
+    assert all(sentence[end:start].strip() == "" for (_, end), (start, _) in pairwise(runs))
     assert all(count_tokens(sentence[a:b]) <= 65 for a, b in runs)
     assert all(sentence[a:b].endswith((";", ".")) for a, b in runs)
 

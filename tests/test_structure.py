@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from ingest.loaders import load_document
 from ingest.structure import parse_clauses
@@ -105,5 +106,5 @@ def test_spans_point_into_the_text_and_do_not_overlap() -> None:
     for name in ["ke-hoach-32-KH-BCSD.txt", "hien-phap-2013.txt"]:
         doc, clauses = _clauses(name)
         spans = sorted(s for c in clauses for s in c.spans)
-        for (a, b), (c, _) in zip(spans, spans[1:], strict=False):
+        for (a, b), (c, _) in pairwise(spans):
             assert doc.body_start <= a < b <= c
