@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
+from itertools import accumulate
 
 from assistant.embeddings import E5Embeddings
 from assistant.models import Answer, Chunk, Citation, ScoredChunk
 from assistant.retrieval import LexicalIndex, Query
-from assistant.text import fold, folded_syllables, sentence_spans, with_bigrams
+from assistant.text import fold, folded_syllables, sentence_spans, syllables, with_bigrams
 
 REFUSAL = "Tài liệu hiện có không đề cập đến nội dung này."
 REFUSAL_HINT = (
@@ -24,6 +26,8 @@ DENSE_WEIGHT = 2.0
 DENSE_BASELINE = 0.85
 RANK_PENALTY = 0.02
 CLAUSE_COVERAGE = 0.6
+ENGLISH_SHIFT = 0.07
+FOLDED_CREDIT = 0.6
 ENGLISH_NOTICE = "Chế độ ngoại tuyến trích nguyên văn tiếng Việt từ tài liệu, không dịch."
 _CLAUSE_NAMES = re.compile(
     r"\b(nhiem vu|giai phap|thu (nhat|hai|ba|tu|nam|sau|bay)|dieu \d+|khoan \d+|diem [a-z])\b"
@@ -32,6 +36,8 @@ _DOC_NAMES = re.compile(
     r"\b(ke hoach|kh|nghi quyet|nq|hien phap|constitution|plan|resolution)\s*(so\s*)?"
     r"(\d+(-?(kh|nq)(/(bcsd|tw))?)?)?\b|\b(bcsd|tw|nam 2013|2013)\b"
 )
+_QUANTITY = re.compile(r"\b(?:bao nhieu|may|how many|how much)\b(?:\s+(\w+))?")
+_NUMBER = r"(?:\d+|mot|hai|ba|bon|tu|nam|sau|bay|tam|chin|muoi|tram|nghin|ngan|trieu|ty)"
 _LIST_INTENT = re.compile(
     r"\b(bao nhieu|may|cac|nhung|liet ke|gom|how many|list|what are the)\b.*\b(nhiem vu|giai phap|tasks?)\b"
 )
@@ -62,10 +68,24 @@ class Sentence:
         return self.chunk.text[self.start : self.end]
 
 
-def content_terms(text: str) -> list[str]:
-    """Folded content syllables and bigrams of a question (function and question words dropped)."""
-    words = [w for w in folded_syllables(text) if w not in STOPWORDS]
-    return with_bigrams(words)
+def content_terms(text: str, drop: Sequence[re.Pattern[str]] = ()) -> list[str]:
+    """Content syllables and bigrams of a question, lower case with their diacritics.
+
+    Function and question words go, and so do the syllables inside any match of the `drop`
+    patterns, which are matched against the folded (diacritic-free) question.
+    """
+    words = syllables(text)
+    folded = [fold(w) for w in words]
+    starts = list(accumulate((len(w) + 1 for w in folded[:-1]), initial=0))
+    joined = " ".join(folded)
+    dropped = {
+        i
+        for pattern in drop
+        for m in pattern.finditer(joined)
+        for i, s in enumerate(starts)
+        if m.start() <= s < m.end()
+    }
+    return with_bigrams([w for i, w in enumerate(words) if i not in dropped and folded[i] not in STOPWORDS])
 
 
 class ExtractiveAnswerer:
@@ -106,8 +126,6 @@ class ExtractiveAnswerer:
                 return listed
         if structural and (not terms or query.english):
             return self._opening(structural)
-        if query.english:
-            return []  # without an LLM there is no lexical evidence across languages: refuse, don't guess
         if structural:
             # The question names a clause: answer from it, with its opening when no sentence stands out.
             inside = [s for s in retrieved if "structure" in s.ranks]
@@ -118,6 +136,9 @@ class ExtractiveAnswerer:
                 return self._opening(structural) if covered >= CLAUSE_COVERAGE else []
         else:
             candidates = self.score(query, terms, retrieved, index)
+        if counted := _counted(query):
+            # "bao nhiêu / mấy X": only a sentence that states a number (of X) answers it.
+            candidates = [c for c in candidates if counted.search(fold(c.text))]
         if not candidates or candidates[0].support < self.min_support:
             return []
         best = candidates[0].support
@@ -137,35 +158,57 @@ class ExtractiveAnswerer:
             return []
         vectors = self.embeddings.embed_passages([chunk.text[a:b] for _, chunk, a, b in spans])
         similarity = vectors @ query.vector
+        # Cross-language similarities run lower: an English question is measured against its own baseline.
+        baseline = DENSE_BASELINE - ENGLISH_SHIFT if query.english else DENSE_BASELINE
         scored = []
         for (rank, chunk, a, b), sim in zip(spans, similarity, strict=True):
             coverage = self._coverage(terms, chunk, a, b, index)
-            support = coverage + DENSE_WEIGHT * (float(sim) - DENSE_BASELINE) - RANK_PENALTY * rank
+            support = coverage + DENSE_WEIGHT * (float(sim) - baseline) - RANK_PENALTY * rank
             scored.append(Sentence(chunk, rank, a, b, coverage, float(sim), support))
+        if query.english:
+            # Without a translator, an English question is answered only by a sentence that has every
+            # one of its glossary phrases (document names aside).
+            needed = [
+                f" {' '.join(syllables(p))} " for p in query.phrases if not _DOC_NAMES.fullmatch(fold(p))
+            ]
+            scored = [s for s in scored if all(p in f" {' '.join(syllables(s.text))} " for p in needed)]
         scored.sort(key=lambda c: (-c.support, c.rank, c.start))
         return scored
 
     @staticmethod
     def _terms(query: Query) -> list[str]:
         """Content terms of the question, without the words that only name a document or a clause."""
-        text = fold(query.search_text)
-        for ref in query.references:
-            text = text.replace(fold(ref.label), " ")
-        text = _CLAUSE_NAMES.sub(" ", text)
-        terms = content_terms(_DOC_NAMES.sub(" ", text))
-        return terms if terms or query.references else content_terms(text)
+        names = [re.compile(rf"\b{re.escape(fold(r.label))}\b") for r in query.references] + [_CLAUSE_NAMES]
+        terms = content_terms(query.search_text, [*names, _DOC_NAMES])
+        if not terms and not query.references:
+            terms = content_terms(query.search_text, names)
+        # English words with no Vietnamese counterpart can never be found in the documents: they stay
+        # in the question's terms, weighing three times, so a question about something else is refused.
+        return terms + query.untranslated * 3
 
     @staticmethod
     def _coverage(
         terms: list[str], chunk: Chunk, start: int, end: int, index: LexicalIndex, extra: str = ""
     ) -> float:
-        """IDF-weighted share of the terms found in a sentence (with its clause context, and `extra`)."""
+        """IDF-weighted share of the terms found in a sentence (with its clause context, and `extra`).
+
+        A term found with the same diacritics counts fully; found only without them (an OCR slip such
+        as "kể thừa", or another word such as "kỷ" for "ký") it counts FOLDED_CREDIT.
+        """
         if not terms:
             return 0.0
-        words = folded_syllables(f"{chunk.text[start:end]}\n{chunk.context}\n{extra}")
-        have = set(with_bigrams(words))
-        total = sum(index.idf(t) for t in terms)
-        return sum(index.idf(t) for t in terms if t in have) / total
+        text = f"{chunk.text[start:end]}\n{chunk.context}\n{extra}"
+        accented = set(with_bigrams(syllables(text)))
+        folded = set(with_bigrams(folded_syllables(text)))
+        total = found = 0.0
+        for term in terms:
+            weight = index.idf(fold(term))
+            total += weight
+            if term in accented:
+                found += weight
+            elif fold(term) in folded:
+                found += FOLDED_CREDIT * weight
+        return found / total
 
     def _opening(self, chunks: list[Chunk]) -> list[Sentence]:
         """The first sentence of each referenced clause (or the first few of a single clause)."""
@@ -231,3 +274,14 @@ class ExtractiveAnswerer:
         text = lead + "\n\n" + "\n\n".join(lines) if len(lines) > 1 else f"{lead} {lines[0]}"
         notice = ENGLISH_NOTICE if query.english else None
         return Answer(query.text, text, False, citations, notice=notice)
+
+
+def _counted(query: Query) -> re.Pattern[str] | None:
+    """For a question asking how many (of what), the pattern a sentence must match to answer it."""
+    match = _QUANTITY.search(fold(query.text))
+    if not match:
+        return None
+    noun = match[1]
+    if query.english or not noun or noun in STOPWORDS:
+        return re.compile(rf"\b{_NUMBER}\b")
+    return re.compile(rf"\b{_NUMBER}\s+(?:\w+\s+)?{re.escape(noun)}\b")

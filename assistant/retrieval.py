@@ -16,25 +16,15 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
 from assistant.diacritics import DiacriticRestorer
+from assistant.english import is_english, to_vietnamese_terms
 from assistant.models import Chunk, ScoredChunk
 from assistant.references import LAST_ITEM, Reference, doc_hints, find_references
 from assistant.store import Store
-from assistant.text import fold, folded_syllables, has_diacritics, syllables, with_bigrams
+from assistant.text import folded_syllables, has_diacritics, syllables, with_bigrams
 
 RRF_K = 60
 # How much each ranked list counts in the fusion; structure wins when a question names a clause.
 WEIGHTS = {"dense": 1.0, "bm25": 1.0, "bm25_folded": 1.0, "structure": 4.0, "scope": 2.0}
-_ENGLISH = frozenset(
-    {"the", "what", "which", "who", "whom", "how", "does", "do", "is", "are", "was", "were", "of", "about"}
-    | {"according", "plan", "task", "tasks", "article", "constitution", "resolution", "purpose"}
-    | {"requirements", "say", "says", "said", "why", "when", "where"}
-)
-
-
-def is_english(text: str) -> bool:
-    """True for a question written in English (two or more English function words, no diacritics)."""
-    words = set(re.findall(r"[a-z]+", text.lower()))
-    return not has_diacritics(text) and len(words & _ENGLISH) >= 2
 
 
 @dataclass(frozen=True)
@@ -42,13 +32,16 @@ class Query:
     """A question prepared for retrieval."""
 
     text: str
-    search_text: str
+    search_text: str  # diacritics restored, or an English question's Vietnamese terms
     english: bool
     vector: np.ndarray
     references: list[Reference] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
     scope: list[Reference] = field(default_factory=list)
     strict_scope: bool = False
+    # An English question's glossary phrases (in Vietnamese), and its content words no entry covers
+    phrases: list[str] = field(default_factory=list)
+    untranslated: list[str] = field(default_factory=list)
 
 
 class LexicalIndex:
@@ -72,6 +65,7 @@ class LexicalIndex:
         return math.log(1 + (n + 1) / (self.df.get(term, 0) + 0.5))
 
     def search(self, text: str, k: int, folded: bool) -> list[int]:
+        """Indexes of the k best chunks by BM25 (over folded or accented syllables)."""
         words = folded_syllables(text) if folded else syllables(text)
         index = self.bm25_folded if folded else self.bm25
         if not words or index is None:
@@ -114,11 +108,27 @@ class HybridRetriever(BaseRetriever):
         """Detect English, restore missing diacritics and find structural references."""
         english = is_english(question)
         search_text = question
-        if not english and not has_diacritics(question):
+        phrases: list[str] = []
+        untranslated: list[str] = []
+        if english:
+            phrases, untranslated = to_vietnamese_terms(question)
+            search_text = ", ".join(phrases)
+        elif not has_diacritics(question):
             search_text = self.index().restorer.restore(question)
-        vector = self.store.embeddings.embed_query_vector(search_text)
-        refs = find_references(question)
-        return Query(question, search_text, english, vector, refs, doc_hints(question), scope or [], strict)
+        # e5 is multilingual: an English question is embedded as asked.
+        vector = self.store.embeddings.embed_query_vector(question if english else search_text)
+        return Query(
+            text=question,
+            search_text=search_text,
+            english=english,
+            vector=vector,
+            references=find_references(question),
+            documents=doc_hints(question),
+            scope=scope or [],
+            strict_scope=strict,
+            phrases=phrases,
+            untranslated=untranslated,
+        )
 
     def retrieve(self, query: Query, k: int | None = None) -> list[ScoredChunk]:
         """The top k chunks for a prepared query, best first."""
@@ -131,9 +141,10 @@ class HybridRetriever(BaseRetriever):
         lists: dict[str, list[int]] = {}
         dense = self.store.dense_search(query.vector, self.candidates)
         lists["dense"] = [by_id[i] for i, _ in dense if i in by_id]
-        if not query.english:
-            lists["bm25"] = index.search(query.search_text, self.candidates, folded=False)
-            lists["bm25_folded"] = index.search(query.text, self.candidates, folded=True)
+        lists["bm25"] = index.search(query.search_text, self.candidates, folded=False)
+        # Folded BM25 sees the question as typed, so OCR slips and missing diacritics still match.
+        typed = query.search_text if query.english else query.text
+        lists["bm25_folded"] = index.search(typed, self.candidates, folded=True)
         structural = _matching(chunks, query.references)
         if structural:
             lists["structure"] = structural
@@ -181,6 +192,3 @@ def _matching(chunks: list[Chunk], refs: list[Reference]) -> list[int]:
             for n in set(last.values())
         ]
     return [i for i, c in enumerate(chunks) if any(r.matches(c.clause_key, c.doc_short) for r in refs)]
-
-
-__all__ = ["HybridRetriever", "LexicalIndex", "Query", "fold", "is_english"]
