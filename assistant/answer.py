@@ -18,7 +18,7 @@ REFUSAL_HINT = (
     "Bạn có thể hỏi về mục đích, 7 nhiệm vụ và yêu cầu của Kế hoạch 32-KH/BCSĐ, về Nghị quyết 27-NQ/TW "
     "hoặc về Hiến pháp 2013, hay nạp thêm tài liệu có nội dung cần tìm."
 )
-# Calibrated on evals/datasets/dev.jsonl (see tests/test_answer_dev.py): support = coverage
+# Calibrated on evals/datasets/dev.jsonl (pinned by tests/test_answers.py): support = coverage
 # + DENSE_WEIGHT * (similarity - DENSE_BASELINE) - RANK_PENALTY * rank of the chunk.
 MIN_SUPPORT = 0.35
 RELATIVE_SUPPORT = 0.8
@@ -92,7 +92,8 @@ class ExtractiveAnswerer:
     """Answers with the documents' own sentences, each followed by a citation marker assigned here.
 
     A sentence's support is its lexical coverage of the question's content terms (IDF-weighted,
-    diacritic-insensitive) plus how far its e5 similarity to the question rises above a baseline.
+    tolerant of missing or wrong diacritics) plus how far its e5 similarity to the question rises
+    above a baseline.
     With no sentence above `min_support`, the answer is a refusal.
     """
 
@@ -119,7 +120,8 @@ class ExtractiveAnswerer:
         if not retrieved:
             return []
         terms = self._terms(query)
-        structural = [s.chunk for s in retrieved if "structure" in s.ranks]
+        inside = [s for s in retrieved if "structure" in s.ranks]  # chunks of the clauses it names
+        structural = [s.chunk for s in inside]
         if _LIST_INTENT.search(fold(query.text)) and not query.references:
             listed = self._list_items(index.chunks, [s.chunk for s in retrieved])
             if listed:
@@ -128,7 +130,6 @@ class ExtractiveAnswerer:
             return self._opening(structural)
         if structural:
             # The question names a clause: answer from it, with its opening when no sentence stands out.
-            inside = [s for s in retrieved if "structure" in s.ranks]
             candidates = self.score(query, terms, inside, index)
             if not candidates or candidates[0].support < self.min_support:
                 clause = "\n".join(c.passage for c in structural)

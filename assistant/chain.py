@@ -59,7 +59,8 @@ class Assistant:
         limit = self.settings.max_question_chars
         if len(question) > limit:
             raise InputError(
-                f"Câu hỏi quá dài ({len(question):,} ký tự; tối đa {limit:,}). Hãy hỏi ngắn gọn hơn."
+                f"Câu hỏi quá dài ({_vi_number(len(question))} ký tự; tối đa {_vi_number(limit)}). "
+                "Hãy hỏi ngắn gọn hơn."
             )
         return question
 
@@ -84,3 +85,8 @@ class Assistant:
         answer.timings_ms = {**state["timings"], "answer": (time.perf_counter() - started) * 1000}
         answer.timings_ms["total"] = sum(answer.timings_ms.values())
         return answer
+
+
+def _vi_number(n: int) -> str:
+    """A whole number as Vietnamese writes it: 20.000."""
+    return f"{n:,}".replace(",", ".")

@@ -130,7 +130,7 @@ def _ask_jsonl(assistant: Assistant, top_k: int | None) -> None:
     for number, line in enumerate(sys.stdin, start=1):
         if not line.strip():
             continue
-        item_id: Any = None
+        item_id: Any = number
         try:
             item = json.loads(line)
             if not isinstance(item, dict):

@@ -43,7 +43,7 @@ def title_for(doc: LoadedDocument) -> str:
         return doc.meta["TITLE"].strip()
     first = next(paragraphs(doc.text, doc.body_start), None)
     if first:
-        line = doc.text[first[0] : first[1]].split("\n")[0].strip()
+        line = doc.text[first[0] : first[1]].split("\n")[0].strip().lstrip("#").strip()
         if line:
             return line if len(line) <= 160 else line[:157].rsplit(" ", 1)[0] + "…"
     return doc.path.stem

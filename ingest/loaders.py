@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import io
+import logging
 import re
 import unicodedata
 import zipfile
@@ -21,6 +22,9 @@ from pypdf import PasswordType, PdfReader
 
 from assistant.errors import DocumentError
 from assistant.text import nfc
+
+# pypdf logs what it repairs ("EOF marker not found") as warnings; the loader reports broken files itself.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".html", ".htm", ".docx", ".pdf"})
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024

@@ -16,6 +16,7 @@ _CHROME = re.compile(
     r"gửi email|bản in|lượt xem\s*:?\s*[\d.,]*|[a-zđ]|[\W_]*)$",
     re.IGNORECASE,
 )
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 _BULLETS = re.compile(r"^[\s•·*\-]+")
 _PART = re.compile(r"^(Phần|PHẦN)\s+(thứ\s+\w+|[IVXLC]+|\d+)\b\.?\s*(.*)$")
 _CHAPTER = re.compile(r"^(Chương|CHƯƠNG)\s+([IVXLC]+|\d+)\b\.?\s*(.*)$")
@@ -169,6 +170,7 @@ class StructureParser:
     # -- classification ----------------------------------------------------------------------------
 
     def _place(self, para: str, start: int, end: int) -> None:
+        para = _MARKDOWN_HEADING.sub("", para)  # "## Điều 1. …" reads as "Điều 1. …"
         if m := _PART.match(para):
             self._heading(PART, f"phan-{_slug(m[2])}", f"Phần {m[2]}", para, start, end)
         elif m := _CHAPTER.match(para):

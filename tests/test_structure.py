@@ -108,3 +108,11 @@ def test_spans_point_into_the_text_and_do_not_overlap() -> None:
         spans = sorted(s for c in clauses for s in c.spans)
         for (a, b), (c, _) in pairwise(spans):
             assert doc.body_start <= a < b <= c
+
+
+def test_markdown_headings_are_read_without_their_marks() -> None:
+    text = (
+        "# Quy chế mẫu\n\n## Điều 1. Phạm vi\n\nQuy chế này áp dụng cho cán bộ.\n\n"
+        "## Điều 2. Hiệu lực\n\nCó hiệu lực ngay.\n"
+    )
+    assert [c.label for c in parse_clauses(text)] == ["Phần mở đầu", "Điều 1", "Điều 2"]

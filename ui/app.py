@@ -75,15 +75,13 @@ def main() -> None:
         with st.chat_message(message["role"]):
             st.markdown(message["content"])
             show_sources(message)
-    example = None
-    if not st.session_state.messages:
+    question = st.chat_input("Nhập câu hỏi về Kế hoạch 32…") or st.session_state.pop("example", None)
+    if question:
+        ask(assistant, question)
+    elif not st.session_state.messages:
         st.write("Ví dụ câu hỏi:")
         for text in EXAMPLES:
-            if st.button(text):
-                example = text
-    question = st.chat_input("Nhập câu hỏi về Kế hoạch 32…")
-    if question or example:
-        ask(assistant, question or example)
+            st.button(text, on_click=st.session_state.update, kwargs={"example": text})
 
 
 main()

@@ -1,0 +1,433 @@
+"""End-to-end tests of the command line (`python -m assistant ingest|docs|ask`).
+
+Commands run through the real entry point, `assistant.cli.main`, in this process (an interpreter start
+costs ~3 s of imports); a few also run as real subprocesses. One store with the bundled corpus is built
+per module and shared by the read-only tests; every test that writes (or tries to) uses its own copy.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+from unittest import mock
+
+import docx
+import pytest
+
+from assistant import get_settings
+from assistant.cli import main
+
+PROJECT = Path(__file__).resolve().parent.parent
+CORPUS = PROJECT / "ingest" / "corpus"
+BUNDLED = sorted(p.stem for p in CORPUS.glob("*.txt"))
+
+Q4 = "Nhiệm vụ thứ tư của kế hoạch là gì?"
+Q4_LABEL = "KH 32-KH/BCSĐ, Nhiệm vụ thứ tư"
+Q4_CLAUSE = "Nhiệm vụ thứ tư"
+OUT_OF_SCOPE = "Thời tiết Hà Nội hôm nay thế nào?"
+REFUSAL_START = "Tài liệu hiện có không đề cập"
+MARKER = re.compile(r"\[(\d+)\]")
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a command did: exit code and what it printed."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(
+    *args: str, data_dir: Path, stdin: str | None = None, env: dict[str, str] | None = None
+) -> Result:
+    """`python -m assistant ARGS` on the store in `data_dir`, through `main()` in this process."""
+    out, err = io.StringIO(), io.StringIO()
+    environ = {"KH32_DATA_DIR": str(data_dir), **(env or {})}
+    with (
+        mock.patch.dict(os.environ, environ),
+        mock.patch.object(sys, "argv", ["assistant", *args]),
+        mock.patch.object(sys, "stdin", io.StringIO(stdin or "")),
+        redirect_stdout(out),
+        redirect_stderr(err),
+    ):
+        os.environ.pop("KH32_DEBUG", None)  # it turns unexpected errors into tracebacks on purpose
+        get_settings.cache_clear()
+        try:
+            main()
+            code = 0
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else 1
+        finally:
+            get_settings.cache_clear()
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+def run_process(*args: str, data_dir: Path) -> Result:
+    """`python -m assistant ARGS` as a real subprocess."""
+    environ = {**os.environ, "PYTHONUTF8": "1", "KH32_DATA_DIR": str(data_dir)}
+    environ.pop("KH32_DEBUG", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        cwd=PROJECT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+        check=False,
+    )
+    return Result(done.returncode, done.stdout, done.stderr)
+
+
+def listing(data_dir: Path) -> str:
+    """`docs` output, without auto-ingest: an emptied store must show up as empty, not be refilled."""
+    result = run_cli("docs", data_dir=data_dir, env={"KH32_AUTO_INGEST": "false"})
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def assert_ok(result: Result) -> None:
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def assert_user_error(result: Result) -> None:
+    """Non-zero exit, one `Lỗi: …` line on stderr, no traceback anywhere."""
+    assert result.returncode != 0, result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Lỗi: ") and len(lines[0]) > len("Lỗi: "), result.stderr
+
+
+def source_text(doc: str) -> str:
+    return (CORPUS / f"{doc}.txt").read_text(encoding="utf-8")
+
+
+def check_answer_object(obj: dict) -> None:
+    """The JSON shape of an answer, markers ↔ citations, and citations quoting the bundled files verbatim."""
+    assert isinstance(obj["answer"], str) and obj["answer"]
+    assert isinstance(obj["refused"], bool)
+    assert isinstance(obj["citations"], list)
+    assert isinstance(obj["timings_ms"], dict) and obj["timings_ms"]
+    for value in obj["timings_ms"].values():
+        assert isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+    for c in obj["citations"]:
+        assert {"n", "doc", "title", "clause", "label", "text", "chunk_id", "span", "quotes"} <= c.keys()
+        assert isinstance(c["n"], int)
+        assert all(isinstance(c[k], str) and c[k] for k in ("doc", "title", "clause", "label", "text"))
+        if c["doc"] in BUNDLED:
+            assert c["text"] in source_text(c["doc"])
+        for quote in c["quotes"]:
+            assert quote in c["text"]
+    markers = {int(n) for n in MARKER.findall(obj["answer"])}
+    numbers = [c["n"] for c in obj["citations"]]
+    assert len(numbers) == len(set(numbers))
+    assert markers == set(numbers)
+
+
+def clauses(obj: dict) -> list[str]:
+    return [c["clause"] for c in obj["citations"]]
+
+
+@dataclass(frozen=True)
+class BaseStore:
+    path: Path
+    docs: str  # output of `docs` on it
+
+
+@pytest.fixture(scope="module")
+def base_store(tmp_path_factory: pytest.TempPathFactory) -> BaseStore:
+    """The bundled corpus, ingested by the first `docs` on an empty store."""
+    path = tmp_path_factory.mktemp("cli-store")
+    result = run_cli("docs", data_dir=path)
+    assert_ok(result)
+    return BaseStore(path, result.stdout)
+
+
+# --- read-only ---------------------------------------------------------------------------------------
+
+
+def test_docs_lists_bundled_corpus(base_store: BaseStore) -> None:
+    lines = base_store.docs.strip().splitlines()
+    assert [line.split("\t")[0] for line in lines] == BUNDLED
+    for line in lines:
+        _doc_id, chunks, short, title = line.split("\t")
+        assert re.fullmatch(r"[1-9]\d* đoạn", chunks), line
+        assert short and title
+    kh32 = next(line for line in lines if line.startswith("ke-hoach-32-KH-BCSD\t"))
+    assert "\tKH 32-KH/BCSĐ\t" in kh32
+
+
+def test_ask_prints_answer_and_sources(base_store: BaseStore) -> None:
+    result = run_cli("ask", Q4, data_dir=base_store.path)
+    assert_ok(result)
+    text, sep, sources = result.stdout.partition("\nNguồn:\n")
+    assert sep, result.stdout
+    assert "Thứ tư, tiếp tục tham mưu đổi mới tổ chức và hoạt động của Chính phủ" in text
+    assert "[1]" in text
+    first = sources.splitlines()[0]
+    assert first.startswith(f"[1] {Q4_LABEL} — "), sources
+
+
+@pytest.mark.parametrize("run", [run_cli, run_process], ids=["in-process", "subprocess"])
+def test_ask_json(base_store: BaseStore, run: Callable[..., Result]) -> None:
+    result = run("ask", "--json", Q4, data_dir=base_store.path)
+    assert_ok(result)
+    assert len(result.stdout.strip().splitlines()) == 1
+    obj = json.loads(result.stdout)
+    assert isinstance(obj, dict)
+    check_answer_object(obj)
+    assert obj["refused"] is False
+    assert obj["question"] == Q4
+    assert obj["citations"][0]["label"] == Q4_LABEL
+    assert obj["citations"][0]["doc"] == "ke-hoach-32-KH-BCSD"
+    assert set(clauses(obj)) == {Q4_CLAUSE}
+    assert "Thứ tư, tiếp tục tham mưu" in obj["answer"]
+
+
+def test_ask_jsonl_batch_with_history(base_store: BaseStore) -> None:
+    history = [
+        {"role": "user", "content": Q4},
+        {
+            "role": "assistant",
+            "content": "Thứ tư, tiếp tục tham mưu đổi mới tổ chức và hoạt động của Chính phủ, "
+            "chính quyền địa phương. [1]",
+        },
+    ]
+    items = [
+        {"id": "q4", "question": Q4},
+        {
+            "id": "follow-up",
+            "question": "Trong nhiệm vụ đó, cải cách hành chính có mấy trụ cột?",
+            "history": history,
+        },
+        {"id": 7, "question": OUT_OF_SCOPE},
+        {"id": "ascii", "question": "nhiem vu thu tu cua ke hoach la gi"},
+    ]
+    stdin = "\n".join(json.dumps(item, ensure_ascii=False) for item in items) + "\n"
+    result = run_cli("ask", "--jsonl", data_dir=base_store.path, stdin=stdin)
+    assert_ok(result)
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == len(items)
+    out = [json.loads(line) for line in lines]
+    assert [o["id"] for o in out] == [item["id"] for item in items]
+    for o in out:
+        assert "error" not in o
+        check_answer_object(o)
+    q4, follow, weather, ascii_ = out
+    assert not q4["refused"] and Q4_CLAUSE in clauses(q4)
+    assert not follow["refused"]
+    assert Q4_CLAUSE in clauses(follow)
+    assert "03 trụ cột" in follow["answer"]
+    assert weather["refused"] is True
+    assert weather["citations"] == []
+    assert weather["answer"].startswith(REFUSAL_START)
+    assert not ascii_["refused"] and Q4_CLAUSE in clauses(ascii_)
+
+
+def test_ask_jsonl_bad_lines_do_not_stop_the_batch(base_store: BaseStore) -> None:
+    stdin = (
+        json.dumps({"id": "a", "question": Q4}, ensure_ascii=False)
+        + "\nthis is not JSON {\n"
+        + "[1, 2]\n"
+        + json.dumps({"id": "b", "question": "nhiem vu thu tu cua ke hoach la gi"})
+        + "\n"
+    )
+    result = run_cli("ask", "--jsonl", data_dir=base_store.path, stdin=stdin)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stdout + result.stderr
+    out = [json.loads(line) for line in result.stdout.strip().splitlines()]
+    assert len(out) == 4
+    good = [out[0], out[3]]
+    assert [o["id"] for o in good] == ["a", "b"]
+    for o in good:
+        assert "error" not in o
+        check_answer_object(o)
+        assert Q4_CLAUSE in clauses(o)
+    for bad in out[1:3]:
+        assert set(bad) == {"id", "error"}
+        assert isinstance(bad["error"], str) and bad["error"]
+    assert "Dòng 2" in out[1]["error"]
+    assert "Dòng 3" in out[2]["error"]
+    assert result.stderr.strip().splitlines()[-1].startswith("Lỗi: ")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["", "   ", ("Nhiệm vụ thứ tư của kế hoạch là gì? " * 560)[:20_000]],
+    ids=["empty", "blank", "20000-chars"],
+)
+def test_ask_rejects_bad_question(base_store: BaseStore, question: str) -> None:
+    result = run_cli("ask", question, data_dir=base_store.path)
+    assert_user_error(result)
+    assert result.stdout == ""
+
+
+def test_a_real_process_reports_a_user_error_in_one_line(base_store: BaseStore) -> None:
+    result = run_process("ask", "", data_dir=base_store.path)
+    assert_user_error(result)
+    assert result.returncode == 2
+
+
+# --- writing, each on its own copy of the module store ----------------------------------------------
+
+
+def _write(folder: Path, name: str, data: bytes) -> list[str]:
+    path = folder / name
+    path.write_bytes(data)
+    return ["ingest", str(path)]
+
+
+BAD_INGESTS: dict[str, Callable[[Path], list[str]]] = {
+    "empty-file": lambda d: _write(d, "trong.txt", b""),
+    "non-utf8-txt": lambda d: _write(d, "latin.txt", b"Nh\xe0 n\x1bu\xf5c"),
+    "corrupt-pdf": lambda d: _write(d, "hong.pdf", b"%PDF-1.4 garbage"),
+    "unsupported-suffix": lambda d: _write(d, "bang.xyz", "Điều 1. Nhà nước".encode()),
+    "missing-file": lambda d: ["ingest", str(d / "khong-co.txt")],
+    "missing-folder": lambda d: ["ingest", str(d / "khong-co")],
+    "remove-unknown": lambda d: ["ingest", "--remove", "no-such-doc"],
+    "no-arguments": lambda d: ["ingest"],
+}
+REGULATION = """# Quy chế quản lý vườn ươm cây giống xã Hòa Bình
+
+Điều 1. Phạm vi điều chỉnh
+
+1. Quy chế này quy định việc quản lý vườn ươm cây giống xã Hòa Bình, gồm khu ươm keo lai và bạch đàn.
+2. Vườn ươm mở cửa từ 6 giờ sáng đến 17 giờ chiều các ngày trong tuần, trừ Chủ nhật.
+
+Điều 2. Trách nhiệm của tổ trưởng vườn ươm
+
+1. Tổ trưởng vườn ươm tưới nước cho cây keo lai hai lần mỗi ngày.
+2. Tổ trưởng vườn ươm lập sổ theo dõi số lượng cây giống xuất vườn hằng tháng.
+"""
+AMENDMENT = """
+Điều 3. Khen thưởng
+
+1. Tổ viên ươm được trên 5.000 cây keo lai đạt chuẩn trong một quý được khen thưởng.
+2. Kinh phí khen thưởng lấy từ quỹ phát triển rừng của xã.
+
+Điều 4. Hiệu lực thi hành
+
+Quy chế này có hiệu lực kể từ ngày ký.
+"""
+REGULATION_ID = "quy-che-vuon-uom"
+REGULATION_QUESTION = "Tổ trưởng vườn ươm tưới nước cho cây keo lai mấy lần mỗi ngày?"
+HTML_TITLE = "Thông báo họp tổ dân phố số 7"
+DOCX_TITLE = "Nội quy thư viện trường Tiểu học Hoa Sen"
+
+
+def _copy(base: BaseStore, tmp_path: Path) -> Path:
+    store = tmp_path / "store"
+    shutil.copytree(base.path, store)
+    return store
+
+
+@pytest.mark.parametrize("case", BAD_INGESTS)
+def test_ingest_refuses_bad_input(case: str, base_store: BaseStore, tmp_path: Path) -> None:
+    store = _copy(base_store, tmp_path)
+    result = run_cli(*BAD_INGESTS[case](tmp_path), data_dir=store)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert_user_error(result)
+    # The copy listed the same as the module store before the ingest: it must list the same after.
+    assert listing(store) == base_store.docs
+
+
+def _chunk_count(line: str) -> int:
+    match = re.search(r"\((\d+) đoạn", line)
+    assert match, line
+    return int(match[1])
+
+
+def test_ingest_life_cycle(base_store: BaseStore, tmp_path: Path) -> None:
+    """Add, re-add, ask, update, duplicate, list, remove, list."""
+    store = _copy(base_store, tmp_path)
+    doc_id = REGULATION_ID
+    path = tmp_path / f"{doc_id}.md"
+    path.write_text(REGULATION, encoding="utf-8")
+    steps: dict[str, Result | str] = {}
+    steps["added"] = run_cli("ingest", str(path), data_dir=store)
+    steps["again"] = run_cli("ingest", str(path), data_dir=store)
+    steps["asked"] = run_cli("ask", "--json", REGULATION_QUESTION, data_dir=store)
+    path.write_text(REGULATION + AMENDMENT, encoding="utf-8")
+    steps["updated"] = run_cli("ingest", str(path), data_dir=store)
+    twin = tmp_path / "ban-sao-quy-che.md"
+    shutil.copyfile(path, twin)
+    steps["duplicate"] = run_cli("ingest", str(twin), data_dir=store)
+    steps["docs"] = listing(store)
+    steps["removed"] = run_cli("ingest", "--remove", doc_id, data_dir=store)
+    steps["docs_after"] = listing(store)
+    for step in steps.values():
+        if isinstance(step, Result):
+            assert_ok(step)
+
+    added = steps["added"].stdout
+    assert added.startswith(f"{doc_id}: đã thêm ("), added
+    first_count = _chunk_count(added)
+
+    again = steps["again"].stdout
+    assert again.startswith(f"{doc_id}: không đổi ({first_count} đoạn)"), again
+
+    answer = json.loads(steps["asked"].stdout)
+    check_answer_object(answer)
+    assert answer["refused"] is False
+    assert answer["citations"][0]["doc"] == doc_id
+    assert "hai lần mỗi ngày" in answer["answer"]
+    assert answer["citations"][0]["text"] in REGULATION
+
+    updated = steps["updated"].stdout
+    assert updated.startswith(f"{doc_id}: đã cập nhật ("), updated
+    new_count = _chunk_count(updated)
+    assert new_count > first_count
+
+    duplicate = steps["duplicate"].stdout
+    assert duplicate.startswith("ban-sao-quy-che: trùng nội dung"), duplicate
+    assert f"giống '{doc_id}'" in duplicate
+
+    docs = steps["docs"]
+    assert f"{doc_id}\t{new_count} đoạn\t" in docs
+    assert [line.split("\t")[0] for line in docs.splitlines()] == sorted([*BUNDLED, doc_id])
+
+    removed = steps["removed"].stdout
+    assert removed.startswith(f"Đã xóa tài liệu '{doc_id}' ({new_count} đoạn)"), removed
+    assert steps["docs_after"] == base_store.docs
+
+
+def test_ingest_html_and_docx(base_store: BaseStore, tmp_path: Path) -> None:
+    store = _copy(base_store, tmp_path)
+    html = tmp_path / "thong-bao-hop.html"
+    html.write_text(
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{HTML_TITLE}</title>"
+        "<script>var x = 'không phải nội dung';</script></head><body><nav>Trang chủ</nav>"
+        f"<h1>{HTML_TITLE}</h1>"
+        "<p>Điều 1. Tổ dân phố số 7 họp vào tối thứ Sáu tại nhà văn hóa phường.</p>"
+        "<p>Điều 2. Mỗi hộ cử một đại diện tham dự cuộc họp.</p></body></html>",
+        encoding="utf-8",
+    )
+    document = docx.Document()
+    document.core_properties.title = DOCX_TITLE
+    document.add_heading(DOCX_TITLE, level=1)
+    document.add_paragraph("Điều 1. Thư viện mở cửa từ thứ Hai đến thứ Sáu.")
+    document.add_paragraph("Điều 2. Học sinh mượn tối đa hai quyển sách mỗi lần.")
+    word = tmp_path / "noi-quy-thu-vien.docx"
+    document.save(word)
+    result = run_cli("ingest", str(html), str(word), data_dir=store)
+    assert_ok(result)
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 2, result.stdout
+    assert lines[0].startswith("thong-bao-hop: đã thêm (")
+    assert lines[0].endswith(f"— {HTML_TITLE}")
+    assert lines[1].startswith("noi-quy-thu-vien: đã thêm (")
+    assert lines[1].endswith(f"— {DOCX_TITLE}")
+    assert all(_chunk_count(line) > 0 for line in lines)
