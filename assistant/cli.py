@@ -28,21 +28,30 @@ _STATUS = {
 
 
 @contextmanager
-def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
-    with tqdm(total=total, desc=label, unit="đoạn", file=sys.stderr, disable=total == 0, leave=False) as bar:
-        yield bar.update
+def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A tqdm bar on stderr, sized when ingest first reports its total."""
+    bars: list[tqdm] = []
+
+    def update(done: int, total: int) -> None:
+        if not bars:
+            bars.append(tqdm(total=total, desc=label, unit="đoạn", file=sys.stderr, leave=False))
+        bars[0].update(done - bars[0].n)
+
+    try:
+        yield update
+    finally:
+        for bar in bars:
+            bar.close()
 
 
 def _assistant() -> Assistant:
     """The assistant on the configured store, with the bundled corpus ingested into an empty store."""
-    from ingest.pipeline import bundled_corpus, ensure_corpus, prepare
+    from ingest.pipeline import ensure_corpus
 
     settings = get_settings()
     assistant = Assistant(settings)
-    if settings.auto_ingest and assistant.store.count() == 0:
-        total = sum(len(d.chunks) for d in prepare(bundled_corpus(settings), settings))
-        with _progress(total, "Nạp bộ tài liệu mẫu") as update:
-            ensure_corpus(assistant.store, settings, update)
+    with _progress("Nạp bộ tài liệu mẫu") as update:
+        ensure_corpus(assistant.store, settings, update)
     return assistant
 
 
@@ -68,8 +77,7 @@ def ingest(paths: tuple[Path, ...], remove_id: str | None) -> None:
         click.echo(f"Đã xóa tài liệu '{remove_id}' ({removed} đoạn).")
     if paths:
         documents = prepare(paths, settings)
-        total = sum(len(d.chunks) for d in documents)
-        with _progress(total, "Nạp tài liệu") as update:
+        with _progress("Nạp tài liệu") as update:
             results = write(assistant.store, documents, update)
         for r in results:
             extra = f" — giống '{r.duplicate_of}', không nạp lại" if r.duplicate_of else ""

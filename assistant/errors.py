@@ -9,6 +9,7 @@ class AssistantError(Exception):
     exit_code = 1
 
     def __init__(self, message: str) -> None:
+        message = " ".join(message.split())  # one line, whatever a library put in it
         super().__init__(message)
         self.message = message
 

@@ -14,7 +14,8 @@ from assistant.store import Store
 from ingest.chunking import chunk_document, doc_id_for
 from ingest.loaders import SUPPORTED_SUFFIXES, load_document
 
-Progress = Callable[[int], None]
+# progress(done, total): called as chunks are written (or found unchanged), `done` counted from 0.
+Progress = Callable[[int, int], None]
 _UPSERT_BATCH = 1000
 
 
@@ -85,34 +86,37 @@ def ingest(
     """Write prepared documents: unchanged ones are skipped, changed ones replace their old chunks."""
     stored = {d.doc_id: d for d in store.documents()}
     by_hash = {d.doc_hash: d.doc_id for d in stored.values()}
+    total = sum(len(d.chunks) for d in documents)
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress:
+            progress(done, total)
+
     results = []
     for doc in documents:
         old = stored.get(doc.doc_id)
+        twin = by_hash.get(doc.content_hash)
         if old and old.doc_hash == doc.content_hash:
             results.append(IngestResult(doc.doc_id, doc.title, "unchanged", old.chunks))
-            if progress:
-                progress(len(doc.chunks))
-            continue
-        twin = by_hash.get(doc.content_hash)
-        if twin and twin != doc.doc_id:
+        elif twin and twin != doc.doc_id:
             results.append(IngestResult(doc.doc_id, doc.title, "duplicate", 0, duplicate_of=twin))
-            if progress:
-                progress(len(doc.chunks))
-            continue
-        embedded = _write(store, doc, progress)
-        by_hash[doc.content_hash] = doc.doc_id
-        status = "updated" if old else "added"
-        results.append(IngestResult(doc.doc_id, doc.title, status, len(doc.chunks), embedded))
+        else:
+            embedded = _write(store, doc, advance)
+            by_hash[doc.content_hash] = doc.doc_id
+            status = "updated" if old else "added"
+            results.append(IngestResult(doc.doc_id, doc.title, status, len(doc.chunks), embedded))
+        advance(len(doc.chunks) - (results[-1].embedded or 0))
     return results
 
 
-def _write(store: Store, doc: PreparedDocument, progress: Progress | None) -> int:
+def _write(store: Store, doc: PreparedDocument, advance: Callable[[int], None]) -> int:
+    """Embed (what the cache lacks) and upsert a document's chunks, then drop its stale ones."""
     before = store.embeddings.embedded_count
-    total = len(doc.chunks)
-    vectors = store.embeddings.embed_passages([c.passage for c in doc.chunks], progress=progress)
+    vectors = store.embeddings.embed_passages([c.passage for c in doc.chunks], progress=advance)
     embedded = store.embeddings.embedded_count - before
-    if progress:
-        progress(total - embedded)
     try:
         for start in range(0, len(doc.chunks), _UPSERT_BATCH):
             batch = doc.chunks[start : start + _UPSERT_BATCH]

@@ -35,6 +35,19 @@ def test_bundled_corpus_ingests_once(fake_store: Store) -> None:
     assert sum(d.chunks for d in docs.values()) == fake_store.count()
 
 
+def test_progress_counts_every_chunk_once(fake_store: Store) -> None:
+    settings = Settings(data_dir=fake_store.settings.data_dir)
+    documents = prepare(bundled_corpus(settings), settings)
+    seen: list[tuple[int, int]] = []
+    ingest(fake_store, documents, lambda done, total: seen.append((done, total)))
+    total = sum(len(d.chunks) for d in documents)
+    assert seen[-1] == (total, total)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+    seen.clear()
+    ingest(fake_store, documents, lambda done, total: seen.append((done, total)))  # all unchanged
+    assert seen[-1] == (total, total)
+
+
 def test_reingesting_unchanged_files_changes_and_embeds_nothing(fake_store: Store) -> None:
     _ingest(fake_store, CORPUS)
     before = _snapshot(fake_store)

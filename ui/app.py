@@ -18,12 +18,20 @@ EXAMPLES = [
 
 @st.cache_resource(show_spinner="Đang mở kho tài liệu…")
 def load_assistant() -> Assistant:
+    return Assistant(get_settings())
+
+
+def ingest_bundled_corpus(assistant: Assistant) -> None:
+    """First use on an empty store: ingest the bundled corpus, with a progress bar."""
     from ingest.pipeline import ensure_corpus
 
-    settings = get_settings()
-    assistant = Assistant(settings)
-    ensure_corpus(assistant.store, settings)
-    return assistant
+    bar = st.progress(0.0, text="Đang nạp bộ tài liệu mẫu lần đầu…")
+
+    def update(done: int, total: int) -> None:
+        bar.progress(done / max(total, 1), text=f"Đang nạp bộ tài liệu mẫu lần đầu… {done}/{total} đoạn")
+
+    ensure_corpus(assistant.store, assistant.settings, update)
+    bar.empty()
 
 
 def show_sources(message: dict) -> None:
@@ -63,6 +71,8 @@ def main() -> None:
     st.caption("Hỏi đáp có trích dẫn về Kế hoạch 32-KH/BCSĐ, Nghị quyết 27-NQ/TW và Hiến pháp 2013.")
     try:
         assistant = load_assistant()
+        if assistant.settings.auto_ingest and assistant.store.count() == 0:
+            ingest_bundled_corpus(assistant)
     except AssistantError as exc:
         st.error(exc.message)
         return
