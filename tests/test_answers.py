@@ -148,3 +148,16 @@ def test_bad_questions(corpus_assistant: Assistant, question: str, message: str)
 def test_top_k_zero_retrieves_nothing_and_refuses(corpus_assistant: Assistant) -> None:
     answer = corpus_assistant.ask("Nhiệm vụ thứ tư của kế hoạch là gì?", k=0)
     assert answer.refused
+
+
+def test_stream_yields_the_answer_text_then_the_answer(corpus_assistant: Assistant) -> None:
+    parts = list(corpus_assistant.stream("Kế hoạch 32 có bao nhiêu nhiệm vụ?"))
+    *pieces, answer = parts
+    assert isinstance(answer, Answer)
+    assert len(pieces) > 1 and "".join(pieces) == answer.text
+
+
+def test_unknown_mode_is_a_clear_error(corpus_assistant: Assistant) -> None:
+    assert corpus_assistant.modes == ["extractive"]
+    with pytest.raises(InputError, match="chưa được cấu hình"):
+        corpus_assistant.ask("Nhiệm vụ thứ tư là gì?", mode="llm")
