@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
-from itertools import accumulate
 
 from assistant.embeddings import E5Embeddings
+from assistant.matching import STOPWORDS, content_terms, term_coverage
 from assistant.models import Answer, Chunk, Citation, ScoredChunk
 from assistant.retrieval import LexicalIndex, Query
-from assistant.text import fold, folded_syllables, sentence_spans, syllables, with_bigrams
+from assistant.text import fold, sentence_spans, syllables
 
 REFUSAL = "Tài liệu hiện có không đề cập đến nội dung này."
 REFUSAL_HINT = (
@@ -27,7 +25,6 @@ DENSE_BASELINE = 0.85
 RANK_PENALTY = 0.02
 CLAUSE_COVERAGE = 0.6
 ENGLISH_SHIFT = 0.07
-FOLDED_CREDIT = 0.6
 ENGLISH_NOTICE = "Chế độ ngoại tuyến trích nguyên văn tiếng Việt từ tài liệu, không dịch."
 _CLAUSE_NAMES = re.compile(
     r"\b(nhiem vu|giai phap|thu (nhat|hai|ba|tu|nam|sau|bay)|dieu \d+|khoan \d+|diem [a-z])\b"
@@ -41,14 +38,6 @@ _NUMBER = r"(?:\d+|mot|hai|ba|bon|tu|nam|sau|bay|tam|chin|muoi|tram|nghin|ngan|t
 _LIST_INTENT = re.compile(
     r"\b(bao nhieu|may|cac|nhung|liet ke|gom|how many|list|what are the)\b.*\b(nhiem vu|giai phap|tasks?)\b"
 )
-
-
-def _stopwords() -> frozenset[str]:
-    text = resources.files("assistant").joinpath("data/stopwords_vi.txt").read_text(encoding="utf-8")
-    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
-
-
-STOPWORDS = _stopwords()
 
 
 @dataclass(frozen=True)
@@ -66,26 +55,6 @@ class Sentence:
     @property
     def text(self) -> str:
         return self.chunk.text[self.start : self.end]
-
-
-def content_terms(text: str, drop: Sequence[re.Pattern[str]] = ()) -> list[str]:
-    """Content syllables and bigrams of a question, lower case with their diacritics.
-
-    Function and question words go, and so do the syllables inside any match of the `drop`
-    patterns, which are matched against the folded (diacritic-free) question.
-    """
-    words = syllables(text)
-    folded = [fold(w) for w in words]
-    starts = list(accumulate((len(w) + 1 for w in folded[:-1]), initial=0))
-    joined = " ".join(folded)
-    dropped = {
-        i
-        for pattern in drop
-        for m in pattern.finditer(joined)
-        for i, s in enumerate(starts)
-        if m.start() <= s < m.end()
-    }
-    return with_bigrams([w for i, w in enumerate(words) if i not in dropped and folded[i] not in STOPWORDS])
 
 
 class ExtractiveAnswerer:
@@ -191,25 +160,8 @@ class ExtractiveAnswerer:
     def _coverage(
         terms: list[str], chunk: Chunk, start: int, end: int, index: LexicalIndex, extra: str = ""
     ) -> float:
-        """IDF-weighted share of the terms found in a sentence (with its clause context, and `extra`).
-
-        A term found with the same diacritics counts fully; found only without them (an OCR slip such
-        as "kể thừa", or another word such as "kỷ" for "ký") it counts FOLDED_CREDIT.
-        """
-        if not terms:
-            return 0.0
-        text = f"{chunk.text[start:end]}\n{chunk.context}\n{extra}"
-        accented = set(with_bigrams(syllables(text)))
-        folded = set(with_bigrams(folded_syllables(text)))
-        total = found = 0.0
-        for term in terms:
-            weight = index.idf(fold(term))
-            total += weight
-            if term in accented:
-                found += weight
-            elif fold(term) in folded:
-                found += FOLDED_CREDIT * weight
-        return found / total
+        """How much of the terms a sentence covers, read with its clause context (and `extra`)."""
+        return term_coverage(terms, f"{chunk.text[start:end]}\n{chunk.context}\n{extra}", index)
 
     def _opening(self, chunks: list[Chunk]) -> list[Sentence]:
         """The first sentence of each referenced clause (or the first few of a single clause)."""

@@ -11,7 +11,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.answer import ExtractiveAnswerer
 from assistant.errors import InputError
-from assistant.followup import resolve
+from assistant.followup import FollowUp, resolve
 from assistant.models import Answer, ScoredChunk, Turn
 from assistant.retrieval import HybridRetriever, LexicalIndex, Query
 from assistant.settings import Settings, get_settings
@@ -32,15 +32,23 @@ class Assistant:
         self.settings = settings or get_settings()
         self.store = store or Store(self.settings)
         self.retriever = HybridRetriever(store=self.store, k=self.settings.top_k)
-        # Answer modes by name; "extractive" works offline and is always there.
-        self.answerers: dict[str, Answerer] = {
-            EXTRACTIVE: answerer
-            or ExtractiveAnswerer(self.store.embeddings, max_sentences=self.settings.answer_sentences)
-        }
-        self.chain: Runnable[dict[str, Any], Answer] = (
-            RunnableLambda(self._prepare, name="resolve_follow_up")
-            | RunnableLambda(self._retrieve, name="retrieve")
-            | RunnableLambda(self._answer, name="answer")
+        # Answer modes by name, the default first; "extractive" works offline and is always there.
+        extractive = answerer or ExtractiveAnswerer(
+            self.store.embeddings, max_sentences=self.settings.answer_sentences
+        )
+        self.answerers: dict[str, Answerer] = {EXTRACTIVE: extractive}
+        if self.settings.llm_base_url:
+            from assistant.llm import LLM, GenerativeAnswerer, chat_model
+
+            generative = GenerativeAnswerer(chat_model(self.settings), self.settings, extractive)
+            modes: dict[str, Answerer] = {LLM: generative, EXTRACTIVE: extractive}
+            first = self.settings.answer_mode or LLM
+            self.answerers = {first: modes[first], **modes}
+        self.retrieval: Runnable[dict[str, Any], dict[str, Any]] = RunnableLambda(
+            self._prepare, name="resolve_follow_up"
+        ) | RunnableLambda(self._retrieve, name="retrieve")
+        self.chain: Runnable[dict[str, Any], Answer] = self.retrieval | RunnableLambda(
+            self._answer, name="answer"
         )
 
     @property
@@ -63,12 +71,7 @@ class Assistant:
             k: how many passages to retrieve (settings.top_k when None).
             mode: an answer mode from `modes` (the default when None).
         """
-        question = self.check_question(question)
-        mode = mode or self.modes[0]
-        if mode not in self.answerers:
-            raise InputError(f"Chế độ trả lời '{mode}' chưa được cấu hình. Có: {', '.join(self.modes)}.")
-        turns = [t if isinstance(t, Turn) else Turn(t["role"], nfc(t["content"])) for t in history]
-        return self.chain.invoke({"question": question, "history": turns, "k": k, "mode": mode})
+        return self.chain.invoke(self._state(question, history, k, mode))
 
     def stream(
         self,
@@ -77,10 +80,33 @@ class Assistant:
         k: int | None = None,
         mode: str | None = None,
     ) -> Iterator[str | Answer]:
-        """The answer's text in pieces as it is produced, then the final Answer with its citations."""
-        answer = self.ask(question, history, k, mode)
-        yield from re.findall(r".+?(?:\n\n|\] |$)", answer.text, flags=re.DOTALL)
-        yield answer
+        """The answer's text in pieces as it is produced, then the final Answer with its citations.
+
+        The final Answer's text is the one to keep: a generated answer is checked after it streamed.
+        """
+        state = self.retrieval.invoke(self._state(question, history, k, mode))
+        answerer = self.answerers[state["mode"]]
+        if not hasattr(answerer, "stream"):
+            answer = self._answer(state)
+            yield from re.findall(r".+?(?:\n\n|\] |$)", answer.text, flags=re.DOTALL)
+            yield answer
+            return
+        started = time.perf_counter()
+        for part in answerer.stream(state["query"], state["retrieved"], self.retriever.index()):
+            if isinstance(part, Answer):
+                yield self._finish(part, state, started)
+            else:
+                yield part
+
+    def _state(
+        self, question: str, history: Sequence[Turn | dict[str, str]], k: int | None, mode: str | None
+    ) -> dict[str, Any]:
+        question = self.check_question(question)
+        mode = mode or self.modes[0]
+        if mode not in self.answerers:
+            raise InputError(f"Chế độ trả lời '{mode}' chưa được cấu hình. Có: {', '.join(self.modes)}.")
+        turns = [t if isinstance(t, Turn) else Turn(t["role"], nfc(t["content"])) for t in history]
+        return {"question": question, "history": turns, "k": k, "mode": mode}
 
     def retrieve(self, question: str, k: int | None = None) -> list[ScoredChunk]:
         """The chunks retrieval finds for a standalone question."""
@@ -102,6 +128,15 @@ class Assistant:
     def _prepare(self, state: dict[str, Any]) -> dict[str, Any]:
         started = time.perf_counter()
         follow = resolve(state["question"], state["history"])
+        condense = getattr(self.answerers[state["mode"]], "condense", None)
+        # An LLM rewrites a follow-up into a standalone question (when the rules above found no clause).
+        if (
+            condense
+            and state["history"]
+            and not follow.scope
+            and (standalone := condense(state["question"], state["history"]))
+        ):
+            follow = FollowUp(standalone, standalone=standalone)
         query = self.retriever.prepare(follow.question, follow.scope, follow.strict)
         timings = {"prepare": (time.perf_counter() - started) * 1000}
         return {**state, "query": query, "standalone": follow.standalone, "timings": timings}
@@ -116,6 +151,9 @@ class Assistant:
         started = time.perf_counter()
         answerer = self.answerers[state["mode"]]
         answer = answerer(state["query"], state["retrieved"], self.retriever.index())
+        return self._finish(answer, state, started)
+
+    def _finish(self, answer: Answer, state: dict[str, Any], started: float) -> Answer:
         answer.question = state["question"]
         answer.standalone_question = state["standalone"]
         answer.timings_ms = {**state["timings"], "answer": (time.perf_counter() - started) * 1000}

@@ -106,6 +106,8 @@ class Answer:
     mode: str = "extractive"
     notice: str | None = None
     standalone_question: str | None = None
+    flags: list[dict[str, str]] = field(default_factory=list)  # sentences a check found wanting, and why
+    usage: dict[str, int] = field(default_factory=dict)  # LLM tokens: prompt, completion, passages
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -114,5 +116,7 @@ class Answer:
             "citations": [c.to_json() for c in self.citations],
             "mode": self.mode,
             "notice": self.notice,
+            "flags": self.flags,
+            "usage": self.usage,
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
         }

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -16,7 +16,7 @@ class Settings(BaseSettings):
     """Every knob of the assistant; defaults work offline on the bundled corpus."""
 
     model_config = SettingsConfigDict(
-        env_prefix="KH32_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="KH32_", env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
     )
 
     data_dir: Path = Field(
@@ -53,6 +53,32 @@ class Settings(BaseSettings):
     answer_sentences: int = Field(
         default=3, ge=1, le=10, description="Most sentences an extractive answer quotes."
     )
+    answer_mode: Literal["llm", "extractive"] | None = Field(
+        default=None, description="Default answer mode; unset means 'llm' when an LLM is configured."
+    )
+    llm_base_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("KH32_LLM_BASE_URL", "OPENAI_BASE_URL"),
+        description="OpenAI-compatible endpoint (OpenAI, vLLM, Ollama…); unset means no LLM.",
+    )
+    llm_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("KH32_LLM_API_KEY", "OPENAI_API_KEY"),
+        description="API key for the endpoint (vLLM and Ollama accept any).",
+    )
+    llm_model: str = Field(
+        default="gpt-4o-mini",
+        validation_alias=AliasChoices("KH32_LLM_MODEL", "OPENAI_MODEL"),
+        description="Model name the endpoint serves.",
+    )
+    llm_timeout: float = Field(default=30.0, gt=0, description="Seconds to wait for the LLM per attempt.")
+    llm_max_retries: int = Field(
+        default=2, ge=0, le=5, description="Retries (with backoff) on timeouts, 429 and 5xx."
+    )
+    llm_context_tokens: int = Field(
+        default=8192, ge=1024, description="The model's context window, in tokens (o200k_base count)."
+    )
+    llm_answer_tokens: int = Field(default=700, ge=64, description="Tokens kept free for the answer.")
 
 
 @lru_cache(maxsize=1)

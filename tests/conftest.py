@@ -22,6 +22,14 @@ def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     """Point the store at a fresh folder for each test; settings are re-read from the environment."""
     data = tmp_path / "kh32-data"
     monkeypatch.setenv("KH32_DATA_DIR", str(data))
+    for name in (
+        "OPENAI_BASE_URL",
+        "OPENAI_API_KEY",
+        "OPENAI_MODEL",
+        "KH32_LLM_BASE_URL",
+        "KH32_LLM_API_KEY",
+    ):
+        monkeypatch.delenv(name, raising=False)  # no test talks to a real LLM by accident
     get_settings.cache_clear()
     yield data
     get_settings.cache_clear()

@@ -1,0 +1,60 @@
+"""Matching a question's content words against a text: the shared measure of lexical support."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from importlib import resources
+from itertools import accumulate
+
+from assistant.retrieval import LexicalIndex
+from assistant.text import fold, folded_syllables, syllables, with_bigrams
+
+# A term found only without its diacritics (an OCR slip such as "kể thừa", or another word such as
+# "kỷ" for "ký") counts this much.
+FOLDED_CREDIT = 0.6
+
+
+def _stopwords() -> frozenset[str]:
+    text = resources.files("assistant").joinpath("data/stopwords_vi.txt").read_text(encoding="utf-8")
+    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
+
+STOPWORDS = _stopwords()
+
+
+def content_terms(text: str, drop: Sequence[re.Pattern[str]] = ()) -> list[str]:
+    """Content syllables and bigrams of a question, lower case with their diacritics.
+
+    Function and question words go, and so do the syllables inside any match of the `drop`
+    patterns, which are matched against the folded (diacritic-free) question.
+    """
+    words = syllables(text)
+    folded = [fold(w) for w in words]
+    starts = list(accumulate((len(w) + 1 for w in folded[:-1]), initial=0))
+    joined = " ".join(folded)
+    dropped = {
+        i
+        for pattern in drop
+        for m in pattern.finditer(joined)
+        for i, s in enumerate(starts)
+        if m.start() <= s < m.end()
+    }
+    return with_bigrams([w for i, w in enumerate(words) if i not in dropped and folded[i] not in STOPWORDS])
+
+
+def term_coverage(terms: Sequence[str], text: str, index: LexicalIndex) -> float:
+    """IDF-weighted share of the terms found in text; exact (with diacritics) or, for less, folded."""
+    if not terms:
+        return 0.0
+    accented = set(with_bigrams(syllables(text)))
+    folded = set(with_bigrams(folded_syllables(text)))
+    total = found = 0.0
+    for term in terms:
+        weight = index.idf(fold(term))
+        total += weight
+        if term in accented:
+            found += weight
+        elif fold(term) in folded:
+            found += FOLDED_CREDIT * weight
+    return found / total
