@@ -104,17 +104,18 @@ def docs() -> None:
 @click.option(
     "-k", "--top-k", type=click.IntRange(0, 50), default=None, help="Số đoạn nguồn đưa vào trả lời."
 )
-def ask(question: str | None, as_json: bool, as_jsonl: bool, top_k: int | None) -> None:
+@click.option("--mode", type=click.Choice(["llm", "extractive"]), default=None, help="Chế độ trả lời.")
+def ask(question: str | None, as_json: bool, as_jsonl: bool, top_k: int | None, mode: str | None) -> None:
     """Hỏi một câu và nhận câu trả lời kèm trích dẫn điều khoản."""
     if as_jsonl:
         if question:
             raise InputError("Với --jsonl, câu hỏi được đọc từ stdin, không truyền trên dòng lệnh.")
-        _ask_jsonl(_assistant(), top_k)
+        _ask_jsonl(_assistant(), top_k, mode)
         return
     if question is None:
         raise InputError('Hãy nhập câu hỏi, ví dụ: python -m assistant ask "Nhiệm vụ thứ tư là gì?"')
     assistant = _assistant()
-    answer = assistant.ask(question, k=top_k)
+    answer = assistant.ask(question, k=top_k, mode=mode)
     if as_json:
         click.echo(json.dumps({"question": answer.question, **answer.to_json()}, ensure_ascii=False))
     else:
@@ -126,6 +127,8 @@ def render(answer: Answer) -> str:
     lines = [answer.text]
     if answer.notice:
         lines += ["", f"({answer.notice})"]
+    for flag in answer.flags:
+        lines.append(f"  ⚠ chưa kiểm chứng ({flag['reason']}): {flag['sentence']}")
     if answer.citations:
         lines += ["", "Nguồn:"]
         for c in answer.citations:
@@ -133,7 +136,7 @@ def render(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-def _ask_jsonl(assistant: Assistant, top_k: int | None) -> None:
+def _ask_jsonl(assistant: Assistant, top_k: int | None, mode: str | None) -> None:
     failures = 0
     for number, line in enumerate(sys.stdin, start=1):
         if not line.strip():
@@ -152,7 +155,7 @@ def _ask_jsonl(assistant: Assistant, top_k: int | None) -> None:
                 for t in history
             ):
                 raise InputError('"history" phải là danh sách {"role": "user"|"assistant", "content": "..."}')
-            answer = assistant.ask(nfc(str(item.get("question") or "")), history, k=top_k)
+            answer = assistant.ask(nfc(str(item.get("question") or "")), history, k=top_k, mode=mode)
             out = {"id": item_id, **answer.to_json()}
         except json.JSONDecodeError as exc:
             failures += 1

@@ -272,3 +272,15 @@ def test_the_cli_uses_the_configured_llm(corpus_assistant: Assistant, fake: Fake
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
     assert out["mode"] == "llm" and out["citations"][0]["clause"] == "Nhiệm vụ thứ tư"
+
+
+def test_the_cli_can_force_the_extractive_mode(corpus_assistant: Assistant, fake: FakeOpenAI) -> None:
+    import json
+
+    from tests.test_cli import run_cli
+
+    result = run_cli(
+        "ask", "--json", "--mode", "extractive", PILLARS,
+        data_dir=corpus_assistant.settings.data_dir, env={"OPENAI_BASE_URL": fake.url},
+    )  # fmt: skip
+    assert json.loads(result.stdout)["mode"] == "extractive" and fake.requests == []
