@@ -49,6 +49,7 @@ class LexicalIndex:
 
     def __init__(self, chunks: list[Chunk]) -> None:
         self.chunks = chunks
+        self.position = {c.id: i for i, c in enumerate(chunks)}
         passages = [c.passage for c in chunks]
         accented = [syllables(p) for p in passages]
         folded = [folded_syllables(p) for p in passages]
@@ -137,10 +138,9 @@ class HybridRetriever(BaseRetriever):
         chunks = index.chunks
         if k <= 0 or not chunks:
             return []
-        by_id = {c.id: i for i, c in enumerate(chunks)}
         lists: dict[str, list[int]] = {}
         dense = self.store.dense_search(query.vector, self.candidates)
-        lists["dense"] = [by_id[i] for i, _ in dense if i in by_id]
+        lists["dense"] = [index.position[i] for i, _ in dense if i in index.position]
         lists["bm25"] = index.search(query.search_text, self.candidates, folded=False)
         # Folded BM25 sees the question as typed, so OCR slips and missing diacritics still match.
         typed = query.search_text if query.english else query.text

@@ -35,7 +35,7 @@ def test_dev_set_quality(corpus_assistant: Assistant) -> None:
     report = {kind: f"{right[kind]}/{total[kind]}" for kind in total}
     answerable = [item for item in DEV if item["answerable"]]
     cited = sum(_correct(item, answers[item["id"]]) for item in answerable)
-    assert cited / len(answerable) >= 0.82, report
+    assert cited / len(answerable) >= 0.87, report  # 42/47 when calibrated; one item of slack
     # Refusals are never traded for coverage: every unanswerable or out-of-scope question is refused.
     assert right["unanswerable"] == total["unanswerable"], report
     assert right["out-of-scope"] == total["out-of-scope"], report
@@ -43,6 +43,7 @@ def test_dev_set_quality(corpus_assistant: Assistant) -> None:
         assert right[kind] == total[kind], report
     assert right["fact"] >= total["fact"] - 2, report
     assert right["no-diacritics"] >= total["no-diacritics"] - 1, report
+    assert right["english"] >= total["english"] - 1, report
 
 
 def test_every_marker_has_a_citation_with_verbatim_source_text(corpus_assistant: Assistant) -> None:
