@@ -18,6 +18,7 @@ from assistant.models import Chunk
 from assistant.settings import PROJECT_ROOT, Settings
 
 SEED_CACHE = PROJECT_ROOT / "ingest" / "corpus" / "embeddings.sqlite"
+MANIFEST_SUFFIX = "-documents"
 
 
 @dataclass(frozen=True)
@@ -71,54 +72,61 @@ class Store:
 
     @property
     def collection(self) -> chromadb.Collection:
+        """The chunks (written by ingest; a chunk counts only once its document is committed)."""
         return self.vectorstore._collection
 
+    @property
+    def manifest(self) -> chromadb.Collection:
+        """One record per committed document: ingest writes it after all of the document's chunks."""
+        return self.client.get_or_create_collection(f"{self.settings.collection}{MANIFEST_SUFFIX}")
+
     def count(self) -> int:
-        """Number of chunks stored."""
-        return self.collection.count()
+        """Number of chunks of committed documents."""
+        return sum(d.chunks for d in self.documents())
 
     def generation(self) -> str:
         """Changes whenever ingest writes, in any process: a key for caches of the store's content."""
         metadata = self.client.get_collection(self.settings.collection).metadata or {}
-        return f"{metadata.get('generation', '')}:{self.count()}"
+        return f"{metadata.get('generation', '')}:{self.collection.count()}"
 
     def touch(self) -> None:
         """Record that the content changed (ingest calls this after every write)."""
         self.collection.modify(metadata={"generation": uuid.uuid4().hex})
 
     def chunks(self) -> list[Chunk]:
-        """Every stored chunk in document and reading order (cached until the store changes)."""
+        """Every chunk of the committed documents, in document and reading order (cached until a write).
+
+        Chunks left by an ingest that died before committing its document are not returned.
+        """
         with self._lock:
             generation = self.generation()
             if self._chunks is None or self._chunks[0] != generation:
+                committed = {d.doc_id: d.doc_hash for d in self.documents()}
                 got = self.collection.get(include=["documents", "metadatas"])
                 chunks = [
                     Chunk.from_store(i, d, m)
                     for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+                    if committed.get(m["doc_id"]) == m["doc_hash"]
                 ]
                 chunks.sort(key=lambda c: (c.doc_id, c.order))
                 self._chunks = (generation, chunks)
             return self._chunks[1]
 
     def documents(self) -> list[DocumentInfo]:
-        """Stored documents with their chunk counts, by document id."""
-        docs: dict[str, DocumentInfo] = {}
-        for chunk in self.chunks():
-            known = docs.get(chunk.doc_id)
-            docs[chunk.doc_id] = DocumentInfo(
-                chunk.doc_id,
-                chunk.doc_title,
-                chunk.doc_short,
-                (known.chunks if known else 0) + 1,
-                chunk.doc_hash,
-            )
-        return sorted(docs.values(), key=lambda d: d.doc_id)
+        """Committed documents with their chunk counts, by document id."""
+        got = self.manifest.get(include=["metadatas"])
+        docs = [
+            DocumentInfo(i, m["title"], m["short"], m["chunks"], m["doc_hash"])
+            for i, m in zip(got["ids"], got["metadatas"], strict=True)
+        ]
+        return sorted(docs, key=lambda d: d.doc_id)
 
     def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the k nearest chunks."""
-        if k <= 0 or self.count() == 0:
+        stored = self.collection.count()
+        if k <= 0 or stored == 0:
             return []
         result = self.collection.query(
-            query_embeddings=[vector.tolist()], n_results=min(k, self.count()), include=["distances"]
+            query_embeddings=[vector.tolist()], n_results=min(k, stored), include=["distances"]
         )
         return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]

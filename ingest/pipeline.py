@@ -16,7 +16,7 @@ from ingest.loaders import SUPPORTED_SUFFIXES, load_document
 
 # progress(done, total): called as chunks are written (or found unchanged), `done` counted from 0.
 Progress = Callable[[int, int], None]
-_UPSERT_BATCH = 1000
+_BATCH = 64  # chunks embedded and upserted together
 
 
 @dataclass(frozen=True)
@@ -113,40 +113,59 @@ def ingest(
 
 
 def _write(store: Store, doc: PreparedDocument, advance: Callable[[int], None]) -> int:
-    """Embed (what the cache lacks) and upsert a document's chunks, then drop its stale ones."""
+    """Write a document so that a crash at any point leaves the store consistent.
+
+    Chunks go in first (in batches, embedding what the cache lacks), then the document's manifest
+    record (the commit: readers only see chunks of committed documents), then its stale chunks go.
+    A re-run after a crash writes the same ids again and finishes the job.
+    """
     before = store.embeddings.embedded_count
-    vectors = store.embeddings.embed_passages([c.passage for c in doc.chunks], progress=advance)
-    embedded = store.embeddings.embedded_count - before
     try:
-        for start in range(0, len(doc.chunks), _UPSERT_BATCH):
-            batch = doc.chunks[start : start + _UPSERT_BATCH]
+        for start in range(0, len(doc.chunks), _BATCH):
+            batch = doc.chunks[start : start + _BATCH]
+            vectors = store.embeddings.embed_passages([c.passage for c in batch], progress=advance)
             store.collection.upsert(
                 ids=[c.id for c in batch],
                 documents=[c.text for c in batch],
                 metadatas=[c.metadata() for c in batch],
-                embeddings=vectors[start : start + _UPSERT_BATCH].tolist(),
+                embeddings=vectors.tolist(),
             )
-        keep = {c.id for c in doc.chunks}
-        old = store.collection.get(where={"doc_id": doc.doc_id}, include=[])["ids"]
-        stale = [i for i in old if i not in keep]
+        store.manifest.upsert(
+            ids=[doc.doc_id],
+            embeddings=[[1.0]],
+            metadatas=[
+                {
+                    "title": doc.title,
+                    "short": doc.short,
+                    "chunks": len(doc.chunks),
+                    "doc_hash": doc.content_hash,
+                }
+            ],
+        )
+        stale = store.collection.get(
+            where={"$and": [{"doc_id": doc.doc_id}, {"doc_hash": {"$ne": doc.content_hash}}]}, include=[]
+        )["ids"]
         if stale:
             store.collection.delete(ids=stale)
+    except StoreError:
+        raise
     except Exception as exc:
         raise StoreError(f"Không ghi được tài liệu '{doc.doc_id}' vào kho: {exc}") from exc
     finally:
         store.touch()
-    return embedded
+    return store.embeddings.embedded_count - before
 
 
 def remove(store: Store, doc_id: str) -> int:
-    """Delete a document's chunks; returns how many were removed."""
-    ids = store.collection.get(where={"doc_id": doc_id}, include=[])["ids"]
-    if not ids:
-        known = ", ".join(d.doc_id for d in store.documents()) or "(kho trống)"
-        raise InputError(f"Không có tài liệu '{doc_id}' trong kho. Các tài liệu hiện có: {known}.")
-    store.collection.delete(ids=ids)
+    """Delete a document (its manifest record first, so it vanishes at once); returns its chunk count."""
+    known = {d.doc_id: d for d in store.documents()}
+    if doc_id not in known:
+        listed = ", ".join(known) or "(kho trống)"
+        raise InputError(f"Không có tài liệu '{doc_id}' trong kho. Các tài liệu hiện có: {listed}.")
+    store.manifest.delete(ids=[doc_id])
+    store.collection.delete(where={"doc_id": doc_id})
     store.touch()
-    return len(ids)
+    return known[doc_id].chunks
 
 
 def bundled_corpus(settings: Settings) -> list[Path]:
