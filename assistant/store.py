@@ -12,13 +12,16 @@ import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
 
-from assistant.embeddings import E5Embeddings
+from assistant.embeddings import DIM, E5Embeddings
 from assistant.errors import StoreError
 from assistant.models import Chunk
 from assistant.settings import PROJECT_ROOT, Settings
 
 SEED_CACHE = PROJECT_ROOT / "ingest" / "corpus" / "embeddings.sqlite"
 MANIFEST_SUFFIX = "-documents"
+# Up to this many chunks, dense search is an exact dot product over vectors held in memory
+# (20k × 384 float32 = 30 MB); beyond it, Chroma's approximate HNSW index answers.
+EXACT_SEARCH_LIMIT = 20_000
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ class Store:
             seed_paths=[SEED_CACHE],
         )
         self._lock = threading.Lock()
-        self._chunks: tuple[str, list[Chunk]] | None = None
+        self._chunks: tuple[str, list[Chunk], np.ndarray | None] | None = None
         try:
             self.client = self._client()
             self.vectorstore = Chroma(
@@ -98,19 +101,33 @@ class Store:
 
         Chunks left by an ingest that died before committing its document are not returned.
         """
+        return self._load()[1]
+
+    def _load(self) -> tuple[str, list[Chunk], np.ndarray | None]:
+        """(generation, committed chunks, their vectors when few enough for exact search)."""
         with self._lock:
             generation = self.generation()
             if self._chunks is None or self._chunks[0] != generation:
                 committed = {d.doc_id: d.doc_hash for d in self.documents()}
-                got = self.collection.get(include=["documents", "metadatas"])
-                chunks = [
-                    Chunk.from_store(i, d, m)
-                    for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-                    if committed.get(m["doc_id"]) == m["doc_hash"]
-                ]
-                chunks.sort(key=lambda c: (c.doc_id, c.order))
-                self._chunks = (generation, chunks)
-            return self._chunks[1]
+                exact = self.collection.count() <= EXACT_SEARCH_LIMIT
+                include = ["documents", "metadatas", "embeddings"] if exact else ["documents", "metadatas"]
+                got = self.collection.get(include=include)
+                rows = sorted(
+                    (
+                        (Chunk.from_store(i, d, m), n)
+                        for n, (i, d, m) in enumerate(
+                            zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+                        )
+                        if committed.get(m["doc_id"]) == m["doc_hash"]
+                    ),
+                    key=lambda row: (row[0].doc_id, row[0].order),
+                )
+                vectors = None
+                if exact:
+                    every = np.asarray(got["embeddings"], dtype=np.float32).reshape(-1, DIM)
+                    vectors = every[[n for _, n in rows]]
+                self._chunks = (generation, [chunk for chunk, _ in rows], vectors)
+            return self._chunks
 
     def documents(self) -> list[DocumentInfo]:
         """Committed documents with their chunk counts, by document id."""
@@ -122,7 +139,15 @@ class Store:
         return sorted(docs, key=lambda d: d.doc_id)
 
     def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) of the k nearest chunks."""
+        """(chunk id, cosine similarity) of the k nearest chunks: exact up to EXACT_SEARCH_LIMIT chunks
+        (deterministic, and faster at that size), Chroma's HNSW index beyond."""
+        _, chunks, vectors = self._load()
+        if vectors is not None:
+            if k <= 0 or not chunks:
+                return []
+            scores = vectors @ vector
+            top = np.argsort(-scores, kind="stable")[:k]
+            return [(chunks[i].id, float(scores[i])) for i in top]
         stored = self.collection.count()
         if k <= 0 or stored == 0:
             return []

@@ -1,0 +1,22 @@
+"""Dense search: exact over in-memory vectors for small stores, Chroma's HNSW index for large ones."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant import Assistant, Store
+from assistant import store as store_module
+
+
+def test_exact_and_hnsw_search_agree_on_the_corpus(
+    corpus_assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = corpus_assistant.store
+    vector = store.embeddings.embed_query_vector("cải cách hành chính có mấy trụ cột")
+    exact = store.dense_search(vector, 5)
+    monkeypatch.setattr(store_module, "EXACT_SEARCH_LIMIT", 0)
+    fresh = Store(store.settings, store.embeddings)
+    approximate = fresh.dense_search(vector, 5)
+    assert [i for i, _ in exact][:3] == [i for i, _ in approximate][:3]
+    assert exact[0][1] == pytest.approx(approximate[0][1], abs=1e-4)
+    assert fresh.dense_search(vector, 0) == [] == store.dense_search(vector, 0)
