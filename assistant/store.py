@@ -109,25 +109,30 @@ class Store:
             generation = self.generation()
             if self._chunks is None or self._chunks[0] != generation:
                 committed = {d.doc_id: d.doc_hash for d in self.documents()}
-                exact = self.collection.count() <= EXACT_SEARCH_LIMIT
-                include = ["documents", "metadatas", "embeddings"] if exact else ["documents", "metadatas"]
-                got = self.collection.get(include=include)
-                rows = sorted(
+                got = self.collection.get(include=["documents", "metadatas"])
+                chunks = sorted(
                     (
-                        (Chunk.from_store(i, d, m), n)
-                        for n, (i, d, m) in enumerate(
-                            zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-                        )
+                        Chunk.from_store(i, d, m)
+                        for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
                         if committed.get(m["doc_id"]) == m["doc_hash"]
                     ),
-                    key=lambda row: (row[0].doc_id, row[0].order),
+                    key=lambda c: (c.doc_id, c.order),
                 )
                 vectors = None
-                if exact:
-                    every = np.asarray(got["embeddings"], dtype=np.float32).reshape(-1, DIM)
-                    vectors = every[[n for _, n in rows]]
-                self._chunks = (generation, [chunk for chunk, _ in rows], vectors)
+                if len(chunks) <= EXACT_SEARCH_LIMIT:
+                    # Only committed chunks: a write that a crash cut short may have no vector to fetch.
+                    vectors = self._vectors([c.id for c in chunks])
+                self._chunks = (generation, chunks, vectors)
             return self._chunks
+
+    def _vectors(self, ids: list[str]) -> np.ndarray:
+        """The stored vectors of these chunk ids, in their order."""
+        by_id: dict[str, np.ndarray] = {}
+        for start in range(0, len(ids), 5000):
+            got = self.collection.get(ids=ids[start : start + 5000], include=["embeddings"])
+            vectors = np.asarray(got["embeddings"], dtype=np.float32).reshape(-1, DIM)
+            by_id.update(zip(got["ids"], vectors, strict=True))
+        return np.stack([by_id[i] for i in ids]) if ids else np.zeros((0, DIM), dtype=np.float32)
 
     def documents(self) -> list[DocumentInfo]:
         """Committed documents with their chunk counts, by document id."""

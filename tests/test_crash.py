@@ -64,11 +64,14 @@ def settings(tmp_path: Path) -> Settings:
 
 
 def _consistent(store: Store) -> None:
-    """Every visible document is whole, and no chunk id appears twice."""
+    """Every visible document is whole, no chunk id appears twice, and search works."""
     chunks = store.chunks()
     assert len({c.id for c in chunks}) == len(chunks)
     for doc in store.documents():
         assert sum(c.doc_id == doc.doc_id for c in chunks) == doc.chunks
+    if chunks:
+        hits = store.dense_search(store.embeddings.embed_query_vector("Nội dung của điều 5 về công vụ"), 5)
+        assert hits and {i for i, _ in hits} <= {c.id for c in chunks}
 
 
 def test_a_new_document_is_invisible_until_complete(settings: Settings, tmp_path: Path) -> None:
