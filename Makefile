@@ -29,6 +29,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 test: lint
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 	$(PY) -m pytest
 
 # Rebuild the shipped embedding cache of the bundled corpus (after changing the corpus or the chunker).

@@ -1,4 +1,4 @@
-"""The Streamlit chat (ui/app.py) driven by streamlit's AppTest, on the real assistant and bundled corpus."""
+"""The Streamlit app (ui/app.py and its pages) driven by AppTest, on the real assistant and bundled corpus."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from assistant import get_settings
+from assistant import Assistant, get_settings
+from assistant.conversations import ConversationStore
+from assistant.feedback import FeedbackStore
 
 APP = "../ui/app.py"  # relative to this file, as AppTest.from_file resolves it
 QUESTION = "Nhiệm vụ thứ tư của kế hoạch là gì?"
+FOLLOW_UP = "Trong nhiệm vụ đó, cải cách hành chính có mấy trụ cột?"
 LABEL = "KH 32-KH/BCSĐ, Nhiệm vụ thứ tư"
 EXAMPLES = [
     "Nhiệm vụ thứ tư của kế hoạch là gì?",
@@ -20,6 +23,15 @@ EXAMPLES = [
     "Mục đích của Kế hoạch 32-KH/BCSĐ là gì?",
     "Điều 2 Hiến pháp 2013 quy định gì?",
 ]
+HOSTILE = (
+    "TITLE: Quy chế thử <b>đậm</b>\n---\n\n"
+    "Tổ kiểm thử Beta họp vào chiều thứ Sáu; biên bản ghi <script>alert(1)</script> và **không đậm** [x](http://a).\n"
+)
+
+
+def unescape(markdown: str) -> str:
+    """What an escaped Markdown string shows (backslash escapes removed)."""
+    return markdown.replace("\\", "")
 
 
 @pytest.fixture(scope="module")
@@ -31,52 +43,298 @@ def ui_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture
-def app(ui_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    """A first run of the app on the module's store (the bundled corpus is ingested on first load)."""
+def data_dir(ui_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("KH32_DATA_DIR", str(ui_data_dir))
     get_settings.cache_clear()
+    return ui_data_dir
+
+
+@pytest.fixture
+def app(data_dir: Path) -> AppTest:
+    """A first run of the app on the module's store (the bundled corpus is ingested on first load)."""
     at = AppTest.from_file(APP, default_timeout=120).run()
-    assert not at.exception, [e.message for e in at.exception]
+    _ok(at)
     return at
 
 
-def _assistant_messages(at: AppTest) -> list:
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _replies(at: AppTest) -> list:
     return [m for m in at.chat_message if m.name == "assistant"]
 
 
-def _assert_cited_answer(at: AppTest) -> None:
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    replies = _assistant_messages(at)
-    assert len(replies) == 1
-    text = "\n".join(md.value for md in replies[0].markdown)
-    assert "[1]" in text
-    assert "Thứ tư" in text
-    labels = [e.label for e in at.expander]
-    assert any(LABEL in label and label.startswith("[1]") for label in labels), labels
+def _text(block) -> str:
+    return unescape("\n".join(md.value for md in block.markdown))
 
 
-def test_app_starts_with_title_and_examples(app: AppTest) -> None:
+def _ask(at: AppTest, question: str) -> AppTest:
+    at.chat_input[0].set_value(question).run()
+    _ok(at)
+    return at
+
+
+def test_app_starts_with_title_examples_and_settings(app: AppTest) -> None:
     assert [t.value for t in app.title] == ["Trợ lý Kế hoạch 32"]
     labels = [b.label for b in app.button]
     for example in EXAMPLES:
         assert example in labels
     assert len(app.chat_input) == 1
     assert not app.chat_message  # nothing asked yet
+    mode = app.sidebar.selectbox(key="mode")
+    assert mode.options == ["Trích dẫn nguyên văn (ngoại tuyến)"]  # one label per Assistant.modes entry
+    assert app.sidebar.slider(key="k").value == 5
+    assert any("Đang dùng: **Trích dẫn nguyên văn" in c.value for c in app.sidebar.caption)
 
 
-def test_chat_turn_answers_with_citation(app: AppTest) -> None:
-    app.chat_input[0].set_value(QUESTION).run()
-    _assert_cited_answer(app)
-    users = [m for m in app.chat_message if m.name == "user"]
-    assert [md.value for md in users[0].markdown] == [QUESTION]
-    assert app.session_state["messages"][0] == {"role": "user", "content": QUESTION}
-    assert app.session_state["messages"][1]["citations"][0]["label"] == LABEL
+def test_answer_has_source_card_with_highlighted_clause(app: AppTest) -> None:
+    _ask(app, QUESTION)
+    (reply,) = _replies(app)
+    text = _text(reply)
+    assert "[1]" in text and "Thứ tư, tiếp tục tham mưu" in text
+    assert reply.status[0].label.startswith("Đã tra cứu 1 nguồn")
+    (card,) = reply.expander
+    assert unescape(card.label) == f"[1] {LABEL}"
+    assert "Kế hoạch số 32-KH/BCSĐ" in unescape(card.caption[0].value)
+    highlighted = card.markdown[0].value
+    assert ":orange-background[Thứ tư, tiếp tục tham mưu" in highlighted
+    message = app.session_state["messages"][1]
+    assert message["citations"][0]["label"] == LABEL
+    assert message["citations"][0]["quotes"]
+
+
+def test_settings_are_passed_to_the_assistant(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[dict] = []
+    stream = Assistant.stream
+
+    def spy(self, question, history=(), k=None, mode=None):
+        calls.append({"k": k, "mode": mode, "history": list(history)})
+        return stream(self, question, history, k=k, mode=mode)
+
+    monkeypatch.setattr(Assistant, "stream", spy)
+    app.sidebar.slider(key="k").set_value(2).run()
+    _ask(app, QUESTION)
+    assert calls == [{"k": 2, "mode": "extractive", "history": []}]
+
+
+def test_follow_up_uses_the_conversation_and_reload_restores_it(app: AppTest, data_dir: Path) -> None:
+    _ask(app, QUESTION)
+    _ask(app, FOLLOW_UP)
+    first, second = _replies(app)
+    assert "03 trụ cột chính" in _text(second)
+    assert unescape(second.expander[0].label) == f"[1] {LABEL}"
+    conversation = app.query_params["c"]
+    assert conversation == app.session_state["conversation"]
+    saved = ConversationStore(data_dir / "conversations.sqlite").load(conversation)
+    assert [m["role"] for m in saved] == ["user", "assistant", "user", "assistant"]
+
+    reloaded = AppTest.from_file(APP, default_timeout=120)
+    reloaded.query_params["c"] = conversation
+    reloaded.run()
+    _ok(reloaded)
+    assert [_text(m) for m in _replies(reloaded)] == [_text(first), _text(second)]
+    assert [unescape(e.label) for e in reloaded.expander] == [f"[1] {LABEL}", f"[1] {LABEL}"]
+
+
+def test_new_conversation_clears_history(app: AppTest) -> None:
+    _ask(app, QUESTION)
+    app.sidebar.button[0].click().run()  # "Cuộc trò chuyện mới"
+    assert not app.chat_message
+    assert app.session_state["messages"] == []
+    assert "c" not in app.query_params
+    assert EXAMPLES[0] in [b.label for b in app.button]
 
 
 def test_example_button_asks_its_question(app: AppTest) -> None:
-    button = next(b for b in app.button if b.label == EXAMPLES[0])
-    button.click().run()
-    _assert_cited_answer(app)
+    next(b for b in app.button if b.label == EXAMPLES[0]).click().run()
+    _ok(app)
     users = [m for m in app.chat_message if m.name == "user"]
-    assert [md.value for md in users[0].markdown] == [EXAMPLES[0]]
+    assert [_text(u) for u in users] == [EXAMPLES[0]]
+    assert unescape(_replies(app)[0].expander[0].label) == f"[1] {LABEL}"
+
+
+def test_feedback_is_stored_with_question_answer_and_citations(app: AppTest, data_dir: Path) -> None:
+    _ask(app, QUESTION)
+    message = app.session_state["messages"][1]
+    app.feedback[0].set_value(0).run()  # 👎
+    _ok(app)
+    app.text_input[0].input("Thiếu ý về chuyển đổi số")
+    app.button(key="FormSubmitter:comment-" + message["id"] + "-Gửi góp ý").click().run()
+    _ok(app)
+    rows = [r for r in FeedbackStore(data_dir / "feedback.sqlite").rows() if r["message"] == message["id"]]
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["rating"], row["comment"], row["question"]) == (0, "Thiếu ý về chuyển đổi số", QUESTION)
+    assert row["answer"] == message["content"]
+    assert row["citations"][0]["label"] == LABEL
+    assert any("Góp ý của bạn" in c.value for c in app.caption)
+
+    app.switch_page("views/feedback.py").run()
+    _ok(app)
+    assert [b.label for b in app.get("download_button")] == ["Tải góp ý (.csv)"]
+
+
+def test_conversation_export_buttons(app: AppTest) -> None:
+    assert not app.get("download_button")
+    _ask(app, QUESTION)
+    labels = [b.label for b in app.sidebar.get("download_button")]
+    assert labels == ["Tải cuộc trò chuyện (.md)", "Tải cuộc trò chuyện (.docx)"]
+
+
+def test_upload_then_ask_shows_document_text_literally(app: AppTest) -> None:
+    app.switch_page("views/documents.py").run()
+    _ok(app)
+    app.file_uploader[0].set_value(("quy-che-beta.md", HOSTILE.encode(), "text/markdown"))
+    app.button(key="FormSubmitter:upload-Nạp vào kho").click().run()
+    _ok(app)
+    assert any("Đã nạp" in s.value and "quy-che-beta" in s.value for s in app.success), app.success
+    table = app.dataframe[0].value
+    assert "quy-che-beta" in list(table["Mã"])
+
+    app.switch_page("views/chat.py").run()
+    _ask(app, "Tổ kiểm thử Beta họp vào lúc nào?")
+    (reply,) = _replies(app)
+    assert "chiều thứ Sáu" in _text(reply)
+    card = reply.expander[0]
+    shown = card.markdown[0].value
+    assert "\\<script\\>alert\\(1\\)\\</script\\>" in shown  # escaped: shown as text, never run as HTML
+    assert "\\*\\*không đậm\\*\\*" in shown
+    assert "\\<b\\>đậm\\</b\\>" in card.caption[0].value
+    assert not app.get("html")
+
+
+def test_bad_uploads_get_clear_errors(app: AppTest) -> None:
+    app.switch_page("views/documents.py").run()
+    app.file_uploader[0].set_value(("virus.exe", b"MZ...", "application/octet-stream"))
+    app.button(key="FormSubmitter:upload-Nạp vào kho").click().run()
+    assert not app.exception
+    assert [e.value for e in app.error] == [
+        "Tệp 'virus.exe': định dạng '.exe' chưa được hỗ trợ. Hỗ trợ: .docx, .htm, .html, .md, .pdf, .txt."
+    ]
+    app.file_uploader[0].set_value(("rong.txt", b"", "text/plain"))
+    app.button(key="FormSubmitter:upload-Nạp vào kho").click().run()
+    assert not app.exception
+    assert len(app.error) == 1 and "rong.txt" in app.error[0].value
+
+
+def test_remove_document(app: AppTest, data_dir: Path) -> None:
+    app.switch_page("views/documents.py").run()
+    app.file_uploader[0].set_value(
+        ("tam-thoi.txt", "Tài liệu tạm thời để xóa thử nghiệm.".encode(), "text/plain")
+    )
+    app.button(key="FormSubmitter:upload-Nạp vào kho").click().run()
+    _ok(app)
+    app.selectbox(key="remove_doc").set_value("tam-thoi").run()
+    app.checkbox(key="remove_ok").check().run()
+    next(b for b in app.button if b.label == "Xóa tài liệu").click().run()
+    _ok(app)
+    assert [s.value for s in app.success] == ["Đã xóa tài liệu 'tam-thoi' (1 đoạn)."]
+    assert "tam-thoi" not in list(app.dataframe[0].value["Mã"])
+
+
+def test_clause_browser_reads_a_clause_and_asks_about_it(app: AppTest) -> None:
+    app.switch_page("views/clauses.py").run()
+    _ok(app)
+    assert app.selectbox(key="browse_doc").value == "ke-hoach-32-KH-BCSD"
+    assert app.selectbox(key="browse_part").options == [
+        "Phần mở đầu",
+        "Mục đích",
+        "Nhiệm vụ và giải pháp",
+        "Yêu cầu",
+    ]
+    app.selectbox(key="browse_part").set_value("Nhiệm vụ và giải pháp").run()
+    radio = app.radio(key="browse_clause")
+    assert len(radio.options) == 8  # the heading and the 7 tasks
+    radio.set_value("nhiem-vu-va-giai-phap/thu-4").run()
+    assert [unescape(s.value) for s in app.main.subheader] == ["Nhiệm vụ thứ tư"]
+    assert "03 trụ cột chính" in unescape(app.markdown[-1].value)
+    next(b for b in app.button if b.label == "Hỏi về điều khoản này").click().run()
+    _ok(app)
+    (reply,) = _replies(app)
+    assert unescape(reply.expander[0].label).endswith(LABEL)
+
+
+def test_law_structure_is_browsable(app: AppTest) -> None:
+    app.switch_page("views/clauses.py").run()
+    app.selectbox(key="browse_doc").set_value("hien-phap-2013").run()
+    _ok(app)
+    assert "Chương I" in app.selectbox(key="browse_part").options
+    app.selectbox(key="browse_part").set_value("Chương I").run()
+    clause = app.selectbox(key="browse_clause")
+    assert "Chương I > Điều 2 > Khoản 1" in clause.options  # shown as the clause's path
+    clause.set_value("chuong-i/dieu-2/khoan-1").run()
+    assert [unescape(s.value) for s in app.main.subheader] == ["Điều 2, khoản 1"]
+
+
+def test_quiz_from_the_second_task(app: AppTest) -> None:
+    app.switch_page("views/trainer.py").run()
+    _ok(app)
+    app.multiselect(key="quiz_pick").select("ke-hoach-32-KH-BCSD::nhiem-vu-va-giai-phap/thu-2").run()
+    next(b for b in app.button if b.label == "Tạo đề").click().run()
+    _ok(app)
+    title, questions = app.session_state["quiz"]
+    assert title == "Đề kiểm tra: KH 32-KH/BCSĐ, Nhiệm vụ thứ hai"
+    assert len(questions) == 5
+    assert {q.citation for q in questions} == {"KH 32-KH/BCSĐ, Nhiệm vụ thứ hai"}
+    assert [e.label for e in app.expander] == ["Đáp án"] * 5
+    assert [b.label for b in app.get("download_button")] == ["Tải đề (.md)", "Tải đề (.docx)"]
+
+
+def test_upload_names_are_sanitised_and_limits_checked(fake_store) -> None:
+    from assistant import DocumentError, Settings
+    from assistant.uploads import ingest_uploads, safe_name
+
+    assert safe_name("../../etc/quy-che.md") == "quy-che.md"
+    assert safe_name("C:\\Users\\a\\ke hoach.docx") == "ke hoach.docx"
+    assert safe_name("..\\..\\.bashrc.txt") == "bashrc.txt"
+    with pytest.raises(DocumentError, match="không hợp lệ"):
+        safe_name("../..")
+    settings = Settings(data_dir=fake_store.settings.data_dir, max_file_bytes=40)
+    with pytest.raises(DocumentError, match=r"quá lớn \(0,0 MB; tối đa 0,0 MB\)"):
+        ingest_uploads(fake_store, settings, [("lon.txt", b"x" * 41)])
+    progress: list[tuple[int, int]] = []
+    (result,) = ingest_uploads(
+        fake_store,
+        settings,
+        [("../bi-mat/nho.txt", "Văn bản nhỏ về họp tổ.".encode())],
+        lambda done, total: progress.append((done, total)),
+    )
+    assert (result.doc_id, result.status) == ("nho", "added")
+    assert progress[-1][0] == progress[-1][1] > 0
+
+
+def test_conversation_survives_visiting_other_pages(app: AppTest) -> None:
+    _ask(app, QUESTION)
+    conversation = app.query_params["c"]
+    app.switch_page("views/clauses.py").run()
+    app.query_params.pop("c", None)  # page changes drop the address's query
+    app.switch_page("views/chat.py").run()
+    _ok(app)
+    assert app.query_params["c"] == conversation
+    assert len(_replies(app)) == 1
+
+
+def test_too_long_question_is_a_vietnamese_error_not_a_traceback(app: AppTest) -> None:
+    app.chat_input[0].set_value("Nhiệm vụ " * 400).run()
+    assert not app.exception
+    assert [e.value for e in app.error] == [
+        "Câu hỏi quá dài (3.599 ký tự; tối đa 2.000). Hãy hỏi ngắn gọn hơn."
+    ]
+    assert app.session_state["messages"] == []
+
+
+def test_sessions_are_isolated_but_share_the_store(app: AppTest) -> None:
+    _ask(app, QUESTION)
+    other = AppTest.from_file(APP, default_timeout=120).run()
+    _ok(other)
+    assert not other.chat_message  # another browser session starts empty
+    other.switch_page("views/documents.py").run()
+    other.file_uploader[0].set_value(
+        ("chung.txt", "Tài liệu chung cho mọi phiên làm việc.".encode(), "text/plain")
+    )
+    other.button(key="FormSubmitter:upload-Nạp vào kho").click().run()
+    _ok(other)
+    app.switch_page("views/documents.py").run()
+    assert "chung" in list(app.dataframe[0].value["Mã"])

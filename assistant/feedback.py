@@ -1,0 +1,103 @@
+"""Feedback on answers (👍/👎 and a comment), kept in SQLite with what was asked and cited; CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from assistant.sqlite_file import SqliteFile
+
+CSV_COLUMNS = ["thoi_gian", "hoi_thoai", "tin_nhan", "danh_gia", "gop_y", "cau_hoi", "tra_loi", "trich_dan"]
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    conversation TEXT NOT NULL,
+    message TEXT NOT NULL,
+    rating INTEGER,
+    comment TEXT NOT NULL DEFAULT '',
+    question TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    citations TEXT NOT NULL,
+    updated REAL NOT NULL,
+    PRIMARY KEY (conversation, message)
+)
+"""
+
+
+class FeedbackStore(SqliteFile):
+    """One row per rated answer; rating 1 is 👍, 0 is 👎, None when only a comment was left."""
+
+    schema = _SCHEMA
+    what = "tệp góp ý"
+
+    def record(
+        self,
+        conversation: str,
+        message: str,
+        question: str,
+        answer: str,
+        citations: Sequence[dict[str, Any]],
+        rating: int | None = None,
+        comment: str | None = None,
+    ) -> None:
+        """Save or update the feedback on one answer (a None rating or comment keeps what was saved)."""
+        cited = json.dumps([_citation_row(c) for c in citations], ensure_ascii=False)
+        with self._connect() as db:
+            db.execute(
+                """INSERT INTO feedback VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (conversation, message) DO UPDATE SET
+                    rating = COALESCE(excluded.rating, rating),
+                    comment = CASE WHEN ? THEN excluded.comment ELSE comment END,
+                    question = excluded.question, answer = excluded.answer,
+                    citations = excluded.citations, updated = excluded.updated""",
+                (
+                    conversation,
+                    message,
+                    rating,
+                    (comment or "").strip(),
+                    question,
+                    answer,
+                    cited,
+                    time.time(),
+                    comment is not None,
+                ),
+            )
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Every feedback row, oldest first, citations decoded."""
+        with self._connect() as db:
+            db.row_factory = sqlite3.Row
+            found = db.execute("SELECT * FROM feedback ORDER BY updated").fetchall()
+        return [{**dict(r), "citations": json.loads(r["citations"])} for r in found]
+
+    def to_csv(self) -> str:
+        """All feedback as CSV (UTF-8 text; citations as 'label: quote' lines) for evaluators."""
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(CSV_COLUMNS)
+        for row in self.rows():
+            writer.writerow(
+                [
+                    time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(row["updated"])),
+                    row["conversation"],
+                    row["message"],
+                    {1: "👍", 0: "👎"}.get(row["rating"], ""),
+                    row["comment"],
+                    row["question"],
+                    row["answer"],
+                    "\n".join(
+                        f"[{c['n']}] {c['label']}: {' '.join(c['quotes']) or c['text']}"
+                        for c in row["citations"]
+                    ),
+                ]
+            )
+        return out.getvalue()
+
+
+def _citation_row(citation: dict[str, Any]) -> dict[str, Any]:
+    keys = ("n", "doc", "label", "text", "quotes")
+    return {k: citation.get(k, [] if k == "quotes" else "") for k in keys}

@@ -1,0 +1,27 @@
+"""A small SQLite file with one schema: the home of the UI's conversation and feedback stores."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from assistant.errors import StoreError
+
+
+class SqliteFile:
+    """Creates its folder and schema on open; each use opens a short-lived connection."""
+
+    schema = ""
+    what = "tệp dữ liệu"
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as db:
+                db.execute(self.schema)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"Không mở được {self.what} '{self.path}': {exc}") from exc
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=10)

@@ -1,0 +1,216 @@
+"""`python -m evals run`: score the assistant on a Q&A dataset, report, and gate on a baseline."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from assistant import Assistant, AssistantError, get_settings
+from assistant.settings import PROJECT_ROOT
+from evals.dataset import DEFAULT_CORPUS, DEFAULT_DATASET, Corpus, DatasetError, load_dataset
+from evals.gate import Comparison, baseline_record, compare, load_baseline, regressions
+from evals.judge import LLMJudge, chat_model_from_env
+from evals.report import table, write_html, write_json
+from evals.runner import evaluate
+from evals.support import SupportScorer
+from evals.systems import BM25Only, Naive, Ours, System
+
+DEFAULT_OUT = PROJECT_ROOT / "evals" / "out"
+COMPARISONS = ("naive", "bm25")
+
+
+class EvalError(AssistantError):
+    """A problem with the eval's inputs, told to the user in one line."""
+
+    exit_code = 2
+
+
+@dataclass
+class Outcome:
+    """A finished eval: results per system, the baseline comparison, and the failed metrics."""
+
+    results: dict[str, Any]
+    comparisons: list[Comparison] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Comparison]:
+        return regressions(self.comparisons)
+
+
+def run_eval(
+    assistant: Assistant,
+    dataset: Path = DEFAULT_DATASET,
+    mode: str | None = None,
+    k: int | None = None,
+    baseline: Path | None = None,
+    compare_with: tuple[str, ...] = (),
+    corpus: Corpus | None = None,
+    judge: LLMJudge | None = None,
+    progress: bool = True,
+) -> Outcome:
+    """Run our assistant (and the comparison systems) over a dataset and compare with a baseline."""
+    corpus = corpus or Corpus(DEFAULT_CORPUS)
+    try:
+        items = load_dataset(dataset)
+    except DatasetError as exc:
+        raise EvalError(str(exc)) from exc
+    if problems := corpus.check(items):
+        raise EvalError(f"Bằng chứng không khớp tài liệu ({len(problems)} chỗ), ví dụ {problems[0]}")
+    mode = mode or assistant.modes[0]
+    if mode not in assistant.modes:
+        raise EvalError(f"Chế độ trả lời '{mode}' chưa được cấu hình. Có: {', '.join(assistant.modes)}.")
+    scorer = SupportScorer(assistant.store.embeddings, [corpus.body(d) for d in corpus.files])
+    systems: list[System] = [Ours(assistant, mode, k)]
+    for name in compare_with:
+        if name == "naive":
+            systems += [Naive(assistant, corpus), BM25Only(assistant, k)]
+        elif name == "bm25":
+            systems.append(BM25Only(assistant, k))
+        else:
+            raise EvalError(f"Không có hệ so sánh '{name}'. Có: {', '.join(COMPARISONS)}.")
+    results: dict[str, Any] = {}
+    for system in systems:
+        if system.name not in results:
+            results[system.name] = evaluate(
+                items, system, corpus, scorer, judge if system is systems[0] else None, progress
+            )
+    comparisons: list[Comparison] = []
+    if baseline is not None:
+        try:
+            comparisons = compare(results[systems[0].name]["metrics"], load_baseline(baseline))
+        except (OSError, ValueError) as exc:
+            raise EvalError(f"Không đọc được tệp mốc so sánh '{baseline}': {exc}") from exc
+    return Outcome(results, comparisons)
+
+
+def _assistant() -> Assistant:
+    from ingest.pipeline import ensure_corpus
+
+    settings = get_settings()
+    assistant = Assistant(settings)
+    ensure_corpus(assistant.store, settings)
+    return assistant
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Đánh giá Trợ lý Kế hoạch 32 trên bộ câu hỏi có đáp án."""
+
+
+@cli.command()
+@click.option(
+    "--dataset",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_DATASET,
+    show_default=True,
+    help="Tệp JSONL các câu hỏi (định dạng trong evals/README.md).",
+)
+@click.option("--mode", default=None, help="Chế độ trả lời: extractive hoặc llm (mặc định: chế độ mặc định).")
+@click.option("--k", "k", type=int, default=None, help="Số đoạn truy xuất (mặc định KH32_TOP_K).")
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Tệp mốc so sánh; thoát với mã 1 khi một chỉ số giảm quá dung sai.",
+)
+@click.option(
+    "--compare",
+    "compare_with",
+    multiple=True,
+    type=click.Choice(COMPARISONS),
+    help="Chạy thêm hệ so sánh: naive (LangChain mẫu + BM25) hoặc bm25.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_OUT,
+    show_default=True,
+    help="Thư mục ghi results.json và report.html.",
+)
+@click.option(
+    "--corpus",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_CORPUS,
+    show_default=True,
+    help="Thư mục tài liệu chứa nguyên văn các đoạn bằng chứng.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Ghi các chỉ số của lần chạy này thành tệp mốc so sánh.",
+)
+@click.option(
+    "--judge/--no-judge", default=False, help="Chấm thêm bằng mô hình ngôn ngữ (máy chủ tương thích OpenAI)."
+)
+@click.option(
+    "--judge-base-url", default=None, help="Địa chỉ máy chủ chấm (hoặc KH32_JUDGE_BASE_URL, OPENAI_BASE_URL)."
+)
+@click.option("--judge-model", default=None, help="Tên mô hình chấm (hoặc KH32_JUDGE_MODEL).")
+@click.option("--judge-api-key", default=None, help="Khóa API (hoặc KH32_JUDGE_API_KEY, OPENAI_API_KEY).")
+@click.option("--progress/--no-progress", default=True, help="Thanh tiến trình trên stderr.")
+def run(
+    dataset: Path, mode: str | None, k: int | None, baseline: Path | None, compare_with: tuple[str, ...],
+    out: Path, corpus: Path, write_baseline: Path | None, judge: bool, judge_base_url: str | None,
+    judge_model: str | None, judge_api_key: str | None, progress: bool,
+) -> None:  # fmt: skip
+    """Chạy đánh giá, in bảng chỉ số, ghi JSON và báo cáo HTML; so với mốc nếu có."""
+    llm_judge = None
+    if judge or judge_base_url:
+        model = chat_model_from_env(judge_base_url, judge_model, judge_api_key)
+        if model is None:
+            raise EvalError("Chưa cấu hình máy chủ chấm: dùng --judge-base-url hoặc KH32_JUDGE_BASE_URL.")
+        llm_judge = LLMJudge(model)
+    started = time.perf_counter()
+    outcome = run_eval(
+        _assistant(), dataset, mode, k, baseline, compare_with, Corpus(corpus), llm_judge, progress
+    )
+    ours = next(iter(outcome.results))
+    meta = {
+        "dataset": str(dataset), "mode": ours, "baseline": str(baseline or "–"),
+        "time": time.strftime("%Y-%m-%d %H:%M:%S"), "seconds": round(time.perf_counter() - started, 1),
+    }  # fmt: skip
+    write_json(out / "results.json", {"meta": meta, "systems": outcome.results,
+                                      "comparison": [c.__dict__ for c in outcome.comparisons]})  # fmt: skip
+    write_html(out / "report.html", outcome.results, outcome.comparisons, meta)
+    if out.resolve() == DEFAULT_OUT.resolve():
+        (out / ".gitignore").write_text("*\n", encoding="utf-8")  # reports are never committed
+    click.echo(table(outcome.results, outcome.comparisons))
+    click.echo(f"\nĐã ghi {out / 'results.json'} và {out / 'report.html'}")
+    if write_baseline:
+        write_json(write_baseline, baseline_record(outcome.results[ours]["metrics"], dataset.name, ours))
+        click.echo(f"Đã ghi mốc so sánh {write_baseline}")
+    if failed := outcome.failed:
+        for c in failed:
+            click.echo(
+                f"GIẢM: {c.metric} {c.current if c.current is None else round(c.current, 4)} "
+                f"< mốc {c.baseline} − dung sai {c.tolerance}",
+                err=True,
+            )
+        sys.exit(1)
+
+
+def main() -> None:
+    """Entry point: user errors are one `Lỗi: …` line and a non-zero exit, never a traceback."""
+    try:
+        cli.main(standalone_mode=False)
+    except AssistantError as exc:
+        click.echo(f"Lỗi: {exc.message}", err=True)
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        click.echo(f"Lỗi: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("Đã dừng.", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("KH32_DEBUG"):
+            raise
+        click.echo(f"Lỗi không mong đợi: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(1)

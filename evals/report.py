@@ -1,0 +1,201 @@
+"""The metrics table (terminal) and the self-contained HTML report with a per-item drill-down."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from evals.gate import Comparison
+
+METRICS = [
+    "hit@k",
+    "mrr",
+    "evidence_recall",
+    "cited_evidence",
+    "citation_recall",
+    "citation_precision",
+    "faithfulness",
+    "correctness",
+    "refusal_precision",
+    "refusal_recall",
+    "latency_p50_ms",
+    "latency_p95_ms",
+    "judge_faithfulness",
+    "judge_citation_recall",
+    "judge_citation_precision",
+    "judge_unknown",
+]
+
+
+def fmt(value: float | None, metric: str = "") -> str:
+    if value is None:
+        return "–"
+    if metric.endswith("_ms"):
+        return f"{value:.0f}"
+    if metric == "judge_unknown":
+        return f"{value:.0f}"
+    return f"{value:.3f}"
+
+
+def _names(results: dict[str, Any]) -> list[str]:
+    metrics = [m for m in METRICS if any(m in r["metrics"] for r in results.values())]
+    return metrics
+
+
+def table(results: dict[str, Any], comparisons: Sequence[Comparison] = ()) -> str:
+    """Metrics as a plain-text table: one column per system, then baseline and change when given."""
+    systems = list(results)
+    by_metric = {c.metric: c for c in comparisons}
+    header = ["metric", *systems] + (["baseline", "Δ", ""] if comparisons else [])
+    rows = [header]
+    for metric in _names(results):
+        row = [metric] + [fmt(results[s]["metrics"].get(metric), metric) for s in systems]
+        if comparisons:
+            c = by_metric.get(metric)
+            delta = c.delta if c else None
+            row += [
+                fmt(c.baseline, metric) if c else "",
+                "" if delta is None else f"{delta:+.3f}" if not metric.endswith("_ms") else f"{delta:+.0f}",
+                "GIẢM" if c and c.regressed else "",
+            ]
+        rows.append(row)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = [
+        "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(r, widths, strict=True))
+        )
+        for r in rows
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+_STYLE = """
+body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem;color:#222}
+table{border-collapse:collapse;margin:1rem 0}
+td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:right}
+td:first-child,th:first-child{text-align:left}.bad{color:#b00020;font-weight:bold}.ok{color:#1b5e20}
+details{border:1px solid #ddd;border-radius:4px;margin:.3rem 0;padding:.3rem .6rem}
+summary{cursor:pointer}pre{white-space:pre-wrap;background:#f6f6f6;padding:.5rem}
+.cite{font-size:.9em;color:#444}
+"""
+
+
+def _metrics_table(results: dict[str, Any], comparisons: Sequence[Comparison]) -> str:
+    systems = list(results)
+    by_metric = {c.metric: c for c in comparisons}
+    head = "".join(f"<th>{escape(s)}</th>" for s in systems)
+    if comparisons:
+        head += "<th>mốc so sánh</th><th>Δ</th><th>dung sai</th><th></th>"
+    body = []
+    for metric in _names(results):
+        cells = "".join(f"<td>{escape(fmt(results[s]['metrics'].get(metric), metric))}</td>" for s in systems)
+        c = by_metric.get(metric)
+        if comparisons:
+            status = (
+                ""
+                if not c or c.tolerance is None
+                else ('<span class="bad">GIẢM</span>' if c.regressed else '<span class="ok">đạt</span>')
+            )
+            delta = "" if not c or c.delta is None else f"{c.delta:+.3f}"
+            tol = "" if not c or c.tolerance is None else f"{c.tolerance:.3f}"
+            base = escape(fmt(c.baseline, metric)) if c else ""
+            cells += f"<td>{base}</td><td>{delta}</td><td>{tol}</td><td>{status}</td>"
+        body.append(f"<tr><td>{escape(metric)}</td>{cells}</tr>")
+    return f"<table><tr><th>chỉ số</th>{head}</tr>{''.join(body)}</table>"
+
+
+def _item(row: dict[str, Any]) -> str:
+    ok = row["refusal_ok"] and (row["citation_recall"] in (None, 1.0))
+    mark = "✓" if ok else "✗"
+    title = f"{mark} [{row['kind']}] {row['id']}: {row['question']}"
+    parts = [f"<summary>{escape(title)}</summary>"]
+    if row["history"]:
+        turns = "\n".join(f"{t['role']}: {t['content']}" for t in row["history"])
+        parts.append(f"<p><b>Hội thoại trước</b></p><pre>{escape(turns)}</pre>")
+    parts.append(
+        f"<p><b>Câu trả lời</b> ({'từ chối' if row['refused'] else 'trả lời'})</p>"
+        f"<pre>{escape(row['answer'])}</pre>"
+    )
+    parts.append(f"<p><b>Câu trả lời mẫu</b></p><pre>{escape(row['reference_answer'])}</pre>")
+    scores = {
+        "truy xuất": row["retrieval"],
+        "nguồn trích có bằng chứng": row["cited_evidence"],
+        "citation recall": row["citation_recall"],
+        "citation precision": row["citation_precision"],
+        "faithfulness": row["faithfulness"],
+        "correctness (F1)": row["correctness"],
+        "độ trễ (ms)": round(row["latency_ms"], 1),
+    }
+    parts.append(f"<pre>{escape(json.dumps(scores, ensure_ascii=False))}</pre>")
+    if row["claims"]:
+        lines = []
+        for claim in row["claims"]:
+            cites = "; ".join(
+                f"[{c['n']}] {'liên quan' if c['relevant'] else 'không liên quan'}: {c['why']}"
+                for c in claim["citations"]
+            )
+            verdict = "có căn cứ" if claim["supported"] else "KHÔNG có căn cứ"
+            lines.append(
+                f"<li>{escape(claim['claim'])}<br><i>{escape(verdict)} — {escape(claim['why'])}</i>"
+                f"<br><span class=cite>{escape(cites)}</span></li>"
+            )
+        parts.append(f"<p><b>Từng câu (trích dẫn)</b></p><ol>{''.join(lines)}</ol>")
+    if row.get("faithfulness_claims"):
+        lines = [
+            f"<li>{escape(c['claim'][:120])}: {'có' if c['supported'] else 'không'} căn cứ trong ngữ cảnh"
+            f" — {escape(c['why'])}</li>"
+            for c in row["faithfulness_claims"]
+        ]
+        parts.append(f"<p><b>Faithfulness (so với mọi đoạn truy xuất)</b></p><ol>{''.join(lines)}</ol>")
+    if row.get("judge"):
+        lines = [
+            f"<li>{escape(c['claim'][:120])}: {escape(c['verdict'])} — {escape(c['why'])}</li>"
+            for c in row["judge"]["claims"]
+        ]
+        parts.append(f"<p><b>Mô hình chấm (LLM)</b></p><ol>{''.join(lines)}</ol>")
+    if row["citations"]:
+        cites = "".join(
+            f"<li>[{c['n']}] {escape(c['label'])}<pre>{escape(c['text'])}</pre></li>"
+            for c in row["citations"]
+        )
+        parts.append(f"<p><b>Nguồn trích dẫn</b></p><ul>{cites}</ul>")
+    retrieved = ", ".join(r["label"] for r in row["retrieved"])
+    parts.append(f"<p class=cite><b>Đoạn truy xuất:</b> {escape(retrieved)}</p>")
+    return f"<details>{''.join(parts)}</details>"
+
+
+def write_html(
+    path: Path, results: dict[str, Any], comparisons: Sequence[Comparison], meta: dict[str, Any]
+) -> None:
+    """One self-contained HTML file: metrics side by side, baseline comparison, per-item drill-down."""
+    failed = [c.metric for c in comparisons if c.regressed]
+    verdict = (
+        f'<p class="bad">Giảm so với mốc: {escape(", ".join(failed))}</p>'
+        if failed
+        else ('<p class="ok">Không chỉ số nào giảm quá dung sai.</p>' if comparisons else "")
+    )
+    meta_rows = "".join(
+        f"<tr><td>{escape(str(k))}</td><td>{escape(str(v))}</td></tr>" for k, v in meta.items()
+    )
+    sections = []
+    for name, result in results.items():
+        items = "".join(_item(row) for row in result["items"])
+        sections.append(f"<h2>Từng câu hỏi — {escape(name)}</h2>{items}")
+    html = (
+        '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
+        f"<title>Đánh giá Trợ lý Kế hoạch 32</title><style>{_STYLE}</style></head><body>"
+        f"<h1>Đánh giá Trợ lý Kế hoạch 32</h1><table>{meta_rows}</table>"
+        f"<h2>Chỉ số</h2>{verdict}{_metrics_table(results, comparisons)}{''.join(sections)}</body></html>"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8")

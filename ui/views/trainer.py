@@ -1,0 +1,71 @@
+"""Trainer tools: a quiz built from chosen clauses, and handouts (Markdown, Word) of the quiz."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assistant import AssistantError, Chunk
+from assistant.handout import quiz_blocks
+from assistant.quiz import QuizQuestion, build_quiz
+from ui import common
+
+
+def clause_options(chunks: list[Chunk]) -> dict[str, Chunk]:
+    """'doc_id::clause_key' → the clause's first chunk, in reading order."""
+    options: dict[str, Chunk] = {}
+    for c in chunks:
+        options.setdefault(f"{c.doc_id}::{c.clause_key}", c)
+    return options
+
+
+def show_quiz(questions: list[QuizQuestion], title: str) -> None:
+    st.subheader(common.text_md(title))
+    for i, q in enumerate(questions, 1):
+        with st.container(border=True):
+            st.markdown(f"**Câu {i}** · _{q.instruction}_")
+            st.markdown(common.text_md(q.prompt))
+            with st.expander("Đáp án"):
+                st.markdown(f"**{common.text_md(q.answer)}** — {common.text_md(q.citation)}")
+                st.caption(common.text_md(q.explanation or q.source))
+    common.handout_downloads(quiz_blocks(questions, title), "de-kiem-tra", "đề", columns=True)
+
+
+def main() -> None:
+    st.title("Công cụ giảng viên")
+    st.caption(
+        "Ra đề kiểm tra từ các điều khoản đã chọn: câu điền vào chỗ trống và câu đúng/sai lấy từ "
+        "chính câu chữ của văn bản, kèm đáp án và trích dẫn. Cuộc trò chuyện được xuất ở trang Trò chuyện."
+    )
+    chunks = common.assistant().store.chunks()
+    options = clause_options(chunks)
+    added = [k for k in st.session_state.pop("quiz_clauses", []) if k in options]
+    if added:
+        st.session_state["quiz_pick"] = list(dict.fromkeys([*st.session_state.get("quiz_pick", []), *added]))
+    picked = st.multiselect(
+        "Điều khoản",
+        list(options),
+        key="quiz_pick",
+        format_func=lambda k: options[k].citation,
+        placeholder="Chọn một hoặc nhiều điều khoản",
+    )
+    count = st.number_input("Số câu hỏi", min_value=1, max_value=20, value=5, key="quiz_count")
+    seed = st.number_input(
+        "Mã đề (cùng mã cho cùng đề)", min_value=0, max_value=9999, value=1, key="quiz_seed"
+    )
+    if st.button("Tạo đề", icon=":material/quiz:", type="primary", disabled=not picked):
+        chosen = [c for c in chunks if f"{c.doc_id}::{c.clause_key}" in set(picked)]
+        try:
+            questions = build_quiz(chosen, int(count), int(seed), corpus=chunks)
+        except AssistantError as exc:
+            st.error(exc.message)
+            return
+        title = "Đề kiểm tra: " + "; ".join(options[k].citation for k in picked)
+        st.session_state["quiz"] = (title, questions)
+        if len(questions) < count:
+            st.warning(f"Các điều khoản đã chọn chỉ đủ cho {len(questions)} câu hỏi.")
+    if "quiz" in st.session_state:
+        title, questions = st.session_state["quiz"]
+        show_quiz(questions, title)
+
+
+main()
