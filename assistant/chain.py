@@ -155,6 +155,7 @@ class Assistant:
 
     def _finish(self, answer: Answer, state: dict[str, Any], started: float) -> Answer:
         answer.question = state["question"]
+        answer.retrieved = state["retrieved"]
         answer.standalone_question = state["standalone"]
         answer.timings_ms = {**state["timings"], "answer": (time.perf_counter() - started) * 1000}
         answer.timings_ms["total"] = sum(answer.timings_ms.values())

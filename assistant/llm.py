@@ -16,7 +16,7 @@ from assistant.models import Answer, Citation, ScoredChunk, Turn
 from assistant.prompts import load_prompt
 from assistant.retrieval import LexicalIndex, Query
 from assistant.settings import Settings
-from assistant.support import sentence_support
+from assistant.support import SupportScorer, unsupported_numbers
 from assistant.text import has_diacritics, sentence_spans, syllables
 from assistant.tokens import count_tokens
 
@@ -72,6 +72,14 @@ class GenerativeAnswerer:
         self.settings = settings
         self.fallback = fallback
         self.secret = settings.llm_api_key.get_secret_value() if settings.llm_api_key else ""
+        self._scorer: tuple[LexicalIndex, SupportScorer] | None = None
+
+    def scorer(self, index: LexicalIndex) -> SupportScorer:
+        """The offline support scorer over the stored chunks (rebuilt when they change)."""
+        if self._scorer is None or self._scorer[0] is not index:
+            scorer = SupportScorer(self.fallback.embeddings, (c.text for c in index.chunks))
+            self._scorer = (index, scorer)
+        return self._scorer[1]
 
     # -- the answerer seam ---------------------------------------------------------------------------
 
@@ -170,7 +178,7 @@ class GenerativeAnswerer:
             return Answer(query.text, REFUSAL, True, [], mode=LLM, usage=usage)
         if _wrong_language(text, query.english):
             return self._fallback(query, retrieved, index, _NOTICE_LANGUAGE)
-        checked = check_citations(text, passages, index, lexical=not query.english)
+        checked = check_citations(text, passages, self.scorer(index), lexical=not query.english)
         if checked.supported == 0:
             return self._fallback(query, retrieved, index, _NOTICE_UNSUPPORTED)
         notice = _NOTICE_FLAGGED if checked.flags else None
@@ -209,7 +217,7 @@ class GenerativeAnswerer:
 
 
 def check_citations(
-    text: str, passages: list[ScoredChunk], index: LexicalIndex, lexical: bool = True
+    text: str, passages: list[ScoredChunk], scorer: SupportScorer, lexical: bool = True
 ) -> Checked:
     """Drop markers that point at no passage, flag sentences without support, renumber citations 1…m.
 
@@ -232,11 +240,15 @@ def check_citations(
                 flags.append({"sentence": plain, "reason": "uncited"})
             sentences.append(plain)
             continue
-        support = sentence_support(plain, [passages[n - 1].chunk.text for n in valid], index, lexical)
-        if support.supported:
-            supported += 1
+        sources = [passages[n - 1].chunk.text for n in valid]
+        if missing := unsupported_numbers(plain, sources):
+            flags.append(
+                {"sentence": plain, "reason": "unsupported_number", "detail": ", ".join(sorted(missing))}
+            )
+        elif lexical and not (verdict := scorer(plain, sources)).supported:
+            flags.append({"sentence": plain, "reason": "unsupported", "detail": verdict.reason})
         else:
-            flags.append({"sentence": plain, "reason": support.reason})
+            supported += 1
         for n in valid:
             numbers.setdefault(n, len(numbers) + 1)
             quotes.setdefault(n, []).append(plain)

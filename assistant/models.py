@@ -108,6 +108,7 @@ class Answer:
     standalone_question: str | None = None
     flags: list[dict[str, str]] = field(default_factory=list)  # sentences a check found wanting, and why
     usage: dict[str, int] = field(default_factory=dict)  # LLM tokens: prompt, completion, passages
+    retrieved: list[ScoredChunk] = field(default_factory=list, repr=False)  # what the answer was drawn from
 
     def to_json(self) -> dict[str, Any]:
         return {

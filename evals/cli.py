@@ -13,12 +13,12 @@ import click
 
 from assistant import Assistant, AssistantError, get_settings
 from assistant.settings import PROJECT_ROOT
+from assistant.support import SupportScorer
 from evals.dataset import DEFAULT_CORPUS, DEFAULT_DATASET, Corpus, DatasetError, load_dataset
 from evals.gate import Comparison, baseline_record, compare, load_baseline, regressions
 from evals.judge import LLMJudge, chat_model_from_env
 from evals.report import table, write_html, write_json
 from evals.runner import evaluate
-from evals.support import SupportScorer
 from evals.systems import BM25Only, Naive, Ours, System
 
 DEFAULT_OUT = PROJECT_ROOT / "evals" / "out"

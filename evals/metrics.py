@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from assistant.support import FOLDED_STOPWORDS, Verdict
 from assistant.text import folded_syllables
 from evals.claims import Claim, strip_leads
 from evals.dataset import Item, Span
-from evals.support import _FOLDED_STOPWORDS, Verdict
 
 # A retrieved passage finds an evidence string when they share this many characters (or all of a
 # shorter evidence string).
@@ -106,7 +106,7 @@ def faithfulness(
 
 def content_words(text: str) -> list[str]:
     """Folded syllables of text without stopwords (numbers kept)."""
-    return [w for w in folded_syllables(text) if w.isdigit() or w not in _FOLDED_STOPWORDS]
+    return [w for w in folded_syllables(text) if w.isdigit() or w not in FOLDED_STOPWORDS]
 
 
 def token_f1(answer: str, reference: str) -> tuple[float, float]:

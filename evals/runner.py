@@ -9,6 +9,7 @@ from typing import Any
 from tqdm import tqdm
 
 from assistant import Citation
+from assistant.support import SupportScorer
 from evals.claims import split_claims
 from evals.dataset import Corpus, Item, Span
 from evals.judge import LLMJudge
@@ -20,7 +21,6 @@ from evals.metrics import (
     faithfulness,
     retrieval_scores,
 )
-from evals.support import SupportScorer
 from evals.systems import Run, System, span
 
 

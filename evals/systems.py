@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
 from assistant import Answer, Assistant, Chunk, ScoredChunk
-from assistant.chain import EXTRACTIVE, Answerer
-from assistant.retrieval import LexicalIndex, Query
+from assistant.chain import EXTRACTIVE
+from assistant.retrieval import Query
 from evals.dataset import Corpus, Item, Span
 
 NAIVE_CHUNK_SIZE, NAIVE_OVERLAP, NAIVE_K = 1000, 200, 4
@@ -36,21 +34,6 @@ class System(Protocol):
     def run(self, item: Item) -> Run: ...
 
 
-class _Recorder:
-    """Wraps an answerer and keeps the chunks it was given (what retrieval found for the last ask)."""
-
-    def __init__(self, answerer: Answerer) -> None:
-        self.answerer = answerer
-        self.retrieved: list[ScoredChunk] = []
-
-    def __call__(self, query: Query, retrieved: list[ScoredChunk], index: LexicalIndex) -> Answer:
-        self.retrieved = list(retrieved)
-        return self.answerer(query, retrieved, index)
-
-    def __getattr__(self, name: str) -> object:  # condense(), stream() of an LLM answerer
-        return getattr(self.answerer, name)
-
-
 class Ours:
     """The assistant as users get it: `Assistant.ask` with the item's history, in one answer mode."""
 
@@ -60,21 +43,9 @@ class Ours:
         self.k = k
         self.name = f"ours-{self.mode}"
 
-    @contextmanager
-    def recording(self) -> Iterator[_Recorder]:
-        """Records what the mode's answerer is given while inside; restores the answerer after."""
-        original = self.assistant.answerers[self.mode]
-        recorder = _Recorder(original)
-        self.assistant.answerers[self.mode] = recorder
-        try:
-            yield recorder
-        finally:
-            self.assistant.answerers[self.mode] = original
-
     def run(self, item: Item) -> Run:
-        with self.recording() as recorder:
-            answer = self.assistant.ask(item.question, item.history, k=self.k, mode=self.mode)
-        return Run(answer, [s.chunk for s in recorder.retrieved], answer.timings_ms.get("total", 0.0))
+        answer = self.assistant.ask(item.question, item.history, k=self.k, mode=self.mode)
+        return Run(answer, [s.chunk for s in answer.retrieved], answer.timings_ms.get("total", 0.0))
 
 
 class _ExtractiveOver:

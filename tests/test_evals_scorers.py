@@ -11,13 +11,13 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from assistant import Answer, Assistant
+from assistant.support import SupportScorer
 from evals.calibration import LABELLED, source_text
 from evals.claims import split_claims
 from evals.dataset import DEFAULT_DATASET, Corpus, load_dataset
 from evals.judge import LLMJudge, chat_model_from_env
 from evals.metrics import citation_scores, correctness, token_f1
 from evals.runner import score_run
-from evals.support import SupportScorer
 from evals.systems import Ours, Run
 from tests.fake_openai import FakeOpenAI
 
