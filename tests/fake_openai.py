@@ -29,7 +29,8 @@ class Reply:
 class FakeOpenAI:
     """Serves /v1/chat/completions (JSON and SSE streaming); records every request it gets."""
 
-    def __init__(self) -> None:
+    def __init__(self, default: Reply | None = None) -> None:
+        self.default = default or Reply("Không có câu trả lời soạn sẵn.")
         self.replies: deque[Reply] = deque()
         self.requests: list[dict[str, Any]] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -64,7 +65,7 @@ class FakeOpenAI:
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
                 fake.requests.append(body)
-                reply = fake.replies.popleft() if fake.replies else Reply("Không có câu trả lời soạn sẵn.")
+                reply = fake.replies.popleft() if fake.replies else fake.default
                 time.sleep(reply.delay)
                 if reply.status != 200:
                     error = {"error": {"message": f"scripted error {reply.status}", "type": "server_error"}}
