@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import re
@@ -11,9 +12,14 @@ from dataclasses import dataclass
 from itertools import groupby, pairwise
 from typing import Literal
 
-from assistant.errors import InputError
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage
+
+from assistant.errors import InputError, LLMError
 from assistant.matching import STOPWORDS
 from assistant.models import Chunk
+from assistant.prompts import load_prompt
+from assistant.support import unsupported_numbers
 from assistant.text import fold, folded_syllables, sentence_spans
 
 BLANK = "_____"
@@ -46,7 +52,7 @@ ANTONYMS = {
 class QuizQuestion:
     """One question: the statement shown, the expected answer, and the verbatim source it came from."""
 
-    kind: Literal["blank", "true_false"]
+    kind: Literal["blank", "true_false", "choice"]
     prompt: str
     answer: str
     source: str
@@ -57,7 +63,11 @@ class QuizQuestion:
     @property
     def instruction(self) -> str:
         """What the learner is asked to do, in Vietnamese."""
-        return "Điền vào chỗ trống" if self.kind == "blank" else "Đúng hay sai?"
+        return {
+            "blank": "Điền vào chỗ trống",
+            "true_false": "Đúng hay sai?",
+            "choice": "Chọn một phương án đúng",
+        }[self.kind]
 
 
 @dataclass(frozen=True)
@@ -193,3 +203,46 @@ def _falsify(text: str, rng: random.Random) -> tuple[str, str] | None:
 def _find_word(text: str, phrase: str) -> int:
     match = re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text)
     return match.start() if match else -1
+
+
+def multiple_choice(chunks: Sequence[Chunk], model: BaseChatModel, count: int = 5) -> list[QuizQuestion]:
+    """Multiple-choice questions written by an LLM, each kept only if its source sentence is verbatim in
+    the chosen clauses and its right option states no number that sentence lacks."""
+    if count < 1:
+        raise InputError("Số câu hỏi phải từ 1 trở lên.")
+    text = "\n\n".join(f"({c.citation})\n{c.text}" for c in chunks)
+    prompt = load_prompt("quiz_mcq").format(count=count, text=text)
+    try:
+        reply = model.invoke([HumanMessage(prompt)]).content
+        items = json.loads(re.sub(r"^```(?:json)?|```$", "", str(reply).strip()).strip())
+    except Exception as exc:  # a dead endpoint or unparsable output: the caller offers the offline quiz
+        raise LLMError(
+            "Mô hình ngôn ngữ không tạo được câu hỏi trắc nghiệm; hãy dùng đề ngoại tuyến."
+        ) from exc
+    questions = [q for item in items if isinstance(item, dict) and (q := _checked_choice(item, chunks))]
+    if not questions:
+        raise LLMError("Mô hình ngôn ngữ không tạo được câu hỏi trắc nghiệm hợp lệ; hãy dùng đề ngoại tuyến.")
+    return questions[:count]
+
+
+def _checked_choice(item: dict, chunks: Sequence[Chunk]) -> QuizQuestion | None:
+    question, options, answer, source = (item.get(k) for k in ("question", "options", "answer", "source"))
+    if not (isinstance(question, str) and isinstance(source, str) and isinstance(answer, int)):
+        return None
+    if not (isinstance(options, list) and len(options) == 4 and len({str(o) for o in options}) == 4):
+        return None
+    if not 0 <= answer < 4:
+        return None
+    chunk = next((c for c in chunks if source.strip() and source.strip() in c.text), None)
+    if chunk is None or unsupported_numbers(str(options[answer]), [source]):
+        return None  # no verbatim source, or a right option the source does not back
+    letters = "ABCD"
+    listed = "\n\n".join(f"{letters[i]}. {o}" for i, o in enumerate(options))
+    return QuizQuestion(
+        kind="choice",
+        prompt=f"{question.strip()}\n\n{listed}",
+        answer=f"{letters[answer]}. {options[answer]}",
+        source=source.strip(),
+        citation=chunk.citation,
+        chunk_id=chunk.id,
+    )

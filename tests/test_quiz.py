@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from assistant import Chunk, InputError
-from assistant.quiz import BLANK, FALSE, TRUE, build_quiz
+from assistant import Assistant, Chunk, InputError, LLMError, Settings
+from assistant.llm import chat_model
+from assistant.quiz import BLANK, FALSE, TRUE, QuizQuestion, build_quiz, multiple_choice
+from tests.fake_openai import FakeOpenAI
 
 SECOND_TASK = [
     "Thứ hai, bảo đảm quyền làm chủ của Nhân dân, thượng tôn Hiến pháp và pháp luật, tôn trọng, bảo đảm và "
@@ -99,3 +103,43 @@ def test_fewer_questions_when_the_clause_is_short() -> None:
     questions = build_quiz(one, 20)
     assert 1 <= len(questions) < 20
     assert len({q.prompt for q in questions}) == len(questions)
+
+
+# --- multiple choice through an LLM (the fake OpenAI-compatible server) ------------------------------
+
+PILLARS_SOURCE = (
+    "với 03 trụ cột chính: Tổ chức bộ máy; công vụ, công chức; hành chính điện tử và chuyển đổi số"
+)
+
+
+def _multiple_choice(chunks: list[Chunk], reply: str, count: int) -> list[QuizQuestion]:
+    with FakeOpenAI() as server:
+        server.enqueue(reply)
+        return multiple_choice(
+            chunks, chat_model(Settings(llm_base_url=server.url, llm_max_retries=0)), count
+        )
+
+
+def test_multiple_choice_keeps_only_questions_backed_by_a_verbatim_source(
+    corpus_assistant: Assistant,
+) -> None:
+    chunks = [c for c in corpus_assistant.store.chunks() if c.clause_label == "Nhiệm vụ thứ tư"]
+    good = {
+        "question": "Cải cách hành chính có mấy trụ cột chính?",
+        "options": ["02", "03", "04", "05"],
+        "answer": 1,
+        "source": PILLARS_SOURCE,
+    }
+    invented = {**good, "source": "Cải cách hành chính có 9 trụ cột.", "question": "Câu bịa?"}
+    wrong_number = {**good, "options": ["03", "07", "04", "05"], "question": "Số sai?"}
+    questions = _multiple_choice(chunks, json.dumps([good, invented, wrong_number], ensure_ascii=False), 3)
+    assert [q.kind for q in questions] == ["choice"]
+    (question,) = questions
+    assert question.answer == "B. 03" and "A. 02" in question.prompt and "D. 05" in question.prompt
+    assert question.citation == "KH 32-KH/BCSĐ, Nhiệm vụ thứ tư"
+    assert question.instruction == "Chọn một phương án đúng"
+
+
+def test_multiple_choice_with_unusable_output_is_a_clear_error(corpus_assistant: Assistant) -> None:
+    with pytest.raises(LLMError, match="không tạo được câu hỏi trắc nghiệm"):
+        _multiple_choice(corpus_assistant.store.chunks()[:3], "Xin lỗi, tôi không thể.", 2)

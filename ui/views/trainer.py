@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant import AssistantError, Chunk
+from assistant import AssistantError, Chunk, LLMError
 from assistant.handout import quiz_blocks
-from assistant.quiz import QuizQuestion, build_quiz
+from assistant.quiz import QuizQuestion, build_quiz, multiple_choice
 from ui import common
 
 
@@ -52,10 +52,21 @@ def main() -> None:
     seed = st.number_input(
         "Mã đề (cùng mã cho cùng đề)", min_value=0, max_value=9999, value=1, key="quiz_seed"
     )
+    generative = common.assistant().answerers.get("llm")
+    choice = generative is not None and st.toggle(
+        "Trắc nghiệm 4 phương án (mô hình ngôn ngữ)", key="quiz_llm"
+    )
     if st.button("Tạo đề", icon=":material/quiz:", type="primary", disabled=not picked):
         chosen = [c for c in chunks if f"{c.doc_id}::{c.clause_key}" in set(picked)]
         try:
-            questions = build_quiz(chosen, int(count), int(seed), corpus=chunks)
+            if choice:
+                try:
+                    questions = multiple_choice(chosen, generative.model, int(count))
+                except LLMError as exc:
+                    st.warning(exc.message)
+                    questions = build_quiz(chosen, int(count), int(seed), corpus=chunks)
+            else:
+                questions = build_quiz(chosen, int(count), int(seed), corpus=chunks)
         except AssistantError as exc:
             st.error(exc.message)
             return
