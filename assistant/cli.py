@@ -169,20 +169,17 @@ def _ask_jsonl(assistant: Assistant, top_k: int | None, mode: str | None) -> Non
         raise InputError(f'{failures} dòng không trả lời được (xem trường "error").')
 
 
-def main() -> None:
-    """Entry point: user errors become one line on stderr and a non-zero exit, never a traceback."""
+def run_group(group: click.Group) -> None:
+    """Run a click group: a user error is one `Lỗi: …` line on stderr and a non-zero exit, no traceback."""
     try:
-        cli.main(standalone_mode=False)
+        group.main(standalone_mode=False)
     except AssistantError as exc:
         click.echo(f"Lỗi: {exc.message}", err=True)
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("Đã dừng.", err=True)
-        sys.exit(130)
     except click.ClickException as exc:
         click.echo(f"Lỗi: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
+    except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("Đã dừng.", err=True)
         sys.exit(130)
     except Exception as exc:
@@ -190,3 +187,8 @@ def main() -> None:
             raise
         click.echo(f"Lỗi không mong đợi: {type(exc).__name__}: {exc}", err=True)
         sys.exit(1)
+
+
+def main() -> None:
+    """`python -m assistant`."""
+    run_group(cli)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from typing import Any
 import click
 
 from assistant import Assistant, AssistantError, get_settings
+from assistant.cli import run_group
 from assistant.settings import PROJECT_ROOT
 from assistant.support import SupportScorer
 from evals.dataset import DEFAULT_CORPUS, DEFAULT_DATASET, Corpus, DatasetError, load_dataset
@@ -197,20 +197,5 @@ def run(
 
 
 def main() -> None:
-    """Entry point: user errors are one `Lỗi: …` line and a non-zero exit, never a traceback."""
-    try:
-        cli.main(standalone_mode=False)
-    except AssistantError as exc:
-        click.echo(f"Lỗi: {exc.message}", err=True)
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        click.echo(f"Lỗi: {exc.format_message()}", err=True)
-        sys.exit(exc.exit_code)
-    except (click.exceptions.Abort, KeyboardInterrupt):
-        click.echo("Đã dừng.", err=True)
-        sys.exit(130)
-    except Exception as exc:
-        if os.environ.get("KH32_DEBUG"):
-            raise
-        click.echo(f"Lỗi không mong đợi: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(1)
+    """`python -m evals`: user errors are one `Lỗi: …` line and a non-zero exit, never a traceback."""
+    run_group(cli)
