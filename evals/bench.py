@@ -1,4 +1,5 @@
-"""Benchmarks that print figures (not timed tests): ingest throughput, re-ingest, answer latency, cold start.
+"""Benchmarks that print figures (not timed tests): ingest throughput, re-ingest, answer latency, cold start,
+and query latency and memory at 1k, 10k and 100k chunks (embedded store and a Chroma server).
 
 Run: .venv/bin/python -m evals.bench
 """
@@ -6,14 +7,21 @@ Run: .venv/bin/python -m evals.bench
 from __future__ import annotations
 
 import json
+import resource
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from assistant import Assistant, Settings
+import numpy as np
+
+from assistant import Assistant, Chunk, Settings, Store
 from assistant.embeddings import E5Embeddings
 from ingest.pipeline import bundled_corpus, ingest, prepare
 
@@ -79,11 +87,110 @@ def bench_cold_start() -> None:
     print(f"cold start, existing store → answer (new process): {second:.1f} s")
 
 
+def _synthetic_store(folder: Path, size: int, sentences: list[str], host: str | None, port: int) -> Store:
+    """A store of `size` chunks made of corpus sentences, with random unit vectors (nothing embedded)."""
+    settings = Settings(data_dir=folder, chroma_host=host, chroma_port=port, collection=f"scale-{size}")
+    store = Store(settings)
+    rng = np.random.default_rng(size)
+    per_doc = 50
+    for start in range(0, size, 5000):
+        batch = []
+        for i in range(start, min(size, start + 5000)):
+            text = " ".join(sentences[j] for j in rng.integers(0, len(sentences), 2))
+            doc = f"synthetic-{i // per_doc}"
+            n = i % per_doc
+            fields = {"doc_id": doc, "doc_title": f"Văn bản {doc}", "doc_short": doc, "order": n}
+            clause = {"clause_key": f"dieu-{n}", "clause_label": f"Điều {n}", "clause_path": f"Điều {n}"}
+            span = {"text": text, "start": 0, "end": len(text), "tokens": 40, "doc_hash": "h"}
+            batch.append(Chunk(id=f"c{i}", **fields, **clause, **span))
+        vectors = rng.standard_normal((len(batch), 384)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        store.collection.upsert(
+            ids=[c.id for c in batch],
+            documents=[c.text for c in batch],
+            metadatas=[c.metadata() for c in batch],
+            embeddings=vectors.tolist(),
+        )
+    docs = sorted({f"synthetic-{i // per_doc}" for i in range(size)})
+    for start in range(0, len(docs), 5000):
+        part = docs[start : start + 5000]
+        store.manifest.upsert(
+            ids=part,
+            embeddings=[[1.0]] * len(part),
+            metadatas=[{"title": d, "short": d, "chunks": per_doc, "doc_hash": "h"} for d in part],
+        )
+    store.touch()
+    return store
+
+
+def bench_scale(sizes: tuple[int, ...] = (1_000, 10_000, 100_000), server: bool = False) -> None:
+    """Query latency and memory as the store grows (synthesised chunks, precomputed vectors)."""
+    settings = Settings(auto_ingest=False)
+    sentences = [c.text for d in prepare(bundled_corpus(settings), settings) for c in d.chunks]
+    questions = [json.loads(line)["question"] for line in DEV.open(encoding="utf-8")][:20]
+    with tempfile.TemporaryDirectory() as folder, chroma_server(Path(folder), server) as port:
+        for size in sizes:
+            started = time.perf_counter()
+            store = _synthetic_store(Path(folder), size, sentences, "127.0.0.1" if server else None, port)
+            loaded = time.perf_counter() - started
+            assistant = Assistant(store.settings, store=store)
+            started = time.perf_counter()
+            assistant.retriever.index()
+            indexed = time.perf_counter() - started
+            assistant.retrieve(questions[0])
+            retrieve = []
+            for question in questions:
+                started = time.perf_counter()
+                assistant.retrieve(question)
+                retrieve.append((time.perf_counter() - started) * 1000)
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            mode = "server" if server else "embedded"
+            print(
+                f"{mode:>8} {size:>7} chunks: load {loaded:6.1f} s, index {indexed:5.1f} s, "
+                f"retrieve p50 {statistics.median(retrieve):6.1f} ms "
+                f"p95 {_percentile(retrieve, 0.95):6.1f} ms, "
+                f"peak RSS {rss:,.0f} MB"
+            )
+
+
+@contextmanager
+def chroma_server(folder: Path, wanted: bool = True) -> Iterator[int]:
+    """A Chroma server on a free 127.0.0.1 port (the port; 0 and no server when not wanted)."""
+    if not wanted:
+        yield 0
+        return
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    chroma = str(Path(sys.executable).parent / "chroma")
+    command = [chroma, "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(folder / "server")]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
+                break
+            except OSError:
+                if server.poll() is not None:
+                    break
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("the Chroma server did not start within 30 s")
+        if server.poll() is not None:
+            raise RuntimeError(f"the Chroma server exited with code {server.returncode}")
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         bench_ingest(Path(folder))
         bench_answers(Path(folder))
     bench_cold_start()
+    bench_scale()
+    bench_scale((10_000,), server=True)
 
 
 if __name__ == "__main__":

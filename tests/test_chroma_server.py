@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from assistant import Assistant, Settings, Store
+from evals.bench import chroma_server
 from ingest.pipeline import ensure_corpus, ingest, prepare, remove
 from tests.conftest import FakeEmbeddings
 
@@ -24,34 +21,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    chroma = str(Path(sys.executable).parent / "chroma")
-    port = _free_port()
-    folder = tmp_path_factory.mktemp("chroma-server")
-    server = subprocess.Popen(
-        [chroma, "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(folder)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail("the Chroma server did not start")
-                time.sleep(0.2)
+def chroma_server_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    with chroma_server(tmp_path_factory.mktemp("chroma-server")) as port:
         yield port
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
-def test_ingest_and_answer_through_the_server(chroma_server: int, tmp_path: Path) -> None:
+def test_ingest_and_answer_through_the_server(chroma_server_port: int, tmp_path: Path) -> None:
     settings = Settings(
-        data_dir=tmp_path, chroma_host="127.0.0.1", chroma_port=chroma_server, collection="srv"
+        data_dir=tmp_path, chroma_host="127.0.0.1", chroma_port=chroma_server_port, collection="srv"
     )
     assistant = Assistant(settings)
     assert {r.status for r in ensure_corpus(assistant.store, settings)} == {"added"}
@@ -62,9 +39,9 @@ def test_ingest_and_answer_through_the_server(chroma_server: int, tmp_path: Path
     assert [d.doc_id for d in other.documents()] == [d.doc_id for d in assistant.store.documents()]
 
 
-def test_a_write_through_one_client_is_seen_by_another(chroma_server: int, tmp_path: Path) -> None:
+def test_a_write_through_one_client_is_seen_by_another(chroma_server_port: int, tmp_path: Path) -> None:
     settings = Settings(
-        data_dir=tmp_path, chroma_host="127.0.0.1", chroma_port=chroma_server, collection="two"
+        data_dir=tmp_path, chroma_host="127.0.0.1", chroma_port=chroma_server_port, collection="two"
     )
     writer = Store(settings, FakeEmbeddings())
     reader = Store(settings, FakeEmbeddings())
