@@ -22,6 +22,7 @@ MANIFEST_SUFFIX = "-documents"
 # Up to this many chunks, dense search is an exact dot product over vectors held in memory
 # (20k × 384 float32 = 30 MB); beyond it, Chroma's approximate HNSW index answers.
 EXACT_SEARCH_LIMIT = 20_000
+_PAGE = 5_000
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ class Store:
             generation = self.generation()
             if self._chunks is None or self._chunks[0] != generation:
                 committed = {d.doc_id: d.doc_hash for d in self.documents()}
-                got = self.collection.get(include=["documents", "metadatas"])
+                got = _get_all(self.collection, ["documents", "metadatas"])
                 chunks = sorted(
                     (
                         Chunk.from_store(i, d, m)
@@ -136,7 +137,7 @@ class Store:
 
     def documents(self) -> list[DocumentInfo]:
         """Committed documents with their chunk counts, by document id."""
-        got = self.manifest.get(include=["metadatas"])
+        got = _get_all(self.manifest, ["metadatas"])
         docs = [
             DocumentInfo(i, m["title"], m["short"], m["chunks"], m["doc_hash"])
             for i, m in zip(got["ids"], got["metadatas"], strict=True)
@@ -160,3 +161,17 @@ class Store:
             query_embeddings=[vector.tolist()], n_results=min(k, stored), include=["distances"]
         )
         return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
+
+
+def _get_all(collection: chromadb.Collection, include: list[str]) -> dict[str, list]:
+    """Every record of a collection, fetched in pages (one query over ~30k records fails in Chroma)."""
+    got: dict[str, list] = {"ids": [], **{field: [] for field in include}}
+    offset = 0
+    while True:
+        page = collection.get(include=include, limit=_PAGE, offset=offset)  # type: ignore[arg-type]
+        for field in got:
+            got[field].extend(page[field])
+        if len(page["ids"]) < _PAGE:
+            return got
+        offset += _PAGE
+

@@ -20,3 +20,12 @@ def test_exact_and_hnsw_search_agree_on_the_corpus(
     assert [i for i, _ in exact][:3] == [i for i, _ in approximate][:3]
     assert exact[0][1] == pytest.approx(approximate[0][1], abs=1e-4)
     assert fresh.dense_search(vector, 0) == [] == store.dense_search(vector, 0)
+
+
+def test_the_store_is_read_in_pages(corpus_assistant: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = corpus_assistant.store
+    whole = [c.id for c in store.chunks()]
+    monkeypatch.setattr(store_module, "_PAGE", 7)  # Chroma fails on one query over ~30k records
+    paged = Store(store.settings, store.embeddings)
+    assert [c.id for c in paged.chunks()] == whole
+    assert [d.doc_id for d in paged.documents()] == [d.doc_id for d in store.documents()]
