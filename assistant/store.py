@@ -174,4 +174,3 @@ def _get_all(collection: chromadb.Collection, include: list[str]) -> dict[str, l
         if len(page["ids"]) < _PAGE:
             return got
         offset += _PAGE
-

@@ -29,7 +29,7 @@ KINDS = frozenset(
         "injection",
     }
 )
-_FIELDS: dict[str, type] = {
+FIELDS: dict[str, type] = {  # every dataset line has these, with these types
     "id": str,
     "kind": str,
     "question": str,
@@ -79,7 +79,7 @@ def parse_item(data: object, where: str) -> Item:
     """Check one decoded JSON object against the format; DatasetError says what is wrong and where."""
     if not isinstance(data, dict):
         raise DatasetError(f"{where}: mỗi dòng phải là một đối tượng JSON.")
-    for name, kind in _FIELDS.items():
+    for name, kind in FIELDS.items():
         if not isinstance(data.get(name), kind):
             raise DatasetError(f"{where}: thiếu trường '{name}' hoặc sai kiểu (cần {kind.__name__}).")
     if data["kind"] not in KINDS:

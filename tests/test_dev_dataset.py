@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from evals.dataset import FIELDS
+
 ROOT = Path(__file__).parent.parent
 DATASET = ROOT / "evals" / "datasets" / "dev.jsonl"
 CORPUS = ROOT / "ingest" / "corpus"
@@ -38,16 +40,7 @@ KINDS = {
     "multi-clause",
 }
 KINDS_AT_LEAST_3 = KINDS - {"multi-clause"}
-REQUIRED = {
-    "id": str,
-    "kind": str,
-    "question": str,
-    "history": list,
-    "answerable": bool,
-    "reference_answer": str,
-    "evidence": list,
-    "expected_clauses": list,
-}
+REQUIRED = FIELDS  # the eval harness's dataset schema
 NOT_ANSWERED = "Tài liệu hiện có không đề cập đến nội dung này."
 ORDINALS = ["nhất", "hai", "ba", "tư", "năm", "sáu", "bảy"]
 # Where ke-hoach-32's real text starts; everything before it is page chrome (title, menu, view counter).
