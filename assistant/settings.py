@@ -1,7 +1,9 @@
-"""One typed settings object, read from environment variables (prefix KH32_) and an optional .env file."""
+"""One typed settings object, read from environment variables (prefix KH32_) and an optional .env file
+(`.env` in the working folder, or the file KH32_ENV_FILE names)."""
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -16,7 +18,11 @@ class Settings(BaseSettings):
     """Every knob of the assistant; defaults work offline on the bundled corpus."""
 
     model_config = SettingsConfigDict(
-        env_prefix="KH32_", env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+        env_prefix="KH32_",
+        env_file=os.environ.get("KH32_ENV_FILE", ".env"),
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
     )
 
     data_dir: Path = Field(

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
+# Settings read a .env file: a developer's (say, one naming an LLM endpoint) must not reach the tests.
+os.environ["KH32_ENV_FILE"] = os.devnull
+LLM_VARIABLES = ("OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL", "KH32_LLM_BASE_URL", "KH32_LLM_API_KEY")
+for _name in LLM_VARIABLES:
+    os.environ.pop(_name, None)
+
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
