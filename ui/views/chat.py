@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 import uuid
 from collections.abc import Iterator
@@ -133,7 +134,7 @@ def ask(question: str) -> None:
             status.update(label="Đang trả lời…")
             slot = st.empty()
             with slot:
-                st.write_stream(pieces(_chain(first, parts)))
+                st.write_stream(pieces(itertools.chain((first,), parts)))
         except AssistantError as exc:
             status.update(label="Không trả lời được", state="error")
             st.error(exc.message)
@@ -159,11 +160,6 @@ def ask(question: str) -> None:
             st.caption(common.text_md(answer.notice))
         show_sources(message)
         show_feedback(message)
-
-
-def _chain(first: str | Answer, rest: Iterator[str | Answer]) -> Iterator[str | Answer]:
-    yield first
-    yield from rest
 
 
 def export_buttons() -> None:
