@@ -9,7 +9,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from assistant import Assistant, get_settings
+from assistant import Answer, Assistant, get_settings
 from assistant.conversations import ConversationStore
 from assistant.feedback import FeedbackStore
 
@@ -117,6 +117,24 @@ def test_settings_are_passed_to_the_assistant(app: AppTest, monkeypatch: pytest.
     app.sidebar.slider(key="k").set_value(2).run()
     _ask(app, QUESTION)
     assert calls == [{"k": 2, "mode": "extractive", "history": []}]
+
+
+def test_flagged_sentences_and_notices_are_shown(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    stream = Assistant.stream
+
+    def flagged(self, question, history=(), k=None, mode=None):
+        for part in stream(self, question, history, k=k, mode=mode):
+            if isinstance(part, Answer):
+                part.notice = "Có câu chưa kiểm chứng."
+                part.flags = [{"sentence": "Ngân sách là 12 tỷ đồng.", "reason": "uncited"}]
+            yield part
+
+    monkeypatch.setattr(Assistant, "stream", flagged)
+    _ask(app, QUESTION)
+    captions = [unescape(c.value) for c in _replies(app)[0].caption]
+    assert "Có câu chưa kiểm chứng." in captions
+    assert any("Ngân sách là 12 tỷ đồng." in c for c in captions)
+    assert app.session_state["messages"][1]["flags"][0]["reason"] == "uncited"
 
 
 def test_follow_up_uses_the_conversation_and_reload_restores_it(app: AppTest, data_dir: Path) -> None:

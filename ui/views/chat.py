@@ -104,10 +104,17 @@ def show_message(message: dict[str, Any]) -> None:
         st.markdown(common.text_md(message["content"]))
         if message["role"] != "assistant":
             return
-        if message.get("notice"):
-            st.caption(common.text_md(message["notice"]))
+        show_notices(message)
         show_sources(message)
         show_feedback(message)
+
+
+def show_notices(message: dict[str, Any]) -> None:
+    """The answer's notice (e.g. an LLM fallback) and each sentence a citation check flagged."""
+    if message.get("notice"):
+        st.caption(common.text_md(message["notice"]))
+    for flag in message.get("flags", []):
+        st.caption(f"⚠ Chưa kiểm chứng được với tài liệu: {common.text_md(flag['sentence'])}")
 
 
 def ask(question: str) -> None:
@@ -151,13 +158,13 @@ def ask(question: str) -> None:
         "mode": answer.mode,
         "refused": answer.refused,
         "notice": answer.notice,
+        "flags": answer.flags,
         "citations": [c.to_json() for c in answer.citations],
     }
     messages().extend([{"role": "user", "content": question}, message])
     save()
     with box:
-        if answer.notice:
-            st.caption(common.text_md(answer.notice))
+        show_notices(message)
         show_sources(message)
         show_feedback(message)
 
