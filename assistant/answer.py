@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass
 
 from assistant.embeddings import E5Embeddings
+from assistant.lexical import LexicalIndex
 from assistant.matching import STOPWORDS, content_terms, term_coverage
 from assistant.models import Answer, Chunk, Citation, ScoredChunk
-from assistant.retrieval import LexicalIndex, Query
+from assistant.retrieval import Query
 from assistant.text import fold, sentence_spans, syllables
 
 REFUSAL = "Tài liệu hiện có không đề cập đến nội dung này."

@@ -12,8 +12,9 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.answer import ExtractiveAnswerer
 from assistant.errors import InputError
 from assistant.followup import FollowUp, resolve
+from assistant.lexical import LexicalIndex
 from assistant.models import Answer, ScoredChunk, Turn
-from assistant.retrieval import HybridRetriever, LexicalIndex, Query
+from assistant.retrieval import HybridRetriever, Query
 from assistant.settings import Settings, get_settings
 from assistant.store import Store
 from assistant.text import nfc

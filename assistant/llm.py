@@ -12,9 +12,10 @@ from langchain_openai import ChatOpenAI
 
 from assistant.answer import REFUSAL, ExtractiveAnswerer
 from assistant.errors import LLMError
+from assistant.lexical import LexicalIndex
 from assistant.models import Answer, Citation, ScoredChunk, Turn
 from assistant.prompts import load_prompt
-from assistant.retrieval import LexicalIndex, Query
+from assistant.retrieval import Query
 from assistant.settings import Settings
 from assistant.support import SupportScorer, unsupported_numbers
 from assistant.text import has_diacritics, sentence_spans, syllables

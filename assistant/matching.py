@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from importlib import resources
 from itertools import accumulate
 
-from assistant.retrieval import LexicalIndex
+from assistant.lexical import LexicalIndex
 from assistant.text import fold, folded_syllables, syllables, with_bigrams
 
 # A term found only without its diacritics (an OCR slip such as "kể thừa", or another word such as

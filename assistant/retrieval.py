@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import math
 import re
 import threading
-from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
-import bm25s
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
-from assistant.diacritics import DiacriticRestorer
 from assistant.english import is_english, to_vietnamese_terms
+from assistant.lexical import LexicalIndex, load_or_build
 from assistant.models import Chunk, ScoredChunk
 from assistant.references import LAST_ITEM, Reference, doc_hints, find_references
 from assistant.store import Store
-from assistant.text import folded_syllables, has_diacritics, syllables, with_bigrams
+from assistant.text import has_diacritics
 
 RRF_K = 60
 # How much each ranked list counts in the fusion; structure wins when a question names a clause.
@@ -44,46 +42,6 @@ class Query:
     untranslated: list[str] = field(default_factory=list)
 
 
-class LexicalIndex:
-    """BM25 over lower-case syllables, once with diacritics and once folded, plus document frequencies."""
-
-    def __init__(self, chunks: list[Chunk]) -> None:
-        self.chunks = chunks
-        self.position = {c.id: i for i, c in enumerate(chunks)}
-        passages = [c.passage for c in chunks]
-        accented = [syllables(p) for p in passages]
-        folded = [folded_syllables(p) for p in passages]
-        self.bm25 = _bm25(accented)
-        self.bm25_folded = _bm25(folded)
-        self.df: Counter[str] = Counter()
-        for words in folded:
-            self.df.update(set(with_bigrams(words)))
-        self.restorer = DiacriticRestorer(passages)
-
-    def idf(self, term: str) -> float:
-        """Inverse document frequency of a folded syllable or bigram; unknown terms weigh the most."""
-        n = len(self.chunks)
-        return math.log(1 + (n + 1) / (self.df.get(term, 0) + 0.5))
-
-    def search(self, text: str, k: int, folded: bool) -> list[int]:
-        """Indexes of the k best chunks by BM25 (over folded or accented syllables)."""
-        words = folded_syllables(text) if folded else syllables(text)
-        index = self.bm25_folded if folded else self.bm25
-        if not words or index is None:
-            return []
-        scores = index.get_scores(words)
-        top = np.argsort(-scores)[:k]
-        return [int(i) for i in top if scores[i] > 0]
-
-
-def _bm25(corpus: list[list[str]]) -> bm25s.BM25 | None:
-    if not corpus:
-        return None
-    index = bm25s.BM25()
-    index.index([words or [""] for words in corpus], show_progress=False)
-    return index
-
-
 class HybridRetriever(BaseRetriever):
     """Finds the chunks that answer a question; a LangChain retriever over our store."""
 
@@ -101,7 +59,9 @@ class HybridRetriever(BaseRetriever):
         chunks = self.store.chunks()
         with self._lock:
             if self._index is None or self._index_of is not chunks:
-                self._index = LexicalIndex(chunks)
+                settings = self.store.settings
+                path = Path(settings.data_dir) / "lexical" / f"{settings.collection}.index"
+                self._index = load_or_build(chunks, path)
                 self._index_of = chunks
             return self._index
 

@@ -25,11 +25,23 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text.translate(_ZERO_WIDTH))
 
 
+class _FoldTable(dict[int, str]):
+    """str.translate table, filled on first sight of each character: its NFD form without combining
+    marks, đ as d. NFD(NFC(s)) is NFD(s), so folding NFC text character by character loses nothing."""
+
+    def __missing__(self, code: int) -> str:
+        decomposed = unicodedata.normalize("NFD", chr(code))
+        folded = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn").replace("đ", "d")
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Lower-case text with Vietnamese diacritics removed ("Đổi mới" -> "doi moi")."""
-    text = unicodedata.normalize("NFD", text.translate(_D_LOOKALIKES).lower())
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    return text.replace("đ", "d")
+    return unicodedata.normalize("NFC", text.translate(_D_LOOKALIKES).lower()).translate(_FOLD)
 
 
 def canonical(text: str) -> str:

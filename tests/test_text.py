@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assistant.diacritics import DiacriticRestorer
-from assistant.text import fold, has_diacritics, nfc, sentence_spans, syllables
+from assistant.text import _D_LOOKALIKES, fold, has_diacritics, nfc, sentence_spans, syllables
 
 
 def test_nfc_joins_decomposed_letters_and_drops_zero_width() -> None:
@@ -25,6 +25,15 @@ def test_nfc_always_returns_nfc(text: str) -> None:
 def test_fold_removes_diacritics_and_maps_d_lookalikes() -> None:
     assert fold("Đổi mới, khẩn trương") == "doi moi, khan truong"
     assert fold("Ðảng") == fold("Đảng") == "dang"  # U+00D0 as in the NQ 27 excerpts
+
+
+@given(st.text())
+def test_fold_is_nfd_without_combining_marks(text: str) -> None:
+    # The definition, spelled out slowly; fold() gets there with a per-character table.
+    lowered = unicodedata.normalize("NFD", text.translate(_D_LOOKALIKES).lower())
+    expected = "".join(ch for ch in lowered if unicodedata.category(ch) != "Mn").replace("đ", "d")
+    assert fold(text) == expected
+    assert fold(unicodedata.normalize("NFD", text)) == fold(unicodedata.normalize("NFC", text))
 
 
 def test_ocr_slips_fold_to_the_same_form() -> None:
