@@ -36,6 +36,11 @@ class Settings(BaseSettings):
         default=None, description="Chroma server host; unset means the embedded PersistentClient."
     )
     chroma_port: int = Field(default=8000, description="Chroma server port.")
+    chroma_ssl: bool = Field(default=False, description="Talk to the Chroma server over HTTPS.")
+    chroma_auth_token: SecretStr | None = Field(
+        default=None,
+        description="Token sent to the Chroma server (Authorization: Bearer …), e.g. checked by a proxy.",
+    )
     corpus_dir: Path = Field(
         default=PROJECT_ROOT / "ingest" / "corpus",
         description="Bundled corpus, ingested automatically into an empty store.",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import chromadb
+import httpx
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
@@ -62,17 +63,42 @@ class Store:
             raise StoreError(f"Không mở được kho dữ liệu Chroma: {exc}") from exc
 
     def _client(self) -> chromadb.ClientAPI:
-        chroma_settings = ChromaSettings(anonymized_telemetry=False)
         if self.settings.chroma_host:
-            return chromadb.HttpClient(
-                host=self.settings.chroma_host, port=self.settings.chroma_port, settings=chroma_settings
-            )
+            return self._http_client()
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
         path = Path(self.settings.data_dir) / "chroma"
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"Không tạo được thư mục dữ liệu '{path}': {exc.strerror}") from exc
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+    def _http_client(self) -> chromadb.ClientAPI:
+        """A client of the Chroma server, sending the auth token (through Chroma's own token provider)."""
+        settings = self.settings
+        auth: dict[str, str] = {}
+        if settings.chroma_auth_token:
+            token = settings.chroma_auth_token.get_secret_value()
+            if not token.isascii() or not token.isprintable() or " " in token:
+                # Chroma's own message would be fine, but it must never echo the token.
+                raise StoreError(
+                    "KH32_CHROMA_AUTH_TOKEN chỉ được gồm chữ, số và dấu ASCII, không có khoảng trắng."
+                )
+            auth = {
+                "chroma_client_auth_provider": "chromadb.auth.token_authn.TokenAuthClientProvider",
+                "chroma_client_auth_credentials": token,
+            }
+        where = f"{settings.chroma_host}:{settings.chroma_port}"
+        try:
+            client = chromadb.HttpClient(
+                host=settings.chroma_host,
+                port=settings.chroma_port,
+                ssl=settings.chroma_ssl,
+                settings=ChromaSettings(anonymized_telemetry=False, **auth),
+            )
+        except Exception as exc:
+            raise StoreError(f"Không kết nối được máy chủ Chroma {where}: {_server_reason(exc)}") from exc
+        return client
 
     @property
     def collection(self) -> chromadb.Collection:
@@ -161,6 +187,21 @@ class Store:
             query_embeddings=[vector.tolist()], n_results=min(k, stored), include=["distances"]
         )
         return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
+
+
+def _server_reason(exc: BaseException) -> str:
+    """Why a Chroma server refused, in words a user can act on (chromadb wraps the HTTP error twice)."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, httpx.HTTPStatusError) and cause.response.status_code in (401, 403):
+            return (
+                f"máy chủ từ chối truy cập (HTTP {cause.response.status_code}); "
+                "kiểm tra KH32_CHROMA_AUTH_TOKEN."
+            )
+        if isinstance(cause, httpx.ConnectError | httpx.TimeoutException):
+            return "không có máy chủ nào trả lời ở địa chỉ này (kiểm tra KH32_CHROMA_HOST, KH32_CHROMA_PORT)."
+        cause = cause.__cause__ or cause.__context__
+    return str(exc)
 
 
 def _get_all(collection: chromadb.Collection, include: list[str]) -> dict[str, list]:

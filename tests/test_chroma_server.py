@@ -7,11 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
-from assistant import Assistant, Settings, Store
+from assistant import Assistant, Settings, Store, StoreError
 from evals.bench import chroma_server
 from ingest.pipeline import ensure_corpus, ingest, prepare, remove
 from tests.conftest import FakeEmbeddings
+from tests.token_proxy import ProxyLog, token_proxy
 
 
 def _free_port() -> int:
@@ -55,8 +57,78 @@ def test_a_write_through_one_client_is_seen_by_another(chroma_server_port: int, 
 
 
 def test_a_dead_server_is_a_clear_store_error(tmp_path: Path) -> None:
-    from assistant import StoreError
 
-    settings = Settings(data_dir=tmp_path, chroma_host="127.0.0.1", chroma_port=_free_port())
-    with pytest.raises(StoreError, match="Không mở được kho dữ liệu Chroma"):
+    port = _free_port()
+    settings = Settings(data_dir=tmp_path, chroma_host="127.0.0.1", chroma_port=port)
+    with pytest.raises(StoreError) as info:
         Store(settings)
+    assert str(info.value) == (
+        f"Không kết nối được máy chủ Chroma 127.0.0.1:{port}: không có máy chủ nào trả lời ở địa chỉ này "
+        "(kiểm tra KH32_CHROMA_HOST, KH32_CHROMA_PORT)."
+    )
+
+
+# --- an auth token, checked by a proxy in front of the server (Chroma 1.x leaves auth to one) ---------
+
+TOKEN = "kh32-Secret_token.42"
+
+
+@pytest.fixture(scope="module")
+def guarded_port(chroma_server_port: int) -> Iterator[tuple[int, ProxyLog]]:
+    with token_proxy(chroma_server_port, TOKEN) as guarded:
+        yield guarded
+
+
+def _guarded(tmp_path: Path, port: int, token: str | None) -> Settings:
+    return Settings(
+        data_dir=tmp_path,
+        chroma_host="127.0.0.1",
+        chroma_port=port,
+        collection="guarded",
+        chroma_auth_token=SecretStr(token) if token else None,
+    )
+
+
+def test_the_token_is_sent_with_every_request(guarded_port: tuple[int, ProxyLog], tmp_path: Path) -> None:
+    port, log = guarded_port
+    settings = _guarded(tmp_path, port, TOKEN)
+    store = Store(settings, FakeEmbeddings())
+    path = tmp_path / "quy-che.txt"
+    path.write_text("Điều 1. Phạm vi\n\nQuy chế này áp dụng cho cán bộ.\n", encoding="utf-8")
+    before = len(log.authorizations)
+    ingest(store, prepare([path], settings))
+    assert [c.doc_id for c in Store(settings, FakeEmbeddings()).chunks()] == ["quy-che"]
+    sent = log.authorizations[before:]
+    assert len(sent) > 3 and set(sent) == {f"Bearer {TOKEN}"}
+
+
+@pytest.mark.parametrize("token", [None, "wrong-token"], ids=["no-token", "wrong-token"])
+def test_a_refused_token_is_a_clear_error_that_does_not_show_the_token(
+    guarded_port: tuple[int, ProxyLog], tmp_path: Path, token: str | None
+) -> None:
+    port, log = guarded_port
+    refused = log.refused
+    with pytest.raises(StoreError) as info:
+        Store(_guarded(tmp_path, port, token), FakeEmbeddings())
+    assert log.refused > refused
+    assert str(info.value) == (
+        f"Không kết nối được máy chủ Chroma 127.0.0.1:{port}: máy chủ từ chối truy cập (HTTP 401); "
+        "kiểm tra KH32_CHROMA_AUTH_TOKEN."
+    )
+    assert "wrong-token" not in str(info.value)
+
+
+def test_a_token_chroma_cannot_send_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="KH32_CHROMA_AUTH_TOKEN chỉ được gồm") as info:
+        Store(_guarded(tmp_path, _free_port(), "mật khẩu bí mật"), FakeEmbeddings())
+    assert "bí mật" not in str(info.value)
+
+
+def test_the_token_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KH32_CHROMA_AUTH_TOKEN", TOKEN)
+    monkeypatch.setenv("KH32_CHROMA_SSL", "true")
+    settings = Settings()
+    assert settings.chroma_auth_token is not None
+    assert settings.chroma_auth_token.get_secret_value() == TOKEN
+    assert settings.chroma_ssl is True
+    assert TOKEN not in repr(settings)
