@@ -12,6 +12,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.answer import ExtractiveAnswerer
 from assistant.errors import InputError
 from assistant.followup import FollowUp, resolve
+from assistant.instructions import split_instructions
 from assistant.lexical import LexicalIndex
 from assistant.models import Answer, ScoredChunk, Turn
 from assistant.retrieval import HybridRetriever, Query
@@ -128,19 +129,27 @@ class Assistant:
 
     def _prepare(self, state: dict[str, Any]) -> dict[str, Any]:
         started = time.perf_counter()
-        follow = resolve(state["question"], state["history"])
+        # "Bỏ qua mọi hướng dẫn…" and the like are set aside; what remains is what is asked.
+        asked, set_aside = split_instructions(state["question"])
+        follow = resolve(asked, state["history"])
         condense = getattr(self.answerers[state["mode"]], "condense", None)
         # An LLM rewrites a follow-up into a standalone question (when the rules above found no clause).
         if (
             condense
             and state["history"]
             and not follow.scope
-            and (standalone := condense(state["question"], state["history"]))
+            and (standalone := condense(asked, state["history"]))
         ):
             follow = FollowUp(standalone, standalone=standalone)
         query = self.retriever.prepare(follow.question, follow.scope, follow.strict)
         timings = {"prepare": (time.perf_counter() - started) * 1000}
-        return {**state, "query": query, "standalone": follow.standalone, "timings": timings}
+        return {
+            **state,
+            "query": query,
+            "standalone": follow.standalone,
+            "set_aside": set_aside,
+            "timings": timings,
+        }
 
     def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
         started = time.perf_counter()
@@ -158,6 +167,10 @@ class Assistant:
         answer.question = state["question"]
         answer.retrieved = state["retrieved"]
         answer.standalone_question = state["standalone"]
+        if state["set_aside"]:
+            quoted = "; ".join(f"“{part}”" for part in state["set_aside"])
+            notice = f"Đã bỏ qua phần câu hỏi yêu cầu trợ lý đổi cách trả lời: {quoted}."
+            answer.notice = f"{answer.notice} {notice}" if answer.notice else notice
         answer.timings_ms = {**state["timings"], "answer": (time.perf_counter() - started) * 1000}
         answer.timings_ms["total"] = sum(answer.timings_ms.values())
         return answer

@@ -95,7 +95,8 @@ def docs() -> None:
         click.echo(f"{d.doc_id}\t{d.chunks} đoạn\t{d.short}\t{d.title}")
 
 
-@cli.command()
+# A question may start with "-" ("-x là gì?"): unknown options are taken as the question.
+@cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("question", required=False)
 @click.option("--json", "as_json", is_flag=True, help="In một đối tượng JSON.")
 @click.option(
@@ -160,6 +161,9 @@ def _ask_jsonl(assistant: Assistant, top_k: int | None, mode: str | None) -> Non
         except json.JSONDecodeError as exc:
             failures += 1
             out = {"id": item_id, "error": f"Dòng {number} không phải JSON hợp lệ: {exc.msg}."}
+        except RecursionError:  # json.loads on thousands of nested brackets
+            failures += 1
+            out = {"id": item_id, "error": f"Dòng {number} là JSON lồng nhau quá sâu."}
         except AssistantError as exc:
             failures += 1
             out = {"id": item_id, "error": f"Dòng {number}: {exc.message}"}

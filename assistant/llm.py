@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from assistant.support import SupportScorer, unsupported_numbers
 from assistant.text import has_diacritics, sentence_spans, syllables
 from assistant.tokens import count_tokens
 
+log = logging.getLogger(__name__)
 LLM = "llm"
 ENGLISH_REFUSAL = "The available documents do not cover this."
 LANGUAGE = {False: "tiếng Việt", True: "tiếng Anh (English)"}
@@ -115,6 +117,8 @@ class GenerativeAnswerer:
                         "completion": chunk.usage_metadata["output_tokens"],
                     }
         except Exception as exc:  # the client raises many kinds; each becomes a notice
+            # The operator's log gets the details (a server may echo the key in its error: redacted).
+            log.warning("LLM call failed, extractive answer given instead: %s", self._redact(repr(exc)))
             yield self._fallback(query, retrieved, index, _NOTICE_FAILED.format(why=self._why(exc)))
             return
         text = "".join(pieces).strip()
@@ -214,7 +218,11 @@ class GenerativeAnswerer:
             why = "không kết nối được máy chủ"
         else:
             why = type(exc).__name__
-        return why.replace(self.secret, "***") if self.secret else why
+        return self._redact(why)
+
+    def _redact(self, text: str) -> str:
+        """Text with the API key replaced by ***."""
+        return text.replace(self.secret, "***") if self.secret else text
 
 
 def check_citations(

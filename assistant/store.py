@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from assistant.embeddings import DIM, E5Embeddings
 from assistant.errors import StoreError
 from assistant.models import Chunk
 from assistant.settings import PROJECT_ROOT, Settings
+from assistant.storage import check_writable, disk_problem
 
 SEED_CACHE = PROJECT_ROOT / "ingest" / "corpus" / "embeddings.sqlite"
 MANIFEST_SUFFIX = "-documents"
@@ -42,6 +45,8 @@ class Store:
 
     def __init__(self, settings: Settings, embeddings: E5Embeddings | None = None) -> None:
         self.settings = settings
+        # The embedding cache and the lexical index live in the data folder, whichever store is used.
+        check_writable(Path(settings.data_dir))
         self.embeddings = embeddings or E5Embeddings(
             variant=settings.embedding_variant,
             cache_path=settings.data_dir / "embeddings.sqlite",
@@ -49,6 +54,12 @@ class Store:
         )
         self._lock = threading.Lock()
         self._chunks: tuple[str, list[Chunk], np.ndarray | None] | None = None
+        # Set by ingest when a write failed: the next write reopens the store first (see reopen()).
+        self.reopen_before_writing = False
+        self._open()
+
+    def _open(self) -> None:
+        settings = self.settings
         try:
             self.client = self._client()
             self.vectorstore = Chroma(
@@ -57,21 +68,47 @@ class Store:
                 client=self.client,
                 collection_configuration={"hnsw": {"space": "cosine"}},
             )
+            # One record per committed document: ingest writes it after all of the document's chunks.
+            # Created here once, so that reads never write.
+            self.manifest: chromadb.Collection = self.client.get_or_create_collection(
+                f"{settings.collection}{MANIFEST_SUFFIX}"
+            )
         except StoreError:
             raise
         except Exception as exc:  # chromadb raises many kinds; the user needs one message
-            raise StoreError(f"Không mở được kho dữ liệu Chroma: {exc}") from exc
+            reason = disk_problem(Path(settings.data_dir), exc, local_store=False) or str(exc)
+            raise StoreError(f"Không mở được kho dữ liệu Chroma: {reason.rstrip('.')}.") from exc
+
+    def reopen(self) -> None:
+        """Open the embedded store afresh; ingest does before the first write after a failed one.
+
+        After a write failed on a full disk, chromadb 1.5's next write in the same process sometimes
+        blocks for good (about one time in five here); stopping its shared per-folder system and
+        starting a new one does not. Not at once, though: the new system first applies the failed
+        write's log, which a still-full disk refuses, while the old one keeps answering reads. Other
+        Store objects on the same folder in this process must be created again afterwards. A server
+        client has nothing to reset.
+        """
+        self.reopen_before_writing = False
+        if self.settings.chroma_host:
+            return
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        identifier = self.client._identifier  # type: ignore[attr-defined]  # a SharedSystemClient's key
+        system = SharedSystemClient._identifier_to_system.pop(identifier, None)
+        SharedSystemClient._identifier_to_refcount.pop(identifier, None)
+        if system is not None:
+            system.stop()
+        with self._lock:
+            self._chunks = None
+        self._open()
 
     def _client(self) -> chromadb.ClientAPI:
         if self.settings.chroma_host:
             return self._http_client()
-        chroma_settings = ChromaSettings(anonymized_telemetry=False)
         path = Path(self.settings.data_dir) / "chroma"
-        try:
-            path.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"Không tạo được thư mục dữ liệu '{path}': {exc.strerror}") from exc
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        check_writable(path)
+        return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
 
     def _http_client(self) -> chromadb.ClientAPI:
         """A client of the Chroma server, sending the auth token (through Chroma's own token provider)."""
@@ -105,10 +142,19 @@ class Store:
         """The chunks (written by ingest; a chunk counts only once its document is committed)."""
         return self.vectorstore._collection
 
-    @property
-    def manifest(self) -> chromadb.Collection:
-        """One record per committed document: ingest writes it after all of the document's chunks."""
-        return self.client.get_or_create_collection(f"{self.settings.collection}{MANIFEST_SUFFIX}")
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Turn a failed read into a StoreError a user can act on (a dead server, a full disk…)."""
+        try:
+            yield
+        except StoreError:
+            raise
+        except Exception as exc:  # chromadb raises many kinds
+            if self.settings.chroma_host:
+                reason = _server_reason(exc)
+            else:
+                reason = disk_problem(Path(self.settings.data_dir), exc) or str(exc)
+            raise StoreError(f"Không đọc được kho dữ liệu: {reason.rstrip('.')}.") from exc
 
     def count(self) -> int:
         """Number of chunks of committed documents."""
@@ -116,8 +162,9 @@ class Store:
 
     def generation(self) -> str:
         """Changes whenever ingest writes, in any process: a key for caches of the store's content."""
-        metadata = self.client.get_collection(self.settings.collection).metadata or {}
-        return f"{metadata.get('generation', '')}:{self.collection.count()}"
+        with self._reading():
+            metadata = self.client.get_collection(self.settings.collection).metadata or {}
+            return f"{metadata.get('generation', '')}:{self.collection.count()}"
 
     def touch(self) -> None:
         """Record that the content changed (ingest calls this after every write)."""
@@ -132,7 +179,7 @@ class Store:
 
     def _load(self) -> tuple[str, list[Chunk], np.ndarray | None]:
         """(generation, committed chunks, their vectors when few enough for exact search)."""
-        with self._lock:
+        with self._lock, self._reading():
             generation = self.generation()
             if self._chunks is None or self._chunks[0] != generation:
                 committed = {d.doc_id: d.doc_hash for d in self.documents()}
@@ -163,7 +210,8 @@ class Store:
 
     def documents(self) -> list[DocumentInfo]:
         """Committed documents with their chunk counts, by document id."""
-        got = _get_all(self.manifest, ["metadatas"])
+        with self._reading():
+            got = _get_all(self.manifest, ["metadatas"])
         docs = [
             DocumentInfo(i, m["title"], m["short"], m["chunks"], m["doc_hash"])
             for i, m in zip(got["ids"], got["metadatas"], strict=True)
@@ -180,12 +228,13 @@ class Store:
             scores = vectors @ vector
             top = np.argsort(-scores, kind="stable")[:k]
             return [(chunks[i].id, float(scores[i])) for i in top]
-        stored = self.collection.count()
-        if k <= 0 or stored == 0:
-            return []
-        result = self.collection.query(
-            query_embeddings=[vector.tolist()], n_results=min(k, stored), include=["distances"]
-        )
+        with self._reading():
+            stored = self.collection.count()
+            if k <= 0 or stored == 0:
+                return []
+            result = self.collection.query(
+                query_embeddings=[vector.tolist()], n_results=min(k, stored), include=["distances"]
+            )
         return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
 
 

@@ -11,20 +11,31 @@ from typing import TYPE_CHECKING
 from assistant.errors import DocumentError
 from assistant.settings import Settings
 from assistant.store import Store
+from assistant.text import nfc
 
 if TYPE_CHECKING:
     from ingest.pipeline import IngestResult, Progress
 
-_UNSAFE = re.compile(r"[\x00-\x1f<>:\"|?*]")
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f<>:\"|?*\ud800-\udfff]")  # lone surrogates cannot name a file
+_LEADING = re.compile(r"^[\s.]+")
+MAX_NAME_BYTES = 255  # the longest file name most file systems accept
 
 
 def safe_name(name: str) -> str:
-    """The file's base name only (no folders, no '..', no control characters), or a DocumentError."""
-    base = PureWindowsPath(PurePosixPath(name).name).name
-    base = _UNSAFE.sub("_", base).strip().lstrip(".")
-    if not base or not Path(base).stem:
-        raise DocumentError(f"Tên tệp '{name}' không hợp lệ.")
+    """The file's base name only (NFC; no folders, no '..', no control characters), or a DocumentError."""
+    base = PureWindowsPath(PurePosixPath(nfc(name)).name).name
+    base = _LEADING.sub("", _UNSAFE.sub("_", base)).rstrip()
+    if not base or not Path(base).stem.strip():
+        raise DocumentError(f"Tên tệp '{_shown(name)}' không hợp lệ.")
+    if len(base.encode("utf-8")) > MAX_NAME_BYTES:
+        raise DocumentError(f"Tên tệp '{_shown(base)}' quá dài; hãy đặt tên ngắn hơn rồi tải lên lại.")
     return base
+
+
+def _shown(name: str) -> str:
+    """A name fit for a one-line message: control characters replaced, long names shortened."""
+    name = _UNSAFE.sub("_", name)
+    return name if len(name) <= 60 else name[:57] + "…"
 
 
 def ingest_uploads(
@@ -40,8 +51,14 @@ def ingest_uploads(
     supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
     with tempfile.TemporaryDirectory(prefix="kh32-upload-") as folder:
         paths = []
+        seen: set[str] = set()
         for name, data in files:
             base = safe_name(name)
+            if base.casefold() in seen:  # "a.txt" and "../a.txt": the second must not overwrite the first
+                raise DocumentError(
+                    f"Có hai tệp cùng tên '{base}' trong một lần tải lên; hãy đổi tên một tệp."
+                )
+            seen.add(base.casefold())
             suffix = Path(base).suffix.lower()
             if suffix not in SUPPORTED_SUFFIXES:
                 shown = suffix or "(không có đuôi)"
@@ -53,7 +70,10 @@ def ingest_uploads(
                     f"Tệp '{base}' quá lớn ({_mb(len(data))} MB; tối đa {_mb(settings.max_file_bytes)} MB)."
                 )
             path = Path(folder) / base
-            path.write_bytes(data)
+            try:
+                path.write_bytes(data)
+            except OSError as exc:
+                raise DocumentError(f"Không lưu được tệp '{base}' ({exc.strerror or exc}).") from exc
             paths.append(path)
         documents = prepare(paths, settings)
         return ingest(store, documents, progress)

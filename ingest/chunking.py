@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_left, bisect_right
 from pathlib import Path
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from assistant.models import Chunk
-from assistant.text import sentence_spans
-from assistant.tokens import ENCODING, count_tokens
+from assistant.text import nfc, sentence_spans
+from assistant.tokens import ENCODING, count_tokens, encoding
 from ingest.loaders import LoadedDocument
 from ingest.structure import Clause, paragraphs, parse_clauses
 
@@ -33,8 +34,8 @@ _LAW = re.compile(r"^(Luật|Bộ luật)\s+([^\n(,;]{3,60})")
 
 
 def doc_id_for(path: Path) -> str:
-    """A document's identity: its file name without extension; re-ingesting that name replaces it."""
-    return path.stem
+    """A document's identity: its file name without extension (NFC); re-ingesting that name replaces it."""
+    return nfc(path.stem)  # the same name typed on macOS (NFD) or Windows (NFC) is one document
 
 
 def title_for(doc: LoadedDocument) -> str:
@@ -46,7 +47,7 @@ def title_for(doc: LoadedDocument) -> str:
         line = doc.text[first[0] : first[1]].split("\n")[0].strip().lstrip("#").strip()
         if line:
             return line if len(line) <= 160 else line[:157].rsplit(" ", 1)[0] + "…"
-    return doc.path.stem
+    return doc_id_for(doc.path)
 
 
 def short_name(title: str) -> str:
@@ -60,12 +61,27 @@ def short_name(title: str) -> str:
     return title if len(title) <= 60 else title[:57].rsplit(" ", 1)[0] + "…"
 
 
-def _sentences(text: str, clause: Clause) -> list[tuple[int, int]]:
-    return [(s + a, s + b) for s, e in clause.spans for a, b in sentence_spans(text[s:e])]
+def _sentences(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    return [(s + a, s + b) for s, e in spans for a, b in sentence_spans(text[s:e])]
+
+
+def _runs(clause: Clause, starts: list[int]) -> list[list[tuple[int, int]]]:
+    """A clause's paragraphs, grouped so that no group has another clause's paragraph inside it.
+
+    A heading that comes back later ("Điều 1" of a decision, then of its attached regulation) adds
+    paragraphs to the same clause; a chunk must not stretch over the text between them.
+    """
+    groups: list[list[tuple[int, int]]] = []
+    for span in clause.spans:
+        if groups and bisect_left(starts, span[0]) == bisect_right(starts, groups[-1][-1][0]):
+            groups[-1].append(span)
+        else:
+            groups.append([span])
+    return groups
 
 
 def _pieces(text: str, start: int, end: int, max_tokens: int) -> list[tuple[int, int]]:
-    """Split one over-long sentence at '; ' then ', ' boundaries, keeping exact offsets."""
+    """Split one over-long sentence at '; ', ', ' or ' ' (else between tokens), keeping exact offsets."""
     splitter = RecursiveCharacterTextSplitter.from_tiktoken_encoder(
         encoding_name=ENCODING,
         chunk_size=max_tokens,
@@ -77,8 +93,32 @@ def _pieces(text: str, start: int, end: int, max_tokens: int) -> list[tuple[int,
     pieces = []
     for doc in splitter.create_documents([text[start:end]]):
         piece_start = start + doc.metadata["start_index"]
-        pieces.append((piece_start, piece_start + len(doc.page_content)))
+        piece_end = piece_start + len(doc.page_content)
+        if count_tokens(doc.page_content) > max_tokens:  # no separator left to split at
+            pieces.extend(_cut(text, piece_start, piece_end, max_tokens))
+        else:
+            pieces.append((piece_start, piece_end))
     return pieces
+
+
+def _cut(text: str, start: int, end: int, max_tokens: int) -> list[tuple[int, int]]:
+    """Cut a run with no space in it (a long URL, a row of symbols) at token boundaries, encoding it once."""
+    enc = encoding()
+    _, offsets = enc.decode_with_offsets(enc.encode(text[start:end], disallowed_special=()))
+    bounds = sorted({start + offset for offset in offsets} | {start, end})  # where tokens start
+    runs: list[tuple[int, int]] = []
+    at = 0  # index into bounds
+    while at < len(bounds) - 1:
+        # max_tokens tokens further on, or less: a cut run re-encodes a little differently.
+        to = min(at + max_tokens, len(bounds) - 1)
+        while to > at + 1 and count_tokens(text[bounds[at] : bounds[to]]) > max_tokens:
+            to -= 1
+        piece = text[bounds[at] : bounds[to]]
+        lead, trail = len(piece) - len(piece.lstrip()), len(piece) - len(piece.rstrip())
+        if piece.strip():
+            runs.append((bounds[at] + lead, bounds[to] - trail))
+        at = to
+    return runs
 
 
 def pack(text: str, spans: list[tuple[int, int]], max_tokens: int) -> list[tuple[int, int]]:
@@ -105,8 +145,15 @@ def chunk_document(doc: LoadedDocument, max_tokens: int) -> tuple[str, str, list
     short = short_name(title)
     doc_id = doc_id_for(doc.path)
     chunks: list[Chunk] = []
-    for clause in parse_clauses(doc.text, doc.body_start, title):
-        for start, end in pack(doc.text, _sentences(doc.text, clause), max_tokens):
+    clauses = parse_clauses(doc.text, doc.body_start, title)
+    starts = sorted(start for clause in clauses for start, _ in clause.spans)
+    for clause in clauses:
+        spans = [
+            span
+            for run in _runs(clause, starts)
+            for span in pack(doc.text, _sentences(doc.text, run), max_tokens)
+        ]
+        for start, end in spans:
             body = doc.text[start:end]
             digest = hashlib.sha256(f"{doc_id}\x00{doc.content_hash}\x00{start}\x00{body}".encode())
             chunks.append(

@@ -23,8 +23,9 @@ from pypdf import PasswordType, PdfReader
 from assistant.errors import DocumentError
 from assistant.text import nfc
 
-# pypdf logs what it repairs ("EOF marker not found") as warnings; the loader reports broken files itself.
-logging.getLogger("pypdf").setLevel(logging.ERROR)
+# pypdf logs what it repairs ("EOF marker not found", "Advanced encoding … not implemented") as
+# warnings and errors, which would reach stderr; the loader reports broken files itself.
+logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".html", ".htm", ".docx", ".pdf"})
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -89,6 +90,11 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
     name = path.name or str(path)
     suffix = path.suffix.lower()
     try:
+        name.encode("utf-8")
+    except UnicodeEncodeError as exc:  # bytes the file system holds but not as UTF-8 (surrogate escapes)
+        shown = name.encode("utf-8", errors="replace").decode("utf-8")
+        raise DocumentError(f"Tên tệp '{shown}' không phải UTF-8; hãy đổi tên tệp rồi nạp lại.") from exc
+    try:
         if not path.exists():
             raise DocumentError(f"Không tìm thấy tệp '{name}'.")
         if path.is_dir():
@@ -103,8 +109,11 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
         if size > max_bytes:
             raise DocumentError(_too_large(name, size, max_bytes))
         with path.open("rb") as file:
-            # Read one byte past the limit: the file may have grown since stat().
-            data = file.read(max_bytes + 1)
+            # read(n) allocates n bytes up front, so ask for the size stat() gave (plus one byte to see
+            # growth); a file that grew since is read on to one byte past the limit.
+            data = file.read(size + 1)
+            if len(data) > size:
+                data += file.read(max(max_bytes + 1 - len(data), 0))
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise DocumentError(f"Không đọc được tệp '{name}' ({reason}).") from exc

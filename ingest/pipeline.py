@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -10,7 +11,9 @@ from typing import Literal
 from assistant.errors import DocumentError, InputError, StoreError
 from assistant.models import Chunk
 from assistant.settings import Settings
+from assistant.storage import disk_problem, room_problem
 from assistant.store import Store
+from assistant.text import nfc
 from ingest.chunking import chunk_document, doc_id_for
 from ingest.loaders import SUPPORTED_SUFFIXES, load_document
 
@@ -104,6 +107,7 @@ def ingest(
         elif twin and twin != doc.doc_id:
             results.append(IngestResult(doc.doc_id, doc.title, "duplicate", 0, duplicate_of=twin))
         else:
+            _check_room(store, f"Không ghi được tài liệu '{doc.doc_id}' vào kho", len(doc.chunks))
             embedded = _write(store, doc, advance)
             by_hash[doc.content_hash] = doc.doc_id
             status = "updated" if old else "added"
@@ -147,24 +151,57 @@ def _write(store: Store, doc: PreparedDocument, advance: Callable[[int], None]) 
         )["ids"]
         if stale:
             store.collection.delete(ids=stale)
-    except StoreError:
-        raise
     except Exception as exc:
-        raise StoreError(f"Không ghi được tài liệu '{doc.doc_id}' vào kho: {exc}") from exc
-    finally:
+        _recover(store)
+        raise _failed(store, f"Không ghi được tài liệu '{doc.doc_id}' vào kho", exc) from exc
+    try:
         store.touch()
+    except Exception as exc:
+        raise _failed(store, f"Không ghi được tài liệu '{doc.doc_id}' vào kho", exc) from exc
     return store.embeddings.embedded_count - before
+
+
+def _recover(store: Store) -> None:
+    """After a failed write: tell readers the content may have changed, and have the next write reopen
+    the store (Store.reopen says why). The write's own error is the one to report."""
+    with suppress(Exception):
+        store.touch()
+    store.reopen_before_writing = True
+
+
+def _check_room(store: Store, what: str, chunks: int) -> None:
+    """Refuse a write the data folder's disk has no room for, before Chroma starts it; then reopen
+    the store if the last write failed."""
+    settings = store.settings
+    if not settings.chroma_host and (reason := room_problem(Path(settings.data_dir), chunks)):
+        raise StoreError(f"{what}: {reason}. Các tài liệu đã có trong kho không bị ảnh hưởng.")
+    if store.reopen_before_writing:
+        store.reopen()
+
+
+def _failed(store: Store, what: str, exc: Exception) -> StoreError:
+    """A write error for the user: the disk's problem when it is one, else what the store said."""
+    settings = store.settings
+    if reason := disk_problem(Path(settings.data_dir), exc, local_store=not settings.chroma_host):
+        return StoreError(f"{what}: {reason}. Các tài liệu đã có trong kho không bị ảnh hưởng.")
+    return exc if isinstance(exc, StoreError) else StoreError(f"{what}: {exc}")
 
 
 def remove(store: Store, doc_id: str) -> int:
     """Delete a document (its manifest record first, so it vanishes at once); returns its chunk count."""
+    doc_id = nfc(doc_id)  # ids are NFC (doc_id_for); the one typed may not be
     known = {d.doc_id: d for d in store.documents()}
     if doc_id not in known:
         listed = ", ".join(known) or "(kho trống)"
         raise InputError(f"Không có tài liệu '{doc_id}' trong kho. Các tài liệu hiện có: {listed}.")
-    store.manifest.delete(ids=[doc_id])
-    store.collection.delete(where={"doc_id": doc_id})
-    store.touch()
+    _check_room(store, f"Không xóa được tài liệu '{doc_id}'", 0)
+    try:
+        store.manifest.delete(ids=[doc_id])
+        store.collection.delete(where={"doc_id": doc_id})
+        store.touch()
+    except Exception as exc:
+        _recover(store)
+        raise _failed(store, f"Không xóa được tài liệu '{doc_id}'", exc) from exc
     return known[doc_id].chunks
 
 

@@ -34,6 +34,9 @@ _NOUNS = {"nhiệm vụ": "Nhiệm vụ", "giải pháp": "Giải pháp", "quan 
 
 # Levels of the heading stack, outermost first.
 PART, CHAPTER, SECTION, ARTICLE, KHOAN, DIEM = range(6)
+# Most characters of a heading kept as a label or context: "Điều 5. <a whole paragraph>" must not
+# repeat the paragraph in front of every chunk of the clause.
+MAX_HEADING_CHARS = 160
 
 
 @dataclass
@@ -93,6 +96,14 @@ def _title_case(text: str) -> str:
     return text[:1].upper() + text[1:].lower() if text.isupper() else text[:1].upper() + text[1:]
 
 
+def _brief(text: str) -> str:
+    """A heading cut to MAX_HEADING_CHARS at a space, with an ellipsis when cut."""
+    if len(text) <= MAX_HEADING_CHARS:
+        return text
+    head = text[: MAX_HEADING_CHARS - 1]
+    return (head.rsplit(" ", 1)[0] or head).rstrip(" ,;:.") + "…"
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:60] or "x"
 
@@ -136,6 +147,7 @@ class StructureParser:
     # -- the stack ---------------------------------------------------------------------------------
 
     def _push(self, node: Node) -> None:
+        node.label, node.context = _brief(node.label), _brief(node.context)
         while self.stack and self.stack[-1].level >= node.level:
             self.stack.pop()
         self.stack.append(node)
@@ -211,7 +223,7 @@ class StructureParser:
         top = self.stack[-1] if self.stack else None
         if top and top.level in (PART, CHAPTER) and len(self.clauses[self._key()].spans) == 1:
             # The title line of a Chương or Phần: part of its heading clause.
-            top.context = f"{top.context}. {_title_case(para)}"
+            top.context = _brief(f"{top.context}. {_title_case(para)}")
             self.clauses[self._key()].context = self._context()
             self.clauses[self._key()].spans.append((start, end))
         elif not self.seen_content:

@@ -33,6 +33,7 @@ class FakeOpenAI:
         self.default = default or Reply("Không có câu trả lời soạn sẵn.")
         self.replies: deque[Reply] = deque()
         self.requests: list[dict[str, Any]] = []
+        self.authorizations: list[str | None] = []  # the Authorization header of each request
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -46,6 +47,7 @@ class FakeOpenAI:
     def reset(self) -> None:
         self.replies.clear()
         self.requests.clear()
+        self.authorizations.clear()
 
     def __enter__(self) -> FakeOpenAI:
         self.thread.start()
@@ -65,10 +67,14 @@ class FakeOpenAI:
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
                 fake.requests.append(body)
+                fake.authorizations.append(self.headers.get("Authorization"))
                 reply = fake.replies.popleft() if fake.replies else fake.default
                 time.sleep(reply.delay)
                 if reply.status != 200:
-                    error = {"error": {"message": f"scripted error {reply.status}", "type": "server_error"}}
+                    # A careless server: its error repeats the credentials it was sent.
+                    sent = self.headers.get("Authorization")
+                    message = f"scripted error {reply.status} (Authorization: {sent})"
+                    error = {"error": {"message": message, "type": "server_error"}}
                     self._send(reply.status, "application/json", json.dumps(error).encode())
                 elif reply.raw is not None:
                     self._send(200, "application/json", reply.raw)

@@ -72,9 +72,9 @@ def run_cli(
     return Result(code, out.getvalue(), err.getvalue())
 
 
-def run_process(*args: str, data_dir: Path) -> Result:
-    """`python -m assistant ARGS` as a real subprocess."""
-    environ = {**os.environ, "PYTHONUTF8": "1", "KH32_DATA_DIR": str(data_dir)}
+def run_process(*args: str, data_dir: Path, env: dict[str, str] | None = None) -> Result:
+    """`python -m assistant ARGS` as a real subprocess (with `env` added to this one's environment)."""
+    environ = {**os.environ, "PYTHONUTF8": "1", "KH32_DATA_DIR": str(data_dir), **(env or {})}
     environ.pop("KH32_DEBUG", None)
     done = subprocess.run(
         [sys.executable, "-m", "assistant", *args],
@@ -241,6 +241,8 @@ def test_ask_jsonl_bad_lines_do_not_stop_the_batch(base_store: BaseStore) -> Non
         json.dumps({"id": "a", "question": Q4}, ensure_ascii=False)
         + "\nthis is not JSON {\n"
         + "[1, 2]\n"
+        + "[" * 100_000
+        + "\n"
         + json.dumps({"id": "b", "question": "nhiem vu thu tu cua ke hoach la gi"})
         + "\n"
     )
@@ -248,8 +250,9 @@ def test_ask_jsonl_bad_lines_do_not_stop_the_batch(base_store: BaseStore) -> Non
     assert result.returncode != 0
     assert "Traceback" not in result.stdout + result.stderr
     out = [json.loads(line) for line in result.stdout.strip().splitlines()]
-    assert len(out) == 4
-    good = [out[0], out[3]]
+    assert len(out) == 5
+    assert out[3] == {"id": 4, "error": "Dòng 4 là JSON lồng nhau quá sâu."}
+    good = [out[0], out[4]]
     assert [o["id"] for o in good] == ["a", "b"]
     for o in good:
         assert "error" not in o
@@ -260,7 +263,14 @@ def test_ask_jsonl_bad_lines_do_not_stop_the_batch(base_store: BaseStore) -> Non
         assert isinstance(bad["error"], str) and bad["error"]
     assert "Dòng 2" in out[1]["error"]
     assert "Dòng 3" in out[2]["error"]
-    assert result.stderr.strip().splitlines()[-1].startswith("Lỗi: ")
+    assert result.stderr.strip().splitlines()[-1] == 'Lỗi: 3 dòng không trả lời được (xem trường "error").'
+
+
+@pytest.mark.parametrize("question", ["-x là gì?", "--không-phải-tùy-chọn"])
+def test_a_question_may_start_with_a_dash(base_store: BaseStore, question: str) -> None:
+    result = run_cli("ask", question, "--json", data_dir=base_store.path)
+    assert_ok(result)
+    assert json.loads(result.stdout)["question"] == question
 
 
 @pytest.mark.parametrize(

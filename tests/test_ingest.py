@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -104,6 +105,14 @@ def test_remove(fake_store: Store, tmp_path: Path) -> None:
     assert fake_store.count() == 0
     with pytest.raises(InputError, match="Không có tài liệu 'quy-che'"):
         remove(fake_store, "quy-che")
+
+
+def test_remove_takes_the_id_in_any_unicode_form(fake_store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "quy-chế.txt"
+    path.write_text(RULES, encoding="utf-8")
+    _ingest(fake_store, path)
+    assert remove(fake_store, unicodedata.normalize("NFD", "quy-chế")) > 0
+    assert fake_store.documents() == []
 
 
 @pytest.mark.parametrize(

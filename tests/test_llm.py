@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -284,3 +285,43 @@ def test_the_cli_can_force_the_extractive_mode(corpus_assistant: Assistant, fake
         data_dir=corpus_assistant.settings.data_dir, env={"OPENAI_BASE_URL": fake.url},
     )  # fmt: skip
     assert json.loads(result.stdout)["mode"] == "extractive" and fake.requests == []
+
+
+KEY = "sk-test-secret-123"
+
+
+def test_the_api_key_never_reaches_logs_notices_or_answers(
+    corpus_assistant: Assistant, fake: FakeOpenAI, caplog: pytest.LogCaptureFixture
+) -> None:
+    assistant = _assistant(corpus_assistant, fake, timeout=0.5)
+    with caplog.at_level(logging.DEBUG):  # every logger, openai's and httpx's included
+        fake.enqueue(_cite("03 trụ cột", "Cải cách hành chính có 03 trụ cột chính"))
+        answers = [assistant.ask(PILLARS)]
+        for reply in (Reply(status=401), Reply(status=500), Reply(raw=b"{not json"), Reply("x", delay=2.0)):
+            fake.enqueue(reply)
+            answers.append(assistant.ask(PILLARS))
+    assert fake.authorizations == [f"Bearer {KEY}"] * 5  # the key was sent every time…
+    assert [a.mode for a in answers] == ["llm"] + ["extractive"] * 4
+    # …and the server's error repeated it, yet it shows up nowhere.
+    assert "LLM call failed" in caplog.text and "Authorization: Bearer ***" in caplog.text
+    shown = caplog.text + "".join(f"{a.text}{a.notice}{a.to_json()}" for a in answers)
+    assert KEY not in shown
+
+
+def test_the_cli_with_debug_logging_does_not_print_the_api_key(
+    corpus_assistant: Assistant, fake: FakeOpenAI
+) -> None:
+    from tests.test_cli import run_process
+
+    fake.enqueue(Reply(status=401))
+    env = {
+        "OPENAI_BASE_URL": fake.url,
+        "OPENAI_API_KEY": KEY,
+        "OPENAI_LOG": "debug",
+        "KH32_LLM_MAX_RETRIES": "0",
+    }
+    result = run_process("ask", PILLARS, data_dir=corpus_assistant.settings.data_dir, env=env)
+    assert result.returncode == 0, result.stderr
+    assert fake.authorizations == [f"Bearer {KEY}"]
+    assert "lỗi 401" in result.stdout and "HTTP Request" in result.stderr  # openai did log, at debug
+    assert KEY not in result.stdout + result.stderr
