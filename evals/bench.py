@@ -1,12 +1,17 @@
 """Benchmarks that print figures (not timed tests): ingest throughput, re-ingest, answer latency, cold start,
 and query latency and memory at 1k, 10k and 100k chunks (embedded store and a Chroma server).
 
-Run: .venv/bin/python -m evals.bench
+Run: .venv/bin/python -m evals.bench            (prints the figures)
+     .venv/bin/python -m evals.bench --record   (and writes them to evals/bench_results.md)
 """
 
 from __future__ import annotations
 
+import argparse
+import io
 import json
+import os
+import platform
 import resource
 import socket
 import statistics
@@ -17,15 +22,24 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.metadata import version
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
 from assistant import Assistant, Chunk, Settings, Store
 from assistant.embeddings import E5Embeddings
+from assistant.retrieval import HybridRetriever
 from ingest.pipeline import bundled_corpus, ingest, prepare
 
 DEV = Path(__file__).parent / "datasets" / "dev.jsonl"
+RESULTS = Path(__file__).parent / "bench_results.md"
+
+
+def _peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    """Peak resident memory so far, in MB (of this process, or of the children it waited for)."""
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -56,6 +70,7 @@ def bench_ingest(folder: Path) -> None:
     print(f"ingest, bundled corpus ({chunks} chunks), nothing cached: {cold:.1f} s = {rate:.1f} chunks/s")
     print(f"raw embedder, same passages: {raw_rate:.1f} passages/s (ingest/raw = {rate / raw_rate:.2f})")
     print(f"re-ingest of the unchanged corpus: {again:.2f} s, {embedded} passages embedded")
+    print(f"peak RSS after ingest: {_peak_rss_mb():,.0f} MB")
 
 
 def bench_answers(folder: Path) -> None:
@@ -71,6 +86,7 @@ def bench_answers(folder: Path) -> None:
     for stage, values in stages.items():
         p50, p95 = statistics.median(values), _percentile(values, 0.95)
         print(f"  {stage:<10} p50 {p50:7.1f}   p95 {p95:7.1f}")
+    print(f"peak RSS after answering: {_peak_rss_mb():,.0f} MB")
 
 
 def bench_cold_start() -> None:
@@ -85,6 +101,7 @@ def bench_cold_start() -> None:
         second = time.perf_counter() - started
     print(f"cold start, empty store → first answer (auto-ingest with the shipped cache): {first:.1f} s")
     print(f"cold start, existing store → answer (new process): {second:.1f} s")
+    print(f"peak RSS of a CLI answer process: {_peak_rss_mb(resource.RUSAGE_CHILDREN):,.0f} MB")
 
 
 def _synthetic_store(folder: Path, size: int, sentences: list[str], host: str | None, port: int) -> Store:
@@ -135,22 +152,31 @@ def bench_scale(sizes: tuple[int, ...] = (1_000, 10_000, 100_000), server: bool 
             loaded = time.perf_counter() - started
             assistant = Assistant(store.settings, store=store)
             started = time.perf_counter()
+            store.chunks()
+            read = time.perf_counter() - started
+            started = time.perf_counter()
             assistant.retriever.index()
             indexed = time.perf_counter() - started
+            # What the next process pays: the chunks read from Chroma, the lexical index from disk.
+            reopened = Store(store.settings)
+            started = time.perf_counter()
+            HybridRetriever(store=reopened).index()
+            reloaded = time.perf_counter() - started
             assistant.retrieve(questions[0])
             retrieve = []
             for question in questions:
                 started = time.perf_counter()
                 assistant.retrieve(question)
                 retrieve.append((time.perf_counter() - started) * 1000)
-            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             mode = "server" if server else "embedded"
             print(
-                f"{mode:>8} {size:>7} chunks: load {loaded:6.1f} s, index {indexed:5.1f} s, "
+                f"{mode:>8} {size:>7} chunks: write {loaded:6.1f} s, read {read:5.1f} s, "
+                f"index build {indexed:5.1f} s, reopen {reloaded:5.1f} s, "
                 f"retrieve p50 {statistics.median(retrieve):6.1f} ms "
                 f"p95 {_percentile(retrieve, 0.95):6.1f} ms, "
-                f"peak RSS {rss:,.0f} MB"
+                f"peak RSS {_peak_rss_mb():,.0f} MB"
             )
+            del assistant, store, reopened
 
 
 @contextmanager
@@ -184,13 +210,45 @@ def chroma_server(folder: Path, wanted: bool = True) -> Iterator[int]:
         server.wait(timeout=10)
 
 
+class _Tee(io.TextIOBase):
+    """Writes to the terminal and keeps a copy."""
+
+    def __init__(self, terminal: TextIO) -> None:
+        self.terminal = terminal
+        self.copy = io.StringIO()
+
+    def write(self, text: str) -> int:
+        self.copy.write(text)
+        return self.terminal.write(text)
+
+    def flush(self) -> None:
+        self.terminal.flush()
+
+
 def main() -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        bench_ingest(Path(folder))
-        bench_answers(Path(folder))
-    bench_cold_start()
-    bench_scale()
-    bench_scale((10_000,), server=True)
+    parser = argparse.ArgumentParser(description="Benchmarks that print figures.")
+    parser.add_argument("--record", action="store_true", help=f"also write the figures to {RESULTS}")
+    args = parser.parse_args()
+    tee = _Tee(sys.stdout)
+    sys.stdout = tee
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            bench_ingest(Path(folder))
+            bench_answers(Path(folder))
+        bench_cold_start()
+        bench_scale()
+        bench_scale((10_000,), server=True)
+    finally:
+        sys.stdout = tee.terminal
+    if args.record:
+        machine = (
+            f"{os.cpu_count()} cores, Python {platform.python_version()}, chromadb {version('chromadb')}"
+        )
+        RESULTS.write_text(
+            f"# Benchmark figures\n\n`python -m evals.bench --record`, {time.strftime('%Y-%m-%d')}, "
+            f"{machine}.\n\n```\n{tee.copy.getvalue()}```\n",
+            encoding="utf-8",
+        )
 
 
 if __name__ == "__main__":

@@ -132,3 +132,17 @@ def test_the_token_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -
     assert settings.chroma_auth_token.get_secret_value() == TOKEN
     assert settings.chroma_ssl is True
     assert TOKEN not in repr(settings)
+
+
+def test_a_server_that_goes_away_is_a_clear_store_error(tmp_path: Path) -> None:
+    with chroma_server(tmp_path / "short-lived") as port:
+        settings = Settings(data_dir=tmp_path, chroma_host="127.0.0.1", chroma_port=port, collection="gone")
+        store = Store(settings, FakeEmbeddings())
+        assert store.documents() == []
+    for read in (store.documents, store.chunks):
+        with pytest.raises(StoreError) as info:
+            read()
+        assert str(info.value) == (
+            "Không đọc được kho dữ liệu: không có máy chủ nào trả lời ở địa chỉ này "
+            "(kiểm tra KH32_CHROMA_HOST, KH32_CHROMA_PORT)."
+        )
