@@ -18,7 +18,7 @@ from assistant.models import Answer, ScoredChunk, Turn
 from assistant.retrieval import HybridRetriever, Query
 from assistant.settings import Settings, get_settings
 from assistant.store import Store
-from assistant.text import nfc
+from assistant.text import nfc, vi_number
 
 # The seam for answer modes: anything that turns (query, retrieved chunks, lexical index) into an Answer.
 Answerer = Callable[[Query, list[ScoredChunk], LexicalIndex], Answer]
@@ -122,7 +122,7 @@ class Assistant:
         limit = self.settings.max_question_chars
         if len(question) > limit:
             raise InputError(
-                f"Câu hỏi quá dài ({_vi_number(len(question))} ký tự; tối đa {_vi_number(limit)}). "
+                f"Câu hỏi quá dài ({vi_number(len(question))} ký tự; tối đa {vi_number(limit)}). "
                 "Hãy hỏi ngắn gọn hơn."
             )
         return question
@@ -174,8 +174,3 @@ class Assistant:
         answer.timings_ms = {**state["timings"], "answer": (time.perf_counter() - started) * 1000}
         answer.timings_ms["total"] = sum(answer.timings_ms.values())
         return answer
-
-
-def _vi_number(n: int) -> str:
-    """A whole number as Vietnamese writes it: 20.000."""
-    return f"{n:,}".replace(",", ".")

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from assistant.errors import StoreError
+from assistant.text import file_size
 
 # A write that fails with less than this free on the data folder's disk is blamed on the full disk:
 # Chroma reports a full disk only as "Failed to apply logs to the … segment".
@@ -26,9 +27,9 @@ def disk_problem(folder: Path, exc: BaseException | None = None, local_store: bo
     `exc` is the error the write raised; with `local_store`, low free space on the folder's disk also
     counts (an embedded Chroma store lives there; a server's disk is the server's business).
     """
-    causes = _causes(exc)
-    codes = {c.errno for c in causes if isinstance(c, OSError)}
-    text = " ".join(str(c) for c in causes).lower()
+    chain = causes(exc)
+    codes = {c.errno for c in chain if isinstance(c, OSError)}
+    text = " ".join(str(c) for c in chain).lower()
     if codes & set(_READ_ONLY) or any(t in text for t in _READ_ONLY_TEXT):
         return (
             f"thư mục dữ liệu '{folder}' chỉ đọc hoặc không có quyền ghi; "
@@ -37,7 +38,7 @@ def disk_problem(folder: Path, exc: BaseException | None = None, local_store: bo
     free = free_bytes(folder)
     low = local_store and free is not None and free < LOW_SPACE_BYTES
     if errno.ENOSPC in codes or any(t in text for t in _FULL_TEXT) or (exc is not None and low):
-        left = f" (còn {_mb(free)} MB trống)" if free is not None else ""
+        left = f" (còn {file_size(free)} trống)" if free is not None else ""
         return f"ổ đĩa chứa thư mục dữ liệu '{folder}' đã đầy{left}; hãy giải phóng dung lượng rồi thử lại"
     return None
 
@@ -51,8 +52,8 @@ def room_problem(folder: Path, chunks: int) -> str | None:
     if free is None or free >= needed:
         return None
     return (
-        f"ổ đĩa chứa thư mục dữ liệu '{folder}' sắp đầy (còn {_mb(free)} MB trống, cần khoảng "
-        f"{_mb(needed)} MB); hãy giải phóng dung lượng rồi thử lại"
+        f"ổ đĩa chứa thư mục dữ liệu '{folder}' sắp đầy (còn {file_size(free)} trống, cần khoảng "
+        f"{file_size(needed)}); hãy giải phóng dung lượng rồi thử lại"
     )
 
 
@@ -83,11 +84,7 @@ def free_bytes(folder: Path) -> int | None:
         return None
 
 
-def _mb(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f}".replace(".", ",")
-
-
-def _causes(exc: BaseException | None) -> list[BaseException]:
+def causes(exc: BaseException | None) -> list[BaseException]:
     """The error and every error it was raised from or while handling."""
     seen: list[BaseException] = []
     while exc is not None and exc not in seen:

@@ -19,7 +19,7 @@ from assistant.embeddings import DIM, E5Embeddings
 from assistant.errors import StoreError
 from assistant.models import Chunk
 from assistant.settings import PROJECT_ROOT, Settings
-from assistant.storage import check_writable, disk_problem
+from assistant.storage import causes, check_writable, disk_problem
 
 SEED_CACHE = PROJECT_ROOT / "ingest" / "corpus" / "embeddings.sqlite"
 MANIFEST_SUFFIX = "-documents"
@@ -240,8 +240,7 @@ class Store:
 
 def _server_reason(exc: BaseException) -> str:
     """Why a Chroma server refused, in words a user can act on (chromadb wraps the HTTP error twice)."""
-    cause: BaseException | None = exc
-    while cause is not None:
+    for cause in causes(exc):
         if isinstance(cause, httpx.HTTPStatusError) and cause.response.status_code in (401, 403):
             return (
                 f"máy chủ từ chối truy cập (HTTP {cause.response.status_code}); "
@@ -249,7 +248,6 @@ def _server_reason(exc: BaseException) -> str:
             )
         if isinstance(cause, httpx.ConnectError | httpx.TimeoutException):
             return "không có máy chủ nào trả lời ở địa chỉ này (kiểm tra KH32_CHROMA_HOST, KH32_CHROMA_PORT)."
-        cause = cause.__cause__ or cause.__context__
     return str(exc)
 
 

@@ -64,6 +64,21 @@ def with_bigrams(words: list[str]) -> list[str]:
     return words + [f"{a} {b}" for a, b in pairwise(words)]
 
 
+def vi_number(n: int) -> str:
+    """A whole number as Vietnamese writes it: 20.000."""
+    return f"{n:,}".replace(",", ".")
+
+
+def file_size(size: int) -> str:
+    """A size in bytes as Vietnamese writes it: "512 byte", "40,5 KB", "21 MB", "1.536,2 MB"."""
+    if size < 1024:
+        return f"{size} byte"
+    unit, value = ("KB", size / 1024) if size < 1024 * 1024 else ("MB", size / 1024 / 1024)
+    whole, _, tenth = f"{value:.1f}".partition(".")
+    number = vi_number(int(whole)) + ("" if tenth == "0" else f",{tenth}")
+    return f"{number} {unit}"
+
+
 def has_diacritics(text: str) -> bool:
     """True when any letter of text carries a Vietnamese diacritic (or is đ)."""
     return fold(text) != text.lower()
@@ -79,9 +94,9 @@ def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
             and not _LIST_MARKER.fullmatch(text[start : match.start() + 1].strip())
         ):
             end = match.start() if newline else match.end()
-            yield from _trimmed(text, start, end)
+            yield from trimmed_span(text, start, end)
             start = match.end()
-    yield from _trimmed(text, start, len(text))
+    yield from trimmed_span(text, start, len(text))
 
 
 def _continues(text: str, at: int) -> bool:
@@ -95,7 +110,8 @@ def _starts_sentence(text: str, at: int) -> bool:
     return at >= len(text) or text[at].isupper() or text[at].isdigit()
 
 
-def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+def trimmed_span(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """(start, end) moved inwards past whitespace; nothing when only whitespace is left."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():

@@ -45,7 +45,7 @@ def ingest_uploads(
     progress: Progress | None = None,
 ) -> list[IngestResult]:
     """Check and ingest (name, content) pairs; one bad file stops the batch before anything is written."""
-    from ingest.loaders import SUPPORTED_SUFFIXES
+    from ingest.loaders import SUPPORTED_SUFFIXES, too_large
     from ingest.pipeline import ingest, prepare
 
     supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
@@ -66,9 +66,7 @@ def ingest_uploads(
                     f"Tệp '{base}': định dạng '{shown}' chưa được hỗ trợ. Hỗ trợ: {supported}."
                 )
             if len(data) > settings.max_file_bytes:
-                raise DocumentError(
-                    f"Tệp '{base}' quá lớn ({_mb(len(data))} MB; tối đa {_mb(settings.max_file_bytes)} MB)."
-                )
+                raise DocumentError(too_large(base, len(data), settings.max_file_bytes))
             path = Path(folder) / base
             try:
                 path.write_bytes(data)
@@ -77,7 +75,3 @@ def ingest_uploads(
             paths.append(path)
         documents = prepare(paths, settings)
         return ingest(store, documents, progress)
-
-
-def _mb(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f}".replace(".", ",")

@@ -10,7 +10,7 @@ from pathlib import Path
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from assistant.models import Chunk
-from assistant.text import nfc, sentence_spans
+from assistant.text import nfc, sentence_spans, trimmed_span
 from assistant.tokens import ENCODING, count_tokens, encoding
 from ingest.loaders import LoadedDocument
 from ingest.structure import Clause, paragraphs, parse_clauses
@@ -96,8 +96,8 @@ def _pieces(text: str, start: int, end: int, max_tokens: int) -> list[tuple[int,
         piece_end = piece_start + len(doc.page_content)
         if count_tokens(doc.page_content) > max_tokens:  # no separator left to split at
             pieces.extend(_cut(text, piece_start, piece_end, max_tokens))
-        else:
-            pieces.append((piece_start, piece_end))
+        else:  # the splitter keeps a separator's space at the end of a piece at times
+            pieces.extend(trimmed_span(text, piece_start, piece_end))
     return pieces
 
 
@@ -113,10 +113,7 @@ def _cut(text: str, start: int, end: int, max_tokens: int) -> list[tuple[int, in
         to = min(at + max_tokens, len(bounds) - 1)
         while to > at + 1 and count_tokens(text[bounds[at] : bounds[to]]) > max_tokens:
             to -= 1
-        piece = text[bounds[at] : bounds[to]]
-        lead, trail = len(piece) - len(piece.lstrip()), len(piece) - len(piece.rstrip())
-        if piece.strip():
-            runs.append((bounds[at] + lead, bounds[to] - trail))
+        runs.extend(trimmed_span(text, bounds[at], bounds[to]))
         at = to
     return runs
 

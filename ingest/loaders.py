@@ -21,7 +21,7 @@ from docx.table import Table, _Cell
 from pypdf import PasswordType, PdfReader
 
 from assistant.errors import DocumentError
-from assistant.text import nfc
+from assistant.text import file_size, nfc, vi_number
 
 # pypdf logs what it repairs ("EOF marker not found", "Advanced encoding … not implemented") as
 # warnings and errors, which would reach stderr; the loader reports broken files itself.
@@ -107,7 +107,7 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
             raise DocumentError(f"Định dạng '{shown}' chưa được hỗ trợ. Hỗ trợ: {supported}.")
         size = path.stat().st_size
         if size > max_bytes:
-            raise DocumentError(_too_large(name, size, max_bytes))
+            raise DocumentError(too_large(name, size, max_bytes))
         with path.open("rb") as file:
             # read(n) allocates n bytes up front, so ask for the size stat() gave (plus one byte to see
             # growth); a file that grew since is read on to one byte past the limit.
@@ -118,19 +118,16 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise DocumentError(f"Không đọc được tệp '{name}' ({reason}).") from exc
     if len(data) > max_bytes:
-        raise DocumentError(_too_large(name, max(size, len(data)), max_bytes))
+        raise DocumentError(too_large(name, max(size, len(data)), max_bytes))
     return data
 
 
-def _too_large(name: str, size: int, max_bytes: int) -> str:
-    return f"Tệp '{name}' quá lớn ({_megabytes(size)} MB, tối đa {_megabytes(max_bytes)} MB)."
-
-
-def _megabytes(size: int) -> str:
-    # Vietnamese decimal comma; small limits (as in tests) still show a non-zero figure.
-    value = size / (1024 * 1024)
-    text = f"{value:.1f}".removesuffix(".0") if value >= 0.1 or size == 0 else f"{value:.4f}".rstrip("0")
-    return text.replace(".", ",")
+def too_large(name: str, size: int, max_bytes: int) -> str:
+    """The message for a file over the size limit (the loader's and the upload page's)."""
+    shown, limit = file_size(size), file_size(max_bytes)
+    if shown == limit:  # just over the limit: the rounded sizes alone would look equal
+        shown, limit = f"{vi_number(size)} byte", f"{vi_number(max_bytes)} byte"
+    return f"Tệp '{name}' quá lớn ({shown}, tối đa {limit})."
 
 
 def _clean(text: str) -> str:
@@ -293,7 +290,7 @@ def _check_zip(data: bytes, name: str) -> None:
     )
     if bomb:
         raise DocumentError(
-            f"Tệp '{name}' bị nén bất thường (giải nén ra {_megabytes(total)} MB), "
+            f"Tệp '{name}' bị nén bất thường (giải nén ra {file_size(total)}), "
             "có thể là tệp độc hại; không đọc."
         )
 

@@ -16,10 +16,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from assistant import Assistant, Settings, Store, get_settings
 from assistant.embeddings import DIM, E5Embeddings
 from assistant.text import folded_syllables
+
+# Property tests explore new random cases on a developer's machine; CI replays a fixed set, so that a red
+# build always means a change broke something (a case found locally is pinned with @example).
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 PROJECT = Path(__file__).resolve().parent.parent
 CORPUS = PROJECT / "ingest" / "corpus"

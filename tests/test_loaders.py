@@ -207,7 +207,7 @@ def test_directory(tmp_path: Path) -> None:
 
 def test_too_large(tmp_path: Path) -> None:
     path = _write(tmp_path, "lon.txt", "Nội dung " * 100)
-    with pytest.raises(DocumentError, match=r"Tệp 'lon\.txt' quá lớn \(.* MB, tối đa .* MB\)"):
+    with pytest.raises(DocumentError, match=r"^Tệp 'lon\.txt' quá lớn \(1,1 KB, tối đa 100 byte\)\.$"):
         load_document(path, max_bytes=100)
     assert load_document(path, max_bytes=path.stat().st_size).text.startswith("Nội dung")
 

@@ -8,7 +8,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assistant.diacritics import DiacriticRestorer
-from assistant.text import _D_LOOKALIKES, fold, has_diacritics, nfc, sentence_spans, syllables
+from assistant.text import (
+    _D_LOOKALIKES,
+    file_size,
+    fold,
+    has_diacritics,
+    nfc,
+    sentence_spans,
+    syllables,
+    vi_number,
+)
 
 
 def test_nfc_joins_decomposed_letters_and_drops_zero_width() -> None:
@@ -99,3 +108,11 @@ def test_a_wrapped_line_continues_its_sentence() -> None:
         "Thứ bảy,\ntăng cường sự lãnh đạo.",
         "Lãnh đạo, chỉ đạo.",
     ]
+
+
+def test_file_size_and_numbers_as_vietnamese_writes_them() -> None:
+    sizes = [0, 41, 1024, 41_000, 1024 * 1024, 21 * 1024 * 1024, 5 * 1024**3, 400_000]
+    assert [file_size(n) for n in sizes] == [
+        "0 byte", "41 byte", "1 KB", "40 KB", "1 MB", "21 MB", "5.120 MB", "390,6 KB"
+    ]  # fmt: skip
+    assert vi_number(20000) == "20.000"
