@@ -107,7 +107,7 @@ def ingest(
         elif twin and twin != doc.doc_id:
             results.append(IngestResult(doc.doc_id, doc.title, "duplicate", 0, duplicate_of=twin))
         else:
-            _check_room(store, f"Không ghi được tài liệu '{doc.doc_id}' vào kho", len(doc.chunks))
+            _before_writing(store, f"Không ghi được tài liệu '{doc.doc_id}' vào kho", len(doc.chunks))
             embedded = _write(store, doc, advance)
             by_hash[doc.content_hash] = doc.doc_id
             status = "updated" if old else "added"
@@ -169,9 +169,9 @@ def _recover(store: Store) -> None:
     store.reopen_before_writing = True
 
 
-def _check_room(store: Store, what: str, chunks: int) -> None:
-    """Refuse a write the data folder's disk has no room for, before Chroma starts it; then reopen
-    the store if the last write failed."""
+def _before_writing(store: Store, what: str, chunks: int) -> None:
+    """Before a write: refuse it when the data folder's disk has no room (before Chroma starts it),
+    and reopen the store when the last write failed."""
     settings = store.settings
     if not settings.chroma_host and (reason := room_problem(Path(settings.data_dir), chunks)):
         raise StoreError(f"{what}: {reason}. Các tài liệu đã có trong kho không bị ảnh hưởng.")
@@ -194,7 +194,7 @@ def remove(store: Store, doc_id: str) -> int:
     if doc_id not in known:
         listed = ", ".join(known) or "(kho trống)"
         raise InputError(f"Không có tài liệu '{doc_id}' trong kho. Các tài liệu hiện có: {listed}.")
-    _check_room(store, f"Không xóa được tài liệu '{doc_id}'", 0)
+    _before_writing(store, f"Không xóa được tài liệu '{doc_id}'", 0)
     try:
         store.manifest.delete(ids=[doc_id])
         store.collection.delete(where={"doc_id": doc_id})
