@@ -199,6 +199,7 @@ def test_browser_journey(page: playwright.Page, data_dir: Path) -> None:
 
     # 6. Click through from the source card to the clause browser, the cited sentence highlighted.
     first_card = page.get_by_test_id("stChatMessage").nth(1).get_by_test_id("stExpander").first
+    page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')")  # the reload's run
     first_card.get_by_text("[1] KH 32-KH/BCSĐ").click()
     first_card.get_by_role("button", name="Mở trong mục Điều khoản").click()
     page.get_by_role("heading", name="Điều khoản").wait_for()
