@@ -91,8 +91,9 @@ def load_or_build(chunks: list[Chunk], path: Path | None) -> LexicalIndex:
     if index is None:
         index = LexicalIndex(chunks)
         _save(path, key, index)
-    index.chunks = chunks
-    index.position = {c.id: i for i, c in enumerate(chunks)}
+    else:  # a saved index holds no chunks (see __getstate__)
+        index.chunks = chunks
+        index.position = {c.id: i for i, c in enumerate(chunks)}
     return index
 
 

@@ -37,9 +37,9 @@ DEV = Path(__file__).parent / "datasets" / "dev.jsonl"
 RESULTS = Path(__file__).parent / "bench_results.md"
 
 
-def _peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
-    """Peak resident memory so far, in MB (of this process, or of the children it waited for)."""
-    return resource.getrusage(who).ru_maxrss / 1024
+def _peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _percentile(values: list[float], q: float) -> float:

@@ -124,6 +124,7 @@ def _write(store: Store, doc: PreparedDocument, advance: Callable[[int], None]) 
     A re-run after a crash writes the same ids again and finishes the job.
     """
     before = store.embeddings.embedded_count
+    failed = f"Không ghi được tài liệu '{doc.doc_id}' vào kho"
     try:
         for start in range(0, len(doc.chunks), _BATCH):
             batch = doc.chunks[start : start + _BATCH]
@@ -153,11 +154,11 @@ def _write(store: Store, doc: PreparedDocument, advance: Callable[[int], None]) 
             store.collection.delete(ids=stale)
     except Exception as exc:
         _recover(store)
-        raise _failed(store, f"Không ghi được tài liệu '{doc.doc_id}' vào kho", exc) from exc
+        raise _failed(store, failed, exc) from exc
     try:
         store.touch()
     except Exception as exc:
-        raise _failed(store, f"Không ghi được tài liệu '{doc.doc_id}' vào kho", exc) from exc
+        raise _failed(store, failed, exc) from exc
     return store.embeddings.embedded_count - before
 
 
@@ -190,18 +191,19 @@ def _failed(store: Store, what: str, exc: Exception) -> StoreError:
 def remove(store: Store, doc_id: str) -> int:
     """Delete a document (its manifest record first, so it vanishes at once); returns its chunk count."""
     doc_id = nfc(doc_id)  # ids are NFC (doc_id_for); the one typed may not be
+    failed = f"Không xóa được tài liệu '{doc_id}'"
     known = {d.doc_id: d for d in store.documents()}
     if doc_id not in known:
         listed = ", ".join(known) or "(kho trống)"
         raise InputError(f"Không có tài liệu '{doc_id}' trong kho. Các tài liệu hiện có: {listed}.")
-    _before_writing(store, f"Không xóa được tài liệu '{doc_id}'", 0)
+    _before_writing(store, failed, 0)
     try:
         store.manifest.delete(ids=[doc_id])
         store.collection.delete(where={"doc_id": doc_id})
         store.touch()
     except Exception as exc:
         _recover(store)
-        raise _failed(store, f"Không xóa được tài liệu '{doc_id}'", exc) from exc
+        raise _failed(store, failed, exc) from exc
     return known[doc_id].chunks
 
 

@@ -6,7 +6,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from assistant import Assistant, Settings
+from assistant import Answer, Assistant, Settings
 from ingest.pipeline import ensure_corpus, ingest, prepare
 
 QUESTIONS = [
@@ -21,17 +21,21 @@ QUESTIONS = [
 ]
 
 
-def _key(answer: object) -> tuple:
-    return (answer.text, answer.refused, tuple(c.label for c in answer.citations))  # type: ignore[attr-defined]
+# What must be the same whoever asks: an answer's text, whether it refused, and its citation labels.
+Key = tuple[str, bool, tuple[str, ...]]
+
+
+def answer_key(answer: Answer) -> Key:
+    """What must match between sessions: the answer's text, refusal and citation labels."""
+    return (answer.text, answer.refused, tuple(c.label for c in answer.citations))
 
 
 def test_eight_sessions_at_once_get_their_own_answers(corpus_assistant: Assistant) -> None:
-    expected = {q: _key(corpus_assistant.ask(q)) for q in QUESTIONS}
+    expected = {q: answer_key(corpus_assistant.ask(q)) for q in QUESTIONS}
     with ThreadPoolExecutor(max_workers=8) as pool:
         for _ in range(3):
-            got = dict(
-                zip(QUESTIONS, pool.map(lambda q: _key(corpus_assistant.ask(q)), QUESTIONS), strict=True)
-            )
+            answers = pool.map(lambda q: answer_key(corpus_assistant.ask(q)), QUESTIONS)
+            got = dict(zip(QUESTIONS, answers, strict=True))
             assert got == expected
 
 
@@ -39,7 +43,7 @@ def test_queries_keep_answering_while_a_document_is_ingested(tmp_path: Path) -> 
     settings = Settings(data_dir=tmp_path / "data")
     assistant = Assistant(settings)
     ensure_corpus(assistant.store, settings)
-    baseline = _key(assistant.ask(QUESTIONS[0]))
+    baseline = answer_key(assistant.ask(QUESTIONS[0]))
     document = tmp_path / "quy-che-moi.txt"
     document.write_text(
         "\n\n".join(
@@ -61,7 +65,7 @@ def test_queries_keep_answering_while_a_document_is_ingested(tmp_path: Path) -> 
     writer = threading.Thread(target=write)
     writer.start()
     while not done.is_set() or not answers:
-        answers.append(_key(assistant.ask(QUESTIONS[0])))
+        answers.append(answer_key(assistant.ask(QUESTIONS[0])))
     writer.join()
     assert answers and all(a == baseline for a in answers)
     assert "quy-che-moi" in {d.doc_id for d in assistant.store.documents()}

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +18,8 @@ from assistant import Settings, Store, StoreError
 from assistant.storage import check_writable, disk_problem
 from ingest import pipeline
 from ingest.pipeline import ensure_corpus, ingest, prepare, remove
-from tests.conftest import PROJECT, FakeEmbeddings
+from tests.conftest import FakeEmbeddings
+from tests.test_cli import run_process
 
 BUNDLED = [
     ("hien-phap-2013", 315),
@@ -95,13 +95,6 @@ def _tree_digest(folder: Path) -> dict[str, str]:
     }
 
 
-def _cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "KH32_DATA_DIR": str(data_dir)}
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args], capture_output=True, text=True, env=env, cwd=PROJECT
-    )
-
-
 @pytest.mark.parametrize("fault", ["refused-before-writing", "chroma-write-fails", "cache-write-fails"])
 def test_a_full_disk_stops_an_ingest_cleanly_and_a_retry_completes(
     disk: Disk, tmp_path: Path, fault: str, monkeypatch: pytest.MonkeyPatch
@@ -169,7 +162,7 @@ def test_a_read_only_data_folder_is_a_clear_error_and_stays_untouched(disk: Disk
         f"Không dùng được kho dữ liệu: thư mục dữ liệu '{view}' chỉ đọc hoặc không có quyền ghi; "
         "hãy cấp quyền ghi hoặc đặt KH32_DATA_DIR tới một thư mục ghi được."
     )
-    result = _cli("ask", "Nhiệm vụ thứ tư là gì?", data_dir=view)
+    result = run_process("ask", "Nhiệm vụ thứ tư là gì?", data_dir=view)
     assert result.returncode == 3
     assert result.stderr.strip().splitlines() == [f"Lỗi: {info.value}"]
     assert _tree_digest(data) == before
@@ -178,7 +171,7 @@ def test_a_read_only_data_folder_is_a_clear_error_and_stays_untouched(disk: Disk
 
 def test_the_cli_reports_a_full_disk_in_one_line(disk: Disk) -> None:
     disk.fill(leave=100_000)
-    result = _cli("ask", "Nhiệm vụ thứ tư là gì?", data_dir=disk.path / "data")
+    result = run_process("ask", "Nhiệm vụ thứ tư là gì?", data_dir=disk.path / "data")
     assert result.returncode == 3, result.stderr
     lines = result.stderr.strip().splitlines()
     assert lines[-1].startswith("Lỗi: ") and "đã đầy" in lines[-1], result.stderr

@@ -34,7 +34,7 @@ import pytest
 from assistant import Assistant, Settings, Store
 from evals.bench import chroma_server
 from ingest.pipeline import ensure_corpus, prepare
-from tests.test_concurrency import QUESTIONS
+from tests.test_concurrency import QUESTIONS, Key, answer_key
 
 PROJECT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -47,13 +47,6 @@ NEW_DOC = "quy-che-moi"
 ARTICLES = 80
 NEW_QUESTION = "Hồ sơ lưu trữ được số hóa trong vòng bao nhiêu ngày?"
 UNRELATED = QUESTIONS[0]
-
-Key = tuple[str, bool, tuple[str, ...]]
-
-
-def _key(answer: Any) -> Key:
-    """What must match between sessions: an in-process Answer's text, refusal and citation labels."""
-    return (answer.text, answer.refused, tuple(c.label for c in answer.citations))
 
 
 def _json_key(item: dict[str, Any]) -> Key:
@@ -220,7 +213,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         settings = _settings(folder / "lone", port, COLLECTION)
         assistant = Assistant(settings)
         assert {r.status for r in ensure_corpus(assistant.store, settings)} == {"added"}
-        expected = {q: _key(assistant.ask(q)) for q in QUESTIONS}
+        expected = {q: answer_key(assistant.ask(q)) for q in QUESTIONS}
         # Eight different answers (one a refusal), so that a crossed answer cannot go unnoticed.
         assert len(set(expected.values())) == len(QUESTIONS)
         assert [refused for _, refused, _ in expected.values()].count(True) == 1
