@@ -16,7 +16,7 @@ from tqdm import tqdm
 from assistant.chain import Assistant
 from assistant.errors import AssistantError, InputError
 from assistant.models import Answer
-from assistant.settings import get_settings
+from assistant.settings import Settings, get_settings
 from assistant.text import nfc
 
 _STATUS = {
@@ -49,9 +49,16 @@ def _assistant() -> Assistant:
     from ingest.pipeline import ensure_corpus
 
     settings = get_settings()
-    assistant = Assistant(settings)
+    assistant = _open(settings)
     with _progress("Nạp bộ tài liệu mẫu") as update:
         ensure_corpus(assistant.store, settings, update)
+    return assistant
+
+
+def _open(settings: Settings) -> Assistant:
+    """The assistant; a write that waits for another process's says so on stderr."""
+    assistant = Assistant(settings)
+    assistant.store.on_wait = lambda message: click.echo(message, err=True)
     return assistant
 
 
@@ -71,7 +78,7 @@ def ingest(paths: tuple[Path, ...], remove_id: str | None) -> None:
     if not paths and not remove_id:
         raise InputError("Hãy chỉ ra tệp hoặc thư mục cần nạp, hoặc --remove DOC để xóa một tài liệu.")
     settings = get_settings()
-    assistant = Assistant(settings)
+    assistant = _open(settings)
     if remove_id:
         removed = remove(assistant.store, remove_id)
         click.echo(f"Đã xóa tài liệu '{remove_id}' ({removed} đoạn).")

@@ -61,6 +61,19 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(
         default=20 * 1024 * 1024, description="Largest document accepted for ingest, in bytes."
     )
+    max_document_chars: int = Field(
+        default=4_000_000,
+        ge=1,
+        description="Most characters of text a file may expand to (a full code of law is a few million).",
+    )
+    max_document_chunks: int = Field(
+        default=10_000, ge=1, description="Most chunks one file may make (each one is embedded)."
+    )
+    write_lock_timeout: float = Field(
+        default=1800.0,
+        gt=0,
+        description="Seconds a write waits for another process's write on the embedded store.",
+    )
     answer_sentences: int = Field(
         default=3, ge=1, le=10, description="Most sentences an extractive answer quotes."
     )

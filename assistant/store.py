@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import chromadb
 import httpx
@@ -20,13 +21,38 @@ from assistant.errors import StoreError
 from assistant.models import Chunk
 from assistant.settings import PROJECT_ROOT, Settings
 from assistant.storage import causes, check_writable, disk_problem
+from assistant.writelock import Generation, bump_generation, read_generation, write_lock
 
 SEED_CACHE = PROJECT_ROOT / "ingest" / "corpus" / "embeddings.sqlite"
 MANIFEST_SUFFIX = "-documents"
+# Bundled documents an admin removed on purpose: start-up does not bring them back.
+REMOVED_SUFFIX = "-removed"
 # Up to this many chunks, dense search is an exact dot product over vectors held in memory
 # (20k × 384 float32 = 30 MB); beyond it, Chroma's approximate HNSW index answers.
 EXACT_SEARCH_LIMIT = 20_000
 _PAGE = 5_000
+# What a stale view of an embedded store says when another process wrote since it was opened.
+_STALE_VIEW = ("error finding id",)
+_T = TypeVar("_T")
+
+
+@dataclass
+class _Shared:
+    """What the Store objects of one process share about one embedded store folder: the generation they
+    last saw, and an epoch that goes up each time the process's Chroma system for the folder is reset."""
+
+    lock: threading.Lock
+    seen: Generation | None = None
+    epoch: int = 0
+
+
+_SHARED: dict[str, _Shared] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def _shared(path: Path) -> _Shared:
+    with _SHARED_LOCK:
+        return _SHARED.setdefault(str(path.absolute()), _Shared(threading.Lock()))
 
 
 @dataclass(frozen=True)
@@ -38,6 +64,7 @@ class DocumentInfo:
     short: str
     chunks: int
     doc_hash: str
+    source: str = ""  # the file name it was read from, as given (for display; the id is made safe)
 
 
 class Store:
@@ -52,14 +79,23 @@ class Store:
             cache_path=settings.data_dir / "embeddings.sqlite",
             seed_paths=[SEED_CACHE],
         )
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._chunks: tuple[str, list[Chunk], np.ndarray | None] | None = None
         # Set by ingest when a write failed: the next write reopens the store first (see reopen()).
         self.reopen_before_writing = False
+        # Told when a write has to wait for another process's (the CLI prints it, the UI shows it).
+        self.on_wait: Callable[[str], None] | None = None
+        self._epoch = 0
         self._open()
 
     def _open(self) -> None:
         settings = self.settings
+        if not settings.chroma_host:
+            shared = _shared(self._folder)
+            with shared.lock:
+                self._epoch = shared.epoch
+                if shared.seen is None:
+                    shared.seen = read_generation(Path(settings.data_dir))
         try:
             self.client = self._client()
             self.vectorstore = Chroma(
@@ -72,6 +108,9 @@ class Store:
             # Created here once, so that reads never write.
             self.manifest: chromadb.Collection = self.client.get_or_create_collection(
                 f"{settings.collection}{MANIFEST_SUFFIX}"
+            )
+            self.removed: chromadb.Collection = self.client.get_or_create_collection(
+                f"{settings.collection}{REMOVED_SUFFIX}"
             )
         except StoreError:
             raise
@@ -92,16 +131,76 @@ class Store:
         self.reopen_before_writing = False
         if self.settings.chroma_host:
             return
+        self._reset_system()
+        self._follow()
+
+    @property
+    def _folder(self) -> Path:
+        return Path(self.settings.data_dir) / "chroma"
+
+    def _reset_system(self) -> None:
+        """Stop this process's Chroma system for the folder; every Store on it reopens before its next use."""
         from chromadb.api.shared_system_client import SharedSystemClient
 
-        identifier = self.client._identifier  # type: ignore[attr-defined]  # a SharedSystemClient's key
-        system = SharedSystemClient._identifier_to_system.pop(identifier, None)
-        SharedSystemClient._identifier_to_refcount.pop(identifier, None)
-        if system is not None:
-            system.stop()
-        with self._lock:
-            self._chunks = None
-        self._open()
+        shared = _shared(self._folder)
+        with shared.lock:
+            identifier = self.client._identifier  # type: ignore[attr-defined]  # a SharedSystemClient's key
+            system = SharedSystemClient._identifier_to_system.pop(identifier, None)
+            SharedSystemClient._identifier_to_refcount.pop(identifier, None)
+            if system is not None:
+                system.stop()
+            shared.epoch += 1
+
+    def _follow(self) -> None:
+        """Before a read or a write on an embedded store: when another process wrote since this process
+        last looked (its generation number moved), reset this process's view of the store, which would
+        otherwise keep failing ("Error finding id"); reopen this Store when the view was reset."""
+        if self.settings.chroma_host:
+            return
+        shared = _shared(self._folder)
+        current = read_generation(Path(self.settings.data_dir))
+        if current != shared.seen and not current.mine() and shared.seen is not None:
+            self._reset_system()
+        with shared.lock:
+            shared.seen = current
+            behind = self._epoch != shared.epoch
+        if behind:
+            with self._lock:
+                self._chunks = None
+                self._open()
+
+    @contextmanager
+    def writing(self, blocking: bool = True) -> Iterator[bool]:
+        """Hold the write lock of an embedded store (one writer at a time, across processes) with a view
+        that includes every earlier write; yields False when `blocking` is off and another writer holds
+        it. A Chroma server orders writes itself: there the block just runs (and yields True)."""
+        if self.settings.chroma_host:
+            yield True
+            return
+        folder = Path(self.settings.data_dir)
+        with write_lock(folder, self.settings.write_lock_timeout, self.on_wait, blocking) as held:
+            if held:
+                self._follow()
+            yield held
+
+    def _read(self, read: Callable[[], _T]) -> _T:
+        """Run a read; when it failed because this process's view of an embedded store went stale
+        (another process wrote, or another thread reset the view meanwhile), reopen and read once more."""
+        with self._reading():
+            self._follow()
+            epoch = self._epoch
+            try:
+                return read()
+            except Exception as exc:
+                if self.settings.chroma_host:
+                    raise
+                stale = any(t in str(exc).lower() for t in _STALE_VIEW)
+                if not stale and epoch == _shared(self._folder).epoch:
+                    raise
+                if stale:
+                    self._reset_system()
+                self._follow()
+                return read()
 
     def _client(self) -> chromadb.ClientAPI:
         if self.settings.chroma_host:
@@ -154,6 +253,11 @@ class Store:
                 reason = _server_reason(exc)
             else:
                 reason = disk_problem(Path(self.settings.data_dir), exc) or str(exc)
+                if any(t in str(exc).lower() for t in _STALE_VIEW):
+                    reason += (
+                        "; kho vừa được một tiến trình khác ghi. Hãy hỏi lại; nếu lỗi còn lặp lại, hãy để "
+                        "các tiến trình dùng chung một máy chủ Chroma (KH32_CHROMA_HOST)"
+                    )
             raise StoreError(f"Không đọc được kho dữ liệu: {reason.rstrip('.')}.") from exc
 
     def count(self) -> int:
@@ -162,13 +266,39 @@ class Store:
 
     def generation(self) -> str:
         """Changes whenever ingest writes, in any process: a key for caches of the store's content."""
-        with self._reading():
+
+        def read() -> str:
             metadata = self.client.get_collection(self.settings.collection).metadata or {}
             return f"{metadata.get('generation', '')}:{self.collection.count()}"
 
+        return self._read(read)
+
     def touch(self) -> None:
-        """Record that the content changed (ingest calls this after every write)."""
+        """Record that the content changed (ingest calls this after every write, holding the write lock):
+        a new generation for caches, and for an embedded store a new number in the generation file,
+        which readers in other processes check before they read."""
         self.collection.modify(metadata={"generation": uuid.uuid4().hex})
+        if not self.settings.chroma_host:
+            _shared(self._folder).seen = bump_generation(Path(self.settings.data_dir))
+
+    def uncommitted(self) -> int:
+        """How many stored chunks belong to no committed document version (0 when none): left by a write
+        that died, or being written by another process right now."""
+        return max(self._read(lambda: self.collection.count()) - self.count(), 0)
+
+    def uncommitted_ids(self) -> list[str]:
+        """The ids of the chunks that belong to no committed document version."""
+        committed = {d.doc_id: d.doc_hash for d in self.documents()}
+        got = self._read(lambda: _get_all(self.collection, ["metadatas"]))
+        return [
+            i
+            for i, m in zip(got["ids"], got["metadatas"], strict=True)
+            if committed.get(m.get("doc_id")) != m.get("doc_hash")
+        ]
+
+    def removed_ids(self) -> set[str]:
+        """Bundled documents an admin removed on purpose (start-up does not ingest them again)."""
+        return set(self._read(lambda: self.removed.get(include=[])["ids"]))
 
     def chunks(self) -> list[Chunk]:
         """Every chunk of the committed documents, in document and reading order (cached until a write).
@@ -179,11 +309,11 @@ class Store:
 
     def _load(self) -> tuple[str, list[Chunk], np.ndarray | None]:
         """(generation, committed chunks, their vectors when few enough for exact search)."""
-        with self._lock, self._reading():
+        with self._lock:
             generation = self.generation()
             if self._chunks is None or self._chunks[0] != generation:
                 committed = {d.doc_id: d.doc_hash for d in self.documents()}
-                got = _get_all(self.collection, ["documents", "metadatas"])
+                got = self._read(lambda: _get_all(self.collection, ["documents", "metadatas"]))
                 chunks = sorted(
                     (
                         Chunk.from_store(i, d, m)
@@ -195,7 +325,7 @@ class Store:
                 vectors = None
                 if len(chunks) <= EXACT_SEARCH_LIMIT:
                     # Only committed chunks: a write that a crash cut short may have no vector to fetch.
-                    vectors = self._vectors([c.id for c in chunks])
+                    vectors = self._read(lambda: self._vectors([c.id for c in chunks]))
                 self._chunks = (generation, chunks, vectors)
             return self._chunks
 
@@ -210,10 +340,9 @@ class Store:
 
     def documents(self) -> list[DocumentInfo]:
         """Committed documents with their chunk counts, by document id."""
-        with self._reading():
-            got = _get_all(self.manifest, ["metadatas"])
+        got = self._read(lambda: _get_all(self.manifest, ["metadatas"]))
         docs = [
-            DocumentInfo(i, m["title"], m["short"], m["chunks"], m["doc_hash"])
+            DocumentInfo(i, m["title"], m["short"], m["chunks"], m["doc_hash"], m.get("source", ""))
             for i, m in zip(got["ids"], got["metadatas"], strict=True)
         ]
         return sorted(docs, key=lambda d: d.doc_id)
@@ -228,13 +357,14 @@ class Store:
             scores = vectors @ vector
             top = np.argsort(-scores, kind="stable")[:k]
             return [(chunks[i].id, float(scores[i])) for i in top]
-        with self._reading():
-            stored = self.collection.count()
-            if k <= 0 or stored == 0:
-                return []
-            result = self.collection.query(
+        stored = self._read(lambda: self.collection.count())
+        if k <= 0 or stored == 0:
+            return []
+        result = self._read(
+            lambda: self.collection.query(
                 query_embeddings=[vector.tolist()], n_results=min(k, stored), include=["distances"]
             )
+        )
         return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
 
 

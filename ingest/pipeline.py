@@ -86,7 +86,17 @@ def prepare(paths: Iterable[Path], settings: Settings) -> list[PreparedDocument]
 def ingest(
     store: Store, documents: list[PreparedDocument], progress: Progress | None = None
 ) -> list[IngestResult]:
-    """Write prepared documents: unchanged ones are skipped, changed ones replace their old chunks."""
+    """Write prepared documents: unchanged ones are skipped, changed ones replace their old chunks.
+
+    One writer at a time: another process's ingest into the same embedded store is waited for
+    (Store.writing); chunks a crashed write left behind are collected first.
+    """
+    with store.writing():
+        collect_stale(store)
+        return _ingest(store, documents, progress)
+
+
+def _ingest(store: Store, documents: list[PreparedDocument], progress: Progress | None) -> list[IngestResult]:
     stored = {d.doc_id: d for d in store.documents()}
     by_hash = {d.doc_hash: d.doc_id for d in stored.values()}
     total = sum(len(d.chunks) for d in documents)
@@ -144,9 +154,11 @@ def _write(store: Store, doc: PreparedDocument, advance: Callable[[int], None]) 
                     "short": doc.short,
                     "chunks": len(doc.chunks),
                     "doc_hash": doc.content_hash,
+                    "source": doc.path.name,
                 }
             ],
         )
+        store.removed.delete(ids=[doc.doc_id])  # ingested again: no longer removed on purpose
         stale = store.collection.get(
             where={"$and": [{"doc_id": doc.doc_id}, {"doc_hash": {"$ne": doc.content_hash}}]}, include=[]
         )["ids"]
@@ -191,6 +203,11 @@ def _failed(store: Store, what: str, exc: Exception) -> StoreError:
 def remove(store: Store, doc_id: str) -> int:
     """Delete a document (its manifest record first, so it vanishes at once); returns its chunk count."""
     doc_id = nfc(doc_id)  # ids are NFC (doc_id_for); the one typed may not be
+    with store.writing():
+        return _remove(store, doc_id)
+
+
+def _remove(store: Store, doc_id: str) -> int:
     failed = f"Không xóa được tài liệu '{doc_id}'"
     known = {d.doc_id: d for d in store.documents()}
     if doc_id not in known:
@@ -198,6 +215,9 @@ def remove(store: Store, doc_id: str) -> int:
         raise InputError(f"Không có tài liệu '{doc_id}' trong kho. Các tài liệu hiện có: {listed}.")
     _before_writing(store, failed, 0)
     try:
+        if doc_id in {doc_id_for(p) for p in bundled_corpus(store.settings)}:
+            # Removed on purpose: start-up must not bring a bundled document back (ensure_corpus).
+            store.removed.upsert(ids=[doc_id], embeddings=[[1.0]])
         store.manifest.delete(ids=[doc_id])
         store.collection.delete(where={"doc_id": doc_id})
         store.touch()
@@ -212,8 +232,51 @@ def bundled_corpus(settings: Settings) -> list[Path]:
     return sorted(Path(settings.corpus_dir).glob("*.txt"))
 
 
-def ensure_corpus(store: Store, settings: Settings, progress: Progress | None = None) -> list[IngestResult]:
-    """Ingest the bundled corpus when the store is empty (and auto-ingest is on)."""
-    if not settings.auto_ingest or store.count() > 0:
+def missing_corpus(store: Store, settings: Settings) -> list[Path]:
+    """Bundled files whose document is not committed in the store (never written, or cut short by a
+    crash) and was not removed on purpose; none when auto-ingest is off."""
+    if not settings.auto_ingest:
         return []
-    return ingest(store, prepare(bundled_corpus(settings), settings), progress)
+    committed = {d.doc_id for d in store.documents()}
+    removed = store.removed_ids()
+    return [p for p in bundled_corpus(settings) if doc_id_for(p) not in committed | removed]
+
+
+def ensure_corpus(store: Store, settings: Settings, progress: Progress | None = None) -> list[IngestResult]:
+    """At start-up: complete the bundled corpus, document by document (a first run that was cut short
+    is finished by the next start), and collect chunks a crashed write left behind.
+
+    Collecting alone never waits: when another process is writing, that writer collects them.
+    """
+    if missing_corpus(store, settings):
+        with store.writing():  # another process may be completing it right now: wait, then look again
+            collect_stale(store)
+            missing = missing_corpus(store, settings)
+            return _ingest(store, prepare(missing, settings), progress) if missing else []
+    if store.uncommitted():
+        with store.writing(blocking=False) as held:
+            if held:
+                collect_stale(store)
+    return []
+
+
+def collect_stale(store: Store) -> int:
+    """Delete the chunks of no committed document version (an ingest killed after writing some chunks, or
+    after its commit but before deleting the previous version's); returns how many. Runs under the write
+    lock of an embedded store; with a Chroma server, whose writers share no lock, a chunk not yet
+    committed may be another writer's work in progress, so there each document's old chunks are removed
+    when it is written (_write) and nothing else is touched."""
+    if store.settings.chroma_host or not store.uncommitted():
+        return 0
+    stale = store.uncommitted_ids()
+    if stale:
+        failed = "Không dọn được các đoạn còn sót của lần nạp bị ngắt"
+        _before_writing(store, failed, 0)
+        try:
+            for start in range(0, len(stale), 5000):
+                store.collection.delete(ids=stale[start : start + 5000])
+            store.touch()
+        except Exception as exc:
+            _recover(store)
+            raise _failed(store, failed, exc) from exc
+    return len(stale)
