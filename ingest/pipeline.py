@@ -242,6 +242,11 @@ def missing_corpus(store: Store, settings: Settings) -> list[Path]:
     return [p for p in bundled_corpus(settings) if doc_id_for(p) not in committed | removed]
 
 
+def start_up_needed(store: Store, settings: Settings) -> bool:
+    """Whether ensure_corpus has work to do: a bundled document to complete, or chunks to collect."""
+    return bool(missing_corpus(store, settings)) or store.uncommitted() > 0
+
+
 def ensure_corpus(store: Store, settings: Settings, progress: Progress | None = None) -> list[IngestResult]:
     """At start-up: complete the bundled corpus, document by document (a first run that was cut short
     is finished by the next start), and collect chunks a crashed write left behind.

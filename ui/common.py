@@ -23,7 +23,9 @@ CLAUSES_PAGE = "views/clauses.py"
 
 @st.cache_resource(show_spinner="Đang mở kho tài liệu…")
 def _assistant(data_dir: str) -> Assistant:
-    return Assistant(get_settings())
+    shared = Assistant(get_settings())
+    shared.store.on_wait = st.info  # a write waiting for another process's says so on the page
+    return shared
 
 
 @st.cache_resource
@@ -52,8 +54,10 @@ def conversation_store() -> ConversationStore:
 def open_assistant() -> Assistant | None:
     """The assistant, with the bundled corpus ingested into an empty store; None (error shown) on failure."""
     try:
+        from ingest.pipeline import start_up_needed
+
         shared = assistant()
-        if shared.settings.auto_ingest and shared.store.count() == 0:
+        if start_up_needed(shared.store, shared.settings):
             _ingest_bundled_corpus(shared)
         return shared
     except AssistantError as exc:
