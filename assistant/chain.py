@@ -18,7 +18,7 @@ from assistant.models import Answer, ScoredChunk, Turn
 from assistant.retrieval import HybridRetriever, Query
 from assistant.settings import Settings, get_settings
 from assistant.store import Store
-from assistant.text import nfc, vi_number
+from assistant.text import nfc, text_problem, vi_number
 
 # The seam for answer modes: anything that turns (query, retrieved chunks, lexical index) into an Answer.
 Answerer = Callable[[Query, list[ScoredChunk], LexicalIndex], Answer]
@@ -108,6 +108,8 @@ class Assistant:
         if mode not in self.answerers:
             raise InputError(f"Chế độ trả lời '{mode}' chưa được cấu hình. Có: {', '.join(self.modes)}.")
         turns = [t if isinstance(t, Turn) else Turn(t["role"], nfc(t["content"])) for t in history]
+        if any(problem := text_problem(t.content) for t in turns):
+            raise InputError(f"Lịch sử hội thoại có {problem}.")
         return {"question": question, "history": turns, "k": k, "mode": mode}
 
     def retrieve(self, question: str, k: int | None = None) -> list[ScoredChunk]:
@@ -116,6 +118,8 @@ class Assistant:
 
     def check_question(self, question: str) -> str:
         """NFC, trimmed, non-empty and not too long, or an InputError that says why."""
+        if problem := text_problem(question or ""):
+            raise InputError(f"Câu hỏi có {problem}; hãy gõ lại câu hỏi.")
         question = nfc(question or "").strip()
         if not question:
             raise InputError("Câu hỏi trống: hãy nhập nội dung cần hỏi.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -17,7 +18,7 @@ from assistant.chain import Assistant
 from assistant.errors import AssistantError, InputError
 from assistant.models import Answer
 from assistant.settings import Settings, get_settings
-from assistant.text import nfc
+from assistant.text import text_problem
 
 _STATUS = {
     "added": "đã thêm",
@@ -145,16 +146,20 @@ def render(answer: Answer) -> str:
 
 
 def _ask_jsonl(assistant: Assistant, top_k: int | None, mode: str | None) -> None:
+    """One answer or one error line per input line, always valid JSON; a bad line never stops the batch."""
     failures = 0
-    for number, line in enumerate(sys.stdin, start=1):
-        if not line.strip():
+    for number, line in _stdin_lines():
+        if line is not None and not line.strip():
             continue
         item_id: Any = number
         try:
-            item = json.loads(line)
-            if not isinstance(item, dict):
-                raise InputError("mỗi dòng phải là một đối tượng JSON")
-            item_id = item.get("id", number)
+            if line is None:
+                raise InputError(f"Dòng {number} không phải văn bản UTF-8 hợp lệ.")
+            item = _json_line(line, number)
+            item_id = _echoed_id(item, number)
+            question = item.get("question")
+            if not isinstance(question, str):
+                raise InputError(f'Dòng {number}: "question" phải là một chuỗi văn bản.')
             history = item.get("history") or []
             if not isinstance(history, list) or not all(
                 isinstance(t, dict)
@@ -163,21 +168,88 @@ def _ask_jsonl(assistant: Assistant, top_k: int | None, mode: str | None) -> Non
                 for t in history
             ):
                 raise InputError('"history" phải là danh sách {"role": "user"|"assistant", "content": "..."}')
-            answer = assistant.ask(nfc(str(item.get("question") or "")), history, k=top_k, mode=mode)
+            answer = assistant.ask(question, history, k=top_k, mode=mode)
             out = {"id": item_id, **answer.to_json()}
-        except json.JSONDecodeError as exc:
-            failures += 1
-            out = {"id": item_id, "error": f"Dòng {number} không phải JSON hợp lệ: {exc.msg}."}
-        except RecursionError:  # json.loads on thousands of nested brackets
-            failures += 1
-            out = {"id": item_id, "error": f"Dòng {number} là JSON lồng nhau quá sâu."}
         except AssistantError as exc:
             failures += 1
-            out = {"id": item_id, "error": f"Dòng {number}: {exc.message}"}
-        click.echo(json.dumps(out, ensure_ascii=False))
+            message = exc.message if exc.message.startswith("Dòng ") else f"Dòng {number}: {exc.message}"
+            out = {"id": item_id, "error": message}
+        except Exception as exc:  # whatever went wrong with one line, the next ones are still answered
+            failures += 1
+            out = {"id": item_id, "error": f"Dòng {number}: lỗi không mong đợi ({type(exc).__name__})."}
+        click.echo(_json_out(out))
         sys.stdout.flush()
     if failures:
         raise InputError(f'{failures} dòng không trả lời được (xem trường "error").')
+
+
+# An id is echoed back as given when it is a string (of printable text) or a number of at most this
+# many characters; a longer number is refused rather than parsed (Python refuses past 4,300 digits).
+_MAX_NUMBER_CHARS = 100
+
+
+def _stdin_lines() -> Iterator[tuple[int, str | None]]:
+    """(line number, text) of each stdin line; None for a line whose bytes are not UTF-8."""
+    binary = getattr(sys.stdin, "buffer", None)
+    for number, raw in enumerate(binary if binary is not None else sys.stdin, start=1):
+        if isinstance(raw, str):
+            yield number, raw
+            continue
+        try:
+            yield number, raw.decode("utf-8")
+        except UnicodeDecodeError:
+            yield number, None
+
+
+def _json_line(line: str, number: int) -> dict[str, Any]:
+    """A line's JSON object; NaN, Infinity and numbers too long to read are errors, not values."""
+
+    def constant(name: str) -> Any:
+        raise InputError(f"Dòng {number}: JSON không cho phép giá trị {name}.")
+
+    def number_of(text: str, kind: type) -> Any:
+        if len(text) > _MAX_NUMBER_CHARS:
+            raise InputError(f"Dòng {number}: số quá dài ({len(text)} chữ số; tối đa {_MAX_NUMBER_CHARS}).")
+        value = kind(text)
+        if kind is float and not math.isfinite(value):
+            raise InputError(f"Dòng {number}: số {text[:20]} vượt quá giới hạn.")
+        return value
+
+    try:
+        item = json.loads(
+            line,
+            parse_constant=constant,
+            parse_int=lambda text: number_of(text, int),
+            parse_float=lambda text: number_of(text, float),
+        )
+    except json.JSONDecodeError as exc:
+        raise InputError(f"Dòng {number} không phải JSON hợp lệ: {exc.msg}.") from exc
+    except RecursionError as exc:  # json.loads on thousands of nested brackets
+        raise InputError(f"Dòng {number} là JSON lồng nhau quá sâu.") from exc
+    if not isinstance(item, dict):
+        raise InputError(f"Dòng {number}: mỗi dòng phải là một đối tượng JSON.")
+    return item
+
+
+def _echoed_id(item: dict[str, Any], number: int) -> Any:
+    """The line's id, to echo back: a string or a number as given; the line number when there is none.
+    An id that cannot be echoed as valid JSON text is an error of the line (reported under its number)."""
+    item_id = item.get("id", number)
+    if isinstance(item_id, str) and text_problem(item_id) is None:
+        return item_id
+    if item_id is None or isinstance(item_id, bool | int | float):
+        return item_id
+    raise InputError(f'Dòng {number}: "id" phải là một chuỗi văn bản hoặc một số.')
+
+
+def _json_out(out: dict[str, Any]) -> str:
+    """One output line of valid JSON, in UTF-8 text (escaped when some text could not be written)."""
+    text = json.dumps(out, ensure_ascii=False, allow_nan=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(out, ensure_ascii=True, allow_nan=False)
+    return text
 
 
 def run_group(group: click.Group) -> None:

@@ -18,6 +18,10 @@ _SENTENCE_BREAK = re.compile(r"""[.!?…]+["”’)\]]*[ \t\u00a0]+|\s*\n\s*""")
 # "1." "a)" "IV." at the start of a paragraph number it; they are not sentences of their own.
 _LIST_MARKER = re.compile(r"(\d{1,3}|[IVXLC]{1,6}|[a-zđ])[.)]")
 _OPENERS = '"“‘([-–•'
+# Lone surrogates (bytes that were not UTF-8, or an escaped "\udc80") and control characters other than
+# tab and line breaks: never part of a question or a message someone typed.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def nfc(text: str) -> str:
@@ -57,6 +61,15 @@ def syllables(text: str) -> list[str]:
 def folded_syllables(text: str) -> list[str]:
     """Syllables without diacritics, for matching text typed without dấu or with OCR slips."""
     return _SYLLABLE.findall(fold(text))
+
+
+def text_problem(text: str) -> str | None:
+    """Why typed text cannot be used (Vietnamese, for "<what> có …"), or None when it can."""
+    if _SURROGATE.search(text):
+        return "byte hoặc ký tự không hợp lệ (không phải UTF-8)"
+    if _CONTROL.search(text):
+        return "ký tự điều khiển không hợp lệ (như NUL)"
+    return None
 
 
 def with_bigrams(words: list[str]) -> list[str]:

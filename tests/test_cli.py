@@ -48,15 +48,21 @@ class Result:
 
 
 def run_cli(
-    *args: str, data_dir: Path, stdin: str | None = None, env: dict[str, str] | None = None
+    *args: str, data_dir: Path, stdin: str | bytes | None = None, env: dict[str, str] | None = None
 ) -> Result:
-    """`python -m assistant ARGS` on the store in `data_dir`, through `main()` in this process."""
+    """`python -m assistant ARGS` on the store in `data_dir`, through `main()` in this process
+    (stdin given as bytes is read as a terminal's would be, bytes first)."""
     out, err = io.StringIO(), io.StringIO()
+    reader = (
+        io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
+        if isinstance(stdin, bytes)
+        else io.StringIO(stdin or "")
+    )
     environ = {"KH32_DATA_DIR": str(data_dir), **(env or {})}
     with (
         mock.patch.dict(os.environ, environ),
         mock.patch.object(sys, "argv", ["assistant", *args]),
-        mock.patch.object(sys, "stdin", io.StringIO(stdin or "")),
+        mock.patch.object(sys, "stdin", reader),
         redirect_stdout(out),
         redirect_stderr(err),
     ):
@@ -264,6 +270,62 @@ def test_ask_jsonl_bad_lines_do_not_stop_the_batch(base_store: BaseStore) -> Non
     assert "Dòng 2" in out[1]["error"]
     assert "Dòng 3" in out[2]["error"]
     assert result.stderr.strip().splitlines()[-1] == 'Lỗi: 3 dòng không trả lời được (xem trường "error").'
+
+
+def _strict_json(line: str) -> dict:
+    """A line of output as a strict JSON parser reads it (no NaN, no Infinity)."""
+
+    def refuse(name: str) -> None:
+        raise ValueError(f"not JSON: {name}")
+
+    return json.loads(line, parse_constant=refuse)
+
+
+def test_ask_jsonl_malformed_lines_each_get_an_error_and_the_batch_goes_on(base_store: BaseStore) -> None:
+    q4 = json.dumps(Q4, ensure_ascii=False)
+    lines = [
+        '{"id": "s", "question": "Nhi\\udc80m v\\u1ee5"}',  # an escaped lone surrogate
+        '{"id": ' + "9" * 5000 + ', "question": ' + q4 + "}",  # an id of 5,000 digits
+        '{"id": NaN, "question": ' + q4 + "}",
+        '{"id": 4, "question": 42}',  # not a string
+        '{"id": 5, "question": "Nhi\\u1ec7m v\\u1ee5\\u0000 th\\u1ee9 t\\u01b0"}',  # a NUL
+        '{"id": {"a": 1}, "question": ' + q4 + "}",
+        '{"id": 1e999, "question": ' + q4 + "}",
+        '{"id": "x", "question": "Nhiệm vụ", "history": [{"role": "user", "content": "a\\u0000"}]}',
+        '{"id": "last", "question": ' + q4 + "}",
+    ]
+    stdin = "\n".join(lines).encode("utf-8") + b'\n{"id": 10, "question": "Nhi\xe1\xbb m"}\n'
+    stdin += ('{"id": "end", "question": ' + q4 + "}\n").encode("utf-8")
+    result = run_cli("ask", "--jsonl", data_dir=base_store.path, stdin=stdin)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stdout + result.stderr
+    out = [_strict_json(line) for line in result.stdout.strip().splitlines()]
+    assert [o["id"] for o in out] == ["s", 2, 3, 4, 5, 6, 7, "x", "last", 10, "end"]
+    errors = {o["id"]: o["error"] for o in out if "error" in o}
+    assert set(errors) == {"s", 2, 3, 4, 5, 6, 7, "x", 10}
+    for error in errors.values():
+        assert error.startswith("Dòng "), error
+    assert "UTF-8" in errors["s"] and "UTF-8" in errors[10]
+    assert "số quá dài" in errors[2] and "NaN" in errors[3] and "chuỗi" in errors[4]
+    assert "NUL" in errors[5] and "NUL" in errors["x"] and '"id"' in errors[6]
+    for good in (out[8], out[10]):
+        check_answer_object(good)
+        assert Q4_CLAUSE in clauses(good)
+    assert result.stderr.strip().splitlines()[-1] == 'Lỗi: 9 dòng không trả lời được (xem trường "error").'
+
+
+@pytest.mark.parametrize("question", ["Nhiệm vụ\x00 thứ tư là gì?", "Nhiệm vụ\x1b[31m thứ tư"])
+def test_ask_rejects_control_characters(base_store: BaseStore, question: str) -> None:
+    result = run_cli("ask", question, data_dir=base_store.path)
+    assert_user_error(result)
+    assert "ký tự điều khiển" in result.stderr
+
+
+def test_ask_rejects_bytes_that_are_not_utf8(base_store: BaseStore) -> None:
+    # Python reads such an argument with surrogate escapes; subprocess writes them back as the raw bytes.
+    result = run_process("ask", "Nhi\udcff\udcfem v\u1ee5 th\u1ee9 t\u01b0", data_dir=base_store.path)
+    assert_user_error(result)
+    assert "UTF-8" in result.stderr and "không mong đợi" not in result.stderr
 
 
 @pytest.mark.parametrize("question", ["-x là gì?", "--không-phải-tùy-chọn"])
