@@ -92,6 +92,16 @@ def file_size(size: int) -> str:
     return f"{number} {unit}"
 
 
+def duration(seconds: float) -> str:
+    """A duration as Vietnamese writes it, rounded: "40 giây", "19 phút", "2 giờ 5 phút"."""
+    if seconds < 60:
+        return f"{max(round(seconds), 1)} giây"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} phút"
+    return f"{minutes // 60} giờ" + (f" {minutes % 60} phút" if minutes % 60 else "")
+
+
 def has_diacritics(text: str) -> bool:
     """True when any letter of text carries a Vietnamese diacritic (or is đ)."""
     return fold(text) != text.lower()

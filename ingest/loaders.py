@@ -18,6 +18,7 @@ from bs4 import BeautifulSoup
 from bs4.dammit import EncodingDetector
 from bs4.element import NavigableString, PageElement, PreformattedString, Tag
 from docx.table import Table, _Cell
+from lxml import etree
 from pypdf import PasswordType, PdfReader
 
 from assistant.errors import DocumentError
@@ -29,12 +30,17 @@ logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".html", ".htm", ".docx", ".pdf"})
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_CHARS = 4_000_000  # Settings.max_document_chars
 
 # Zip-bomb guards for .docx, checked on the sizes the zip declares; zipfile never inflates a member
 # past its declared size, so the declared sizes bound what python-docx can read.
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_RATIO = 200
 ZIP_RATIO_MIN_BYTES = 1024 * 1024
+# A .docx's document.xml may hold this many bytes of markup per character of text allowed (and at least
+# 1 MB): Word's own files use a few to ~15. It bounds what python-docx parses (it holds the whole tree).
+MAX_XML_PER_CHAR = 16
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 _TEXT_SUFFIXES = frozenset({".txt", ".md"})
 _HEADER_LINE = re.compile(r"([A-Z][A-Z_]*):[ \t]*(.*?)[ \t]*")
@@ -55,6 +61,8 @@ _HTML_BLOCKS = frozenset(
 
 # What a format reader returns: the raw text and the metadata it found (e.g. TITLE).
 _Extracted = tuple[str, dict[str, str]]
+# A format reader: (file bytes, file name, most characters of text allowed) -> what it extracted.
+_Reader = Callable[[bytes, str, int], _Extracted]
 
 
 @dataclass(frozen=True)
@@ -68,12 +76,20 @@ class LoadedDocument:
     content_hash: str
 
 
-def load_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedDocument:
-    """Read one supported file; every problem becomes a DocumentError with a Vietnamese message."""
+def load_document(
+    path: Path, max_bytes: int = DEFAULT_MAX_BYTES, max_chars: int = DEFAULT_MAX_CHARS
+) -> LoadedDocument:
+    """Read one supported file; every problem becomes a DocumentError with a Vietnamese message.
+
+    A file whose text would pass `max_chars` characters is refused; formats that expand (.docx, .pdf)
+    are counted while they are read, so a small file that inflates enormously is stopped early.
+    """
     path = Path(path)
     data = _read_bytes(path, max_bytes)
     suffix = path.suffix.lower()
-    raw, meta = _READERS[suffix](data, path.name)
+    raw, meta = _READERS[suffix](data, path.name, max_chars)
+    if len(raw) > max_chars:
+        raise DocumentError(too_much_text(path.name, len(raw), max_chars))
     text = _clean(raw)
     meta = {key: _clean(value).strip() for key, value in meta.items() if value and value.strip()}
     body_start = 0
@@ -130,6 +146,15 @@ def too_large(name: str, size: int, max_bytes: int) -> str:
     return f"Tệp '{name}' quá lớn ({shown}, tối đa {limit})."
 
 
+def too_much_text(name: str, chars: int, max_chars: int, more: bool = False) -> str:
+    """The message for a file whose text passes the limit (`more`: counting stopped at `chars`)."""
+    figure = f"{'hơn ' if more else ''}{vi_number(chars)} ký tự"
+    return (
+        f"Tệp '{name}' có quá nhiều văn bản ({figure}; tối đa {vi_number(max_chars)}, "
+        "KH32_MAX_DOCUMENT_CHARS). Hãy chia thành nhiều tệp nhỏ hơn."
+    )
+
+
 def _clean(text: str) -> str:
     """NFC, zero-width characters removed, every line ending a single \\n."""
     # nfc() drops zero-width characters after normalising, which can leave "e" + ZWSP + U+0301 as a
@@ -165,12 +190,12 @@ def _decode_utf8(data: bytes, name: str) -> str:
         ) from exc
 
 
-def _load_text(data: bytes, name: str) -> _Extracted:
+def _load_text(data: bytes, name: str, max_chars: int) -> _Extracted:
     # The header is parsed after NFC by load_document, so its offsets match the final text.
     return _decode_utf8(data, name), {}
 
 
-def _load_html(data: bytes, name: str) -> _Extracted:
+def _load_html(data: bytes, name: str, max_chars: int) -> _Extracted:
     try:
         soup = BeautifulSoup(_decode_html(data, name), "html.parser")
         # The first <title> outside inline SVG (whose <title> is a tooltip), else the first <h1>.
@@ -240,8 +265,9 @@ def _html_text(root: Tag) -> str:
     return "".join(out)
 
 
-def _load_docx(data: bytes, name: str) -> _Extracted:
+def _load_docx(data: bytes, name: str, max_chars: int) -> _Extracted:
     _check_zip(data, name)
+    _check_docx_text(data, name, max_chars)
     try:
         document = docx.Document(io.BytesIO(data))
         paragraphs: list[str] = []
@@ -295,7 +321,39 @@ def _check_zip(data: bytes, name: str) -> None:
         )
 
 
-def _load_pdf(data: bytes, name: str) -> _Extracted:
+def _check_docx_text(data: bytes, name: str, max_chars: int) -> None:
+    """Refuse a .docx whose text passes `max_chars`, counting while the XML streams in (a few MB of memory
+    whatever its size), or whose markup is too large to be a document of that much text."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        try:
+            info = archive.getinfo("word/document.xml")
+        except KeyError:
+            return  # python-docx says the file is not a Word document
+        if info.file_size > max(MAX_XML_PER_CHAR * max_chars, ZIP_RATIO_MIN_BYTES):
+            raise DocumentError(
+                f"Tệp '{name}' giải nén ra quá lớn (phần nội dung {file_size(info.file_size)}; tối đa "
+                f"{file_size(MAX_XML_PER_CHAR * max_chars)} với KH32_MAX_DOCUMENT_CHARS = "
+                f"{vi_number(max_chars)}). Hãy chia thành nhiều tệp nhỏ hơn."
+            )
+        chars = 0
+        try:
+            with archive.open(info) as stream:
+                for _, element in etree.iterparse(stream, events=("end",), resolve_entities=False):
+                    if element.tag == f"{_W}t" and element.text:
+                        chars += len(element.text)
+                        if chars > max_chars:
+                            raise DocumentError(too_much_text(name, max_chars, max_chars, more=True))
+                    if element.tag in (f"{_W}t", f"{_W}r", f"{_W}p"):
+                        element.clear()  # a paragraph at a time: memory stays flat
+                        while element.getprevious() is not None:
+                            del element.getparent()[0]
+        except DocumentError:
+            raise
+        except Exception as exc:  # broken XML or a bad CRC: python-docx would fail the same way
+            raise DocumentError(f"Tệp '{name}' không phải tệp Word (.docx) hợp lệ hoặc đã bị hỏng.") from exc
+
+
+def _load_pdf(data: bytes, name: str, max_chars: int) -> _Extracted:
     try:
         reader = PdfReader(io.BytesIO(data))
     except Exception as exc:  # pypdf raises PdfReadError and many built-in errors on broken files
@@ -308,8 +366,16 @@ def _load_pdf(data: bytes, name: str) -> _Extracted:
         raise
     except Exception as exc:  # e.g. an AES-encrypted file without the optional cryptography package
         raise DocumentError(locked) from exc
+    pages: list[str] = []
+    chars = 0
     try:
-        pages = [page.extract_text() or "" for page in reader.pages]
+        for page in reader.pages:  # page by page: a PDF's streams can inflate far beyond the file
+            pages.append(page.extract_text() or "")
+            chars += len(pages[-1])
+            if chars > max_chars:
+                raise DocumentError(too_much_text(name, chars, max_chars, more=True))
+    except DocumentError:
+        raise
     except Exception as exc:
         raise DocumentError(f"Tệp '{name}' là PDF bị hỏng, không trích được văn bản.") from exc
     try:
@@ -319,7 +385,7 @@ def _load_pdf(data: bytes, name: str) -> _Extracted:
     return "\n\n".join(page.strip("\n") for page in pages), {"TITLE": str(title)}
 
 
-_READERS: dict[str, Callable[[bytes, str], _Extracted]] = {
+_READERS: dict[str, _Reader] = {
     ".txt": _load_text,
     ".md": _load_text,
     ".html": _load_html,

@@ -13,13 +13,15 @@ from assistant.models import Chunk
 from assistant.settings import Settings
 from assistant.storage import disk_problem, room_problem
 from assistant.store import Store
-from assistant.text import nfc
+from assistant.text import duration, nfc, vi_number
 from ingest.chunking import chunk_document, doc_id_for
 from ingest.loaders import SUPPORTED_SUFFIXES, load_document
 
 # progress(done, total): called as chunks are written (or found unchanged), `done` counted from 0.
 Progress = Callable[[int, int], None]
 _BATCH = 64  # chunks embedded and upserted together
+# Chunks embedded per second on a laptop CPU (evals/bench_results.md: 11.3): for estimates shown to users.
+CHUNKS_PER_SECOND = 11.0
 
 
 @dataclass(frozen=True)
@@ -72,15 +74,31 @@ def prepare(paths: Iterable[Path], settings: Settings) -> list[PreparedDocument]
     """Load and chunk every file first, so one bad file stops the batch before anything is written."""
     prepared = []
     for path in expand_paths(paths):
-        loaded = load_document(path, max_bytes=settings.max_file_bytes)
+        loaded = load_document(path, settings.max_file_bytes, settings.max_document_chars)
         title, short, chunks = chunk_document(loaded, settings.chunk_tokens)
         if not chunks:
             raise DocumentError(f"Tệp '{path.name}' không có đoạn văn bản nào dùng được.")
+        _check_chunk_count(path, len(chunks), settings.max_document_chunks)
         prepared.append(PreparedDocument(doc_id_for(path), title, short, loaded.content_hash, path, chunks))
     ids = [d.doc_id for d in prepared]
     if clash := next((i for i in ids if ids.count(i) > 1), None):
         raise InputError(f"Có nhiều tệp cùng tên '{clash}' trong một lần nạp; hãy đổi tên một tệp.")
     return prepared
+
+
+def _check_chunk_count(path: Path, chunks: int, limit: int) -> None:
+    """Refuse a file that makes more chunks than the limit, before any is embedded."""
+    if chunks > limit:
+        raise DocumentError(
+            f"Tệp '{path.name}' tạo ra quá nhiều đoạn ({vi_number(chunks)} đoạn, khoảng "
+            f"{duration(embedding_seconds(chunks))} tính embedding; tối đa {vi_number(limit)} đoạn, "
+            "KH32_MAX_DOCUMENT_CHUNKS). Hãy chia thành nhiều tệp nhỏ hơn."
+        )
+
+
+def embedding_seconds(chunks: int) -> float:
+    """About how long embedding this many new chunks takes on a laptop CPU (evals/bench_results.md)."""
+    return chunks / CHUNKS_PER_SECOND
 
 
 def ingest(

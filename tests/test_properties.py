@@ -32,7 +32,7 @@ from pypdf import PdfWriter
 
 from assistant import Settings, Store, uploads
 from assistant.errors import DocumentError
-from assistant.text import has_diacritics, nfc
+from assistant.text import has_diacritics, nfc, text_problem
 from assistant.tokens import count_tokens
 from assistant.uploads import ingest_uploads, safe_name
 from ingest import loaders
@@ -705,10 +705,19 @@ QUESTIONS = st.one_of(
 
 
 def assert_answer_or_input_error(result: Result, question: str) -> None:
-    """Exit 0 with an answer, or exit 2 with one Vietnamese `Lỗi: …` line; which one the question decides."""
+    """Exit 0 with an answer, or exit 2 with one Vietnamese `Lỗi: …` line; which one the question decides.
+
+    Control characters other than tab and line breaks (NUL, ESC…) are refused: they used to be passed on
+    and could change the answer.
+    """
     assert "Traceback" not in result.stdout + result.stderr
     cleaned = nfc(question).strip()
-    if not cleaned or len(cleaned) > 2000:
+    if text_problem(question):
+        assert result.returncode == 2, result
+        (line,) = result.stderr.strip().splitlines()
+        assert line.startswith("Lỗi: Câu hỏi có "), line
+        assert_user_message(line)
+    elif not cleaned or len(cleaned) > 2000:
         assert result.returncode == 2, result
         assert result.stdout == ""
         (line,) = result.stderr.strip().splitlines()
