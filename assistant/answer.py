@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.embeddings import E5Embeddings
+from assistant.instructions import is_instruction
 from assistant.lexical import LexicalIndex
 from assistant.matching import STOPWORDS, content_terms, term_coverage
 from assistant.models import Answer, Chunk, Citation, ScoredChunk
@@ -123,7 +124,10 @@ class ExtractiveAnswerer:
         named = [s for s in retrieved if any(s.chunk.doc_short.startswith(d) for d in query.documents)]
         pool = named if len(query.documents) == 1 and named else retrieved
         spans = [
-            (rank, s.chunk, a, b) for rank, s in enumerate(pool) for a, b in sentence_spans(s.chunk.text)
+            (rank, s.chunk, a, b)
+            for rank, s in enumerate(pool)
+            for a, b in sentence_spans(s.chunk.text)
+            if not is_instruction(s.chunk.text[a:b])  # planted instructions are never an answer
         ]
         if not spans:
             return []
@@ -173,7 +177,8 @@ class ExtractiveAnswerer:
         per_clause = self.max_sentences if len(firsts) == 1 else 1
         picked = []
         for chunk in firsts[: max(self.max_sentences, 8)]:
-            for a, b in list(sentence_spans(chunk.text))[:per_clause]:
+            spans = [(a, b) for a, b in sentence_spans(chunk.text) if not is_instruction(chunk.text[a:b])]
+            for a, b in spans[:per_clause]:
                 picked.append(Sentence(chunk, 0, a, b))
         return picked
 

@@ -13,6 +13,7 @@ from langchain_openai import ChatOpenAI
 
 from assistant.answer import REFUSAL, ExtractiveAnswerer
 from assistant.errors import LLMError
+from assistant.instructions import without_instructions
 from assistant.lexical import LexicalIndex
 from assistant.models import Answer, Citation, ScoredChunk, Turn
 from assistant.prompts import load_prompt
@@ -156,7 +157,7 @@ class GenerativeAnswerer:
         language = LANGUAGE[query.english]
         refusal = ENGLISH_REFUSAL if query.english else REFUSAL
         context = "\n\n".join(
-            f'<doan so="{n}">\n({s.chunk.citation})\n{s.chunk.text}\n</doan>'
+            f'<doan so="{n}">\n({s.chunk.citation})\n{without_instructions(s.chunk.text)}\n</doan>'
             for n, s in enumerate(passages, 1)
         )
         return [
@@ -249,7 +250,7 @@ def check_citations(
                 flags.append({"sentence": plain, "reason": "uncited"})
             sentences.append(plain)
             continue
-        sources = [passages[n - 1].chunk.text for n in valid]
+        sources = [without_instructions(passages[n - 1].chunk.text) for n in valid]
         if missing := unsupported_numbers(plain, sources):
             flags.append(
                 {"sentence": plain, "reason": "unsupported_number", "detail": ", ".join(sorted(missing))}

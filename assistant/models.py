@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from assistant.instructions import set_aside_sentences
+
 
 @dataclass(frozen=True)
 class Chunk:
@@ -72,6 +74,11 @@ class Citation:
     end: int
     quotes: tuple[str, ...] = ()
 
+    @property
+    def set_aside(self) -> tuple[str, ...]:
+        """Sentences of the cited text that instruct the assistant: shown, never used as evidence."""
+        return set_aside_sentences(self.text)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "n": self.n,
@@ -83,6 +90,7 @@ class Citation:
             "chunk_id": self.chunk_id,
             "span": [self.start, self.end],
             "quotes": list(self.quotes),
+            "set_aside": list(self.set_aside),
         }
 
 

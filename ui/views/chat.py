@@ -54,6 +54,9 @@ def show_sources(message: dict[str, Any]) -> None:
         with st.expander(common.text_md(f"[{c['n']}] {c['label']}")):
             st.caption(common.text_md(c["title"]))
             st.markdown(common.highlighted_md(c["text"], c.get("quotes") or []))
+            for sentence in c.get("set_aside") or []:  # planted instructions: shown, never used
+                why = "lời yêu cầu gửi trợ lý, không dùng làm căn cứ"
+                st.caption(f"⛔ Câu bị gạt ra ({why}): {common.text_md(sentence)}")
             if st.button(
                 "Mở trong mục Điều khoản", key=f"open-{message['id']}-{c['n']}", icon=":material/open_in_new:"
             ):
