@@ -18,7 +18,7 @@ from assistant.chain import Assistant
 from assistant.errors import AssistantError, InputError
 from assistant.models import Answer
 from assistant.settings import Settings, get_settings
-from assistant.text import text_problem
+from assistant.text import shown_name, text_problem
 
 _STATUS = {
     "added": "đã thêm",
@@ -100,7 +100,11 @@ def docs() -> None:
     if not documents:
         click.echo("Kho chưa có tài liệu nào.")
     for d in documents:
-        click.echo(f"{d.doc_id}\t{d.chunks} đoạn\t{d.short}\t{d.title}")
+        # A file whose name had to be made safe: its original name, escaped so that it stays on one line.
+        source = (
+            f"\t(tệp gốc: {shown_name(d.source)})" if d.source and Path(d.source).stem != d.doc_id else ""
+        )
+        click.echo(f"{d.doc_id}\t{d.chunks} đoạn\t{d.short}\t{d.title}{source}")
 
 
 # A question may start with "-" ("-x là gì?"): unknown options are taken as the question.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 
 class AssistantError(Exception):
     """Base of every error the assistant reports to a person (message in Vietnamese)."""
@@ -9,7 +11,9 @@ class AssistantError(Exception):
     exit_code = 1
 
     def __init__(self, message: str) -> None:
-        message = " ".join(message.split())  # one line, whatever a library put in it
+        # One line, whatever a library put in it, and read as written: no right-to-left override or other
+        # invisible format character (from a file name, say) reorders it.
+        message = " ".join("".join(ch for ch in message if unicodedata.category(ch) != "Cf").split())
         super().__init__(message)
         self.message = message
 

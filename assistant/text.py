@@ -63,6 +63,29 @@ def folded_syllables(text: str) -> list[str]:
     return _SYLLABLE.findall(fold(text))
 
 
+def safe_id(name: str) -> str:
+    """A document id from a file name: NFC, every whitespace run one space, and every control, format
+    (right-to-left override, zero-width…) or unassigned character an underscore, so that an id can be
+    printed on one line as it reads. Safe names (the bundled corpus's) are left as they are."""
+    out = []
+    for ch in nfc(name):
+        if ch.isspace():
+            out.append(" ")
+        elif unicodedata.category(ch).startswith("C"):
+            out.append("_")
+        else:
+            out.append(ch)
+    return " ".join("".join(out).split())
+
+
+def shown_name(name: str) -> str:
+    """A file name for display on one line: control and format characters written as \\uXXXX escapes."""
+    return "".join(
+        f"\\u{ord(ch):04x}" if unicodedata.category(ch).startswith("C") or ch in "\n\r\t" else ch
+        for ch in name
+    )
+
+
 def text_problem(text: str) -> str | None:
     """Why typed text cannot be used (Vietnamese, for "<what> có …"), or None when it can."""
     if _SURROGATE.search(text):

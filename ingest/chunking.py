@@ -10,7 +10,7 @@ from pathlib import Path
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from assistant.models import Chunk
-from assistant.text import nfc, sentence_spans, trimmed_span
+from assistant.text import safe_id, sentence_spans, trimmed_span
 from assistant.tokens import ENCODING, count_tokens, encoding
 from ingest.loaders import LoadedDocument
 from ingest.structure import Clause, paragraphs, parse_clauses
@@ -34,8 +34,12 @@ _LAW = re.compile(r"^(Luật|Bộ luật)\s+([^\n(,;]{3,60})")
 
 
 def doc_id_for(path: Path) -> str:
-    """A document's identity: its file name without extension (NFC); re-ingesting that name replaces it."""
-    return nfc(path.stem)  # the same name typed on macOS (NFD) or Windows (NFC) is one document
+    """A document's identity: its file name without extension (NFC); re-ingesting that name replaces it.
+
+    Characters that would garble a listing or a message (line breaks, right-to-left overrides…) are made
+    safe (text.safe_id); the original file name is kept in the store for display.
+    """
+    return safe_id(path.stem)  # the same name typed on macOS (NFD) or Windows (NFC) is one document
 
 
 def title_for(doc: LoadedDocument) -> str:

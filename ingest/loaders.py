@@ -180,6 +180,8 @@ def _split_header(text: str) -> tuple[dict[str, str], int]:
 
 def _decode_utf8(data: bytes, name: str) -> str:
     body = data.removeprefix(_UTF8_BOM)
+    if b"\x00" in body:  # valid UTF-8, but no text file holds NUL bytes: UTF-16 without a BOM, or binary
+        return _decode_utf16(body, name)
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -188,6 +190,25 @@ def _decode_utf8(data: bytes, name: str) -> str:
             f"Tệp '{name}' không phải văn bản UTF-8 (byte lỗi ở vị trí {position}). "
             "Hãy lưu lại tệp với mã hóa UTF-8."
         ) from exc
+
+
+def _decode_utf16(data: bytes, name: str) -> str:
+    """Text saved as UTF-16 without a byte-order mark (every ASCII character has a NUL byte beside it),
+    read in the byte order its NULs show; anything else with NUL bytes is refused."""
+    even, odd = data[0::2], data[1::2]
+    for encoding, nuls, others in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if nuls and nuls.count(0) >= 0.3 * len(nuls) and others.count(0) <= 0.02 * len(others):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                break
+            if "\x00" not in text:
+                return text
+            break
+    raise DocumentError(
+        f"Tệp '{name}' chứa byte NUL: không phải văn bản UTF-8 (có thể là tệp nhị phân hoặc UTF-16 hỏng). "
+        "Hãy lưu lại tệp với mã hóa UTF-8."
+    )
 
 
 def _load_text(data: bytes, name: str, max_chars: int) -> _Extracted:

@@ -13,7 +13,7 @@ from assistant.models import Chunk
 from assistant.settings import Settings
 from assistant.storage import disk_problem, room_problem
 from assistant.store import Store
-from assistant.text import duration, nfc, vi_number
+from assistant.text import duration, safe_id, vi_number
 from ingest.chunking import chunk_document, doc_id_for
 from ingest.loaders import SUPPORTED_SUFFIXES, load_document
 
@@ -220,7 +220,7 @@ def _failed(store: Store, what: str, exc: Exception) -> StoreError:
 
 def remove(store: Store, doc_id: str) -> int:
     """Delete a document (its manifest record first, so it vanishes at once); returns its chunk count."""
-    doc_id = nfc(doc_id)  # ids are NFC (doc_id_for); the one typed may not be
+    doc_id = safe_id(doc_id)  # ids are made safe and NFC (doc_id_for); the one typed may not be
     with store.writing():
         return _remove(store, doc_id)
 

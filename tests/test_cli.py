@@ -25,6 +25,7 @@ import pytest
 
 from assistant import get_settings
 from assistant.cli import main
+from assistant.text import shown_name
 
 PROJECT = Path(__file__).resolve().parent.parent
 CORPUS = PROJECT / "ingest" / "corpus"
@@ -503,3 +504,27 @@ def test_ingest_html_and_docx(base_store: BaseStore, tmp_path: Path) -> None:
     assert lines[1].startswith("noi-quy-thu-vien: đã thêm (")
     assert lines[1].endswith(f"— {DOCX_TITLE}")
     assert all(_chunk_count(line) > 0 for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("name", "doc_id"),
+    [("quy\nche.txt", "quy che"), ("hoa-don\u202etxt.exe.txt", "hoa-don_txt.exe"), ("a\tb\x07.txt", "a b_")],
+)
+def test_a_file_name_that_would_garble_a_listing_gets_a_safe_id(
+    base_store: BaseStore, tmp_path: Path, name: str, doc_id: str
+) -> None:
+    data = _copy(base_store, tmp_path)
+    path = tmp_path / name
+    path.write_text("Điều 1. Quy định riêng\n\nNội dung riêng của tệp có tên lạ.\n", encoding="utf-8")
+    added = run_cli("ingest", str(path), data_dir=data)
+    assert_ok(added)
+    assert added.stdout.startswith(f"{doc_id}: đã thêm"), added.stdout
+    lines = listing(data).splitlines()
+    assert len(lines) == len(BUNDLED) + 1  # one line per document, whatever the file name held
+    (line,) = [line for line in lines if line.split("\t")[0] == doc_id]
+    assert all(ch.isprintable() or ch == "\t" for ch in line)
+    assert "\u202e" not in line and "\n" not in line
+    assert line.endswith(f"(tệp gốc: {shown_name(name)})")  # the original name, escaped, for display
+    removed = run_cli("ingest", "--remove", doc_id, data_dir=data)
+    assert_ok(removed)
+    assert len(listing(data).splitlines()) == len(BUNDLED)

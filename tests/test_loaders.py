@@ -507,3 +507,18 @@ def test_random_text_round_trips_as_nfc(text: str) -> None:
         visible = "".join(ch for ch in text if ch not in "\u200b\u200c\u200d\u2060\ufeff")
         expected = unicodedata.normalize("NFC", visible).replace("\r\n", "\n").replace("\r", "\n")
         assert doc.text == expected
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize(
+    "text", ["Article 1. Scope\n\nThis law applies to everyone.", "Điều 1. Phạm vi điều chỉnh"]
+)
+def test_utf16_without_a_byte_order_mark_is_read(tmp_path: Path, encoding: str, text: str) -> None:
+    doc = load_document(_write(tmp_path, "a.txt", text.encode(encoding)))
+    assert doc.text == text and "\x00" not in doc.text
+    assert doc.text.startswith(("Article 1.", "Điều 1."))  # not "A r t i c l e"
+
+
+def test_nul_bytes_that_are_not_utf16_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(DocumentError, match=r"Tệp 'x\.txt' chứa byte NUL"):
+        load_document(_write(tmp_path, "x.txt", b"Dieu 1.\x00\x00\x00\x00 noi dung"))
