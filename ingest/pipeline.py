@@ -126,6 +126,8 @@ def _ingest(store: Store, documents: list[PreparedDocument], progress: Progress 
         if progress:
             progress(done, total)
 
+    if progress:
+        progress(0, total)  # before any embedding: the bar (and its time estimate) shows at once
     results = []
     for doc in documents:
         old = stored.get(doc.doc_id)

@@ -33,6 +33,9 @@ def document_table() -> None:
 
 
 def upload_form() -> None:
+    from assistant.text import duration
+    from ingest.pipeline import embedding_seconds
+
     shared = common.assistant()
     limit_mb = max(1, math.ceil(shared.settings.max_file_bytes / (1024 * 1024)))
     st.subheader("Nạp tài liệu")
@@ -51,7 +54,9 @@ def upload_form() -> None:
     bar = st.progress(0.0, text="Đang đọc tệp…")
 
     def update(done: int, total: int) -> None:
-        bar.progress(min(done / max(total, 1), 1.0), text=f"Đang nạp… {done}/{total} đoạn")
+        # The first call comes before any embedding: a large upload shows how long it may take.
+        left = f", còn tối đa khoảng {duration(embedding_seconds(total - done))}" if done < total else ""
+        bar.progress(min(done / max(total, 1), 1.0), text=f"Đang nạp… {done}/{total} đoạn{left}")
 
     try:
         results = ingest_uploads(
