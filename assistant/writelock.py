@@ -4,6 +4,7 @@ of the store is out of date and open it afresh."""
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import time
@@ -24,6 +25,7 @@ GENERATION_FILE = "store.generation"
 # How often a waiting writer says it is still waiting, in seconds.
 WAIT_REPORT_EVERY = 30.0
 _PROCESS = uuid.uuid4().hex
+log = logging.getLogger(__name__)
 
 
 def process_token() -> str:
@@ -96,6 +98,7 @@ def write_lock(
 
 def _wait(lock: FileLock, folder: Path, timeout: float, wait: Callable[[str], None] | None) -> None:
     started = time.monotonic()
+    wait = wait or log.warning  # a caller that did not say where: the log
     while True:
         waited = time.monotonic() - started
         if wait:

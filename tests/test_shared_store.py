@@ -130,3 +130,33 @@ def test_two_writers_wait_for_each_other_and_both_documents_end_whole(
     chunks = store.chunks()
     assert len({c.id for c in chunks}) == len(chunks) == store.collection.count() == sum(documents.values())
     assert store.uncommitted() == 0
+
+
+def test_threads_of_one_process_also_write_one_at_a_time(tmp_path: Path) -> None:
+    """The chat's sessions are threads of one process: their writes queue like other processes' do."""
+    import threading
+
+    log: list[tuple[str, int]] = []
+    inside = threading.Event()
+
+    def first() -> None:
+        with write_lock(tmp_path, timeout=TIMEOUT):
+            log.append(("in", 1))
+            inside.set()
+            while ("wait", 2) not in log:  # hold the lock until the second writer has said it waits
+                time.sleep(0.01)
+            log.append(("out", 1))
+
+    def second() -> None:
+        inside.wait()
+        with write_lock(tmp_path, timeout=TIMEOUT, wait=lambda message: log.append(("wait", 2))):
+            log.append(("in", 2))
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=TIMEOUT)
+    assert log == [("in", 1), ("wait", 2), ("out", 1), ("in", 2)]
+    with write_lock(tmp_path, timeout=TIMEOUT), write_lock(tmp_path, timeout=TIMEOUT) as again:
+        assert again  # re-entrant in the thread that holds it
