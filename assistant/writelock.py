@@ -101,11 +101,11 @@ def _wait(lock: FileLock, folder: Path, timeout: float, wait: Callable[[str], No
     wait = wait or log.warning  # a caller that did not say where: the log
     while True:
         waited = time.monotonic() - started
-        if wait:
-            holder = _holder(folder)
-            who = f" (PID {holder})" if holder else ""
-            so_far = f", đã chờ {waited:.0f} giây" if waited >= 1 else ""
-            wait(f"Một tiến trình khác{who} đang ghi vào kho dữ liệu; đang chờ nó ghi xong{so_far}…")
+        holder = _holder(folder)
+        who = "Một lần ghi khác của tiến trình này" if holder == os.getpid() else "Một tiến trình khác"
+        who += f" (PID {holder})" if holder else ""
+        so_far = f", đã chờ {waited:.0f} giây" if waited >= 1 else ""
+        wait(f"{who} đang ghi vào kho dữ liệu; đang chờ ghi xong{so_far}…")
         left = timeout - waited
         if left <= 0:
             break

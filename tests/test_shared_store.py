@@ -160,3 +160,26 @@ def test_threads_of_one_process_also_write_one_at_a_time(tmp_path: Path) -> None
     assert log == [("in", 1), ("wait", 2), ("out", 1), ("in", 2)]
     with write_lock(tmp_path, timeout=TIMEOUT), write_lock(tmp_path, timeout=TIMEOUT) as again:
         assert again  # re-entrant in the thread that holds it
+
+
+def test_a_writer_that_waits_too_long_gives_up_with_a_message(tmp_path: Path) -> None:
+    import threading
+
+    from assistant.errors import StoreError
+
+    held, done = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with write_lock(tmp_path, timeout=TIMEOUT):
+            held.set()
+            done.wait(TIMEOUT)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    held.wait(TIMEOUT)
+    try:
+        with pytest.raises(StoreError, match="KH32_WRITE_LOCK_TIMEOUT"), write_lock(tmp_path, timeout=0.2):
+            pass
+    finally:
+        done.set()
+        thread.join(TIMEOUT)
