@@ -1,5 +1,6 @@
 """Benchmarks that print figures (not timed tests): ingest throughput, re-ingest, answer latency, cold start,
-and query latency and memory at 1k, 10k and 100k chunks (embedded store and a Chroma server).
+query latency and memory at 1k, 10k and 100k chunks (embedded store and a Chroma server), and how fast and
+in how much memory `ingest` refuses files that expand too far.
 
 Run: .venv/bin/python -m evals.bench            (prints the figures)
      .venv/bin/python -m evals.bench --record   (and writes them to evals/bench_results.md)
@@ -20,12 +21,14 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
 from typing import TextIO
 
+import docx
 import numpy as np
 
 from assistant import Assistant, Chunk, Settings, Store
@@ -89,7 +92,7 @@ def bench_answers(folder: Path) -> None:
     print(f"peak RSS after answering: {_peak_rss_mb():,.0f} MB")
 
 
-def _timed_process(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+def _timed_process(command: list[str], env: dict[str, str], exit_code: int = 0) -> tuple[float, float]:
     """(seconds, peak RSS in MB) of a child process. The peak is its VmHWM, read until it exits:
     getrusage(RUSAGE_CHILDREN) would report the parent's size, which the child has for an instant
     between fork and exec."""
@@ -105,7 +108,7 @@ def _timed_process(command: list[str], env: dict[str, str]) -> tuple[float, floa
             pass
         time.sleep(0.02)
     seconds = time.perf_counter() - started
-    if child.returncode != 0:
+    if child.returncode != exit_code:
         raise RuntimeError(f"{command} exited with {child.returncode}")
     return seconds, peak_kb / 1024
 
@@ -244,6 +247,61 @@ class _Tee(io.TextIOBase):
         self.terminal.flush()
 
 
+_DOCX_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.'
+    b'openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+)
+
+
+def expanding_docx(path: Path, paragraphs: int, text: Callable[[int], str]) -> Path:
+    """A real .docx whose document.xml holds `paragraphs` paragraphs of `text(n)`, streamed into the zip
+    (never held in memory): small files that expand to hundreds of MB, or to thousands of chunks."""
+    document = docx.Document()
+    document.add_paragraph("x")
+    template = io.BytesIO()
+    document.save(template)
+    with (
+        zipfile.ZipFile(template) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            if info.filename != "word/document.xml":
+                target.writestr(info.filename, source.read(info))
+                continue
+            with target.open(info.filename, "w", force_zip64=True) as member:
+                member.write(_DOCX_HEAD)
+                for n in range(paragraphs):
+                    member.write(f"<w:p><w:r><w:t>{text(n)}</w:t></w:r></w:p>".encode())
+                member.write(b"</w:body></w:document>")
+    return path
+
+
+def bench_expanding_files() -> None:
+    """`ingest` of files that expand too far (the reproductions of issue 15): refused, time and memory."""
+    cases = {
+        "1.2 MB .docx, document.xml 190 MB (ratio ~160)": (
+            1_740_000,
+            lambda n: f"Điều {n % 40}. Nội dung lặp lại của văn bản hành chính nhà nước",
+        ),
+        "0.4 MB .docx, document.xml 57 MB, ~30 million characters": (
+            520_000,
+            lambda n: f"Điều {n % 40}. Nội dung lặp lại của văn bản hành chính",
+        ),
+        "0.1 MB .docx making 12,549 chunks": (12_549, lambda n: f"Điều {n + 1}. Quy định {n + 1}"),
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        env = {
+            "KH32_DATA_DIR": str(Path(folder) / "data"),
+            "KH32_AUTO_INGEST": "false",
+            "PATH": "/usr/bin:/bin",
+        }
+        for number, (label, (paragraphs, text)) in enumerate(cases.items()):
+            path = expanding_docx(Path(folder) / f"tep-{number}.docx", paragraphs, text)
+            command = [sys.executable, "-m", "assistant", "ingest", str(path)]
+            seconds, rss = _timed_process(command, env, exit_code=2)
+            print(f"refused: {label}: {seconds:.1f} s (process, start-up included), peak RSS {rss:,.0f} MB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Benchmarks that print figures.")
     parser.add_argument("--record", action="store_true", help=f"also write the figures to {RESULTS}")
@@ -255,6 +313,7 @@ def main() -> None:
             bench_ingest(Path(folder))
             bench_answers(Path(folder))
         bench_cold_start()
+        bench_expanding_files()
         bench_scale()
         bench_scale((10_000,), server=True)
     finally:

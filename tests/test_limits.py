@@ -11,7 +11,6 @@ import io
 import time
 import tracemalloc
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,32 +20,13 @@ from pypdf import PdfReader, PdfWriter
 
 from assistant import Settings
 from assistant.errors import DocumentError
+from evals.bench import expanding_docx
 from ingest import loaders
 from ingest.loaders import load_document
 from ingest.pipeline import prepare
 from tests.test_cli import assert_user_error, run_cli
 from tests.test_loaders import _pdf_with_text
-from tests.test_properties import FAST, SMALL_DOCX, _rezip, assert_user_message
-
-HEAD = (
-    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.'
-    b'openxmlformats.org/wordprocessingml/2006/main"><w:body>'
-)
-TAIL = b"</w:body></w:document>"
-
-
-def expanding_docx(path: Path, paragraphs: int, text: Callable[[int], str]) -> Path:
-    """A real .docx whose document.xml holds `paragraphs` paragraphs, streamed (never held in memory)."""
-
-    def write(target: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-        with target.open(info.filename, "w", force_zip64=True) as member:
-            member.write(HEAD)
-            for n in range(paragraphs):
-                member.write(f"<w:p><w:r><w:t>{text(n)}</w:t></w:r></w:p>".encode())
-            member.write(TAIL)
-
-    path.write_bytes(_rezip(SMALL_DOCX, {"word/document.xml": write}))
-    return path
+from tests.test_properties import FAST, assert_user_message
 
 
 def _refused(path: Path, settings: Settings) -> tuple[DocumentError, float, int]:
