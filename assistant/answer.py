@@ -9,14 +9,16 @@ from assistant.embeddings import E5Embeddings
 from assistant.lexical import LexicalIndex
 from assistant.matching import STOPWORDS, content_terms, term_coverage
 from assistant.models import Answer, Chunk, Citation, ScoredChunk
+from assistant.names import kind_words
 from assistant.retrieval import Query
 from assistant.text import fold, sentence_spans, syllables
 
 REFUSAL = "Tài liệu hiện có không đề cập đến nội dung này."
 REFUSAL_HINT = (
-    "Bạn có thể hỏi về mục đích, 7 nhiệm vụ và yêu cầu của Kế hoạch 32-KH/BCSĐ, về Nghị quyết 27-NQ/TW "
-    "hoặc về Hiến pháp 2013, hay nạp thêm tài liệu có nội dung cần tìm."
+    "Kho hiện có: {library}. Bạn có thể hỏi về nội dung các văn bản này, "
+    "hoặc nạp thêm tài liệu có nội dung cần tìm."
 )
+EMPTY_HINT = "Kho chưa có tài liệu nào: hãy nạp tài liệu cần hỏi."
 # Calibrated on evals/datasets/dev.jsonl (pinned by tests/test_answers.py): support = coverage
 # + DENSE_WEIGHT * (similarity - DENSE_BASELINE) - RANK_PENALTY * rank of the chunk.
 MIN_SUPPORT = 0.35
@@ -29,10 +31,6 @@ ENGLISH_SHIFT = 0.07
 ENGLISH_NOTICE = "Chế độ ngoại tuyến trích nguyên văn tiếng Việt từ tài liệu, không dịch."
 _CLAUSE_NAMES = re.compile(
     r"\b(nhiem vu|giai phap|thu (nhat|hai|ba|tu|nam|sau|bay)|dieu \d+|khoan \d+|diem [a-z])\b"
-)
-_DOC_NAMES = re.compile(
-    r"\b(ke hoach|kh|nghi quyet|nq|hien phap|constitution|plan|resolution)\s*(so\s*)?"
-    r"(\d+(-?(kh|nq)(/(bcsd|tw))?)?)?\b|\b(bcsd|tw|nam 2013|2013)\b"
 )
 _QUANTITY = re.compile(r"\b(?:bao nhieu|may|how many|how much)\b(?:\s+(\w+))?")
 _NUMBER = r"(?:\d+|mot|hai|ba|bon|tu|nam|sau|bay|tam|chin|muoi|tram|nghin|ngan|trieu|ty)"
@@ -80,7 +78,7 @@ class ExtractiveAnswerer:
     def __call__(self, query: Query, retrieved: list[ScoredChunk], index: LexicalIndex) -> Answer:
         chosen = self.choose(query, retrieved, index)
         if not chosen:
-            return Answer(query.text, f"{REFUSAL} {REFUSAL_HINT}", True, [])
+            return Answer(query.text, refusal(query.library), True, [])
         return self._compose(query, chosen)
 
     # -- which sentences -----------------------------------------------------------------------------
@@ -120,7 +118,7 @@ class ExtractiveAnswerer:
         self, query: Query, terms: list[str], retrieved: list[ScoredChunk], index: LexicalIndex
     ) -> list[Sentence]:
         """Every sentence of the retrieved chunks (of the documents the question names), best first."""
-        named = [s for s in retrieved if any(s.chunk.doc_short.startswith(d) for d in query.documents)]
+        named = [s for s in retrieved if s.chunk.doc_short in query.documents]
         pool = named if len(query.documents) == 1 and named else retrieved
         spans = [
             (rank, s.chunk, a, b) for rank, s in enumerate(pool) for a, b in sentence_spans(s.chunk.text)
@@ -139,9 +137,7 @@ class ExtractiveAnswerer:
         if query.english:
             # Without a translator, an English question is answered only by a sentence that has every
             # one of its glossary phrases (document names aside).
-            needed = [
-                f" {' '.join(syllables(p))} " for p in query.phrases if not _DOC_NAMES.fullmatch(fold(p))
-            ]
+            needed = [f" {' '.join(syllables(p))} " for p in query.phrases if not _names_document(p, query)]
             scored = [s for s in scored if all(p in f" {' '.join(syllables(s.text))} " for p in needed)]
         scored.sort(key=lambda c: (-c.support, c.rank, c.start))
         return scored
@@ -150,7 +146,8 @@ class ExtractiveAnswerer:
     def _terms(query: Query) -> list[str]:
         """Content terms of the question, without the words that only name a document or a clause."""
         names = [re.compile(rf"\b{re.escape(fold(r.label))}\b") for r in query.references] + [_CLAUSE_NAMES]
-        terms = content_terms(query.search_text, [*names, _DOC_NAMES])
+        documents = [re.compile(re.escape(fold(query.text)[a:b])) for a, b in query.names]
+        terms = content_terms(query.search_text, [*names, *documents, kind_words()])
         if not terms and not query.references:
             terms = content_terms(query.search_text, names)
         # English words with no Vietnamese counterpart can never be found in the documents: they stay
@@ -228,6 +225,17 @@ class ExtractiveAnswerer:
         text = lead + "\n\n" + "\n\n".join(lines) if len(lines) > 1 else f"{lead} {lines[0]}"
         notice = ENGLISH_NOTICE if query.english else None
         return Answer(query.text, text, False, citations, notice=notice)
+
+
+def _names_document(phrase: str, query: Query) -> bool:
+    """True when a glossary phrase only names a document the question names ("Hiến pháp", "Constitution")."""
+    folded = fold(phrase)
+    return any(fold(d).startswith(folded) for d in query.documents)
+
+
+def refusal(library: str) -> str:
+    """The refusal, with a hint that names what the store holds."""
+    return f"{REFUSAL} {REFUSAL_HINT.format(library=library) if library else EMPTY_HINT}"
 
 
 def _counted(query: Query) -> re.Pattern[str] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -19,6 +20,7 @@ class Kind:
 
     name: str
     abbreviation: str
+    english: str = ""
 
     @property
     def by_name(self) -> bool:
@@ -30,9 +32,11 @@ def kinds() -> tuple[Kind, ...]:
     """Every known kind, longest name first (so "Thông tư liên tịch" wins over "Thông tư")."""
     text = resources.files("assistant").joinpath("data/document_kinds.tsv").read_text(encoding="utf-8")
     rows = [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    return tuple(
-        sorted((Kind(name.strip(), abbr.strip()) for name, abbr in rows), key=lambda k: -len(k.name))
+    found = (
+        Kind(name.strip(), abbr.strip(), "" if en.strip() == BY_NAME else en.strip())
+        for name, abbr, en in rows
     )
+    return tuple(sorted(found, key=lambda k: -len(k.name)))
 
 
 def kind_named(text: str) -> Kind | None:
@@ -76,3 +80,117 @@ def short_name(title: str) -> str:
         year = _YEAR.search(title[m.end(2) :])
         return cite_law(m[1], m[2], year[1] if year else "")
     return title if len(title) <= 60 else title[:57].rsplit(" ", 1)[0] + "…"
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A document in the store as names see it: its id, citation name and title."""
+
+    doc_id: str
+    short: str
+    title: str
+
+
+@dataclass(frozen=True)
+class NamedDocument:
+    """A document a question names, and where in the folded question the name stands."""
+
+    short: str
+    start: int
+    end: int
+
+
+def _kind_of(short: str, title: str) -> Kind | None:
+    folded = fold(f"{short} {title}")
+    for kind in kinds():
+        if folded.startswith(fold(kind.abbreviation) + " ") and not kind.by_name:
+            return kind
+        if folded.startswith(fold(kind.name) + " "):
+            return kind
+    return None
+
+
+def _alias_patterns(doc: StoredDocument) -> list[str]:
+    """Folded regexes for the ways a question names a document: its citation name, number and symbol,
+    kind and number ("nghi quyet 27", "nq so 27"), a law by its name ("luat vien chuc")."""
+    kind = _kind_of(doc.short, doc.title)
+    short = fold(doc.short)
+    patterns = [re.escape(short)]
+    if kind and not kind.by_name:
+        number = short.split(" ", 1)[1] if " " in short else ""
+        lead = re.match(r"\d+", number)
+        words = [fold(kind.name), fold(kind.abbreviation), *([kind.english] if kind.english else [])]
+        if number:
+            patterns.append(rf"(?<![\w/]){re.escape(number)}(?![\w/])")
+        if lead:
+            patterns.append(rf"\b(?:{'|'.join(map(re.escape, words))})\s*(?:so\s*)?{lead[0]}(?![\d])")
+    elif kind:
+        # "Luật Viên chức 2010" -> "luat vien chuc" (year optional); "Hiến pháp 2013" needs its year.
+        name = re.sub(r"\s+\d{4}$", "", short)
+        year = short[len(name) :].strip()
+        if name != fold(kind.name):
+            patterns.append(rf"\b{re.escape(name)}\b")
+        elif year:
+            patterns.append(rf"\b(?:{re.escape(name)}|{kind.english})\s*(?:nam\s*)?{year}\b")
+    return patterns
+
+
+class NameRegistry:
+    """The names of the documents in the store, and which of them a question uses.
+
+    A question names a document only by one of its own names ("Kế hoạch 32", "32-KH/BCSĐ",
+    "Hiến pháp 2013", "Luật Viên chức"); a bare kind word ("Hiến pháp", "nghị quyết") is a topic, and
+    counts only beside a clause reference ("Điều 2 Hiến pháp") when one stored document has that kind.
+    """
+
+    def __init__(self, documents: Iterable[StoredDocument]) -> None:
+        self.documents = sorted({d.short: d for d in documents}.values(), key=lambda d: d.short)
+        self._aliases = [
+            (doc, re.compile("|".join(f"(?:{p})" for p in _alias_patterns(doc)))) for doc in self.documents
+        ]
+        by_kind: dict[Kind, list[StoredDocument]] = {}
+        for doc in self.documents:
+            if kind := _kind_of(doc.short, doc.title):
+                by_kind.setdefault(kind, []).append(doc)
+        self._kinds = [
+            (docs[0], re.compile(rf"\b(?:{'|'.join(map(re.escape, _kind_words(kind)))})\b"))
+            for kind, docs in by_kind.items()
+            if len(docs) == 1
+        ]
+
+    def named(self, question: str, with_reference: bool = False) -> list[NamedDocument]:
+        """The documents the question names, in the order they are named."""
+        folded = fold(question)
+        found = [
+            NamedDocument(doc.short, m.start(), m.end())
+            for doc, rx in self._aliases
+            for m in [rx.search(folded)]
+            if m
+        ]
+        if with_reference and not found:
+            found = [
+                NamedDocument(doc.short, m.start(), m.end())
+                for doc, rx in self._kinds
+                for m in [rx.search(folded)]
+                if m
+            ]
+        return sorted(found, key=lambda n: n.start)
+
+    def listing(self, limit: int = 6) -> str:
+        """The stored documents' names for a message: 'KH 32-KH/BCSĐ, Hiến pháp 2013 và 3 văn bản khác'."""
+        names = [d.short for d in self.documents]
+        if len(names) > limit:
+            return f"{', '.join(names[:limit])} và {len(names) - limit} văn bản khác"
+        return ", ".join(names[:-1]) + (f" và {names[-1]}" if len(names) > 1 else names[-1] if names else "")
+
+
+def _kind_words(kind: Kind) -> list[str]:
+    return [w for w in (fold(kind.name), kind.english) if w]
+
+
+@cache
+def kind_words() -> re.Pattern[str]:
+    """Folded words that name a kind of document ("ke hoach", "kh", "hien phap", "constitution"): they say
+    which document, not what about, so they are no content terms of a question."""
+    words = {w for k in kinds() for w in (*_kind_words(k), fold(k.abbreviation)) if w and w != BY_NAME}
+    return re.compile(rf"\b(?:{'|'.join(sorted(map(re.escape, words), key=len, reverse=True))})\b")

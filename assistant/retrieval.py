@@ -16,7 +16,8 @@ from pydantic import ConfigDict, PrivateAttr
 from assistant.english import is_english, to_vietnamese_terms
 from assistant.lexical import LexicalIndex, load_or_build
 from assistant.models import Chunk, ScoredChunk
-from assistant.references import LAST_ITEM, Reference, doc_hints, find_references
+from assistant.names import NameRegistry, StoredDocument
+from assistant.references import LAST_ITEM, Reference, find_references
 from assistant.store import Store
 from assistant.text import has_diacritics
 
@@ -34,7 +35,9 @@ class Query:
     english: bool
     vector: np.ndarray
     references: list[Reference] = field(default_factory=list)
-    documents: list[str] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)  # citation names of the documents it names
+    names: list[tuple[int, int]] = field(default_factory=list)  # where in fold(text) it names them
+    library: str = ""  # the stored documents, named for a refusal's hint
     scope: list[Reference] = field(default_factory=list)
     strict_scope: bool = False
     # An English question's glossary phrases (in Vietnamese), and its content words no entry covers
@@ -52,6 +55,7 @@ class HybridRetriever(BaseRetriever):
     candidates: int = 30
     _index: LexicalIndex | None = PrivateAttr(default=None)
     _index_of: list[Chunk] | None = PrivateAttr(default=None)
+    _names: NameRegistry | None = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     def index(self) -> LexicalIndex:
@@ -63,7 +67,14 @@ class HybridRetriever(BaseRetriever):
                 path = Path(settings.data_dir) / "lexical" / f"{settings.collection}.index"
                 self._index = load_or_build(chunks, path)
                 self._index_of = chunks
+                self._names = NameRegistry(StoredDocument(c.doc_id, c.doc_short, c.doc_title) for c in chunks)
             return self._index
+
+    def names(self) -> NameRegistry:
+        """The names of the stored documents (rebuilt with the lexical index)."""
+        self.index()
+        assert self._names is not None
+        return self._names
 
     def prepare(self, question: str, scope: list[Reference] | None = None, strict: bool = False) -> Query:
         """Detect English, restore missing diacritics and find structural references."""
@@ -78,13 +89,18 @@ class HybridRetriever(BaseRetriever):
             search_text = self.index().restorer.restore(question)
         # e5 is multilingual: an English question is embedded as asked.
         vector = self.store.embeddings.embed_query_vector(question if english else search_text)
+        registry = self.names()
+        named = registry.named(question, with_reference=bool(find_references(question)))
+        hint = named[0].short if len(named) == 1 else None
         return Query(
             text=question,
             search_text=search_text,
             english=english,
             vector=vector,
-            references=find_references(question),
-            documents=doc_hints(question),
+            references=find_references(question, hint),
+            documents=[n.short for n in named],
+            names=[(n.start, n.end) for n in named],
+            library=registry.listing(),
             scope=scope or [],
             strict_scope=strict,
             phrases=phrases,
@@ -151,4 +167,6 @@ def _matching(chunks: list[Chunk], refs: list[Reference]) -> list[int]:
             if r.pattern == LAST_ITEM
             for n in set(last.values())
         ]
-    return [i for i, c in enumerate(chunks) if any(r.matches(c.clause_key, c.doc_short) for r in refs)]
+    return [
+        i for i, c in enumerate(chunks) if any(r.matches(c.clause_key, c.doc_short, c.context) for r in refs)
+    ]

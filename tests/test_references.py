@@ -6,7 +6,7 @@ import pytest
 
 from assistant.followup import resolve
 from assistant.models import Turn
-from assistant.references import doc_hints, find_references
+from assistant.references import find_references
 
 
 def _keys(question: str) -> list[str]:
@@ -37,12 +37,6 @@ def test_references(question: str, pattern: str) -> None:
 )
 def test_ordinary_words_are_not_references(question: str) -> None:
     assert _keys(question) == []
-
-
-def test_doc_hints() -> None:
-    assert doc_hints("Điều 2 Hiến pháp 2013") == ["Hiến pháp"]
-    assert doc_hints("ke hoach 32 va nghi quyet 27") == ["KH 32", "NQ 27"]
-    assert doc_hints("Thời tiết hôm nay") == []
 
 
 HISTORY = [
