@@ -9,7 +9,6 @@ from assistant.embeddings import E5Embeddings
 from assistant.lexical import LexicalIndex
 from assistant.matching import STOPWORDS, content_terms, term_coverage
 from assistant.models import Answer, Chunk, Citation, ScoredChunk
-from assistant.names import kind_words
 from assistant.retrieval import Query
 from assistant.text import fold, sentence_spans, syllables
 
@@ -147,7 +146,7 @@ class ExtractiveAnswerer:
         """Content terms of the question, without the words that only name a document or a clause."""
         names = [re.compile(rf"\b{re.escape(fold(r.label))}\b") for r in query.references] + [_CLAUSE_NAMES]
         documents = [re.compile(re.escape(fold(query.text)[a:b])) for a, b in query.names]
-        terms = content_terms(query.search_text, [*names, *documents, kind_words()])
+        terms = content_terms(query.search_text, [*names, *documents])
         if not terms and not query.references:
             terms = content_terms(query.search_text, names)
         # English words with no Vietnamese counterpart can never be found in the documents: they stay

@@ -21,6 +21,7 @@ class Kind:
     name: str
     abbreviation: str
     english: str = ""
+    common: bool = False  # the name is an everyday word too ("quy định"): a question's content, not a name
 
     @property
     def by_name(self) -> bool:
@@ -33,8 +34,13 @@ def kinds() -> tuple[Kind, ...]:
     text = resources.files("assistant").joinpath("data/document_kinds.tsv").read_text(encoding="utf-8")
     rows = [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
     found = (
-        Kind(name.strip(), abbr.strip(), "" if en.strip() == BY_NAME else en.strip())
-        for name, abbr, en in rows
+        Kind(
+            name.strip(),
+            abbr.strip(),
+            "" if en.strip() == BY_NAME else en.strip(),
+            common.strip() == "common",
+        )
+        for name, abbr, en, common in rows
     )
     return tuple(sorted(found, key=lambda k: -len(k.name)))
 
@@ -152,6 +158,15 @@ class NameRegistry:
         for doc in self.documents:
             if kind := _kind_of(doc.short, doc.title):
                 by_kind.setdefault(kind, []).append(doc)
+        words = {
+            w
+            for kind in by_kind
+            if not kind.common
+            for w in (*_kind_words(kind), fold(kind.abbreviation))
+            if w
+        } - {BY_NAME}
+        alternatives = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+        self._kind_words = re.compile(rf"\b(?:{alternatives})\b") if words else None
         self._kinds = [
             (docs[0], re.compile(rf"\b(?:{'|'.join(map(re.escape, _kind_words(kind)))})\b"))
             for kind, docs in by_kind.items()
@@ -176,6 +191,15 @@ class NameRegistry:
             ]
         return sorted(found, key=lambda n: n.start)
 
+    def kind_mentions(self, question: str) -> list[tuple[int, int]]:
+        """Where the folded question says the kind of a stored document ("kế hoạch", "hiến pháp", "nq"):
+        words that say which document, not what about (kinds whose names are everyday words aside)."""
+        return (
+            [(m.start(), m.end()) for m in self._kind_words.finditer(fold(question))]
+            if self._kind_words
+            else []
+        )
+
     def listing(self, limit: int = 6) -> str:
         """The stored documents' names for a message: 'KH 32-KH/BCSĐ, Hiến pháp 2013 và 3 văn bản khác'."""
         names = [d.short for d in self.documents]
@@ -186,11 +210,3 @@ class NameRegistry:
 
 def _kind_words(kind: Kind) -> list[str]:
     return [w for w in (fold(kind.name), kind.english) if w]
-
-
-@cache
-def kind_words() -> re.Pattern[str]:
-    """Folded words that name a kind of document ("ke hoach", "kh", "hien phap", "constitution"): they say
-    which document, not what about, so they are no content terms of a question."""
-    words = {w for k in kinds() for w in (*_kind_words(k), fold(k.abbreviation)) if w and w != BY_NAME}
-    return re.compile(rf"\b(?:{'|'.join(sorted(map(re.escape, words), key=len, reverse=True))})\b")

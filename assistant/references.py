@@ -134,7 +134,7 @@ _SUBITEM = re.compile(r"\b(?:tieu muc|muc|section|item)\s+(\d{1,2}\.\d{1,2}(?:\.
 _PART = re.compile(r"\b(?:muc|phan|part|section)\s+([ivx]{1,5}|\d{1,2})\b(?![.\d])")
 # "phần tổ chức thực hiện", "mục kinh phí": a part named by its heading's words, up to a question word.
 _TITLED = re.compile(
-    r"\b(?:phan|muc)\s+((?:(?!noi|quy|co|gom|la|de|duoc|ghi|neu|the|trong|cua|ve|nhu)[a-z]+\s*){2,6})"
+    r"\b(?:phan|muc)\s+((?:(?!(?:noi|quy|co|gom|la|de|duoc|ghi|neu|the|trong|cua|ve|nhu|gi|nao)\b)[a-z]+\b\s*){2,6})"
 )
 
 
@@ -156,7 +156,7 @@ def _path_references(
     if not refs:
         for m in _TITLED.finditer(folded):
             title = m[1].strip()
-            if title not in _SECTIONS:
+            if not any(m[0].startswith(phrase) or title.startswith(phrase) for phrase in _SECTIONS):
                 refs.append(Reference("", m[0], title=title))
     return refs
 

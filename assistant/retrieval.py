@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +19,7 @@ from assistant.models import Chunk, ScoredChunk
 from assistant.names import NameRegistry, StoredDocument
 from assistant.references import LAST_ITEM, Reference, find_references
 from assistant.store import Store
-from assistant.text import has_diacritics
+from assistant.text import fold, has_diacritics
 
 RRF_K = 60
 # How much each ranked list counts in the fusion; structure wins when a question names a clause.
@@ -36,7 +36,8 @@ class Query:
     vector: np.ndarray
     references: list[Reference] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)  # citation names of the documents it names
-    names: list[tuple[int, int]] = field(default_factory=list)  # where in fold(text) it names them
+    # Where fold(text) names documents or their kinds: words that say which document, not what about
+    names: list[tuple[int, int]] = field(default_factory=list)
     library: str = ""  # the stored documents, named for a refusal's hint
     scope: list[Reference] = field(default_factory=list)
     strict_scope: bool = False
@@ -99,7 +100,7 @@ class HybridRetriever(BaseRetriever):
             vector=vector,
             references=find_references(question, hint),
             documents=[n.short for n in named],
-            names=[(n.start, n.end) for n in named],
+            names=[(n.start, n.end) for n in named] + registry.kind_mentions(question),
             library=registry.listing(),
             scope=scope or [],
             strict_scope=strict,
@@ -167,6 +168,19 @@ def _matching(chunks: list[Chunk], refs: list[Reference]) -> list[int]:
             if r.pattern == LAST_ITEM
             for n in set(last.values())
         ]
+    refs = [resolved for r in refs if (resolved := _resolve_title(r, chunks) if r.title else r)]
     return [
         i for i, c in enumerate(chunks) if any(r.matches(c.clause_key, c.doc_short, c.context) for r in refs)
     ]
+
+
+def _resolve_title(ref: Reference, chunks: list[Chunk]) -> Reference | None:
+    """A part named by heading words ("phần tổ chức thực hiện giao việc…"): the longest run of its first
+    words (two or more) that some heading has, or None when no heading has them."""
+    contexts = {fold(c.context) for c in chunks}
+    words = ref.title.split()
+    for n in range(len(words), 1, -1):
+        title = re.compile(rf"\b{re.escape(' '.join(words[:n]))}\b")
+        if any(title.search(context) for context in contexts):
+            return replace(ref, title=" ".join(words[:n]))
+    return None

@@ -221,16 +221,16 @@ class StructureParser:
                 self._add(start, end)
         elif (m := _ORDINAL.match(para)) and self._accepts_ordinal():
             self._ordinal(_ordinal_number(m[1]), start, end)
-        elif self._in_closing() and (_CLOSING.match(para) or not (para.isupper() and len(para.split()) >= 3)):
+        elif _CLOSING.match(para) and self.seen_content:
+            label = "Nơi nhận" if para.startswith("Nơi nhận") else "Người ký"
+            self._push(Node(PART, _slug(label), label, ""))
+            self._add(start, end)
+        elif self._in_closing() and not (para.isupper() and len(para.split()) >= 3):
             self._add(start, end)  # recipients, signer's title and name
         elif self._in_closing():
             # A text attached after the signature (a programme, a regulation) starts a part of its own.
             label = _title_case(para)
             self._push(Node(PART, f"phu-luc-{_slug(label)}", label, label))
-            self._add(start, end)
-        elif _CLOSING.match(para) and self.seen_content:
-            label = "Nơi nhận" if para.startswith("Nơi nhận") else "Người ký"
-            self._push(Node(PART, _slug(label), label, ""))
             self._add(start, end)
         elif (m := _KHOAN.match(para)) and self._numbered_items():
             self._push(Node(KHOAN, f"khoan-{m[1]}", f"Khoản {m[1]}", _item_context(para, f"khoản {m[1]}")))

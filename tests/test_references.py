@@ -63,3 +63,17 @@ def test_a_question_naming_its_own_clause_or_unrelated_is_standalone() -> None:
     assert resolve("Còn nhiệm vụ thứ năm thì sao?", HISTORY).scope == []
     assert resolve("Hiến pháp 2013 có bao nhiêu chương?", HISTORY).scope == []
     assert resolve("Trong nhiệm vụ đó có gì?", []).scope == []
+
+
+def _patterns(question: str) -> list[str]:
+    return [r.pattern or f"title:{r.title}" for r in find_references(question)]
+
+
+def test_references_by_a_plans_path() -> None:
+    assert _patterns("Mục 2.2 nói gì?") == [r"(^|/)tieu-muc-2-2(/|$)"]
+    assert _patterns("tiểu mục 2.2.1 quy định gì") == [r"(^|/)tieu-muc-2-2-1(/|$)"]
+    assert _patterns("khoản 2 mục III nói gì?") == [r"(^|/)(muc|phan)-(iii|3)/khoan-2(/|$)"]
+    assert _patterns("điểm b khoản 2 mục I") == [r"(^|/)(muc|phan)-(i|1)/khoan-2/diem-b(/|$)"]
+    assert _patterns("Phần tổ chức thực hiện giao việc cho ai?") == ["title:to chuc thuc hien giao viec"]
+    assert _patterns("Mục đích của kế hoạch là gì?") == [r"(^|/)muc-dich(/|$)"]
+    assert _patterns("điểm b khoản 2 Điều 5") == [r"(^|/)dieu-5/khoan-2/diem-b(/|$)"]
