@@ -9,8 +9,10 @@ from assistant.embeddings import E5Embeddings
 from assistant.lexical import LexicalIndex
 from assistant.matching import STOPWORDS, content_terms, term_coverage
 from assistant.models import Answer, Chunk, Citation, ScoredChunk
-from assistant.retrieval import Query
-from assistant.text import fold, sentence_spans, syllables
+from assistant.retrieval import Query, in_clauses
+from assistant.shapes import Shape, negated_terms, shape_of
+from assistant.text import fold, folded_syllables, sentence_spans, syllables
+from assistant.tokens import count_tokens
 
 REFUSAL = "Tài liệu hiện có không đề cập đến nội dung này."
 REFUSAL_HINT = (
@@ -27,6 +29,13 @@ DENSE_BASELINE = 0.85
 RANK_PENALTY = 0.02
 CLAUSE_COVERAGE = 0.6
 ENGLISH_SHIFT = 0.07
+# A yes/no verdict needs the deciding sentence to cover this much of the question's terms.
+VERDICT_COVERAGE = 0.5
+# An enumeration lists sentences covering this much of the question's other terms, one per clause.
+ENUMERATION_COVERAGE = 0.5
+MAX_ITEMS = 8
+CONTINUED = "(Điều khoản còn tiếp: xem toàn văn {label}.)"
+YES, NO = "Có.", "Không."
 ENGLISH_NOTICE = "Chế độ ngoại tuyến trích nguyên văn tiếng Việt từ tài liệu, không dịch."
 _CLAUSE_NAMES = re.compile(
     r"\b(nhiem vu|giai phap|thu (nhat|hai|ba|tu|nam|sau|bay)|dieu \d+|khoan \d+|diem [a-z])\b"
@@ -69,16 +78,27 @@ class ExtractiveAnswerer:
         embeddings: E5Embeddings,
         max_sentences: int = 3,
         min_support: float = MIN_SUPPORT,
+        clause_tokens: int = 300,
     ) -> None:
         self.embeddings = embeddings
         self.max_sentences = max_sentences
         self.min_support = min_support
+        self.clause_tokens = clause_tokens
 
     def __call__(self, query: Query, retrieved: list[ScoredChunk], index: LexicalIndex) -> Answer:
         chosen = self.choose(query, retrieved, index)
+        verdict = None
+        if chosen and shape_of(query.text) is Shape.YES_NO and not query.english:
+            verdict = self.verdict(query, chosen[0], index)
+            chosen = chosen[:1] if verdict else []
         if not chosen:
             return Answer(query.text, refusal(query.library), True, [])
-        return self._compose(query, chosen)
+        answer = self._compose(query, chosen)
+        if verdict:
+            answer.text = f"{verdict}\n\n{answer.text}"
+        if (cut := getattr(chosen, "cut_at", None)) is not None:
+            answer.text += "\n\n" + CONTINUED.format(label=cut)
+        return answer
 
     # -- which sentences -----------------------------------------------------------------------------
 
@@ -87,8 +107,23 @@ class ExtractiveAnswerer:
         if not retrieved:
             return []
         terms = self._terms(query)
+        shape = shape_of(query.text)
         inside = [s for s in retrieved if "structure" in s.ranks]  # chunks of the clauses it names
         structural = [s.chunk for s in inside]
+        if structural and shape in (Shape.CLAUSE_CONTENT, Shape.ENUMERATION) and not query.english:
+            # "Mục 2.2 nói gì?", "Nhiệm vụ thứ ba gồm những nội dung nào?": the clause, in order.
+            clause = [index.chunks[i] for i in in_clauses(index.chunks, query.references)] or structural
+            covered = self._coverage(
+                terms, clause[0], 0, 0, index, extra="\n".join(c.passage for c in clause)
+            )
+            return self._clause_content(clause) if not terms or covered >= CLAUSE_COVERAGE else []
+        if (
+            shape is Shape.ENUMERATION
+            and not query.references
+            and not query.english
+            and (listed := self._enumerate(query, terms, retrieved, index))
+        ):
+            return listed
         if _LIST_INTENT.search(fold(query.text)) and not query.references:
             listed = self._list_items(index.chunks, [s.chunk for s in retrieved])
             if listed:
@@ -119,9 +154,7 @@ class ExtractiveAnswerer:
         """Every sentence of the retrieved chunks (of the documents the question names), best first."""
         named = [s for s in retrieved if s.chunk.doc_short in query.documents]
         pool = named if len(query.documents) == 1 and named else retrieved
-        spans = [
-            (rank, s.chunk, a, b) for rank, s in enumerate(pool) for a, b in sentence_spans(s.chunk.text)
-        ]
+        spans = [(rank, s.chunk, a, b) for rank, s in enumerate(pool) for a, b in quotable(s.chunk)]
         if not spans:
             return []
         vectors = self.embeddings.embed_passages([chunk.text[a:b] for _, chunk, a, b in spans])
@@ -169,9 +202,74 @@ class ExtractiveAnswerer:
         per_clause = self.max_sentences if len(firsts) == 1 else 1
         picked = []
         for chunk in firsts[: max(self.max_sentences, 8)]:
-            for a, b in list(sentence_spans(chunk.text))[:per_clause]:
+            for a, b in quotable(chunk)[:per_clause]:
                 picked.append(Sentence(chunk, 0, a, b))
         return picked
+
+    def _clause_content(self, chunks: list[Chunk]) -> list[Sentence]:
+        """The sentences of the referenced clauses in reading order, headings aside, within the token
+        budget; when cut, the result says at which clause (`cut_at`)."""
+        picked = _Sentences()
+        used = 0
+        for chunk in sorted(chunks, key=lambda c: (c.doc_id, c.order)):
+            for a, b in quotable(chunk):
+                cost = count_tokens(chunk.text[a:b])
+                if picked and used + cost > self.clause_tokens:
+                    picked.cut_at = chunks[0].citation
+                    return picked
+                picked.append(Sentence(chunk, 0, a, b))
+                used += cost
+        return picked
+
+    def _enumerate(
+        self, query: Query, terms: list[str], retrieved: list[ScoredChunk], index: LexicalIndex
+    ) -> list[Sentence]:
+        """'Kế hoạch nhắc đến những luật nào?': in the document asked about, the best sentence of each
+        clause that names such an item and covers the rest of the question, in reading order."""
+        noun = _item_noun(query.text)
+        # The document named, else those of the kind named ("kế hoạch"), else the retrieved ones, best first.
+        ranked = list(dict.fromkeys(s.chunk.doc_short for s in retrieved))
+        kinds = [d for d in ranked if d in query.kinds] + [d for d in query.kinds if d not in ranked]
+        candidates = query.documents if len(query.documents) == 1 else kinds or ranked
+        best: dict[tuple[str, str], Sentence] = {}
+        for document in candidates[:3]:
+            best = self._items(document, noun, terms, index)
+            if best:
+                break
+        return sorted(best.values(), key=lambda s: (s.chunk.doc_id, s.chunk.order, s.start))[:MAX_ITEMS]
+
+    def _items(
+        self, document: str, noun: str, terms: list[str], index: LexicalIndex
+    ) -> dict[tuple[str, str], Sentence]:
+        """The sentences of a document that name an item and cover the question, by where they stand."""
+        chunks = [c for c in index.chunks if c.doc_short == document]
+        text = " ".join(folded_syllables(" ".join(c.passage for c in chunks)))
+        # Question words the document never uses ("nhắc đến") cannot be covered: they are left out.
+        other = [t for t in terms if fold(t) not in noun and f" {fold(t)} " in f" {text} "]
+        best: dict[tuple[str, str], Sentence] = {}
+        for chunk in chunks:
+            for a, b in quotable(chunk):
+                sentence = chunk.text[a:b]
+                if noun and not _names_item(sentence, noun):
+                    continue
+                coverage = self._coverage(other, chunk, a, b, index) if other else 1.0
+                if coverage >= ENUMERATION_COVERAGE:
+                    best[(chunk.id, str(a))] = Sentence(chunk, 0, a, b, coverage=coverage)
+        return best
+
+    def verdict(self, query: Query, sentence: Sentence, index: LexicalIndex) -> str | None:
+        """'Có.' or 'Không.' when the sentence decides a yes/no question, else None.
+
+        The sentence must cover the question's terms; it says no when it denies one of the question's
+        terms (a negation right before it) that the question does not deny itself, or the reverse.
+        """
+        terms = self._terms(query)
+        if self._coverage(terms, sentence.chunk, sentence.start, sentence.end, index) < VERDICT_COVERAGE:
+            return None
+        asked = {fold(t) for t in terms if " " not in t}
+        said_no = bool(negated_terms(sentence.text) & asked)
+        asked_no = bool(negated_terms(_without_question_frame(query.search_text)) & asked)
+        return NO if said_no != asked_no else YES
 
     def _list_items(self, chunks: list[Chunk], retrieved: list[Chunk]) -> list[Sentence]:
         """For 'how many / which tasks': the announcing heading, then the opening of each item."""
@@ -224,6 +322,60 @@ class ExtractiveAnswerer:
         text = lead + "\n\n" + "\n\n".join(lines) if len(lines) > 1 else f"{lead} {lines[0]}"
         notice = ENGLISH_NOTICE if query.english else None
         return Answer(query.text, text, False, citations, notice=notice)
+
+
+class _Sentences(list[Sentence]):
+    """Sentences of a clause answer, and the clause where the budget cut them (None when whole)."""
+
+    cut_at: str | None = None
+
+
+_MARKER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){0,2}\.|[a-zđ]\)|[IVXLC]{1,6}\.|[-+•])\s+")
+_ITEM_NOUN = re.compile(r"\b(?:nhung|cac)\s+((?:\w+\s+){0,3}?)(?:nao|gi)\b")
+_GENERIC_NOUNS = {"", "viec", "noi dung", "van de", "diem", "yeu cau", "nhiem vu", "gi"}
+
+
+def quotable(chunk: Chunk) -> list[tuple[int, int]]:
+    """The chunk's sentences that can be quoted as an answer: headings aside, list markers ("b)", "2.")
+    left out of the quote."""
+    headings = {part.strip(" .:").lower() for part in chunk.context.split(" — ")}
+    spans = []
+    for a, b in sentence_spans(chunk.text):
+        if chunk.text[a:b].strip(" .:").lower() in headings:
+            continue
+        if (m := _MARKER.match(chunk.text, a, b)) and m.end() < b:
+            a = m.end()
+        spans.append((a, b))
+    return spans
+
+
+def _item_noun(question: str) -> str:
+    """The kind of item an enumeration asks for ("luat" in "những luật nào"), '' when generic."""
+    match = _ITEM_NOUN.search(fold(question))
+    noun = " ".join(match[1].split()[:2]) if match else ""
+    return "" if noun in _GENERIC_NOUNS else noun
+
+
+def _names_item(sentence: str, noun: str) -> bool:
+    """The sentence names an item of that kind: the noun written with a capital ("Luật Viên chức"), or
+    any use of it when the noun is no kind of name ("cơ quan")."""
+    words = sentence.split()
+    folded = [fold(w).strip(",.;:()") for w in words]
+    head = noun.split()
+    return any(
+        folded[i : i + len(head)] == head and (words[i][:1].isupper() or head[0] not in _CAPITALISED_NOUNS)
+        for i in range(len(words) - len(head) + 1)
+    )
+
+
+_CAPITALISED_NOUNS = {"luat", "nghi", "thong", "quyet", "chi", "bo", "hien", "ke"}
+
+
+def _without_question_frame(question: str) -> str:
+    """The question without its yes/no frame ("… có … không?"): what it asserts."""
+    return re.sub(
+        r"\b(không|chưa|hay không|hay chưa|phải không|đúng không)\s*[?.!]*\s*$", "", question.strip()
+    )
 
 
 def _names_document(phrase: str, query: Query) -> bool:

@@ -36,7 +36,9 @@ class Assistant:
         self.retriever = HybridRetriever(store=self.store, k=self.settings.top_k)
         # Answer modes by name, the default first; "extractive" works offline and is always there.
         extractive = answerer or ExtractiveAnswerer(
-            self.store.embeddings, max_sentences=self.settings.answer_sentences
+            self.store.embeddings,
+            max_sentences=self.settings.answer_sentences,
+            clause_tokens=self.settings.answer_clause_tokens,
         )
         self.answerers: dict[str, Answerer] = {EXTRACTIVE: extractive}
         if self.settings.llm_base_url:

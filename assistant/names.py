@@ -200,6 +200,17 @@ class NameRegistry:
             else []
         )
 
+    def of_kinds_mentioned(self, question: str) -> list[str]:
+        """Citation names of the stored documents whose kind the question says ("kế hoạch" -> the plans)."""
+        folded = fold(question)
+        return [
+            doc.short
+            for doc in self.documents
+            if (kind := _kind_of(doc.short, doc.title))
+            and not kind.common
+            and any(re.search(rf"\b{re.escape(w)}\b", folded) for w in _kind_words(kind))
+        ]
+
     def listing(self, limit: int = 6) -> str:
         """The stored documents' names for a message: 'KH 32-KH/BCSĐ, Hiến pháp 2013 và 3 văn bản khác'."""
         names = [d.short for d in self.documents]

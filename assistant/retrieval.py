@@ -38,6 +38,7 @@ class Query:
     documents: list[str] = field(default_factory=list)  # citation names of the documents it names
     # Where fold(text) names documents or their kinds: words that say which document, not what about
     names: list[tuple[int, int]] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)  # citation names of stored documents of a kind it says
     library: str = ""  # the stored documents, named for a refusal's hint
     scope: list[Reference] = field(default_factory=list)
     strict_scope: bool = False
@@ -101,6 +102,7 @@ class HybridRetriever(BaseRetriever):
             references=find_references(question, hint),
             documents=[n.short for n in named],
             names=[(n.start, n.end) for n in named] + registry.kind_mentions(question),
+            kinds=registry.of_kinds_mentioned(question),
             library=registry.listing(),
             scope=scope or [],
             strict_scope=strict,
@@ -122,10 +124,10 @@ class HybridRetriever(BaseRetriever):
         # Folded BM25 sees the question as typed, so OCR slips and missing diacritics still match.
         typed = query.search_text if query.english else query.text
         lists["bm25_folded"] = index.search(typed, self.candidates, folded=True)
-        structural = _matching(chunks, query.references)
+        structural = in_clauses(chunks, query.references)
         if structural:
             lists["structure"] = structural
-        scoped = _matching(chunks, query.scope)
+        scoped = in_clauses(chunks, query.scope)
         if scoped and not query.references:
             if query.strict_scope:
                 allowed = set(scoped)
@@ -153,7 +155,7 @@ class HybridRetriever(BaseRetriever):
         ]
 
 
-def _matching(chunks: list[Chunk], refs: list[Reference]) -> list[int]:
+def in_clauses(chunks: list[Chunk], refs: list[Reference]) -> list[int]:
     """Indexes of chunks inside any referenced clause, in reading order."""
     if not refs:
         return []

@@ -16,7 +16,7 @@ _SYLLABLE = re.compile(r"\w+", re.UNICODE)
 # unless the next line starts in lower case (a wrapped line, as in "Thứ bảy,\ntăng cường…").
 _SENTENCE_BREAK = re.compile(r"""[.!?…]+["”’)\]]*[ \t\u00a0]+|\s*\n\s*""")
 # "1." "a)" "IV." at the start of a paragraph number it; they are not sentences of their own.
-_LIST_MARKER = re.compile(r"(\d{1,3}|[IVXLC]{1,6}|[a-zđ])[.)]")
+_LIST_MARKER = re.compile(r"(\d{1,3}(?:\.\d{1,3}){0,2}|[IVXLC]{1,6}|[a-zđ])[.)]")
 _OPENERS = '"“‘([-–•'
 
 
