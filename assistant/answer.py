@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.decision import Decision, fitted
 from assistant.embeddings import E5Embeddings
 from assistant.lexical import LexicalIndex
-from assistant.matching import STOPWORDS, content_terms, term_coverage
+from assistant.matching import content_terms, is_stopword, term_coverage
 from assistant.models import Answer, Chunk, Citation, ScoredChunk
 from assistant.retrieval import Query, in_clauses
 from assistant.shapes import Shape, negated_terms, shape_of
-from assistant.text import fold, folded_syllables, sentence_spans, syllables
+from assistant.synonyms import synonyms
+from assistant.text import canonical, fold, folded_syllables, sentence_spans, syllables
 from assistant.tokens import count_tokens
 
 REFUSAL = "Tài liệu hiện có không đề cập đến nội dung này."
@@ -29,8 +31,9 @@ DENSE_BASELINE = 0.85
 RANK_PENALTY = 0.02
 CLAUSE_COVERAGE = 0.6
 ENGLISH_SHIFT = 0.07
-# A yes/no verdict needs the deciding sentence to cover this much of the question's terms.
-VERDICT_COVERAGE = 0.5
+# A yes/no verdict needs the deciding sentence (already judged to answer) to cover this much of the
+# question's terms.
+VERDICT_COVERAGE = 0.3
 # An enumeration lists sentences covering this much of the question's other terms, one per clause.
 ENUMERATION_COVERAGE = 0.5
 MAX_ITEMS = 8
@@ -40,8 +43,8 @@ ENGLISH_NOTICE = "Chế độ ngoại tuyến trích nguyên văn tiếng Việt
 _CLAUSE_NAMES = re.compile(
     r"\b(nhiem vu|giai phap|thu (nhat|hai|ba|tu|nam|sau|bay)|dieu \d+|khoan \d+|diem [a-z])\b"
 )
-_QUANTITY = re.compile(r"\b(?:bao nhieu|may|how many|how much)\b(?:\s+(\w+))?")
-_NUMBER = r"(?:\d+|mot|hai|ba|bon|tu|nam|sau|bay|tam|chin|muoi|tram|nghin|ngan|trieu|ty)"
+_QUANTITY = re.compile(r"\b(?:bao nhiêu|mấy|how many|how much)\b(?:\s+(\w+))?")
+_NUMBER = r"(?:\d+|một|hai|ba|bốn|tư|năm|sáu|bảy|tám|chín|mười|trăm|nghìn|ngàn|triệu|tỷ|tỉ)"
 _LIST_INTENT = re.compile(
     r"\b(bao nhieu|may|cac|nhung|liet ke|gom|how many|list|what are the)\b.*\b(nhiem vu|giai phap|tasks?)\b"
 )
@@ -79,8 +82,10 @@ class ExtractiveAnswerer:
         max_sentences: int = 3,
         min_support: float = MIN_SUPPORT,
         clause_tokens: int = 300,
+        decision: Decision | None = None,
     ) -> None:
         self.embeddings = embeddings
+        self.decision = decision or fitted()
         self.max_sentences = max_sentences
         self.min_support = min_support
         self.clause_tokens = clause_tokens
@@ -132,28 +137,64 @@ class ExtractiveAnswerer:
             return self._opening(structural)
         if structural:
             # The question names a clause: answer from it, with its opening when no sentence stands out.
-            candidates = self.score(query, terms, inside, index)
+            candidates = self._counted_only(query, self.score(query, terms, inside, index))
             if not candidates or candidates[0].support < self.min_support:
                 clause = "\n".join(c.passage for c in structural)
                 covered = self._coverage(terms, structural[0], 0, 0, index, extra=clause)
                 return self._opening(structural) if covered >= CLAUSE_COVERAGE else []
         else:
-            candidates = self.score(query, terms, retrieved, index)
-        if counted := _counted(query):
-            # "bao nhiêu / mấy X": only a sentence that states a number (of X) answers it.
-            candidates = [c for c in candidates if counted.search(fold(c.text))]
-        if not candidates or candidates[0].support < self.min_support:
-            return []
+            candidates = self._counted_only(query, self.score(query, terms, retrieved, index))
+            if not candidates or not self.decision.accepts(self.features(query, terms, candidates[0], index)):
+                return []
+        # The best sentence answers; others join it when they are nearly as well supported.
         best = candidates[0].support
-        picked = [c for c in candidates if c.support >= max(self.min_support, RELATIVE_SUPPORT * best)]
-        return picked[: self.max_sentences]
+        picked = [c for c in candidates[1:] if c.support >= max(self.min_support, RELATIVE_SUPPORT * best)]
+        return [candidates[0], *picked][: self.max_sentences]
+
+    def assess(
+        self, query: Query, retrieved: list[ScoredChunk], index: LexicalIndex
+    ) -> tuple[Sentence, dict[str, float]] | None:
+        """The best sentence the answer-or-refuse decision judges for a question that names no clause,
+        and what the decision reads of it (None when there is none): the data the decision is fitted on."""
+        if not retrieved or any("structure" in s.ranks for s in retrieved):
+            return None
+        terms = self._terms(query)
+        candidates = self._counted_only(query, self.score(query, terms, retrieved, index))
+        return (candidates[0], self.features(query, terms, candidates[0], index)) if candidates else None
+
+    def features(
+        self, query: Query, terms: list[str], best: Sentence, index: LexicalIndex
+    ) -> dict[str, float]:
+        """What the decision reads of the best sentence (names in assistant.decision.FEATURES)."""
+        text = f"{best.text}\n{best.chunk.context}"
+        weights = {t: index.idf(fold(t)) for t in terms}
+        total = sum(weights.values()) or 1.0
+        rare = sorted(weights, key=lambda t: -weights[t])[:3]
+        return {
+            "support": best.support,
+            "coverage": best.coverage,
+            "plain_coverage": term_coverage(terms, text, index),
+            "key_coverage": term_coverage(rare, synonyms().expand(text), index),
+            "similarity": best.similarity,
+            "known": sum(w for t, w in weights.items() if index.df.get(fold(t), 0) > 0) / total,
+            "rank": float(best.rank),
+        }
+
+    @staticmethod
+    def _counted_only(query: Query, candidates: list[Sentence]) -> list[Sentence]:
+        """For "bao nhiêu / mấy X": only a sentence that states a number (of X) answers it."""
+        if counted := _counted(query):
+            return [c for c in candidates if counted.search(canonical(c.text))]
+        return candidates
 
     def score(
         self, query: Query, terms: list[str], retrieved: list[ScoredChunk], index: LexicalIndex
     ) -> list[Sentence]:
-        """Every sentence of the retrieved chunks (of the documents the question names), best first."""
+        """Every sentence of the retrieved chunks (of the documents the question names, or is about by
+        kind), best first."""
         named = [s for s in retrieved if s.chunk.doc_short in query.documents]
-        pool = named if len(query.documents) == 1 and named else retrieved
+        about = [s for s in retrieved if s.chunk.doc_short in query.subjects]
+        pool = named if len(query.documents) == 1 and named else about or retrieved
         spans = [(rank, s.chunk, a, b) for rank, s in enumerate(pool) for a, b in quotable(s.chunk)]
         if not spans:
             return []
@@ -178,7 +219,8 @@ class ExtractiveAnswerer:
     def _terms(query: Query) -> list[str]:
         """Content terms of the question, without the words that only name a document or a clause."""
         names = [re.compile(rf"\b{re.escape(fold(r.label))}\b") for r in query.references] + [_CLAUSE_NAMES]
-        documents = [re.compile(re.escape(fold(query.text)[a:b])) for a, b in query.names]
+        spoken = [" ".join(folded_syllables(fold(query.text)[a:b])) for a, b in query.names]
+        documents = [re.compile(rf"\b{re.escape(words)}\b") for words in spoken if words]
         terms = content_terms(query.search_text, [*names, *documents])
         if not terms and not query.references:
             terms = content_terms(query.search_text, names)
@@ -191,7 +233,8 @@ class ExtractiveAnswerer:
         terms: list[str], chunk: Chunk, start: int, end: int, index: LexicalIndex, extra: str = ""
     ) -> float:
         """How much of the terms a sentence covers, read with its clause context (and `extra`)."""
-        return term_coverage(terms, f"{chunk.text[start:end]}\n{chunk.context}\n{extra}", index)
+        text = f"{chunk.text[start:end]}\n{chunk.context}\n{extra}"
+        return term_coverage(terms, synonyms().expand(text), index)
 
     def _opening(self, chunks: list[Chunk]) -> list[Sentence]:
         """The first sentence of each referenced clause (or the first few of a single clause)."""
@@ -390,11 +433,12 @@ def refusal(library: str) -> str:
 
 
 def _counted(query: Query) -> re.Pattern[str] | None:
-    """For a question asking how many (of what), the pattern a sentence must match to answer it."""
-    match = _QUANTITY.search(fold(query.text))
-    if not match:
+    """For a question asking how many (of what), the pattern a sentence (lower case, with its diacritics)
+    must match to answer it: a number, followed by the thing counted when the question names it."""
+    match = _QUANTITY.search(canonical(query.text if query.english else query.search_text))
+    if not match or shape_of(query.text) is not Shape.COUNT:  # "bộ máy" is not "mấy"
         return None
     noun = match[1]
-    if query.english or not noun or noun in STOPWORDS:
+    if query.english or not noun or is_stopword(noun):
         return re.compile(rf"\b{_NUMBER}\b")
     return re.compile(rf"\b{_NUMBER}\s+(?:\w+\s+)?{re.escape(noun)}\b")

@@ -112,6 +112,13 @@ class Assistant:
         turns = [t if isinstance(t, Turn) else Turn(t["role"], nfc(t["content"])) for t in history]
         return {"question": question, "history": turns, "k": k, "mode": mode}
 
+    def prepared(
+        self, question: str, history: Sequence[Turn | dict[str, str]] = ()
+    ) -> tuple[Query, list[ScoredChunk]]:
+        """The prepared question (follow-up resolved) and what retrieval finds for it, before answering."""
+        state = self.retrieval.invoke(self._state(question, history, None, EXTRACTIVE))
+        return state["query"], state["retrieved"]
+
     def retrieve(self, question: str, k: int | None = None) -> list[ScoredChunk]:
         """The chunks retrieval finds for a standalone question."""
         return self.retriever.retrieve(self.retriever.prepare(self.check_question(question)), k)

@@ -126,10 +126,12 @@ def _alias_patterns(doc: StoredDocument) -> list[str]:
         number = short.split(" ", 1)[1] if " " in short else ""
         lead = re.match(r"\d+", number)
         words = [fold(kind.name), fold(kind.abbreviation), *([kind.english] if kind.english else [])]
+        said = rf"\b(?:{'|'.join(map(re.escape, words))})\s*(?:so\s*)?"
         if number:
+            patterns.append(rf"{said}{re.escape(number)}(?![\w/])")
             patterns.append(rf"(?<![\w/]){re.escape(number)}(?![\w/])")
         if lead:
-            patterns.append(rf"\b(?:{'|'.join(map(re.escape, words))})\s*(?:so\s*)?{lead[0]}(?![\d])")
+            patterns.append(rf"{said}{lead[0]}(?![\d])")
     elif kind:
         # "Luật Viên chức 2010" -> "luat vien chuc" (year optional); "Hiến pháp 2013" needs its year.
         name = re.sub(r"\s+\d{4}$", "", short)
@@ -210,6 +212,23 @@ class NameRegistry:
             and not kind.common
             and any(re.search(rf"\b{re.escape(w)}\b", folded) for w in _kind_words(kind))
         ]
+
+    def subjects(self, question: str) -> list[str]:
+        """Citation names of the stored documents a question is about by kind: the kind opens the question
+        or follows "theo", "trong", "của" ("Kế hoạch có …", "Theo Hiến pháp, …"); a kind word elsewhere
+        is a topic ("lối sống thượng tôn Hiến pháp")."""
+        folded = " ".join(re.findall(r"\w+", fold(question)))
+        about = []
+        for doc in self.documents:
+            kind = _kind_of(doc.short, doc.title)
+            if not kind or kind.common:
+                continue
+            words = "|".join(re.escape(w) for w in (*_kind_words(kind), fold(kind.abbreviation)))
+            if re.search(
+                rf"^(?:(?:theo|trong|tai|according to|in|the)\s+)?(?:{words})\b", folded
+            ) or re.search(rf"\b(?:theo|trong|cua)\s+(?:{words})\b", folded):
+                about.append(doc.short)
+        return about
 
     def listing(self, limit: int = 6) -> str:
         """The stored documents' names for a message: 'KH 32-KH/BCSĐ, Hiến pháp 2013 và 3 văn bản khác'."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.text import fold
+from assistant.text import fold, has_diacritics
 
 _ORDINALS = {
     "nhat": 1,
@@ -118,7 +118,7 @@ def find_references(question: str, doc_hint: str | None = None) -> list[Referenc
             if points:
                 pattern += rf"/diem-{points[0][1]}"
         add(pattern + r"(/|$)", article[0])
-    for ref in _path_references(folded, clauses, points, bool(articles)):
+    for ref in _path_references(question, folded, clauses, points, bool(articles)):
         refs.append(Reference(ref.pattern, ref.label, hint, ref.title))
     for m in re.finditer(r"\b(?:chuong|chapter)\s+([ivx]+|\d+)\b", folded):
         number = _ROMAN.get(m[1]) or (int(m[1]) if m[1].isdigit() else 0)
@@ -139,22 +139,30 @@ _TITLED = re.compile(
 
 
 def _path_references(
-    folded: str, clauses: list[re.Match[str]], points: list[re.Match[str]], in_article: bool
+    question: str, folded: str, clauses: list[re.Match[str]], points: list[re.Match[str]], in_article: bool
 ) -> list[Reference]:
-    """References by a plan's path: "mục 2.2", "khoản 2 mục III", "điểm b khoản 1 mục I", "phần tổ chức…"."""
+    """References by a plan's path: "mục 2.2", "khoản 2 mục III", "điểm b khoản 1 mục I", "phần tổ chức…".
+
+    Typed with diacritics, "mức" or "múc" is not "mục": the word must be written as a part's name.
+    """
     point = rf"/diem-{points[0][1]}" if points else ""
     refs = []
-    for m in _SUBITEM.finditer(folded):
+
+    def named_part(m: re.Match[str]) -> bool:
+        word = question[m.start() : m.end()].split()[0].lower()
+        return not has_diacritics(question) or word in {"mục", "phần", "tiểu", "section", "part", "item"}
+
+    for m in filter(named_part, _SUBITEM.finditer(folded)):
         refs.append(Reference(rf"(^|/)tieu-muc-{m[1].replace('.', '-')}{point}(/|$)", m[0]))
     if refs or in_article:
         return refs
-    for m in _PART.finditer(folded):
+    for m in filter(named_part, _PART.finditer(folded)):
         number = _ROMAN.get(m[1]) or (int(m[1]) if m[1].isdigit() else 0)
         roman = next((r for r, n in _ROMAN.items() if n == number), m[1])
         inner = rf"/khoan-{clauses[0][1]}{point}" if clauses else ""
         refs.append(Reference(rf"(^|/)(muc|phan)-({roman}|{number}){inner}(/|$)", m[0]))
     if not refs:
-        for m in _TITLED.finditer(folded):
+        for m in filter(named_part, _TITLED.finditer(folded)):
             title = m[1].strip()
             if not any(m[0].startswith(phrase) or title.startswith(phrase) for phrase in _SECTIONS):
                 refs.append(Reference("", m[0], title=title))

@@ -19,6 +19,7 @@ from assistant.models import Chunk, ScoredChunk
 from assistant.names import NameRegistry, StoredDocument
 from assistant.references import LAST_ITEM, Reference, find_references
 from assistant.store import Store
+from assistant.synonyms import synonyms
 from assistant.text import fold, has_diacritics
 
 RRF_K = 60
@@ -39,6 +40,7 @@ class Query:
     # Where fold(text) names documents or their kinds: words that say which document, not what about
     names: list[tuple[int, int]] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)  # citation names of stored documents of a kind it says
+    subjects: list[str] = field(default_factory=list)  # … of a kind it is about ("Kế hoạch có …")
     library: str = ""  # the stored documents, named for a refusal's hint
     scope: list[Reference] = field(default_factory=list)
     strict_scope: bool = False
@@ -92,6 +94,7 @@ class HybridRetriever(BaseRetriever):
         # e5 is multilingual: an English question is embedded as asked.
         vector = self.store.embeddings.embed_query_vector(question if english else search_text)
         registry = self.names()
+        index_chunks = self.index().chunks
         named = registry.named(question, with_reference=bool(find_references(question)))
         hint = named[0].short if len(named) == 1 else None
         return Query(
@@ -99,10 +102,13 @@ class HybridRetriever(BaseRetriever):
             search_text=search_text,
             english=english,
             vector=vector,
-            references=find_references(question, hint),
+            references=[
+                r for r in find_references(question, hint) if not r.title or _resolve_title(r, index_chunks)
+            ],
             documents=[n.short for n in named],
             names=[(n.start, n.end) for n in named] + registry.kind_mentions(question),
             kinds=registry.of_kinds_mentioned(question),
+            subjects=registry.subjects(question),
             library=registry.listing(),
             scope=scope or [],
             strict_scope=strict,
@@ -120,10 +126,11 @@ class HybridRetriever(BaseRetriever):
         lists: dict[str, list[int]] = {}
         dense = self.store.dense_search(query.vector, self.candidates)
         lists["dense"] = [index.position[i] for i, _ in dense if i in index.position]
-        lists["bm25"] = index.search(query.search_text, self.candidates, folded=False)
+        # BM25 reads the question with its synonyms ("người đứng đầu" also finds "thủ trưởng").
+        lists["bm25"] = index.search(synonyms().expand(query.search_text), self.candidates, folded=False)
         # Folded BM25 sees the question as typed, so OCR slips and missing diacritics still match.
         typed = query.search_text if query.english else query.text
-        lists["bm25_folded"] = index.search(typed, self.candidates, folded=True)
+        lists["bm25_folded"] = index.search(synonyms().expand(typed), self.candidates, folded=True)
         structural = in_clauses(chunks, query.references)
         if structural:
             lists["structure"] = structural

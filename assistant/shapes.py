@@ -7,7 +7,7 @@ from enum import StrEnum
 from functools import cache
 from importlib import resources
 
-from assistant.text import fold, syllables
+from assistant.text import canonical, fold, has_diacritics, syllables
 
 
 class Shape(StrEnum):
@@ -29,18 +29,19 @@ def _rows(name: str) -> list[list[str]]:
 
 
 @cache
-def _patterns() -> dict[Shape, list[re.Pattern[str]]]:
+def _patterns(folded: bool) -> dict[Shape, list[re.Pattern[str]]]:
     patterns: dict[Shape, list[re.Pattern[str]]] = {shape: [] for shape in _ORDER}
     for shape, pattern in _rows("question_shapes.tsv"):
-        patterns[Shape(shape)].append(re.compile(pattern.strip()))
+        patterns[Shape(shape)].append(re.compile(fold(pattern.strip()) if folded else pattern.strip()))
     return patterns
 
 
 def shape_of(question: str) -> Shape:
-    """The shape of answer a question asks for."""
-    folded = " ".join(fold(question).split())
+    """The shape of answer a question asks for (read with its diacritics when it has them)."""
+    folded = not has_diacritics(question)
+    text = " ".join((fold(question) if folded else canonical(question)).split())
     for shape in _ORDER:
-        if any(p.search(folded) for p in _patterns()[shape]):
+        if any(p.search(text) for p in _patterns(folded)[shape]):
             return shape
     return Shape.FACT
 

@@ -66,3 +66,11 @@ def test_kind_words_of_stored_documents_say_which_document_not_what_about() -> N
     spans = REGISTRY.kind_mentions(question)
     assert [fold(question)[a:b] for a, b in spans] == ["ke hoach", "hien phap"]  # "quy định", "báo cáo" stay
     assert NameRegistry([]).kind_mentions(question) == []
+
+
+def test_the_document_a_question_is_about_by_kind() -> None:
+    plans = ["KH 11-KH/TW", "KH 32-KH/BCSĐ"]
+    assert REGISTRY.subjects("Kế hoạch yêu cầu gì để có lối sống thượng tôn Hiến pháp?") == plans
+    assert REGISTRY.subjects("Theo Hiến pháp, việc đi học là quyền hay nghĩa vụ?") == ["Hiến pháp 2013"]
+    assert REGISTRY.subjects("Nội dung của kế hoạch này là gì?") == plans
+    assert REGISTRY.subjects("Cần cơ chế gì để cán bộ bảo vệ Hiến pháp?") == []
