@@ -5,19 +5,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.decision import Decision, fitted
 from assistant.embeddings import E5Embeddings
 from assistant.instructions import is_instruction
 from assistant.lexical import LexicalIndex
-from assistant.matching import STOPWORDS, content_terms, term_coverage
+from assistant.matching import content_terms, is_stopword, term_coverage
 from assistant.models import Answer, Chunk, Citation, ScoredChunk
-from assistant.retrieval import Query
-from assistant.text import fold, sentence_spans, syllables
+from assistant.retrieval import Query, in_clauses
+from assistant.shapes import Shape, negated_terms, shape_of
+from assistant.synonyms import synonyms
+from assistant.text import canonical, fold, folded_syllables, sentence_spans, syllables
+from assistant.tokens import count_tokens
 
 REFUSAL = "Tài liệu hiện có không đề cập đến nội dung này."
 REFUSAL_HINT = (
-    "Bạn có thể hỏi về mục đích, 7 nhiệm vụ và yêu cầu của Kế hoạch 32-KH/BCSĐ, về Nghị quyết 27-NQ/TW "
-    "hoặc về Hiến pháp 2013, hay nạp thêm tài liệu có nội dung cần tìm."
+    "Kho hiện có: {library}. Bạn có thể hỏi về nội dung các văn bản này, "
+    "hoặc nạp thêm tài liệu có nội dung cần tìm."
 )
+EMPTY_HINT = "Kho chưa có tài liệu nào: hãy nạp tài liệu cần hỏi."
 # Calibrated on evals/datasets/dev.jsonl (pinned by tests/test_answers.py): support = coverage
 # + DENSE_WEIGHT * (similarity - DENSE_BASELINE) - RANK_PENALTY * rank of the chunk.
 MIN_SUPPORT = 0.35
@@ -27,16 +32,20 @@ DENSE_BASELINE = 0.85
 RANK_PENALTY = 0.02
 CLAUSE_COVERAGE = 0.6
 ENGLISH_SHIFT = 0.07
+# A yes/no verdict needs the deciding sentence (already judged to answer) to cover this much of the
+# question's terms.
+VERDICT_COVERAGE = 0.3
+# An enumeration lists sentences covering this much of the question's other terms, one per clause.
+ENUMERATION_COVERAGE = 0.5
+MAX_ITEMS = 8
+CONTINUED = "(Điều khoản còn tiếp: xem toàn văn {label}.)"
+YES, NO = "Có.", "Không."
 ENGLISH_NOTICE = "Chế độ ngoại tuyến trích nguyên văn tiếng Việt từ tài liệu, không dịch."
 _CLAUSE_NAMES = re.compile(
     r"\b(nhiem vu|giai phap|thu (nhat|hai|ba|tu|nam|sau|bay)|dieu \d+|khoan \d+|diem [a-z])\b"
 )
-_DOC_NAMES = re.compile(
-    r"\b(ke hoach|kh|nghi quyet|nq|hien phap|constitution|plan|resolution)\s*(so\s*)?"
-    r"(\d+(-?(kh|nq)(/(bcsd|tw))?)?)?\b|\b(bcsd|tw|nam 2013|2013)\b"
-)
-_QUANTITY = re.compile(r"\b(?:bao nhieu|may|how many|how much)\b(?:\s+(\w+))?")
-_NUMBER = r"(?:\d+|mot|hai|ba|bon|tu|nam|sau|bay|tam|chin|muoi|tram|nghin|ngan|trieu|ty)"
+_QUANTITY = re.compile(r"\b(?:bao nhiêu|mấy|how many|how much)\b(?:\s+(\w+))?")
+_NUMBER = r"(?:\d+|một|hai|ba|bốn|tư|năm|sáu|bảy|tám|chín|mười|trăm|nghìn|ngàn|triệu|tỷ|tỉ)"
 _LIST_INTENT = re.compile(
     r"\b(bao nhieu|may|cac|nhung|liet ke|gom|how many|list|what are the)\b.*\b(nhiem vu|giai phap|tasks?)\b"
 )
@@ -73,16 +82,29 @@ class ExtractiveAnswerer:
         embeddings: E5Embeddings,
         max_sentences: int = 3,
         min_support: float = MIN_SUPPORT,
+        clause_tokens: int = 300,
+        decision: Decision | None = None,
     ) -> None:
         self.embeddings = embeddings
+        self.decision = decision or fitted()
         self.max_sentences = max_sentences
         self.min_support = min_support
+        self.clause_tokens = clause_tokens
 
     def __call__(self, query: Query, retrieved: list[ScoredChunk], index: LexicalIndex) -> Answer:
         chosen = self.choose(query, retrieved, index)
+        verdict = None
+        if chosen and shape_of(query.text) is Shape.YES_NO and not query.english:
+            verdict = self.verdict(query, chosen[0], index)
+            chosen = chosen[:1] if verdict else []
         if not chosen:
-            return Answer(query.text, f"{REFUSAL} {REFUSAL_HINT}", True, [])
-        return self._compose(query, chosen)
+            return Answer(query.text, refusal(query.library), True, [])
+        answer = self._compose(query, chosen)
+        if verdict:
+            answer.text = f"{verdict}\n\n{answer.text}"
+        if (cut := getattr(chosen, "cut_at", None)) is not None:
+            answer.text += "\n\n" + CONTINUED.format(label=cut)
+        return answer
 
     # -- which sentences -----------------------------------------------------------------------------
 
@@ -91,8 +113,23 @@ class ExtractiveAnswerer:
         if not retrieved:
             return []
         terms = self._terms(query)
+        shape = shape_of(query.text)
         inside = [s for s in retrieved if "structure" in s.ranks]  # chunks of the clauses it names
         structural = [s.chunk for s in inside]
+        if structural and shape in (Shape.CLAUSE_CONTENT, Shape.ENUMERATION) and not query.english:
+            # "Mục 2.2 nói gì?", "Nhiệm vụ thứ ba gồm những nội dung nào?": the clause, in order.
+            clause = [index.chunks[i] for i in in_clauses(index.chunks, query.references)] or structural
+            covered = self._coverage(
+                terms, clause[0], 0, 0, index, extra="\n".join(c.passage for c in clause)
+            )
+            return self._clause_content(clause) if not terms or covered >= CLAUSE_COVERAGE else []
+        if (
+            shape is Shape.ENUMERATION
+            and not query.references
+            and not query.english
+            and (listed := self._enumerate(query, terms, retrieved, index))
+        ):
+            return listed
         if _LIST_INTENT.search(fold(query.text)) and not query.references:
             listed = self._list_items(index.chunks, [s.chunk for s in retrieved])
             if listed:
@@ -101,34 +138,65 @@ class ExtractiveAnswerer:
             return self._opening(structural)
         if structural:
             # The question names a clause: answer from it, with its opening when no sentence stands out.
-            candidates = self.score(query, terms, inside, index)
+            candidates = self._counted_only(query, self.score(query, terms, inside, index))
             if not candidates or candidates[0].support < self.min_support:
                 clause = "\n".join(c.passage for c in structural)
                 covered = self._coverage(terms, structural[0], 0, 0, index, extra=clause)
                 return self._opening(structural) if covered >= CLAUSE_COVERAGE else []
         else:
-            candidates = self.score(query, terms, retrieved, index)
-        if counted := _counted(query):
-            # "bao nhiêu / mấy X": only a sentence that states a number (of X) answers it.
-            candidates = [c for c in candidates if counted.search(fold(c.text))]
-        if not candidates or candidates[0].support < self.min_support:
-            return []
+            candidates = self._counted_only(query, self.score(query, terms, retrieved, index))
+            if not candidates or not self.decision.accepts(self.features(query, terms, candidates[0], index)):
+                return []
+        # The best sentence answers; others join it when they are nearly as well supported.
         best = candidates[0].support
-        picked = [c for c in candidates if c.support >= max(self.min_support, RELATIVE_SUPPORT * best)]
-        return picked[: self.max_sentences]
+        picked = [c for c in candidates[1:] if c.support >= max(self.min_support, RELATIVE_SUPPORT * best)]
+        return [candidates[0], *picked][: self.max_sentences]
+
+    def assess(
+        self, query: Query, retrieved: list[ScoredChunk], index: LexicalIndex
+    ) -> tuple[Sentence, dict[str, float]] | None:
+        """The best sentence the answer-or-refuse decision judges for a question that names no clause,
+        and what the decision reads of it (None when there is none): the data the decision is fitted on."""
+        if not retrieved or any("structure" in s.ranks for s in retrieved):
+            return None
+        terms = self._terms(query)
+        candidates = self._counted_only(query, self.score(query, terms, retrieved, index))
+        return (candidates[0], self.features(query, terms, candidates[0], index)) if candidates else None
+
+    def features(
+        self, query: Query, terms: list[str], best: Sentence, index: LexicalIndex
+    ) -> dict[str, float]:
+        """What the decision reads of the best sentence (names in assistant.decision.FEATURES)."""
+        text = f"{best.text}\n{best.chunk.context}"
+        weights = {t: index.idf(fold(t)) for t in terms}
+        total = sum(weights.values()) or 1.0
+        rare = sorted(weights, key=lambda t: -weights[t])[:3]
+        return {
+            "support": best.support,
+            "coverage": best.coverage,
+            "plain_coverage": term_coverage(terms, text, index),
+            "key_coverage": term_coverage(rare, synonyms().expand(text), index),
+            "similarity": best.similarity,
+            "known": sum(w for t, w in weights.items() if index.df.get(fold(t), 0) > 0) / total,
+            "rank": float(best.rank),
+        }
+
+    @staticmethod
+    def _counted_only(query: Query, candidates: list[Sentence]) -> list[Sentence]:
+        """For "bao nhiêu / mấy X": only a sentence that states a number (of X) answers it."""
+        if counted := _counted(query):
+            return [c for c in candidates if counted.search(canonical(c.text))]
+        return candidates
 
     def score(
         self, query: Query, terms: list[str], retrieved: list[ScoredChunk], index: LexicalIndex
     ) -> list[Sentence]:
-        """Every sentence of the retrieved chunks (of the documents the question names), best first."""
-        named = [s for s in retrieved if any(s.chunk.doc_short.startswith(d) for d in query.documents)]
-        pool = named if len(query.documents) == 1 and named else retrieved
-        spans = [
-            (rank, s.chunk, a, b)
-            for rank, s in enumerate(pool)
-            for a, b in sentence_spans(s.chunk.text)
-            if not is_instruction(s.chunk.text[a:b])  # planted instructions are never an answer
-        ]
+        """Every sentence of the retrieved chunks (of the documents the question names, or is about by
+        kind), best first."""
+        named = [s for s in retrieved if s.chunk.doc_short in query.documents]
+        about = [s for s in retrieved if s.chunk.doc_short in query.subjects]
+        pool = named if len(query.documents) == 1 and named else about or retrieved
+        spans = [(rank, s.chunk, a, b) for rank, s in enumerate(pool) for a, b in quotable(s.chunk)]
         if not spans:
             return []
         vectors = self.embeddings.embed_passages([chunk.text[a:b] for _, chunk, a, b in spans])
@@ -143,9 +211,7 @@ class ExtractiveAnswerer:
         if query.english:
             # Without a translator, an English question is answered only by a sentence that has every
             # one of its glossary phrases (document names aside).
-            needed = [
-                f" {' '.join(syllables(p))} " for p in query.phrases if not _DOC_NAMES.fullmatch(fold(p))
-            ]
+            needed = [f" {' '.join(syllables(p))} " for p in query.phrases if not _names_document(p, query)]
             scored = [s for s in scored if all(p in f" {' '.join(syllables(s.text))} " for p in needed)]
         scored.sort(key=lambda c: (-c.support, c.rank, c.start))
         return scored
@@ -154,7 +220,9 @@ class ExtractiveAnswerer:
     def _terms(query: Query) -> list[str]:
         """Content terms of the question, without the words that only name a document or a clause."""
         names = [re.compile(rf"\b{re.escape(fold(r.label))}\b") for r in query.references] + [_CLAUSE_NAMES]
-        terms = content_terms(query.search_text, [*names, _DOC_NAMES])
+        spoken = [" ".join(folded_syllables(fold(query.text)[a:b])) for a, b in query.names]
+        documents = [re.compile(rf"\b{re.escape(words)}\b") for words in spoken if words]
+        terms = content_terms(query.search_text, [*names, *documents])
         if not terms and not query.references:
             terms = content_terms(query.search_text, names)
         # English words with no Vietnamese counterpart can never be found in the documents: they stay
@@ -166,7 +234,8 @@ class ExtractiveAnswerer:
         terms: list[str], chunk: Chunk, start: int, end: int, index: LexicalIndex, extra: str = ""
     ) -> float:
         """How much of the terms a sentence covers, read with its clause context (and `extra`)."""
-        return term_coverage(terms, f"{chunk.text[start:end]}\n{chunk.context}\n{extra}", index)
+        text = f"{chunk.text[start:end]}\n{chunk.context}\n{extra}"
+        return term_coverage(terms, synonyms().expand(text), index)
 
     def _opening(self, chunks: list[Chunk]) -> list[Sentence]:
         """The first sentence of each referenced clause (or the first few of a single clause)."""
@@ -177,10 +246,74 @@ class ExtractiveAnswerer:
         per_clause = self.max_sentences if len(firsts) == 1 else 1
         picked = []
         for chunk in firsts[: max(self.max_sentences, 8)]:
-            spans = [(a, b) for a, b in sentence_spans(chunk.text) if not is_instruction(chunk.text[a:b])]
-            for a, b in spans[:per_clause]:
+            for a, b in quotable(chunk)[:per_clause]:
                 picked.append(Sentence(chunk, 0, a, b))
         return picked
+
+    def _clause_content(self, chunks: list[Chunk]) -> list[Sentence]:
+        """The sentences of the referenced clauses in reading order, headings aside, within the token
+        budget; when cut, the result says at which clause (`cut_at`)."""
+        picked = _Sentences()
+        used = 0
+        for chunk in sorted(chunks, key=lambda c: (c.doc_id, c.order)):
+            for a, b in quotable(chunk):
+                cost = count_tokens(chunk.text[a:b])
+                if picked and used + cost > self.clause_tokens:
+                    picked.cut_at = chunks[0].citation
+                    return picked
+                picked.append(Sentence(chunk, 0, a, b))
+                used += cost
+        return picked
+
+    def _enumerate(
+        self, query: Query, terms: list[str], retrieved: list[ScoredChunk], index: LexicalIndex
+    ) -> list[Sentence]:
+        """'Kế hoạch nhắc đến những luật nào?': in the document asked about, the best sentence of each
+        clause that names such an item and covers the rest of the question, in reading order."""
+        noun = _item_noun(query.text)
+        # The document named, else those of the kind named ("kế hoạch"), else the retrieved ones, best first.
+        ranked = list(dict.fromkeys(s.chunk.doc_short for s in retrieved))
+        kinds = [d for d in ranked if d in query.kinds] + [d for d in query.kinds if d not in ranked]
+        candidates = query.documents if len(query.documents) == 1 else kinds or ranked
+        best: dict[tuple[str, str], Sentence] = {}
+        for document in candidates[:3]:
+            best = self._items(document, noun, terms, index)
+            if best:
+                break
+        return sorted(best.values(), key=lambda s: (s.chunk.doc_id, s.chunk.order, s.start))[:MAX_ITEMS]
+
+    def _items(
+        self, document: str, noun: str, terms: list[str], index: LexicalIndex
+    ) -> dict[tuple[str, str], Sentence]:
+        """The sentences of a document that name an item and cover the question, by where they stand."""
+        chunks = [c for c in index.chunks if c.doc_short == document]
+        text = " ".join(folded_syllables(" ".join(c.passage for c in chunks)))
+        # Question words the document never uses ("nhắc đến") cannot be covered: they are left out.
+        other = [t for t in terms if fold(t) not in noun and f" {fold(t)} " in f" {text} "]
+        best: dict[tuple[str, str], Sentence] = {}
+        for chunk in chunks:
+            for a, b in quotable(chunk):
+                sentence = chunk.text[a:b]
+                if noun and not _names_item(sentence, noun):
+                    continue
+                coverage = self._coverage(other, chunk, a, b, index) if other else 1.0
+                if coverage >= ENUMERATION_COVERAGE:
+                    best[(chunk.id, str(a))] = Sentence(chunk, 0, a, b, coverage=coverage)
+        return best
+
+    def verdict(self, query: Query, sentence: Sentence, index: LexicalIndex) -> str | None:
+        """'Có.' or 'Không.' when the sentence decides a yes/no question, else None.
+
+        The sentence must cover the question's terms; it says no when it denies one of the question's
+        terms (a negation right before it) that the question does not deny itself, or the reverse.
+        """
+        terms = self._terms(query)
+        if self._coverage(terms, sentence.chunk, sentence.start, sentence.end, index) < VERDICT_COVERAGE:
+            return None
+        asked = {fold(t) for t in terms if " " not in t}
+        said_no = bool(negated_terms(sentence.text) & asked)
+        asked_no = bool(negated_terms(_without_question_frame(query.search_text)) & asked)
+        return NO if said_no != asked_no else YES
 
     def _list_items(self, chunks: list[Chunk], retrieved: list[Chunk]) -> list[Sentence]:
         """For 'how many / which tasks': the announcing heading, then the opening of each item."""
@@ -235,12 +368,78 @@ class ExtractiveAnswerer:
         return Answer(query.text, text, False, citations, notice=notice)
 
 
+class _Sentences(list[Sentence]):
+    """Sentences of a clause answer, and the clause where the budget cut them (None when whole)."""
+
+    cut_at: str | None = None
+
+
+_MARKER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){0,2}\.|[a-zđ]\)|[IVXLC]{1,6}\.|[-+•])\s+")
+_ITEM_NOUN = re.compile(r"\b(?:nhung|cac)\s+((?:\w+\s+){0,3}?)(?:nao|gi)\b")
+_GENERIC_NOUNS = {"", "viec", "noi dung", "van de", "diem", "yeu cau", "nhiem vu", "gi"}
+
+
+def quotable(chunk: Chunk) -> list[tuple[int, int]]:
+    """The chunk's sentences that can be quoted as an answer: headings and sentences that instruct the
+    assistant (planted in a document) aside, list markers ("b)", "2.") left out of the quote."""
+    headings = {part.strip(" .:").lower() for part in chunk.context.split(" — ")}
+    spans = []
+    for a, b in sentence_spans(chunk.text):
+        if chunk.text[a:b].strip(" .:").lower() in headings or is_instruction(chunk.text[a:b]):
+            continue
+        if (m := _MARKER.match(chunk.text, a, b)) and m.end() < b:
+            a = m.end()
+        spans.append((a, b))
+    return spans
+
+
+def _item_noun(question: str) -> str:
+    """The kind of item an enumeration asks for ("luat" in "những luật nào"), '' when generic."""
+    match = _ITEM_NOUN.search(fold(question))
+    noun = " ".join(match[1].split()[:2]) if match else ""
+    return "" if noun in _GENERIC_NOUNS else noun
+
+
+def _names_item(sentence: str, noun: str) -> bool:
+    """The sentence names an item of that kind: the noun written with a capital ("Luật Viên chức"), or
+    any use of it when the noun is no kind of name ("cơ quan")."""
+    words = sentence.split()
+    folded = [fold(w).strip(",.;:()") for w in words]
+    head = noun.split()
+    return any(
+        folded[i : i + len(head)] == head and (words[i][:1].isupper() or head[0] not in _CAPITALISED_NOUNS)
+        for i in range(len(words) - len(head) + 1)
+    )
+
+
+_CAPITALISED_NOUNS = {"luat", "nghi", "thong", "quyet", "chi", "bo", "hien", "ke"}
+
+
+def _without_question_frame(question: str) -> str:
+    """The question without its yes/no frame ("… có … không?"): what it asserts."""
+    return re.sub(
+        r"\b(không|chưa|hay không|hay chưa|phải không|đúng không)\s*[?.!]*\s*$", "", question.strip()
+    )
+
+
+def _names_document(phrase: str, query: Query) -> bool:
+    """True when a glossary phrase only names a document the question names ("Hiến pháp", "Constitution")."""
+    folded = fold(phrase)
+    return any(fold(d).startswith(folded) for d in query.documents)
+
+
+def refusal(library: str) -> str:
+    """The refusal, with a hint that names what the store holds."""
+    return f"{REFUSAL} {REFUSAL_HINT.format(library=library) if library else EMPTY_HINT}"
+
+
 def _counted(query: Query) -> re.Pattern[str] | None:
-    """For a question asking how many (of what), the pattern a sentence must match to answer it."""
-    match = _QUANTITY.search(fold(query.text))
-    if not match:
+    """For a question asking how many (of what), the pattern a sentence (lower case, with its diacritics)
+    must match to answer it: a number, followed by the thing counted when the question names it."""
+    match = _QUANTITY.search(canonical(query.text if query.english else query.search_text))
+    if not match or shape_of(query.text) is not Shape.COUNT:  # "bộ máy" is not "mấy"
         return None
     noun = match[1]
-    if query.english or not noun or noun in STOPWORDS:
+    if query.english or not noun or is_stopword(noun):
         return re.compile(rf"\b{_NUMBER}\b")
     return re.compile(rf"\b{_NUMBER}\s+(?:\w+\s+)?{re.escape(noun)}\b")

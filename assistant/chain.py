@@ -36,7 +36,9 @@ class Assistant:
         self.retriever = HybridRetriever(store=self.store, k=self.settings.top_k)
         # Answer modes by name, the default first; "extractive" works offline and is always there.
         extractive = answerer or ExtractiveAnswerer(
-            self.store.embeddings, max_sentences=self.settings.answer_sentences
+            self.store.embeddings,
+            max_sentences=self.settings.answer_sentences,
+            clause_tokens=self.settings.answer_clause_tokens,
         )
         self.answerers: dict[str, Answerer] = {EXTRACTIVE: extractive}
         if self.settings.llm_base_url:
@@ -111,6 +113,13 @@ class Assistant:
         if any(problem := text_problem(t.content) for t in turns):
             raise InputError(f"Lịch sử hội thoại có {problem}.")
         return {"question": question, "history": turns, "k": k, "mode": mode}
+
+    def prepared(
+        self, question: str, history: Sequence[Turn | dict[str, str]] = ()
+    ) -> tuple[Query, list[ScoredChunk]]:
+        """The prepared question (follow-up resolved) and what retrieval finds for it, before answering."""
+        state = self.retrieval.invoke(self._state(question, history, None, EXTRACTIVE))
+        return state["query"], state["retrieved"]
 
     def retrieve(self, question: str, k: int | None = None) -> list[ScoredChunk]:
         """The chunks retrieval finds for a standalone question."""

@@ -8,19 +8,34 @@ from importlib import resources
 from itertools import accumulate
 
 from assistant.lexical import LexicalIndex
-from assistant.text import fold, folded_syllables, syllables, with_bigrams
+from assistant.text import canonical, fold, folded_syllables, has_diacritics, syllables, with_bigrams
 
 # A term found only without its diacritics (an OCR slip such as "kể thừa", or another word such as
 # "kỷ" for "ký") counts this much.
 FOLDED_CREDIT = 0.6
 
 
-def _stopwords() -> frozenset[str]:
+def _stopwords() -> list[str]:
     text = resources.files("assistant").joinpath("data/stopwords_vi.txt").read_text(encoding="utf-8")
-    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return [" ".join(canonical(e).split()) for line in lines for e in line.split(",") if e.strip()]
 
 
-STOPWORDS = _stopwords()
+# Function words as written ("hỏi"), and folded ("hoi"): a syllable with diacritics is checked against the
+# first, one without any against the second (so "hội" stays a content word, and so does "bộ").
+ACCENTED_STOPWORDS = frozenset(e for e in _stopwords() if " " not in e)
+STOPWORDS = frozenset(fold(w) for w in ACCENTED_STOPWORDS)
+# Stop phrases ("nội dung", "quy định"), dropped as wholes, matched folded.
+STOP_PHRASES = re.compile(
+    r"\b(?:"
+    + "|".join(sorted((re.escape(fold(e)) for e in _stopwords() if " " in e), key=len, reverse=True))
+    + r")\b"
+)
+
+
+def is_stopword(syllable: str) -> bool:
+    """A function or question word, read with its diacritics when it has any."""
+    return syllable in ACCENTED_STOPWORDS if has_diacritics(syllable) else fold(syllable) in STOPWORDS
 
 
 def content_terms(text: str, drop: Sequence[re.Pattern[str]] = ()) -> list[str]:
@@ -35,12 +50,12 @@ def content_terms(text: str, drop: Sequence[re.Pattern[str]] = ()) -> list[str]:
     joined = " ".join(folded)
     dropped = {
         i
-        for pattern in drop
+        for pattern in [*drop, STOP_PHRASES]
         for m in pattern.finditer(joined)
         for i, s in enumerate(starts)
         if m.start() <= s < m.end()
     }
-    return with_bigrams([w for i, w in enumerate(words) if i not in dropped and folded[i] not in STOPWORDS])
+    return with_bigrams([w for i, w in enumerate(words) if i not in dropped and not is_stopword(w)])
 
 
 def term_coverage(terms: Sequence[str], text: str, index: LexicalIndex) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.text import fold
+from assistant.text import fold, has_diacritics
 
 _ORDINALS = {
     "nhat": 1,
@@ -58,13 +58,8 @@ _SECTIONS = {
     "purpose": "muc-dich",
     "requirements": "yeu-cau",
     "preamble": "loi-noi-dau",
+    "mo dau": "mo-dau",
 }
-_DOC_HINTS = [
-    (re.compile(r"\bhien phap\b|\bconstitution\b"), "Hiến pháp"),
-    (re.compile(r"\b(ke hoach|kh|plan)\s*(so\s*)?32\b|\b32-kh\b"), "KH 32"),
-    (re.compile(r"\b(ke hoach|kh|plan)\s*(so\s*)?11\b|\b11-kh\b"), "KH 11"),
-    (re.compile(r"\b(nghi quyet|nq|resolution)\s*(so\s*)?27\b|\b27-nq\b"), "NQ 27"),
-]
 
 
 # The last item of a list ("nhiệm vụ cuối cùng"): resolved against the stored clauses.
@@ -78,24 +73,23 @@ class Reference:
     pattern: str
     label: str
     doc_hint: str | None = None
+    title: str = ""  # folded heading words ("to chuc thuc hien"), matched against the clause's context
 
-    def matches(self, clause_key: str, doc_short: str) -> bool:
+    def matches(self, clause_key: str, doc_short: str, context: str = "") -> bool:
         if self.doc_hint and not doc_short.startswith(self.doc_hint):
             return False
+        if self.title:
+            return re.search(rf"\b{re.escape(self.title)}\b", fold(context)) is not None
         return re.search(self.pattern, clause_key) is not None
 
 
-def doc_hints(question: str) -> list[str]:
-    """The documents a question names ("Hiến pháp", "KH 32"…), as prefixes of their short names."""
-    folded = fold(question)
-    return [hint for rx, hint in _DOC_HINTS if rx.search(folded)]
+def find_references(question: str, doc_hint: str | None = None) -> list[Reference]:
+    """Structural references in a question, accented or not, Vietnamese or English.
 
-
-def find_references(question: str) -> list[Reference]:
-    """Structural references in a question, accented or not, Vietnamese or English."""
+    `doc_hint`: the citation name of the one document the question names, if it names one.
+    """
     folded = fold(question)
-    hints = doc_hints(question)
-    hint = hints[0] if len(hints) == 1 else None
+    hint = doc_hint
     refs: list[Reference] = []
 
     def add(pattern: str, label: str) -> None:
@@ -124,6 +118,8 @@ def find_references(question: str) -> list[Reference]:
             if points:
                 pattern += rf"/diem-{points[0][1]}"
         add(pattern + r"(/|$)", article[0])
+    for ref in _path_references(question, folded, clauses, points, bool(articles)):
+        refs.append(Reference(ref.pattern, ref.label, hint, ref.title))
     for m in re.finditer(r"\b(?:chuong|chapter)\s+([ivx]+|\d+)\b", folded):
         number = _ROMAN.get(m[1]) or (int(m[1]) if m[1].isdigit() else 0)
         roman = next((r for r, n in _ROMAN.items() if n == number), m[1])
@@ -131,6 +127,45 @@ def find_references(question: str) -> list[Reference]:
     for phrase, key in _SECTIONS.items():
         if re.search(rf"\b{phrase}\b", folded) and not _is_generic(folded, phrase):
             add(rf"(^|/){key}(/|$)", phrase)
+    return refs
+
+
+_SUBITEM = re.compile(r"\b(?:tieu muc|muc|section|item)\s+(\d{1,2}\.\d{1,2}(?:\.\d{1,2})?)(?![.\d])")
+_PART = re.compile(r"\b(?:muc|phan|part|section)\s+([ivx]{1,5}|\d{1,2})\b(?![.\d])")
+# "phần tổ chức thực hiện", "mục kinh phí": a part named by its heading's words, up to a question word.
+_TITLED = re.compile(
+    r"\b(?:phan|muc)\s+((?:(?!(?:noi|quy|co|gom|la|de|duoc|ghi|neu|the|trong|cua|ve|nhu|gi|nao)\b)[a-z]+\b\s*){2,6})"
+)
+
+
+def _path_references(
+    question: str, folded: str, clauses: list[re.Match[str]], points: list[re.Match[str]], in_article: bool
+) -> list[Reference]:
+    """References by a plan's path: "mục 2.2", "khoản 2 mục III", "điểm b khoản 1 mục I", "phần tổ chức…".
+
+    Typed with diacritics, "mức" or "múc" is not "mục": the word must be written as a part's name.
+    """
+    point = rf"/diem-{points[0][1]}" if points else ""
+    refs = []
+
+    def named_part(m: re.Match[str]) -> bool:
+        word = question[m.start() : m.end()].split()[0].lower()
+        return not has_diacritics(question) or word in {"mục", "phần", "tiểu", "section", "part", "item"}
+
+    for m in filter(named_part, _SUBITEM.finditer(folded)):
+        refs.append(Reference(rf"(^|/)tieu-muc-{m[1].replace('.', '-')}{point}(/|$)", m[0]))
+    if refs or in_article:
+        return refs
+    for m in filter(named_part, _PART.finditer(folded)):
+        number = _ROMAN.get(m[1]) or (int(m[1]) if m[1].isdigit() else 0)
+        roman = next((r for r, n in _ROMAN.items() if n == number), m[1])
+        inner = rf"/khoan-{clauses[0][1]}{point}" if clauses else ""
+        refs.append(Reference(rf"(^|/)(muc|phan)-({roman}|{number}){inner}(/|$)", m[0]))
+    if not refs:
+        for m in filter(named_part, _TITLED.finditer(folded)):
+            title = m[1].strip()
+            if not any(m[0].startswith(phrase) or title.startswith(phrase) for phrase in _SECTIONS):
+                refs.append(Reference("", m[0], title=title))
     return refs
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -16,9 +16,11 @@ from pydantic import ConfigDict, PrivateAttr
 from assistant.english import is_english, to_vietnamese_terms
 from assistant.lexical import LexicalIndex, load_or_build
 from assistant.models import Chunk, ScoredChunk
-from assistant.references import LAST_ITEM, Reference, doc_hints, find_references
+from assistant.names import NameRegistry, StoredDocument
+from assistant.references import LAST_ITEM, Reference, find_references
 from assistant.store import Store
-from assistant.text import has_diacritics
+from assistant.synonyms import synonyms
+from assistant.text import fold, has_diacritics
 
 RRF_K = 60
 # How much each ranked list counts in the fusion; structure wins when a question names a clause.
@@ -34,7 +36,12 @@ class Query:
     english: bool
     vector: np.ndarray
     references: list[Reference] = field(default_factory=list)
-    documents: list[str] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)  # citation names of the documents it names
+    # Where fold(text) names documents or their kinds: words that say which document, not what about
+    names: list[tuple[int, int]] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)  # citation names of stored documents of a kind it says
+    subjects: list[str] = field(default_factory=list)  # … of a kind it is about ("Kế hoạch có …")
+    library: str = ""  # the stored documents, named for a refusal's hint
     scope: list[Reference] = field(default_factory=list)
     strict_scope: bool = False
     # An English question's glossary phrases (in Vietnamese), and its content words no entry covers
@@ -52,6 +59,7 @@ class HybridRetriever(BaseRetriever):
     candidates: int = 30
     _index: LexicalIndex | None = PrivateAttr(default=None)
     _index_of: list[Chunk] | None = PrivateAttr(default=None)
+    _names: NameRegistry | None = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     def index(self) -> LexicalIndex:
@@ -63,7 +71,14 @@ class HybridRetriever(BaseRetriever):
                 path = Path(settings.data_dir) / "lexical" / f"{settings.collection}.index"
                 self._index = load_or_build(chunks, path)
                 self._index_of = chunks
+                self._names = NameRegistry(StoredDocument(c.doc_id, c.doc_short, c.doc_title) for c in chunks)
             return self._index
+
+    def names(self) -> NameRegistry:
+        """The names of the stored documents (rebuilt with the lexical index)."""
+        self.index()
+        assert self._names is not None
+        return self._names
 
     def prepare(self, question: str, scope: list[Reference] | None = None, strict: bool = False) -> Query:
         """Detect English, restore missing diacritics and find structural references."""
@@ -78,13 +93,23 @@ class HybridRetriever(BaseRetriever):
             search_text = self.index().restorer.restore(question)
         # e5 is multilingual: an English question is embedded as asked.
         vector = self.store.embeddings.embed_query_vector(question if english else search_text)
+        registry = self.names()
+        index_chunks = self.index().chunks
+        named = registry.named(question, with_reference=bool(find_references(question)))
+        hint = named[0].short if len(named) == 1 else None
         return Query(
             text=question,
             search_text=search_text,
             english=english,
             vector=vector,
-            references=find_references(question),
-            documents=doc_hints(question),
+            references=[
+                r for r in find_references(question, hint) if not r.title or _resolve_title(r, index_chunks)
+            ],
+            documents=[n.short for n in named],
+            names=[(n.start, n.end) for n in named] + registry.kind_mentions(question),
+            kinds=registry.of_kinds_mentioned(question),
+            subjects=registry.subjects(question),
+            library=registry.listing(),
             scope=scope or [],
             strict_scope=strict,
             phrases=phrases,
@@ -101,14 +126,15 @@ class HybridRetriever(BaseRetriever):
         lists: dict[str, list[int]] = {}
         dense = self.store.dense_search(query.vector, self.candidates)
         lists["dense"] = [index.position[i] for i, _ in dense if i in index.position]
-        lists["bm25"] = index.search(query.search_text, self.candidates, folded=False)
+        # BM25 reads the question with its synonyms ("người đứng đầu" also finds "thủ trưởng").
+        lists["bm25"] = index.search(synonyms().expand(query.search_text), self.candidates, folded=False)
         # Folded BM25 sees the question as typed, so OCR slips and missing diacritics still match.
         typed = query.search_text if query.english else query.text
-        lists["bm25_folded"] = index.search(typed, self.candidates, folded=True)
-        structural = _matching(chunks, query.references)
+        lists["bm25_folded"] = index.search(synonyms().expand(typed), self.candidates, folded=True)
+        structural = in_clauses(chunks, query.references)
         if structural:
             lists["structure"] = structural
-        scoped = _matching(chunks, query.scope)
+        scoped = in_clauses(chunks, query.scope)
         if scoped and not query.references:
             if query.strict_scope:
                 allowed = set(scoped)
@@ -136,7 +162,7 @@ class HybridRetriever(BaseRetriever):
         ]
 
 
-def _matching(chunks: list[Chunk], refs: list[Reference]) -> list[int]:
+def in_clauses(chunks: list[Chunk], refs: list[Reference]) -> list[int]:
     """Indexes of chunks inside any referenced clause, in reading order."""
     if not refs:
         return []
@@ -151,4 +177,19 @@ def _matching(chunks: list[Chunk], refs: list[Reference]) -> list[int]:
             if r.pattern == LAST_ITEM
             for n in set(last.values())
         ]
-    return [i for i, c in enumerate(chunks) if any(r.matches(c.clause_key, c.doc_short) for r in refs)]
+    refs = [resolved for r in refs if (resolved := _resolve_title(r, chunks) if r.title else r)]
+    return [
+        i for i, c in enumerate(chunks) if any(r.matches(c.clause_key, c.doc_short, c.context) for r in refs)
+    ]
+
+
+def _resolve_title(ref: Reference, chunks: list[Chunk]) -> Reference | None:
+    """A part named by heading words ("phần tổ chức thực hiện giao việc…"): the longest run of its first
+    words (two or more) that some heading has, or None when no heading has them."""
+    contexts = {fold(c.context) for c in chunks}
+    words = ref.title.split()
+    for n in range(len(words), 1, -1):
+        title = re.compile(rf"\b{re.escape(' '.join(words[:n]))}\b")
+        if any(title.search(context) for context in contexts):
+            return replace(ref, title=" ".join(words[:n]))
+    return None

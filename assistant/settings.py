@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     answer_sentences: int = Field(
         default=3, ge=1, le=10, description="Most sentences an extractive answer quotes."
     )
+    answer_clause_tokens: int = Field(
+        default=300, ge=50, le=4000, description="Most tokens of a clause quoted when asked what it says."
+    )
     answer_mode: Literal["llm", "extractive"] | None = Field(
         default=None, description="Default answer mode; unset means 'llm' when an LLM is configured."
     )

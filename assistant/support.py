@@ -16,7 +16,8 @@ import numpy as np
 
 from assistant.embeddings import E5Embeddings
 from assistant.matching import STOPWORDS
-from assistant.text import fold, folded_syllables, sentence_spans
+from assistant.synonyms import synonyms
+from assistant.text import folded_syllables, sentence_spans
 
 # Calibrated on labelled sentences (evals/calibration.py, pinned by tests/test_evals_scorers.py:
 # verbatim and lightly paraphrased source sentences vs. invented or wrongly cited ones): support = coverage
@@ -27,7 +28,7 @@ DENSE_WEIGHT = 1.0
 DENSE_BASELINE = 0.88
 THRESHOLD = 0.6
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-FOLDED_STOPWORDS = frozenset(fold(w) for w in STOPWORDS)
+FOLDED_STOPWORDS = STOPWORDS
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class SupportScorer:
         wanted = terms(sentence)
         if not wanted:
             return 1.0
-        present = set(terms("\n".join(sources)))
+        present = set(terms(synonyms().expand("\n".join(sources))))
         total = sum(self.idf(t) for t in wanted)
         return sum(self.idf(t) for t in wanted if t in present) / total
 

@@ -16,7 +16,7 @@ _SYLLABLE = re.compile(r"\w+", re.UNICODE)
 # unless the next line starts in lower case (a wrapped line, as in "Thứ bảy,\ntăng cường…").
 _SENTENCE_BREAK = re.compile(r"""[.!?…]+["”’)\]]*[ \t\u00a0]+|\s*\n\s*""")
 # "1." "a)" "IV." at the start of a paragraph number it; they are not sentences of their own.
-_LIST_MARKER = re.compile(r"(\d{1,3}|[IVXLC]{1,6}|[a-zđ])[.)]")
+_LIST_MARKER = re.compile(r"(\d{1,3}(?:\.\d{1,3}){0,2}|[IVXLC]{1,6}|[a-zđ])[.)]")
 _OPENERS = '"“‘([-–•'
 # Lone surrogates (bytes that were not UTF-8, or an escaped "\udc80") and control characters other than
 # tab and line breaks: never part of a question or a message someone typed.
@@ -64,18 +64,12 @@ def folded_syllables(text: str) -> list[str]:
 
 
 def safe_id(name: str) -> str:
-    """A document id from a file name: NFC, every whitespace run one space, and every control, format
-    (right-to-left override, zero-width…) or unassigned character an underscore, so that an id can be
-    printed on one line as it reads. Safe names (the bundled corpus's) are left as they are."""
-    out = []
-    for ch in nfc(name):
-        if ch.isspace():
-            out.append(" ")
-        elif unicodedata.category(ch).startswith("C"):
-            out.append("_")
-        else:
-            out.append(ch)
-    return " ".join("".join(out).split())
+    """A document id from a file name: NFC, every whitespace character (line break, tab…) a space, and
+    every control, format (right-to-left override…) or unassigned character an underscore, so that an id
+    prints on one line as it reads. Other names (the bundled corpus's among them) are left as they are."""
+    return "".join(
+        " " if ch.isspace() else "_" if unicodedata.category(ch).startswith("C") else ch for ch in nfc(name)
+    )
 
 
 def shown_name(name: str) -> str:

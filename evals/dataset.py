@@ -27,6 +27,11 @@ KINDS = frozenset(
         "unanswerable",
         "out-of-scope",
         "injection",
+        # standard-layout set (evals/datasets/standard.jsonl)
+        "clause-content",
+        "enumeration",
+        "yes-no",
+        "topic-trap",
     }
 )
 FIELDS: dict[str, type] = {  # every dataset line has these, with these types

@@ -3,34 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from bisect import bisect_left, bisect_right
 from pathlib import Path
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from assistant.models import Chunk
+from assistant.names import short_name
 from assistant.text import safe_id, sentence_spans, trimmed_span
 from assistant.tokens import ENCODING, count_tokens, encoding
+from ingest.header import Header
 from ingest.loaders import LoadedDocument
-from ingest.structure import Clause, paragraphs, parse_clauses
-
-_KINDS = {
-    "kế hoạch": "KH",
-    "nghị quyết": "NQ",
-    "nghị định": "NĐ",
-    "quyết định": "QĐ",
-    "thông tư": "TT",
-    "chỉ thị": "CT",
-    "kết luận": "KL",
-}
-_NUMBERED = re.compile(
-    r"\b(Kế hoạch|Nghị quyết|Nghị định|Quyết định|Thông tư|Chỉ thị|Kết luận)\s+(?:số\s+)?"
-    r"(\d+[/\-][\wĐđÐ/\-]+)",
-    re.IGNORECASE,
-)
-_CONSTITUTION = re.compile(r"\bHiến pháp\b.*?\b(1946|1959|1980|1992|2013)\b", re.IGNORECASE | re.DOTALL)
-_LAW = re.compile(r"^(Luật|Bộ luật)\s+([^\n(,;]{3,60})")
+from ingest.structure import Clause, paragraphs, parse_document
 
 
 def doc_id_for(path: Path) -> str:
@@ -42,27 +26,18 @@ def doc_id_for(path: Path) -> str:
     return safe_id(path.stem)  # the same name typed on macOS (NFD) or Windows (NFC) is one document
 
 
-def title_for(doc: LoadedDocument) -> str:
-    """The header's or file's title, else the first paragraph (shortened), else the file name."""
+def title_for(doc: LoadedDocument, header: Header | None = None) -> str:
+    """The file's title, the header block's, else the first paragraph (shortened), else the file name."""
     if doc.meta.get("TITLE"):
         return doc.meta["TITLE"].strip()
+    if header:
+        return header.title
     first = next(paragraphs(doc.text, doc.body_start), None)
     if first:
         line = doc.text[first[0] : first[1]].split("\n")[0].strip().lstrip("#").strip()
         if line:
             return line if len(line) <= 160 else line[:157].rsplit(" ", 1)[0] + "…"
     return doc_id_for(doc.path)
-
-
-def short_name(title: str) -> str:
-    """How a citation names the document: 'KH 32-KH/BCSĐ', 'Hiến pháp 2013', 'Luật Viên chức'…"""
-    if m := _NUMBERED.search(title):
-        return f"{_KINDS[m[1].lower()]} {m[2].replace('Ð', 'Đ')}"
-    if m := _CONSTITUTION.search(title):
-        return f"Hiến pháp {m[1]}"
-    if m := _LAW.match(title):
-        return f"{m[1]} {m[2].strip()}"
-    return title if len(title) <= 60 else title[:57].rsplit(" ", 1)[0] + "…"
 
 
 def _sentences(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -142,11 +117,11 @@ def _is_piece(runs: list[tuple[int, int]], spans: list[tuple[int, int]]) -> bool
 
 def chunk_document(doc: LoadedDocument, max_tokens: int) -> tuple[str, str, list[Chunk]]:
     """(title, short name, chunks) of a loaded document."""
-    title = title_for(doc)
-    short = short_name(title)
+    header, clauses = parse_document(doc.text, doc.body_start)
+    title = title_for(doc, header)
+    short = header.short if header and not doc.meta.get("TITLE") else short_name(title)
     doc_id = doc_id_for(doc.path)
     chunks: list[Chunk] = []
-    clauses = parse_clauses(doc.text, doc.body_start, title)
     starts = sorted(start for clause in clauses for start, _ in clause.spans)
     for clause in clauses:
         spans = [

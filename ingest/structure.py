@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import zip_longest
 
 from assistant.text import fold
+from ingest.header import Header, find_header
 
 ORDINALS = ["nhất", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười"]
 _ORDINAL_WORDS = "|".join(ORDINALS)
@@ -23,6 +25,9 @@ _CHAPTER = re.compile(r"^(Chương|CHƯƠNG)\s+([IVXLC]+|\d+)\b\.?\s*(.*)$")
 _SECTION = re.compile(r"^(Mục|MỤC)\s+(\d+|[IVXLC]+)\b\.?\s*(.*)$")
 _ARTICLE = re.compile(r"^Điều\s+(\d+[a-z]?)\b\.?\s*(.*)$")
 _ROMAN = re.compile(r"^([IVX]{1,5})[.\-–]\s+(.{2,150})$")
+_SUBITEM = re.compile(r"^(\d{1,2}\.\d{1,2}(?:\.\d{1,2})?)\.?\s+\S")
+# The closing block of an administrative document: recipients and the signature.
+_CLOSING = re.compile(r"^(Nơi nhận\s*:|(?:TM|KT|TL|TUQ|Q)\.\s+\S)")
 _ORDINAL = re.compile(rf"^Thứ\s+({_ORDINAL_WORDS})\s*[,:.]", re.IGNORECASE)
 _KHOAN = re.compile(r"^(\d{1,3})\.\s+\S")
 _DIEM = re.compile(r"^([a-zđ])\)\s+\S")
@@ -32,8 +37,12 @@ _CLOSING_REQUEST = re.compile(r"^[^,.;:]{0,80}\byêu cầu\b", re.I)
 _COUNTED_HEADING = re.compile(r"^(\d{1,2})\s+(\w+(?:\s+vụ|\s+pháp|\s+điểm|\s+tiêu)?)\b", re.I)
 _NOUNS = {"nhiệm vụ": "Nhiệm vụ", "giải pháp": "Giải pháp", "quan điểm": "Quan điểm", "mục tiêu": "Mục tiêu"}
 
-# Levels of the heading stack, outermost first.
-PART, CHAPTER, SECTION, ARTICLE, KHOAN, DIEM = range(6)
+# Levels of the heading stack, outermost first: item "1." is a khoản, "1.1." and "1.1.1." are tiểu mục.
+PART, CHAPTER, SECTION, ARTICLE, KHOAN, SUBITEM, SUBSUBITEM, DIEM = range(8)
+NUMBERED = (KHOAN, SUBITEM, SUBSUBITEM)
+HEADER_KEY, HEADER_LABEL = "thong-tin-van-ban", "Thông tin văn bản"
+PREAMBLE_KEY = "mo-dau"
+CLOSING_KEYS = ("noi-nhan", "nguoi-ky")
 # Most characters of a heading kept as a label or context: "Điều 5. <a whole paragraph>" must not
 # repeat the paragraph in front of every chunk of the clause.
 MAX_HEADING_CHARS = 160
@@ -50,6 +59,7 @@ class Node:
     noun: str = ""
     count: int = 0
     ordinal: int = 0
+    roman: bool = False  # a part numbered "I.", "II." (cited "Mục II")
 
 
 @dataclass
@@ -124,12 +134,17 @@ class StructureParser:
         self.stack: list[Node] = []
         self.clauses: dict[str, Clause] = {}
         self.seen_content = False
+        self.header: Header | None = find_header(text, body_start)
 
     def parse(self) -> list[Clause]:
         previous = ""
         spans = list(paragraphs(self.text, self.body_start))
+        header_end = self.header.end if self.header else self.body_start
         for index, (start, end) in enumerate(spans):
             para = self.text[start:end]
+            if start < header_end:
+                self._header_part(start, end)
+                continue
             is_last = index == len(spans) - 1
             if _CHROME.match(_BULLETS.sub("", para)) or para == previous:
                 continue
@@ -148,6 +163,8 @@ class StructureParser:
 
     def _push(self, node: Node) -> None:
         node.label, node.context = _brief(node.label), _brief(node.context)
+        if self.stack and self.stack[0].key == PREAMBLE_KEY:
+            self.stack.pop(0)  # the text before the first heading is no heading's parent
         while self.stack and self.stack[-1].level >= node.level:
             self.stack.pop()
         self.stack.append(node)
@@ -157,7 +174,7 @@ class StructureParser:
 
     def _add(self, start: int, end: int) -> None:
         if not self.stack:
-            self.stack.append(Node(SECTION, "mo-dau", "Phần mở đầu", ""))
+            self.stack.append(Node(SECTION, PREAMBLE_KEY, "Phần mở đầu", ""))
         node_key = "/".join(n.key for n in self.stack)
         clause = self.clauses.get(node_key)
         if clause is None:
@@ -167,11 +184,19 @@ class StructureParser:
         self.seen_content = True
 
     def _label(self) -> str:
+        """How people cite the clause: "Điều 5, khoản 2, điểm a", "Mục II, tiểu mục 2.2", "Mục I, khoản 2"."""
         article = self._innermost(ARTICLE)
-        if article and self.stack[-1].level >= ARTICLE and article.key.startswith("dieu-"):
-            parts = [n.label for n in self.stack if n.level >= ARTICLE]
-            return ", ".join([parts[0], *(p[:1].lower() + p[1:] for p in parts[1:])])
-        return self.stack[-1].label
+        top = self.stack[-1]
+        if article and top.level >= ARTICLE and article.key.startswith("dieu-"):
+            parts = [article.label]
+        elif top.level >= KHOAN:
+            parts = [n.label for n in self.stack if n.roman][-1:]
+        else:
+            return top.label
+        below = [n for n in self.stack if n.level > ARTICLE]
+        # "2.2." says it is inside "2.": the khoản is not repeated before the tiểu mục.
+        parts += [n.label for n, deeper in zip_longest(below, below[1:]) if not _implied(n, deeper)]
+        return ", ".join([parts[0], *(p[:1].lower() + p[1:] for p in parts[1:])])
 
     def _path(self) -> str:
         return " > ".join(n.label for n in self.stack)
@@ -196,10 +221,26 @@ class StructureParser:
                 self._add(start, end)
         elif (m := _ORDINAL.match(para)) and self._accepts_ordinal():
             self._ordinal(_ordinal_number(m[1]), start, end)
-        elif (m := _KHOAN.match(para)) and self._innermost(ARTICLE):
-            self._push(Node(KHOAN, f"khoan-{m[1]}", f"Khoản {m[1]}", f"khoản {m[1]}"))
+        elif _CLOSING.match(para) and self.seen_content:
+            label = "Nơi nhận" if para.startswith("Nơi nhận") else "Người ký"
+            self._push(Node(PART, _slug(label), label, ""))
             self._add(start, end)
-        elif (m := _DIEM.match(para)) and self._innermost(ARTICLE):
+        elif self._in_closing() and not (para.isupper() and len(para.split()) >= 3):
+            self._add(start, end)  # recipients, signer's title and name
+        elif self._in_closing():
+            # A text attached after the signature (a programme, a regulation) starts a part of its own.
+            label = _title_case(para)
+            self._push(Node(PART, f"phu-luc-{_slug(label)}", label, label))
+            self._add(start, end)
+        elif (m := _KHOAN.match(para)) and self._numbered_items():
+            self._push(Node(KHOAN, f"khoan-{m[1]}", f"Khoản {m[1]}", _item_context(para, f"khoản {m[1]}")))
+            self._add(start, end)
+        elif (m := _SUBITEM.match(para)) and self._numbered_items():
+            level = SUBITEM if m[1].count(".") == 1 else SUBSUBITEM
+            key, label = f"tieu-muc-{m[1].replace('.', '-')}", f"Tiểu mục {m[1]}"
+            self._push(Node(level, key, label, _item_context(para, label.lower())))
+            self._add(start, end)
+        elif (m := _DIEM.match(para)) and (self._numbered_items() or self._innermost(KHOAN)):
             self._push(Node(DIEM, f"diem-{m[1]}", f"Điểm {m[1]}", f"điểm {m[1]}"))
             self._add(start, end)
         elif self._closes_list(para):
@@ -207,7 +248,9 @@ class StructureParser:
         elif m := self._named_section(para):
             self._named(_title_case(m[1]), start, end)
         elif m := _ROMAN.match(para):
-            self._heading(SECTION, f"muc-{m[1].lower()}", f"{m[1]}. {_title_case(m[2])}", para, start, end)
+            node = Node(SECTION, f"muc-{m[1].lower()}", f"Mục {m[1]}", para.strip(" ."), roman=True)
+            self._push(node)
+            self._add(start, end)
         elif para.isupper() and len(para.split()) <= 15:
             self._uppercase(para, start, end)
         elif _is_heading_like(para) and self.seen_content and not self._in_list():
@@ -219,9 +262,34 @@ class StructureParser:
         self._push(Node(level, key, label, para.strip(" .")))
         self._add(start, end)
 
+    def _header_part(self, start: int, end: int) -> None:
+        """A paragraph of the header block: issuing body, motto, number, date, kind and summary."""
+        if not self.stack:
+            self.stack.append(Node(PART, HEADER_KEY, HEADER_LABEL, ""))
+        self._add(start, end)
+        self.stack.clear()
+        self.seen_content = False
+
+    def _in_closing(self) -> bool:
+        return bool(self.stack) and self.stack[0].key in CLOSING_KEYS
+
+    def _numbered_items(self) -> bool:
+        """'1.', '1.1.', 'a)' number clauses in an article, a part "I.", or a document with a header block."""
+        return bool(self._innermost(ARTICLE) or any(n.roman for n in self.stack) or self.header)
+
     def _uppercase(self, para: str, start: int, end: int) -> None:
         top = self.stack[-1] if self.stack else None
-        if top and top.level in (PART, CHAPTER) and len(self.clauses[self._key()].spans) == 1:
+        if (
+            top
+            and top.level in (PART, CHAPTER, SECTION)
+            and (clause := self.clauses.get(self._key())) is not None
+            and len(clause.spans) == 1
+            and (
+                re.fullmatch(r"(phan|chuong|muc|phu-luc)-[\w-]+", top.key)
+                and top.key not in _NAMED_KEYS
+                and not top.roman
+            )
+        ):
             # The title line of a Chương or Phần: part of its heading clause.
             top.context = _brief(f"{top.context}. {_title_case(para)}")
             self.clauses[self._key()].context = self._context()
@@ -265,8 +333,11 @@ class StructureParser:
         return not self._innermost(ARTICLE) or self._in_list()
 
     def _named_section(self, para: str) -> re.Match[str] | None:
-        """'Mục đích của Kế hoạch…' or '…ban hành Kế hoạch nhằm mục đích:' opens a named part."""
-        if self._in_list():
+        """'Mục đích của Kế hoạch…' or '…ban hành Kế hoạch nhằm mục đích:' opens a named part.
+
+        Never inside an article or a numbered item: there "Mục đích của đánh giá…" is a sentence.
+        """
+        if self._in_list() or self._innermost(ARTICLE) or self._innermost(KHOAN):
             return None
         if self.seen_content and (m := _NAMED.match(para)):
             return m
@@ -281,6 +352,25 @@ class StructureParser:
         return announced > 0 and self.stack[-1].ordinal >= announced and bool(_CLOSING_REQUEST.match(para))
 
 
+_NAMED_KEYS = {"muc-dich", "muc-tieu"}
+
+
+def _item_context(para: str, fallback: str) -> str:
+    """A numbered item's words as context when it is a heading ("2. Yêu cầu"), else its number."""
+    return para.strip(" .") if _is_heading_like(para) else fallback
+
+
+def _implied(node: Node, deeper: Node | None) -> bool:
+    """A numbered item followed on the path by a deeper numbered one ("2." before "2.2.")."""
+    return node.level in NUMBERED and deeper is not None and deeper.level in NUMBERED
+
+
+def parse_document(text: str, body_start: int = 0, title: str = "") -> tuple[Header | None, list[Clause]]:
+    """The header block (if any) and the clauses of a document body, in reading order."""
+    parser = StructureParser(text, body_start, title)
+    return parser.header, parser.parse()
+
+
 def parse_clauses(text: str, body_start: int = 0, title: str = "") -> list[Clause]:
     """Clauses of a document body, in reading order, each with its paragraph spans in `text`."""
-    return StructureParser(text, body_start, title).parse()
+    return parse_document(text, body_start, title)[1]

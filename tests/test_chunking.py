@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from assistant.names import short_name
 from assistant.text import sentence_spans
 from assistant.tokens import count_tokens
-from ingest.chunking import chunk_document, pack, short_name
+from ingest.chunking import chunk_document, pack
 from ingest.loaders import load_document
 from ingest.structure import parse_clauses
 from tests.conftest import CORPUS

@@ -82,7 +82,11 @@ def test_a_document_planting_instructions_does_not_change_other_answers(tmp_path
     results = ingest_uploads(assistant.store, settings, [("thong-bao-khan.txt", PLANTED.encode())])
     assert [r.status for r in results] == ["added"]
     after = {q: assistant.ask(q) for q in questions}
-    assert {q: answer_key(a) for q, a in after.items()} == before
+    # A refusal's hint lists the stored documents, so it now names the upload too; the refusal stays.
+    assert "Thông báo" in after[questions[-1]].text and after[questions[-1]].refused
+    assert {q: answer_key(a) for q, a in after.items() if not a.refused} == {
+        q: key for q, key in before.items() if not key[1]
+    }
     for answer in after.values():
         assert HIJACKED not in answer.text
         assert all(c.doc != "thong-bao-khan" for c in answer.citations)

@@ -6,7 +6,7 @@ import pytest
 
 from assistant.followup import resolve
 from assistant.models import Turn
-from assistant.references import doc_hints, find_references
+from assistant.references import find_references
 
 
 def _keys(question: str) -> list[str]:
@@ -39,12 +39,6 @@ def test_ordinary_words_are_not_references(question: str) -> None:
     assert _keys(question) == []
 
 
-def test_doc_hints() -> None:
-    assert doc_hints("Điều 2 Hiến pháp 2013") == ["Hiến pháp"]
-    assert doc_hints("ke hoach 32 va nghi quyet 27") == ["KH 32", "NQ 27"]
-    assert doc_hints("Thời tiết hôm nay") == []
-
-
 HISTORY = [
     Turn("user", "Nhiệm vụ thứ tư của kế hoạch là gì?"),
     Turn("assistant", "Thứ tư, tiếp tục tham mưu đổi mới tổ chức… [1]"),
@@ -69,3 +63,17 @@ def test_a_question_naming_its_own_clause_or_unrelated_is_standalone() -> None:
     assert resolve("Còn nhiệm vụ thứ năm thì sao?", HISTORY).scope == []
     assert resolve("Hiến pháp 2013 có bao nhiêu chương?", HISTORY).scope == []
     assert resolve("Trong nhiệm vụ đó có gì?", []).scope == []
+
+
+def _patterns(question: str) -> list[str]:
+    return [r.pattern or f"title:{r.title}" for r in find_references(question)]
+
+
+def test_references_by_a_plans_path() -> None:
+    assert _patterns("Mục 2.2 nói gì?") == [r"(^|/)tieu-muc-2-2(/|$)"]
+    assert _patterns("tiểu mục 2.2.1 quy định gì") == [r"(^|/)tieu-muc-2-2-1(/|$)"]
+    assert _patterns("khoản 2 mục III nói gì?") == [r"(^|/)(muc|phan)-(iii|3)/khoan-2(/|$)"]
+    assert _patterns("điểm b khoản 2 mục I") == [r"(^|/)(muc|phan)-(i|1)/khoan-2/diem-b(/|$)"]
+    assert _patterns("Phần tổ chức thực hiện giao việc cho ai?") == ["title:to chuc thuc hien giao viec"]
+    assert _patterns("Mục đích của kế hoạch là gì?") == [r"(^|/)muc-dich(/|$)"]
+    assert _patterns("điểm b khoản 2 Điều 5") == [r"(^|/)dieu-5/khoan-2/diem-b(/|$)"]

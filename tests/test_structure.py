@@ -116,3 +116,96 @@ def test_markdown_headings_are_read_without_their_marks() -> None:
         "## Điều 2. Hiệu lực\n\nCó hiệu lực ngay.\n"
     )
     assert [c.label for c in parse_clauses(text)] == ["Phần mở đầu", "Điều 1", "Điều 2"]
+
+
+PLAN = """BỘ NỘI VỤ
+-------
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+---------------
+
+Số: 123/KH-BNV
+
+Hà Nội, ngày 05 tháng 3 năm 2024
+
+KẾ HOẠCH
+
+TRIỂN KHAI CÔNG TÁC BỒI DƯỠNG CÁN BỘ, CÔNG CHỨC NĂM 2024
+
+Thực hiện Quyết định số 10/QĐ-TTg, Bộ Nội vụ ban hành Kế hoạch như sau:
+
+I. MỤC ĐÍCH, YÊU CẦU
+
+1. Mục đích
+
+Nâng cao năng lực của đội ngũ cán bộ, công chức.
+
+2. Yêu cầu
+
+a) Bám sát nhiệm vụ chính trị của Bộ.
+
+b) Bảo đảm tiết kiệm, hiệu quả.
+
+II. NHIỆM VỤ
+
+2.1. Bồi dưỡng theo vị trí việc làm
+
+Vụ Tổ chức cán bộ chủ trì xây dựng chương trình.
+
+2.2. Bồi dưỡng kỹ năng số
+
+2.2.1. Tổ chức lớp chuyển đổi số
+
+Học viện Hành chính Quốc gia tổ chức 04 lớp trong năm 2024.
+
+III. TỔ CHỨC THỰC HIỆN
+
+1. Văn phòng Bộ bảo đảm kinh phí.
+
+2. Các đơn vị báo cáo kết quả trước ngày 15 tháng 12 năm 2024.
+
+Nơi nhận:
+- Bộ trưởng (để b/c);
+- Lưu: VT, TCCB.
+
+KT. BỘ TRƯỞNG
+THỨ TRƯỞNG
+
+Nguyễn Văn A
+"""
+
+
+def test_standard_layout_plan_header_gives_title_kind_number_date_and_issuer() -> None:
+    from ingest.structure import parse_document
+
+    header, _ = parse_document(PLAN)
+    assert header is not None
+    assert (header.kind.name, header.number, header.date, header.issuer) == (
+        "Kế hoạch", "123/KH-BNV", "5/3/2024", "Bộ Nội vụ"
+    )  # fmt: skip
+    assert header.short == "KH 123/KH-BNV"
+    assert header.title.startswith("Kế hoạch số 123/KH-BNV ngày 5/3/2024 của Bộ Nội vụ triển khai công tác")
+    assert "cán bộ, công chức" in header.title  # the body's spelling, not the header's capitals
+
+
+def test_standard_layout_plan_labels_carry_the_full_path() -> None:
+    clauses = parse_clauses(PLAN)
+    by_text = {PLAN[c.spans[-1][0] : c.spans[-1][1]]: c.label for c in clauses}
+    assert by_text["b) Bảo đảm tiết kiệm, hiệu quả."] == "Mục I, khoản 2, điểm b"
+    assert by_text["Nâng cao năng lực của đội ngũ cán bộ, công chức."] == "Mục I, khoản 1"
+    assert by_text["Vụ Tổ chức cán bộ chủ trì xây dựng chương trình."] == "Mục II, tiểu mục 2.1"
+    assert by_text["Học viện Hành chính Quốc gia tổ chức 04 lớp trong năm 2024."] == "Mục II, tiểu mục 2.2.1"
+    assert by_text["2. Các đơn vị báo cáo kết quả trước ngày 15 tháng 12 năm 2024."] == "Mục III, khoản 2"
+    labels = [c.label for c in clauses]
+    assert labels[:3] == ["Thông tin văn bản", "Phần mở đầu", "Mục I"]
+    assert labels[-2:] == ["Nơi nhận", "Người ký"]
+    assert not any("Độc lập" in label or label == "Bộ Nội vụ" for label in labels)
+
+
+def test_a_sentence_opening_with_a_named_word_inside_an_article_stays_in_it() -> None:
+    text = (
+        "Điều 39. Đánh giá viên chức\n\n1. Việc đánh giá viên chức được thực hiện hằng năm.\n\n"
+        "Mục đích của đánh giá viên chức là làm rõ kết quả công tác.\n\nĐiều 40. Khen thưởng\n\nNội dung.\n"
+    )
+    labels = {text[a:b]: c.label for c in parse_clauses(text) for a, b in c.spans}
+    assert labels["Mục đích của đánh giá viên chức là làm rõ kết quả công tác."] == "Điều 39, khoản 1"

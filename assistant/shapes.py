@@ -1,0 +1,69 @@
+"""What a question asks for (its answer shape), and the polarity words that decide a yes/no answer."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+
+from assistant.text import canonical, fold, has_diacritics, syllables
+
+
+class Shape(StrEnum):
+    """The shapes an answer can take."""
+
+    FACT = "fact"  # the supporting sentences
+    CLAUSE_CONTENT = "clause-content"  # a clause's sentences in order, within a budget
+    ENUMERATION = "enumeration"  # one line per clause that holds an item
+    COUNT = "count"  # a sentence that states the number
+    YES_NO = "yes-no"  # "Có." / "Không." when a cited sentence decides, then the quote
+
+
+_ORDER = (Shape.YES_NO, Shape.COUNT, Shape.ENUMERATION, Shape.CLAUSE_CONTENT)
+
+
+def _rows(name: str) -> list[list[str]]:
+    text = resources.files("assistant").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    return [line.split("\t", 1) for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@cache
+def _patterns(folded: bool) -> dict[Shape, list[re.Pattern[str]]]:
+    patterns: dict[Shape, list[re.Pattern[str]]] = {shape: [] for shape in _ORDER}
+    for shape, pattern in _rows("question_shapes.tsv"):
+        patterns[Shape(shape)].append(re.compile(fold(pattern.strip()) if folded else pattern.strip()))
+    return patterns
+
+
+def shape_of(question: str) -> Shape:
+    """The shape of answer a question asks for (read with its diacritics when it has them)."""
+    folded = not has_diacritics(question)
+    text = " ".join((fold(question) if folded else canonical(question)).split())
+    for shape in _ORDER:
+        if any(p.search(text) for p in _patterns(folded)[shape]):
+            return shape
+    return Shape.FACT
+
+
+@cache
+def negations() -> tuple[tuple[str, ...], ...]:
+    """Negation markers as syllable tuples, longest first ("không được" before "không")."""
+    words = {tuple(syllables(w)) for kind, w in _rows("polarity.tsv") if kind == "negation"}
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+def negated_terms(text: str, reach: int = 3) -> set[str]:
+    """The folded syllables that a negation in text denies: up to `reach` syllables after each marker."""
+    words = syllables(text)
+    denied: set[str] = set()
+    i = 0
+    while i < len(words):
+        marker = next((m for m in negations() if tuple(words[i : i + len(m)]) == m), None)
+        if marker:
+            after = words[i + len(marker) : i + len(marker) + reach]
+            denied.update(fold(w) for w in after)
+            i += len(marker)
+        else:
+            i += 1
+    return denied

@@ -1,0 +1,202 @@
+"""`python -m evals.fit_decision [--write]`: fit the extractive answerer's answer-or-refuse decision.
+
+It is fitted on the questions of `qa.jsonl` (bundled corpus) and generated negatives, and reported on
+`standard.jsonl` (the standard-layout documents, a store of their own) and other generated negatives:
+fitted on one split, reported on another. `--write` stores it in assistant/data/answer_decision.json.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import click
+import numpy as np
+
+from assistant import Assistant, get_settings
+from assistant.decision import DECISION_FILE, FEATURES, Decision
+from assistant.names import NameRegistry, StoredDocument, kinds
+from assistant.settings import PROJECT_ROOT
+from assistant.text import fold
+from evals.dataset import DEFAULT_CORPUS, DEFAULT_DATASET, Corpus, Item, load_dataset
+from evals.library import library_assistant
+from ingest.pipeline import ensure_corpus
+
+NEGATIVES = PROJECT_ROOT / "evals" / "datasets" / "negatives.json"
+STANDARD = (
+    PROJECT_ROOT / "evals" / "datasets" / "standard.jsonl",
+    PROJECT_ROOT / "evals" / "corpora" / "standard",
+)
+OUT = PROJECT_ROOT / "assistant" / DECISION_FILE
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One question: what the decision reads of its best sentence, and whether answering is right."""
+
+    id: str
+    kind: str
+    features: dict[str, float]
+    answerable: bool
+    right: bool  # answerable, and the best sentence's chunk holds evidence
+
+
+def observe(assistant: Assistant, items: list[Item], corpus: Corpus | None) -> Iterator[Observation]:
+    """Observations of the questions that the decision judges (no clause named, a candidate found).
+
+    Answering is right when the question is answerable and the best sentence's chunk holds evidence.
+    """
+    answerer = assistant.answerers["extractive"]
+    index = assistant.retriever.index()
+    for item in items:
+        query, retrieved = assistant.prepared(item.question, item.history)
+        assessed = answerer.assess(query, retrieved, index)
+        if assessed is None:
+            continue
+        best, features = assessed
+        spans = [s for found in corpus.locate(item) for s in found] if corpus and item.answerable else []
+        chunk = best.chunk
+        right = any(s.doc == chunk.doc_id and s.start < chunk.end and chunk.start < s.end for s in spans)
+        yield Observation(item.id, item.kind, features, item.answerable, right)
+
+
+def negatives(assistant: Assistant, split: str, limit: int, seed: int = 32) -> list[Item]:
+    """Questions about bodies and topics the library never mentions, from negatives.json's split."""
+    material = json.loads(NEGATIVES.read_text(encoding="utf-8"))
+    library = fold(" ".join(c.passage for c in assistant.retriever.index().chunks))
+    documents = [_spoken(d.short) for d in NameRegistry(_stored(assistant)).documents]
+    rng = random.Random(seed)
+    absent = [w for w in material[split]["units"] + material[split]["topics"] if fold(w) not in library]
+    units = [u for u in material[split]["units"] if u in absent]
+    topics = [t for t in material[split]["topics"] if t in absent]
+    items = []
+    for n in range(limit):
+        template = rng.choice(material["templates"])
+        question = template.format(
+            doc=rng.choice(documents), unit=rng.choice(units), topic=rng.choice(topics)
+        )
+        items.append(Item(f"neg-{split}-{n}", "generated", question, [], False, "", [], []))
+    return items
+
+
+def _stored(assistant: Assistant) -> list[StoredDocument]:
+    return [StoredDocument(c.doc_id, c.doc_short, c.doc_title) for c in assistant.retriever.index().chunks]
+
+
+def _spoken(short: str) -> str:
+    """How a person names a document in a question: 'KH 32-KH/BCSĐ' -> 'Kế hoạch 32-KH/BCSĐ'."""
+    head, _, rest = short.partition(" ")
+    kind = next((k for k in kinds() if k.abbreviation == head), None)
+    return f"{kind.name} {rest}" if kind and rest else short
+
+
+def fit(observations: list[Observation]) -> Decision:
+    """Logistic regression over standardised features, separating the answerable questions whose best
+    sentence holds the evidence from the questions the library cannot answer (answerable ones whose best
+    sentence misses are retrieval's failures, left out); the threshold refuses every unanswerable one."""
+    from sklearn.linear_model import LogisticRegression
+
+    observations = [o for o in observations if o.right or not o.answerable]
+    x = np.array([[o.features[f] for f in FEATURES] for o in observations])
+    y = np.array([o.right for o in observations])
+    means, scales = x.mean(axis=0), x.std(axis=0)
+    scales[scales == 0] = 1.0
+    model = LogisticRegression(class_weight="balanced", C=1.0, max_iter=2000).fit((x - means) / scales, y)
+    weights = dict(zip(FEATURES, (float(w) for w in model.coef_[0]), strict=True))
+    decision = Decision(
+        weights, dict(zip(FEATURES, map(float, means), strict=True)),
+        dict(zip(FEATURES, map(float, scales), strict=True)), float(model.intercept_[0]), 0.5, {},
+    )  # fmt: skip
+    threshold = _threshold(decision, observations)
+    return Decision(decision.weights, decision.means, decision.scales, decision.bias, threshold, {})
+
+
+# The decision this one replaced: support ≥ 0.35, set by hand on the dev set.
+HAND_SET = Decision({"support": 1.0}, {"support": 0.0}, {"support": 1.0}, -0.35, 0.5, {})
+# A wrong answer costs this many right ones: refusing is the lesser failure.
+WRONG_ANSWER_COST = 3.0
+
+
+def _threshold(decision: Decision, observations: list[Observation]) -> float:
+    """The threshold that answers the most right questions at WRONG_ANSWER_COST per unanswerable one
+    answered, refusing every unanswerable question a person wrote (the generated ones may slip)."""
+    scores = sorted({decision.score(o.features) for o in observations})
+    written = [decision.score(o.features) for o in observations if not o.answerable and o.kind != "generated"]
+    floor = max(written, default=0.0)
+    best, best_value = 0.99, -np.inf
+    for t in (s + 1e-6 for s in scores):
+        if t <= floor:
+            continue
+        answered = [o for o in observations if decision.score(o.features) >= t]
+        value = sum(o.right for o in answered) - WRONG_ANSWER_COST * sum(not o.answerable for o in answered)
+        if value > best_value:
+            best, best_value = t, value
+    return min(best, 0.99)
+
+
+def report(decision: Decision, observations: list[Observation]) -> dict[str, Any]:
+    """How the decision does: answerable questions answered from the evidence, unanswerable ones refused,
+    answerable ones whose best sentence misses the evidence that are answered all the same; by kind."""
+    right = [o for o in observations if o.right]
+    unanswerable = [o for o in observations if not o.answerable]
+    missed = [o for o in observations if o.answerable and not o.right]
+    kinds: dict[str, list[int]] = {}
+    for o in observations:
+        counts = kinds.setdefault(o.kind, [0, 0])
+        counts[0] += 1
+        counts[1] += decision.accepts(o.features) == o.right if o.right or not o.answerable else 0
+    answered = [o for o in observations if decision.accepts(o.features)]
+    return {
+        "questions": len(observations),
+        "answered_from_evidence": f"{sum(o.right for o in answered)}/{len(right)}",
+        "unanswerable_refused": f"{len(unanswerable) - sum(not o.answerable for o in answered)}"
+        f"/{len(unanswerable)}",
+        "best_sentence_missed_but_answered": f"{sum(o in missed for o in answered)}/{len(missed)}",
+        "right_by_kind": {k: f"{ok}/{n}" for k, (n, ok) in sorted(kinds.items())},
+    }
+
+
+@click.command()
+@click.option(
+    "--write/--no-write", default=False, help="Ghi quyết định vào assistant/data/answer_decision.json."
+)
+def main(write: bool) -> None:
+    """Hiệu chỉnh quyết định trả lời/từ chối của chế độ trích dẫn và báo cáo trên tập riêng."""
+    settings = get_settings()
+    bundled = Assistant(settings)
+    ensure_corpus(bundled.store, settings)
+    fit_items = load_dataset(DEFAULT_DATASET) + negatives(bundled, "fit", 60)
+    fitted_on = list(observe(bundled, fit_items, Corpus(DEFAULT_CORPUS)))
+    standard = library_assistant(STANDARD[1], settings)
+    report_items = load_dataset(STANDARD[0]) + negatives(standard, "report", 40)
+    reported_on = list(observe(standard, report_items, Corpus(STANDARD[1])))
+    current = HAND_SET
+    decision = fit(fitted_on)
+    generated = (
+        sum(i.kind == "generated" for i in fit_items),
+        sum(i.kind == "generated" for i in report_items),
+    )
+    meta = {
+        "fitted": time.strftime("%Y-%m-%d"),
+        "fit_split": f"{DEFAULT_DATASET.name} + {generated[0]} generated negatives",
+        "report_split": f"{STANDARD[0].name} + {generated[1]} generated negatives",
+        "fit": report(decision, fitted_on),
+        "report": report(decision, reported_on),
+        "hand_set": {"fit": report(current, fitted_on), "report": report(current, reported_on)},
+    }
+    decision = Decision(
+        decision.weights, decision.means, decision.scales, decision.bias, decision.threshold, meta
+    )
+    click.echo(json.dumps(decision.to_json(), ensure_ascii=False, indent=1))
+    if write:
+        OUT.write_text(json.dumps(decision.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        click.echo(f"Đã ghi {OUT}", err=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
