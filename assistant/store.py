@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ _PAGE = 5_000
 # What a stale view of an embedded store says when another process wrote since it was opened.
 _STALE_VIEW = ("error finding id",)
 _T = TypeVar("_T")
+# Readings of the store in a row that may each catch another process's write halfway before giving up.
+_LOAD_ATTEMPTS = 5
 
 
 @dataclass
@@ -308,34 +311,59 @@ class Store:
         return self._load()[1]
 
     def _load(self) -> tuple[str, list[Chunk], np.ndarray | None]:
-        """(generation, committed chunks, their vectors when few enough for exact search)."""
-        with self._lock:
-            generation = self.generation()
-            if self._chunks is None or self._chunks[0] != generation:
-                committed = {d.doc_id: d.doc_hash for d in self.documents()}
-                got = self._read(lambda: _get_all(self.collection, ["documents", "metadatas"]))
-                chunks = sorted(
-                    (
-                        Chunk.from_store(i, d, m)
-                        for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-                        if committed.get(m["doc_id"]) == m["doc_hash"]
-                    ),
-                    key=lambda c: (c.doc_id, c.order),
-                )
-                vectors = None
-                if len(chunks) <= EXACT_SEARCH_LIMIT:
-                    # Only committed chunks: a write that a crash cut short may have no vector to fetch.
-                    vectors = self._read(lambda: self._vectors([c.id for c in chunks]))
-                self._chunks = (generation, chunks, vectors)
-            return self._chunks
+        """(generation, committed chunks, their vectors when few enough for exact search).
 
-    def _vectors(self, ids: list[str]) -> np.ndarray:
-        """The stored vectors of these chunk ids, in their order."""
+        Read again when another process wrote while this one was reading (a document's chunks or vectors
+        not all there, or the generation moved): a reader never answers from half of a change.
+        """
+        with self._lock:
+            for _ in range(_LOAD_ATTEMPTS):
+                generation = self.generation()
+                if self._chunks is not None and self._chunks[0] == generation:
+                    return self._chunks
+                loaded = self._load_once(generation)
+                if loaded is not None and self.generation() == generation:
+                    self._chunks = loaded
+                    return loaded
+            raise StoreError(
+                "Không đọc được kho dữ liệu: kho liên tục thay đổi trong lúc đọc (các tiến trình khác đang "
+                "ghi); hãy hỏi lại sau ít phút."
+            )
+
+    def _load_once(self, generation: str) -> tuple[str, list[Chunk], np.ndarray | None] | None:
+        """One reading of the committed chunks and their vectors; None when it caught a write halfway."""
+        documents = self.documents()
+        committed = {d.doc_id: d.doc_hash for d in documents}
+        got = self._read(lambda: _get_all(self.collection, ["documents", "metadatas"]))
+        chunks = sorted(
+            (
+                Chunk.from_store(i, d, m)
+                for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+                if committed.get(m["doc_id"]) == m["doc_hash"]
+            ),
+            key=lambda c: (c.doc_id, c.order),
+        )
+        counts = Counter(c.doc_id for c in chunks)
+        if any(counts[d.doc_id] != d.chunks for d in documents):
+            return None  # a document committed or removed between the two reads
+        vectors = None
+        if len(chunks) <= EXACT_SEARCH_LIMIT:
+            # Only committed chunks: a write that a crash cut short may have no vector to fetch.
+            vectors = self._read(lambda: self._vectors([c.id for c in chunks]))
+            if vectors is None:
+                return None
+        return generation, chunks, vectors
+
+    def _vectors(self, ids: list[str]) -> np.ndarray | None:
+        """The stored vectors of these chunk ids, in their order; None when some are gone (deleted by
+        another process since the ids were read)."""
         by_id: dict[str, np.ndarray] = {}
         for start in range(0, len(ids), 5000):
             got = self.collection.get(ids=ids[start : start + 5000], include=["embeddings"])
             vectors = np.asarray(got["embeddings"], dtype=np.float32).reshape(-1, DIM)
             by_id.update(zip(got["ids"], vectors, strict=True))
+        if len(by_id) < len(set(ids)):
+            return None
         return np.stack([by_id[i] for i in ids]) if ids else np.zeros((0, DIM), dtype=np.float32)
 
     def documents(self) -> list[DocumentInfo]:

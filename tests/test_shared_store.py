@@ -183,3 +183,54 @@ def test_a_writer_that_waits_too_long_gives_up_with_a_message(tmp_path: Path) ->
     finally:
         done.set()
         thread.join(TIMEOUT)
+
+
+@pytest.mark.parametrize("step", ["after the document list", "after the chunk list"])
+def test_a_reader_that_catches_a_write_halfway_reads_again(tmp_path: Path, step: str) -> None:
+    """Another writer changes the store while a reader is between two of its reads (injected at that
+    point, not timed): the reader reads again and answers from the store as it is, never from half.
+
+    After the document list, the writer replaces a document (the list names the old version, whose
+    chunks are gone); after the chunk list, it removes one (the list holds chunks whose vectors are gone).
+    """
+    from ingest.pipeline import ingest, remove
+    from tests.conftest import FakeEmbeddings
+
+    settings = Settings(data_dir=tmp_path / "data", auto_ingest=False)
+    reader = Store(settings, FakeEmbeddings())
+    second = _second_document(tmp_path / "bao-quan.txt")
+    ingest(reader, prepare([_new_document(tmp_path / f"{NEW_DOC}.txt"), second], settings))
+    writer = Store(settings, FakeEmbeddings())
+    fired: list[str] = []
+
+    def write() -> None:
+        fired.append(step)
+        if step == "after the document list":
+            second.write_text(second.read_text(encoding="utf-8").replace("6 tháng", "3 tháng"), "utf-8")
+            ingest(writer, prepare([second], settings))
+        else:
+            remove(writer, "bao-quan")
+
+    def race(read, before: bool):  # type: ignore[no-untyped-def]
+        def racing(*args, **kwargs):  # type: ignore[no-untyped-def]
+            if before and not fired:
+                write()
+            result = read(*args, **kwargs)
+            if not fired:
+                write()
+            return result
+
+        return racing
+
+    if step == "after the document list":
+        reader.documents = race(reader.documents, before=False)  # type: ignore[method-assign]
+    else:
+        reader._vectors = race(reader._vectors, before=True)  # type: ignore[method-assign]
+    chunks = reader.chunks()
+    assert fired == [step]
+    assert len(chunks) == reader.collection.count()
+    if step == "after the document list":
+        assert {c.doc_id for c in chunks} == {NEW_DOC, "bao-quan"}
+        assert any("3 tháng" in c.text for c in chunks) and not any("6 tháng" in c.text for c in chunks)
+    else:
+        assert {c.doc_id for c in chunks} == {NEW_DOC}
