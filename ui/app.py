@@ -1,20 +1,47 @@
-"""Streamlit entry (`make chat`): the answer settings in the sidebar, then the chosen page."""
+"""Streamlit entry (`make chat`): sign-in when accounts are configured, the answer settings and the signed-in
+user in the sidebar, then the pages the user's role allows."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui.common import MODE_LABELS, mode_label, open_assistant
+from assistant.auth import Permission, User
+from ui.common import MODE_LABELS, current_user, mode_label, open_assistant, sign_in_page, sign_out
 
 st.set_page_config(page_title="Trợ lý Kế hoạch 32", page_icon="📘", layout="centered")
 
+# (permission needed, page): a page a role may not use is not in its menu, and refuses when named anyway.
 PAGES = [
-    st.Page("views/chat.py", title="Trò chuyện", icon=":material/chat:", url_path="tro-chuyen", default=True),
-    st.Page("views/clauses.py", title="Điều khoản", icon=":material/menu_book:", url_path="dieu-khoan"),
-    st.Page("views/documents.py", title="Tài liệu", icon=":material/folder_open:", url_path="tai-lieu"),
-    st.Page("views/trainer.py", title="Công cụ giảng viên", icon=":material/school:", url_path="giang-vien"),
-    st.Page("views/feedback.py", title="Góp ý", icon=":material/rate_review:", url_path="gop-y"),
+    (
+        Permission.ASK,
+        st.Page(
+            "views/chat.py", title="Trò chuyện", icon=":material/chat:", url_path="tro-chuyen", default=True
+        ),
+    ),
+    (
+        Permission.ASK,
+        st.Page("views/clauses.py", title="Điều khoản", icon=":material/menu_book:", url_path="dieu-khoan"),
+    ),
+    (
+        Permission.MANAGE_DOCUMENTS,
+        st.Page("views/documents.py", title="Tài liệu", icon=":material/folder_open:", url_path="tai-lieu"),
+    ),
+    (
+        Permission.TRAINER_TOOLS,
+        st.Page(
+            "views/trainer.py", title="Công cụ giảng viên", icon=":material/school:", url_path="giang-vien"
+        ),
+    ),
+    (
+        Permission.READ_FEEDBACK,
+        st.Page("views/feedback.py", title="Góp ý", icon=":material/rate_review:", url_path="gop-y"),
+    ),
 ]
+READ_ONLY_NOTICE = (
+    "**Chế độ chỉ đọc.** Máy chủ đang phục vụ trên mạng mà chưa cấu hình tài khoản, nên không nạp, xóa "
+    "tài liệu hay tải góp ý được. Quản trị viên: tạo tài khoản (`python -m assistant users add`) hoặc "
+    "cấu hình đăng nhập của cơ quan — xem README, mục Triển khai cho cơ quan."
+)
 
 
 def settings_sidebar(modes: list[str], default_k: int) -> None:
@@ -37,11 +64,28 @@ def settings_sidebar(modes: list[str], default_k: int) -> None:
             st.caption(f"Chế độ khác: {MODE_LABELS['llm']} (chưa cấu hình).")
 
 
+def account_sidebar(user: User) -> None:
+    """Who is signed in, with what role; sign-out; the read-only notice."""
+    with st.sidebar:
+        if user.read_only:
+            st.warning(READ_ONLY_NOTICE, icon=":material/lock:")
+        elif user.name != "local":
+            st.caption(f"Đăng nhập: **{user.label}**")
+            st.button("Đăng xuất", on_click=sign_out, icon=":material/logout:", key="sign_out")
+
+
 def main() -> None:
-    page = st.navigation(PAGES)
+    user = current_user()
+    if user is None:
+        st.navigation(
+            [st.Page(sign_in_page, title="Đăng nhập", icon=":material/login:", url_path="dang-nhap")]
+        ).run()
+        return
+    page = st.navigation([p for permission, p in PAGES if user.can(permission)])
     shared = open_assistant()
     if shared is None:
         return
+    account_sidebar(user)
     settings_sidebar(shared.modes, shared.settings.top_k)
     page.run()
 
