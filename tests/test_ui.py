@@ -258,8 +258,21 @@ def test_remove_document(app: AppTest, data_dir: Path) -> None:
     app.checkbox(key="remove_ok").check().run()
     next(b for b in app.button if b.label == "Xóa tài liệu").click().run()
     _ok(app)
-    assert [s.value for s in app.success] == ["Đã xóa tài liệu 'tam-thoi' (1 đoạn)."]
+    assert [s.value for s in app.success] == [
+        "Đã xóa tài liệu 'tam-thoi' (1 đoạn). Bản lưu giữ có thể khôi phục ở Nhật ký thao tác."
+    ]
     assert "tam-thoi" not in list(app.dataframe[0].value["Mã"])
+    audit = app.dataframe[1].value
+    assert list(audit["Thao tác"][:2]) == ["Xóa tài liệu", "Nạp tài liệu"]
+    assert list(audit["Tài liệu"][:2]) == ["tam-thoi", "tam-thoi"]
+    assert list(audit["Người thực hiện"][:2]) == ["local", "local"]
+
+    # a wrong click loses nothing: the admin restores it from the retained copy
+    next(b for b in app.button if b.label == "Khôi phục tài liệu").click().run()
+    _ok(app)
+    assert [s.value for s in app.success] == ["Đã khôi phục tài liệu 'tam-thoi' (1 đoạn)."]
+    assert "tam-thoi" in list(app.dataframe[0].value["Mã"])
+    assert app.dataframe[1].value["Thao tác"][0] == "Khôi phục tài liệu"
 
 
 def test_clause_browser_reads_a_clause_and_asks_about_it(app: AppTest) -> None:
