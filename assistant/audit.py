@@ -1,7 +1,7 @@
 """The audit trail: who uploaded, replaced, removed or restored which document, and who changed a role.
 
 An append-only SQLite table (triggers refuse UPDATE and DELETE), shown to admins and exported as CSV.
-Removed and replaced documents are kept (chunks, vectors, metadata) in the same file for
+Removed and replaced documents are kept (chunks, metadata) in the same file for
 KH32_RETAIN_DAYS, so an admin can restore them exactly.
 """
 
@@ -12,8 +12,6 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
 
 from assistant.csv_safe import to_csv
 from assistant.sqlite_file import SqliteFile
@@ -42,9 +40,7 @@ CREATE TABLE IF NOT EXISTS retained (
     manifest TEXT NOT NULL,
     ids TEXT NOT NULL,
     documents TEXT NOT NULL,
-    metadatas TEXT NOT NULL,
-    dim INTEGER NOT NULL,
-    vectors BLOB NOT NULL
+    metadatas TEXT NOT NULL
 );
 """
 ACTIONS = {
@@ -71,14 +67,16 @@ CSV_COLUMNS = [
 
 @dataclass(frozen=True)
 class Snapshot:
-    """A document as stored: its manifest record and every chunk with its vector."""
+    """A document as stored: its manifest record and every chunk (id, text, metadata). Vectors are not
+    kept: restoring embeds the passages again through the embedding cache, which gives back exactly the
+    vectors first written (Chroma normalises what it is given, so a stored vector written again differs
+    in its last bits)."""
 
     doc_id: str
     manifest: dict[str, Any]
     ids: list[str]
     documents: list[str]
     metadatas: list[dict[str, Any]]
-    vectors: np.ndarray
 
 
 class AuditLog(SqliteFile):
@@ -114,7 +112,7 @@ class AuditLog(SqliteFile):
             entry = int(cursor.lastrowid or 0)
             if snapshot is not None:
                 db.execute(
-                    "INSERT INTO retained VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO retained VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         entry,
                         snapshot.doc_id,
@@ -124,8 +122,6 @@ class AuditLog(SqliteFile):
                         json.dumps(snapshot.ids),
                         json.dumps(snapshot.documents, ensure_ascii=False),
                         json.dumps(snapshot.metadatas, ensure_ascii=False),
-                        int(snapshot.vectors.shape[1]) if snapshot.vectors.size else 0,
-                        np.ascontiguousarray(snapshot.vectors, dtype=np.float32).tobytes(),
                     ),
                 )
             db.execute("DELETE FROM retained WHERE expires < ?", (now,))  # the retention period is over
@@ -150,14 +146,12 @@ class AuditLog(SqliteFile):
             ).fetchone()
         if row is None:
             return None
-        vectors = np.frombuffer(row["vectors"], dtype=np.float32)
         return Snapshot(
             row["doc_id"],
             json.loads(row["manifest"]),
             json.loads(row["ids"]),
             json.loads(row["documents"]),
             json.loads(row["metadatas"]),
-            vectors.reshape(-1, row["dim"]) if row["dim"] else vectors.reshape(0, 0),
         )
 
     def to_csv(self) -> str:

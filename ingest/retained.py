@@ -2,35 +2,38 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from assistant.audit import Snapshot
 from assistant.errors import InputError
+from assistant.models import Chunk
 from assistant.store import Store
 from ingest.pipeline import _before_writing, _failed, _recover
 
 
 def snapshot(store: Store, doc_id: str) -> Snapshot:
-    """The committed document `doc_id`: manifest record, chunks (text, metadata) and their vectors."""
+    """The committed document `doc_id`: its manifest record and chunks (id, text, metadata)."""
     got = store.manifest.get(ids=[doc_id], include=["metadatas"])
     if not got["ids"]:
         raise InputError(f"Không có tài liệu '{doc_id}' trong kho.")
     manifest = dict(got["metadatas"][0])
     chunks = store.collection.get(
         where={"$and": [{"doc_id": doc_id}, {"doc_hash": manifest["doc_hash"]}]},
-        include=["documents", "metadatas", "embeddings"],
+        include=["documents", "metadatas"],
     )
-    vectors = np.asarray(chunks["embeddings"], dtype=np.float32)
     return Snapshot(
-        doc_id, manifest, list(chunks["ids"]), list(chunks["documents"]), list(chunks["metadatas"]), vectors
+        doc_id, manifest, list(chunks["ids"]), list(chunks["documents"]), list(chunks["metadatas"])
     )
 
 
 def restore(store: Store, kept: Snapshot) -> int:
-    """Write a retained document back with the very ids, texts, metadata and vectors it had: chunks first,
+    """Write a retained document back with the very ids, texts and metadata it had, and the vectors its
+    passages were first given (from the embedding cache; computed again only if it lost them): chunks first,
     the manifest record (the commit), then the chunks of the version it replaces; returns its chunk count."""
     failed = f"Không khôi phục được tài liệu '{kept.doc_id}'"
     _before_writing(store, failed, len(kept.ids))
+    passages = [
+        Chunk.from_store(i, d, m).passage
+        for i, d, m in zip(kept.ids, kept.documents, kept.metadatas, strict=True)
+    ]
     try:
         for start in range(0, len(kept.ids), 64):
             end = start + 64
@@ -38,7 +41,7 @@ def restore(store: Store, kept: Snapshot) -> int:
                 ids=kept.ids[start:end],
                 documents=kept.documents[start:end],
                 metadatas=kept.metadatas[start:end],
-                embeddings=kept.vectors[start:end].tolist(),
+                embeddings=store.embeddings.embed_passages(passages[start:end]).tolist(),
             )
         store.manifest.upsert(ids=[kept.doc_id], embeddings=[[1.0]], metadatas=[kept.manifest])
         stale = store.collection.get(
