@@ -93,9 +93,16 @@ def test_each_role_sees_its_pages_and_is_refused_the_others(accounts_dir: Path, 
             at.switch_page(page).run()
             _ok(at)
             assert [t.value for t in at.title] == [title]
-        else:  # not in the role's menu (st.navigation was given only the pages the role may use)
-            with pytest.raises(ValueError, match="Could not find a navigation page"):
-                at.switch_page(page)
+        else:  # hidden from the role's menu; its address opens a refusal, not the page
+            at.switch_page(page).run()
+            _ok(at)
+            assert not at.title
+            (refusal,) = at.error
+            assert (
+                refusal.value.startswith(f"Tài khoản '{name}' (vai trò ")
+                and "không có quyền" in refusal.value
+            )
+            assert not at.get("file_uploader") and not at.get("download_button")
 
 
 @pytest.mark.parametrize(("name", "page"), [("doc", "documents"), ("giang", "feedback"), ("danh", "trainer")])
@@ -188,8 +195,12 @@ def test_no_accounts_on_a_network_address_is_read_only(
         (notice,) = at.sidebar.warning
         assert notice.value.startswith("**Chế độ chỉ đọc.**")
         for page in PAGES.values():
-            with pytest.raises(ValueError, match="Could not find a navigation page"):
-                at.switch_page(page)
+            at.switch_page(page).run()
+            assert [e.value.split(":")[0] for e in at.error] == [
+                "Máy chủ đang ở chế độ chỉ đọc (chưa cấu hình tài khoản)"
+            ]
+            assert not at.get("file_uploader") and not at.get("download_button")
+        at.switch_page("views/chat.py").run()
         at.chat_input[0].set_value(QUESTION).run()
         _ok(at)
         assert "\\[1\\]" in at.chat_message[1].markdown[0].value  # escaped Markdown

@@ -3,6 +3,8 @@ user in the sidebar, then the pages the user's role allows."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from assistant.auth import Permission, User
@@ -10,33 +12,51 @@ from ui.common import MODE_LABELS, current_user, mode_label, open_assistant, sig
 
 st.set_page_config(page_title="Trợ lý Kế hoạch 32", page_icon="📘", layout="centered")
 
-# (permission needed, page): a page a role may not use is not in its menu, and refuses when named anyway.
-PAGES = [
+# (permission needed, page): a page a role may not use is not in its menu (hidden), and refuses when its
+# address is opened anyway (each page checks the role; the actions behind it check again in `assistant`).
+PAGES: list[tuple[Permission, dict[str, Any]]] = [
     (
         Permission.ASK,
-        st.Page(
-            "views/chat.py", title="Trò chuyện", icon=":material/chat:", url_path="tro-chuyen", default=True
-        ),
+        dict(page="views/chat.py", title="Trò chuyện", icon=":material/chat:", url_path="tro-chuyen"),
     ),
     (
         Permission.ASK,
-        st.Page("views/clauses.py", title="Điều khoản", icon=":material/menu_book:", url_path="dieu-khoan"),
+        dict(page="views/clauses.py", title="Điều khoản", icon=":material/menu_book:", url_path="dieu-khoan"),
     ),
     (
         Permission.MANAGE_DOCUMENTS,
-        st.Page("views/documents.py", title="Tài liệu", icon=":material/folder_open:", url_path="tai-lieu"),
+        dict(page="views/documents.py", title="Tài liệu", icon=":material/folder_open:", url_path="tai-lieu"),
     ),
     (
         Permission.TRAINER_TOOLS,
-        st.Page(
-            "views/trainer.py", title="Công cụ giảng viên", icon=":material/school:", url_path="giang-vien"
+        dict(
+            page="views/trainer.py",
+            title="Công cụ giảng viên",
+            icon=":material/school:",
+            url_path="giang-vien",
         ),
     ),
     (
         Permission.READ_FEEDBACK,
-        st.Page("views/feedback.py", title="Góp ý", icon=":material/rate_review:", url_path="gop-y"),
+        dict(page="views/feedback.py", title="Góp ý", icon=":material/rate_review:", url_path="gop-y"),
     ),
 ]
+
+
+def navigation(user: User | None) -> Any:
+    """Every page is routed (so an address never lands on Streamlit's English "page not found"); those the
+    user may not use are hidden from the menu. Before sign-in, all are hidden."""
+    pages = [
+        st.Page(
+            **spec,
+            default=spec["url_path"] == "tro-chuyen",
+            visibility="visible" if user is not None and user.can(permission) else "hidden",
+        )
+        for permission, spec in PAGES
+    ]
+    return st.navigation(pages, position="sidebar" if user is not None else "hidden")
+
+
 READ_ONLY_NOTICE = (
     "**Chế độ chỉ đọc.** Máy chủ đang phục vụ trên mạng mà chưa cấu hình tài khoản, nên không nạp, xóa "
     "tài liệu hay tải góp ý được. Quản trị viên: tạo tài khoản (`python -m assistant users add`) hoặc "
@@ -76,12 +96,10 @@ def account_sidebar(user: User) -> None:
 
 def main() -> None:
     user = current_user()
+    page = navigation(user)
     if user is None:
-        st.navigation(
-            [st.Page(sign_in_page, title="Đăng nhập", icon=":material/login:", url_path="dang-nhap")]
-        ).run()
+        sign_in_page()  # then, signed in, the page the address names
         return
-    page = st.navigation([p for permission, p in PAGES if user.can(permission)])
     shared = open_assistant()
     if shared is None:
         return

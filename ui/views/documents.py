@@ -186,7 +186,12 @@ def audit_section(user: User) -> None:
         on_click="ignore",
         icon=":material/download:",
     )
-    restorable = {r["id"]: r for r in rows if r["expires"]}
+    stored = {d.doc_id: d.doc_hash for d in common.assistant().store.documents()}
+    restorable = {  # a removal whose document is back, as it was, has nothing left to restore
+        r["id"]: r
+        for r in rows
+        if r["expires"] and not (r["action"] == "remove" and stored.get(r["doc_id"]) == r["content_hash"])
+    }
     if restorable:
         entry = st.selectbox(
             f"Khôi phục bản lưu giữ (trong {settings.retain_days} ngày)",
