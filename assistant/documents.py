@@ -72,10 +72,10 @@ def remove_document(user: User, store: Store, settings: Settings, doc_id: str) -
 
     require(user, Permission.MANAGE_DOCUMENTS)
     doc_id = nfc(doc_id)
-    known = {d.doc_id for d in store.documents()}
-    kept = snapshot(store, doc_id) if doc_id in known else None
-    removed = remove(store, doc_id)  # an unknown id: the pipeline's message lists the stored ones
-    assert kept is not None
+    if doc_id not in {d.doc_id for d in store.documents()}:
+        remove(store, doc_id)  # refuses with a message listing the stored documents
+    kept = snapshot(store, doc_id)
+    removed = remove(store, doc_id)
     audit_log(settings).record(
         user.name,
         "remove",

@@ -207,3 +207,60 @@ def test_no_accounts_on_a_network_address_is_read_only(
     finally:
         config.set_option("server.address", previous)
         st.cache_resource.clear()
+
+
+def test_oidc_sign_in_without_a_configured_provider_says_what_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KH32_AUTH", "oidc")
+    _serve(monkeypatch, tmp_path / "kho", "0.0.0.0")
+    try:
+        at = AppTest.from_file(APP, default_timeout=120).run()
+        _ok(at)
+        assert [t.value for t in at.title] == ["Đăng nhập"]
+        assert not at.chat_input  # nobody is signed in: nothing but the sign-in button
+        next(b for b in at.button if b.label == "Đăng nhập bằng tài khoản cơ quan").click().run()
+        _ok(at)
+        assert [e.value for e in at.error] == [
+            "Chưa cấu hình đủ nhà cung cấp định danh (mục [auth] trong .streamlit/secrets.toml: "
+            "redirect_uri, cookie_secret, client_id, client_secret, server_metadata_url)."
+        ]
+    finally:
+        config.set_option("server.address", None)
+
+
+class _SignedIn(dict):
+    """What st.user holds once the identity provider has signed someone in (its ID token's claims)."""
+
+    def to_dict(self) -> dict:
+        return dict(self)
+
+
+@pytest.mark.parametrize(
+    ("claims", "documents_page"),
+    [
+        ({"email": "an@co-quan.gov.vn", "name": "Nguyễn Văn An", "groups": ["kh32-quan-tri"]}, True),
+        ({"email": "binh@co-quan.gov.vn", "name": "Trần Bình", "groups": ["nhan-vien"]}, False),
+    ],
+)
+def test_an_oidc_identity_gets_the_role_its_claims_map_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, claims: dict, documents_page: bool
+) -> None:
+    monkeypatch.setenv("KH32_AUTH", "oidc")
+    monkeypatch.setenv("KH32_OIDC_ROLE_CLAIM", "groups")
+    monkeypatch.setenv("KH32_OIDC_ROLE_VALUES", '{"kh32-quan-tri": "admin"}')
+    monkeypatch.setattr(st, "user", _SignedIn(is_logged_in=True, **claims))
+    st.cache_resource.clear()
+    _serve(monkeypatch, tmp_path / "kho", "0.0.0.0")
+    try:
+        at = AppTest.from_file(APP, default_timeout=120).run()
+        _ok(at)
+        role = "Quản trị" if documents_page else "Người đọc"
+        assert any(f"Đăng nhập: **{claims['name']} ({role})**" in c.value for c in at.sidebar.caption)
+        at.switch_page("views/documents.py").run()
+        _ok(at)
+        assert ([t.value for t in at.title] == ["Tài liệu"]) is documents_page
+        assert bool(at.get("file_uploader")) is documents_page
+    finally:
+        config.set_option("server.address", None)
+        st.cache_resource.clear()

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from assistant import Assistant, AssistantError, Chunk, get_settings
 from assistant.accounts import Accounts
@@ -70,7 +71,7 @@ def current_user() -> User | None:
     settings = get_settings()
     mode = sign_in_mode(settings)
     if mode == "oidc":
-        if not st.user.is_logged_in:
+        if not st.user.get("is_logged_in"):
             return None
         return oidc_user(st.user.to_dict(), settings)
     if mode == "accounts":
@@ -112,7 +113,13 @@ def sign_in_page() -> None:
     if sign_in_mode(settings) == "oidc":
         st.write("Trợ lý dùng tài khoản của cơ quan. Bấm nút dưới đây để đăng nhập.")
         if st.button("Đăng nhập bằng tài khoản cơ quan", type="primary", icon=":material/login:"):
-            st.login(settings.oidc_provider) if settings.oidc_provider else st.login()
+            try:
+                st.login(settings.oidc_provider) if settings.oidc_provider else st.login()
+            except StreamlitAPIException:  # no or an incomplete [auth] section in .streamlit/secrets.toml
+                st.error(
+                    "Chưa cấu hình đủ nhà cung cấp định danh (mục [auth] trong .streamlit/secrets.toml: "
+                    "redirect_uri, cookie_secret, client_id, client_secret, server_metadata_url)."
+                )
         return
     st.caption("Đăng nhập bằng tài khoản do quản trị viên cấp.")
     with st.form("sign-in"):
