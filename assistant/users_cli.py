@@ -14,6 +14,7 @@ from assistant.accounts import Accounts
 from assistant.audit import ACTIONS
 from assistant.auth import ROLE_LABELS, Role, User, parse_role
 from assistant.documents import audit_csv, audit_log, audit_rows, restore_document
+from assistant.errors import InputError
 from assistant.settings import get_settings
 
 ROLE_NAMES = ", ".join(r.value for r in Role)
@@ -35,7 +36,10 @@ def _accounts() -> Accounts:
 def _password(given_on_stdin: bool) -> str:
     if given_on_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    return click.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
+    first = click.prompt("Mật khẩu", hide_input=True)
+    if click.prompt("Nhập lại mật khẩu", hide_input=True) != first:
+        raise InputError("Hai lần nhập mật khẩu không khớp; tài khoản không thay đổi.")
+    return first
 
 
 @click.group()

@@ -231,3 +231,18 @@ def test_users_cli(tmp_path: Path) -> None:
         "Thêm tài khoản",
     ]
     assert "binh: reader → evaluator" in audit
+
+
+def test_users_add_asks_the_password_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.users_cli as users_cli
+
+    typed = iter([PASSWORD, PASSWORD + "-khac", PASSWORD, PASSWORD])
+    monkeypatch.setattr(users_cli.click, "prompt", lambda *args, **kwargs: next(typed))
+    data = tmp_path / "data"
+    mismatch = run_cli("users", "add", "an", data_dir=data)
+    assert (mismatch.returncode, mismatch.stderr) == (
+        2,
+        "Lỗi: Hai lần nhập mật khẩu không khớp; tài khoản không thay đổi.\n",
+    )
+    assert run_cli("users", "add", "an", data_dir=data).returncode == 0
+    assert Accounts(data / "accounts.json").verify("an", PASSWORD) is not None
