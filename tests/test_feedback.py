@@ -112,3 +112,19 @@ def test_neutralise_leaves_ordinary_text_and_numbers_alone() -> None:
     assert neutralise("KH 32-KH/BCSĐ") == "KH 32-KH/BCSĐ"
     assert neutralise(-5) == -5
     assert neutralise("") == ""
+
+
+def test_an_old_file_gets_a_user_column(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "feedback.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "CREATE TABLE feedback (conversation TEXT NOT NULL, message TEXT NOT NULL, rating INTEGER, "
+            "comment TEXT NOT NULL DEFAULT '', question TEXT NOT NULL, answer TEXT NOT NULL, "
+            "citations TEXT NOT NULL, updated REAL NOT NULL, PRIMARY KEY (conversation, message))"
+        )
+        db.execute("INSERT INTO feedback VALUES ('c', 'm', 1, '', 'q', 'a', '[]', 0)")
+    store = FeedbackStore(path)
+    store.record(READER, "c", "m2", "q", "a", [], rating=0)
+    assert [(r["message"], r["user"]) for r in store.rows(ADMIN)] == [("m", ""), ("m2", READER.name)]

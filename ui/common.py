@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ MODE_LABELS = {
     "llm": "Mô hình ngôn ngữ (LLM) có trích dẫn",
 }
 CHAT_PAGE = "views/chat.py"
+FAILED_SIGN_IN_DELAY = 1.0  # seconds
 CLAUSES_PAGE = "views/clauses.py"
 
 
@@ -129,6 +131,7 @@ def sign_in_page() -> None:
     if submitted:
         found = Accounts(settings.accounts_path).verify(name, password)
         if found is None:
+            time.sleep(FAILED_SIGN_IN_DELAY)  # slows password guessing down (this session only)
             st.error("Tên đăng nhập hoặc mật khẩu không đúng.")
             return
         st.session_state["user"] = found
