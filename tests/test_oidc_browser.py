@@ -139,7 +139,7 @@ def test_oidc_sign_in_gives_the_role_the_claims_map_to(
         assert [t.strip().splitlines()[-1] for t in links] == MENUS[role]
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.wait_for_timeout(300)
-        page.screenshot(path=SHOTS / f"oidc-{claims['sub']}-{role}.png")
+        page.screenshot(path=SHOTS / f"oidc-{claims['email'].split('@')[0]}.png")
         page.get_by_role("button", name="Đăng xuất").click()
         page.get_by_role("heading", name="Đăng nhập", exact=True).wait_for()
     finally:
