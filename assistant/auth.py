@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Literal
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, InputError
 from assistant.settings import Settings
 from assistant.text import nfc
 
@@ -107,11 +107,7 @@ def parse_role(text: str) -> Role:
         if wanted in (role.value, ROLE_LABELS[role].casefold()):
             return role
     choices = ", ".join(f"{r.value} ({ROLE_LABELS[r]})" for r in Role)
-    raise InputRoleError(f"Vai trò '{text}' không có. Các vai trò: {choices}.")
-
-
-class InputRoleError(AssistantError):
-    exit_code = 2
+    raise InputError(f"Vai trò '{text}' không có. Các vai trò: {choices}.")
 
 
 def highest(roles: Iterable[Role]) -> Role | None:

@@ -104,7 +104,7 @@ def ask(question: str | None, as_json: bool, as_jsonl: bool, top_k: int | None, 
 
 
 def _register_admin_commands() -> None:
-    from assistant.users_cli import audit, users
+    from assistant.admin_cli import audit, users
 
     cli.add_command(users)
     cli.add_command(audit)

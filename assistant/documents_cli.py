@@ -9,11 +9,11 @@ from pathlib import Path
 
 import click
 
+from assistant.admin_cli import operator
 from assistant.chain import Assistant
 from assistant.documents import ingest_paths, remove_document
 from assistant.errors import InputError
 from assistant.settings import get_settings
-from assistant.users_cli import operator
 
 STATUS = {
     "added": "đã thêm",

@@ -198,7 +198,7 @@ def test_a_broken_accounts_file_is_a_clear_error(tmp_path: Path) -> None:
     assert path.read_text(encoding="utf-8") == '{"users": {"an": {"role": "vua"}}}'  # left as it was
 
 
-def test_users_cli(tmp_path: Path) -> None:
+def test_admin_cli(tmp_path: Path) -> None:
     data = tmp_path / "data"
     added = run_cli(
         "users", "add", "an", "--role", "admin", "--password-stdin", data_dir=data, stdin=PASSWORD + "\n"
@@ -234,10 +234,10 @@ def test_users_cli(tmp_path: Path) -> None:
 
 
 def test_users_add_asks_the_password_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import assistant.users_cli as users_cli
+    import assistant.admin_cli as admin_cli
 
     typed = iter([PASSWORD, PASSWORD + "-khac", PASSWORD, PASSWORD])
-    monkeypatch.setattr(users_cli.click, "prompt", lambda *args, **kwargs: next(typed))
+    monkeypatch.setattr(admin_cli.click, "prompt", lambda *args, **kwargs: next(typed))
     data = tmp_path / "data"
     mismatch = run_cli("users", "add", "an", data_dir=data)
     assert (mismatch.returncode, mismatch.stderr) == (

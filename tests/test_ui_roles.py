@@ -264,3 +264,20 @@ def test_an_oidc_identity_gets_the_role_its_claims_map_to(
     finally:
         config.set_option("server.address", None)
         st.cache_resource.clear()
+
+
+def test_a_role_change_takes_effect_at_once(accounts_dir: Path) -> None:
+    """Demoted from the CLI while signed in: the next run asks to sign in again, then gives the new role."""
+    accounts = Accounts(accounts_dir / "accounts.json")
+    at = sign_in("giang")
+    accounts.set_role("giang", Role.READER)
+    try:
+        at.run()
+        _ok(at)
+        assert [t.value for t in at.title] == ["Đăng nhập"]
+        at.text_input(key="sign_in_name").input("giang")
+        at.text_input(key="sign_in_password").input(PASSWORD)
+        at.button(key="FormSubmitter:sign-in-Đăng nhập").click().run()
+        assert any("Đăng nhập: **giang (Người đọc)**" in c.value for c in at.sidebar.caption)
+    finally:
+        accounts.set_role("giang", Role.TRAINER)
