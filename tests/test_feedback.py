@@ -7,6 +7,8 @@ import io
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from assistant.auth import PermissionDenied
 from assistant.csv_safe import FORMULA_START, neutralise
@@ -128,3 +130,13 @@ def test_an_old_file_gets_a_user_column(tmp_path: Path) -> None:
     store = FeedbackStore(path)
     store.record(READER, "c", "m2", "q", "a", [], rating=0)
     assert [(r["message"], r["user"]) for r in store.rows(ADMIN)] == [("m", ""), ("m2", READER.name)]
+
+
+@given(cells=st.lists(st.text(max_size=30), min_size=1, max_size=6))
+def test_no_exported_cell_ever_starts_a_formula(cells: list[str]) -> None:
+    from assistant.csv_safe import to_csv
+
+    (row,) = list(csv.reader(io.StringIO(to_csv(["a"] * len(cells), [cells]), newline="")))[1:]
+    for sent, cell in zip(cells, row, strict=True):
+        assert not cell.startswith(FORMULA_START)
+        assert cell in (sent, "'" + sent)  # the text itself is kept
