@@ -15,10 +15,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	@rm -f $(VENV)/.installed-* && touch $@
 
+# Binds 127.0.0.1 when no accounts are configured; every interface (or KH32_ADDRESS) once they are (ui/serve.py).
 chat: $(STAMP)
 	$(PY) -m assistant docs
-	$(VENV)/bin/streamlit run ui/app.py --server.headless true --server.port $(PORT) \
-		--browser.gatherUsageStats false
+	$(PY) -m ui.serve $(PORT)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .

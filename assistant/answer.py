@@ -10,7 +10,8 @@ from assistant.embeddings import E5Embeddings
 from assistant.instructions import is_instruction
 from assistant.lexical import LexicalIndex
 from assistant.matching import content_terms, is_stopword, term_coverage
-from assistant.models import Answer, Chunk, Citation, ScoredChunk
+from assistant.models import HEADER_KEY, Answer, Chunk, Citation, ScoredChunk
+from assistant.names import MOTTOS
 from assistant.retrieval import Query, in_clauses
 from assistant.shapes import Shape, negated_terms, shape_of
 from assistant.synonyms import synonyms
@@ -116,13 +117,18 @@ class ExtractiveAnswerer:
         shape = shape_of(query.text)
         inside = [s for s in retrieved if "structure" in s.ranks]  # chunks of the clauses it names
         structural = [s.chunk for s in inside]
-        if structural and shape in (Shape.CLAUSE_CONTENT, Shape.ENUMERATION) and not query.english:
+        if shape is Shape.DOCUMENT_INFO and (header := _header_of(query, index.chunks)):
+            return self._clause_content(header)
+        contents = shape in (Shape.CLAUSE_CONTENT, Shape.ENUMERATION) and not query.english
+        if structural and contents:
             # "Mục 2.2 nói gì?", "Nhiệm vụ thứ ba gồm những nội dung nào?": the clause, in order.
             clause = [index.chunks[i] for i in in_clauses(index.chunks, query.references)] or structural
-            covered = self._coverage(
-                terms, clause[0], 0, 0, index, extra="\n".join(c.passage for c in clause)
-            )
-            return self._clause_content(clause) if not terms or covered >= CLAUSE_COVERAGE else []
+            if not terms or sum(c.tokens for c in clause) <= self.clause_tokens:
+                passages = "\n".join(c.passage for c in clause)
+                covered = self._coverage(terms, clause[0], 0, 0, index, extra=passages)
+                return self._clause_content(clause) if not terms or covered >= CLAUSE_COVERAGE else []
+            # A large part and a question about something in it: the best sentences inside, below.
+            inside = [ScoredChunk(c, 0.0, {"structure": n + 1}) for n, c in enumerate(clause)]
         if (
             shape is Shape.ENUMERATION
             and not query.references
@@ -147,6 +153,11 @@ class ExtractiveAnswerer:
             candidates = self._counted_only(query, self.score(query, terms, retrieved, index))
             if not candidates or not self.decision.accepts(self.features(query, terms, candidates[0], index)):
                 return []
+        if contents:
+            # "… gồm những nội dung nào?": the clause of the best sentence, whole, when it is short enough.
+            whole = _whole_clause(candidates[0].chunk, index.chunks)
+            if sum(c.tokens for c in whole) <= self.clause_tokens:
+                return self._clause_content(whole)
         # The best sentence answers; others join it when they are nearly as well supported.
         best = candidates[0].support
         picked = [c for c in candidates[1:] if c.support >= max(self.min_support, RELATIVE_SUPPORT * best)]
@@ -196,7 +207,13 @@ class ExtractiveAnswerer:
         named = [s for s in retrieved if s.chunk.doc_short in query.documents]
         about = [s for s in retrieved if s.chunk.doc_short in query.subjects]
         pool = named if len(query.documents) == 1 and named else about or retrieved
-        spans = [(rank, s.chunk, a, b) for rank, s in enumerate(pool) for a, b in quotable(s.chunk)]
+        # A header block (issuer, place, date) is quoted only when asked for a document's particulars.
+        spans = [
+            (rank, s.chunk, a, b)
+            for rank, s in enumerate(pool)
+            if s.chunk.clause_key != HEADER_KEY
+            for a, b in quotable(s.chunk)
+        ]
         if not spans:
             return []
         vectors = self.embeddings.embed_passages([chunk.text[a:b] for _, chunk, a, b in spans])
@@ -271,6 +288,8 @@ class ExtractiveAnswerer:
         """'Kế hoạch nhắc đến những luật nào?': in the document asked about, the best sentence of each
         clause that names such an item and covers the rest of the question, in reading order."""
         noun = _item_noun(query.text)
+        if not noun:
+            return []  # "những nội dung nào" asks for a clause's content, not for items across clauses
         # The document named, else those of the kind named ("kế hoạch"), else the retrieved ones, best first.
         ranked = list(dict.fromkeys(s.chunk.doc_short for s in retrieved))
         kinds = [d for d in ranked if d in query.kinds] + [d for d in query.kinds if d not in ranked]
@@ -374,23 +393,51 @@ class _Sentences(list[Sentence]):
     cut_at: str | None = None
 
 
-_MARKER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){0,2}\.|[a-zđ]\)|[IVXLC]{1,6}\.|[-+•])\s+")
+_MARKER = re.compile(r"(?:\d{1,3}(?:\.\d{1,3}){0,2}\.|[a-zđ]\)|[IVXLC]{1,6}\.|[-+•])\s+")
 _ITEM_NOUN = re.compile(r"\b(?:nhung|cac)\s+((?:\w+\s+){0,3}?)(?:nao|gi)\b")
 _GENERIC_NOUNS = {"", "viec", "noi dung", "van de", "diem", "yeu cau", "nhiem vu", "gi"}
 
 
 def quotable(chunk: Chunk) -> list[tuple[int, int]]:
-    """The chunk's sentences that can be quoted as an answer: headings and sentences that instruct the
-    assistant (planted in a document) aside, list markers ("b)", "2.") left out of the quote."""
-    headings = {part.strip(" .:").lower() for part in chunk.context.split(" — ")}
+    """The chunk's sentences that can be quoted as an answer: headings aside ("Điều 3. Mục tiêu", "2. Yêu
+    cầu", as the clause context names them) and sentences that instruct the assistant (planted in a
+    document), list markers ("b)", "2.") left out of the quote."""
+    headings = []
+    for part in chunk.context.split(" — "):
+        at = chunk.text.find(part) if len(part) >= 3 else -1
+        if at >= 0 and (at == 0 or chunk.text[at - 1] == "\n"):
+            headings.append((at, at + len(part) + 1))  # with a closing "." or ":"
     spans = []
     for a, b in sentence_spans(chunk.text):
-        if chunk.text[a:b].strip(" .:").lower() in headings or is_instruction(chunk.text[a:b]):
+        text = chunk.text[a:b]
+        if any(start <= a and b <= end for start, end in headings) or not any(ch.isalpha() for ch in text):
+            continue
+        if is_instruction(text):
+            continue
+        if fold(text).startswith(MOTTOS):
             continue
         if (m := _MARKER.match(chunk.text, a, b)) and m.end() < b:
             a = m.end()
         spans.append((a, b))
     return spans
+
+
+def _header_of(query: Query, chunks: list[Chunk]) -> list[Chunk]:
+    """The header block ("Thông tin văn bản") of the one document the question names or is about."""
+    documents = query.documents if len(query.documents) == 1 else query.subjects
+    if len(documents) != 1:
+        return []
+    return [c for c in chunks if c.doc_short == documents[0] and c.clause_key == HEADER_KEY]
+
+
+def _whole_clause(chunk: Chunk, chunks: list[Chunk]) -> list[Chunk]:
+    """The chunks of a chunk's clause with the clauses inside it (a point's: its khoản's), in order."""
+    key = re.sub(r"/diem-[^/]+$", "", chunk.clause_key)
+    return [
+        c
+        for c in chunks
+        if c.doc_id == chunk.doc_id and (c.clause_key == key or c.clause_key.startswith(f"{key}/"))
+    ]
 
 
 def _item_noun(question: str) -> str:

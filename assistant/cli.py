@@ -20,13 +20,6 @@ from assistant.models import Answer
 from assistant.settings import Settings, get_settings
 from assistant.text import shown_name, text_problem
 
-_STATUS = {
-    "added": "đã thêm",
-    "updated": "đã cập nhật",
-    "unchanged": "không đổi",
-    "duplicate": "trùng nội dung",
-}
-
 
 @contextmanager
 def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
@@ -71,26 +64,13 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--remove", "remove_id", metavar="DOC", help="Xóa tài liệu có mã DOC khỏi kho.")
-def ingest(paths: tuple[Path, ...], remove_id: str | None) -> None:
+@click.option("--replace", is_flag=True, help="Cho phép tệp thay thế tài liệu cùng mã (xem trước thay đổi).")
+@click.option("--yes", is_flag=True, help="Thay thế không hỏi lại (dùng với --replace).")
+def ingest(paths: tuple[Path, ...], remove_id: str | None, replace: bool, yes: bool) -> None:
     """Nạp tệp hoặc thư mục (.txt, .md, .html, .docx, .pdf) vào kho; nạp lại tệp không đổi thì bỏ qua."""
-    from ingest.pipeline import ingest as write
-    from ingest.pipeline import prepare, remove
+    from assistant.documents_cli import ingest_command
 
-    if not paths and not remove_id:
-        raise InputError("Hãy chỉ ra tệp hoặc thư mục cần nạp, hoặc --remove DOC để xóa một tài liệu.")
-    settings = get_settings()
-    assistant = _open(settings)
-    if remove_id:
-        removed = remove(assistant.store, remove_id)
-        click.echo(f"Đã xóa tài liệu '{remove_id}' ({removed} đoạn).")
-    if paths:
-        documents = prepare(paths, settings)
-        with _progress("Nạp tài liệu") as update:
-            results = write(assistant.store, documents, update)
-        for r in results:
-            extra = f" — giống '{r.duplicate_of}', không nạp lại" if r.duplicate_of else ""
-            embedded = f", {r.embedded} đoạn mới tính embedding" if r.embedded else ""
-            click.echo(f"{r.doc_id}: {_STATUS[r.status]} ({r.chunks} đoạn{embedded}){extra} — {r.title}")
+    ingest_command(paths, remove_id, replace, yes, _progress)
 
 
 @cli.command()
@@ -133,6 +113,16 @@ def ask(question: str | None, as_json: bool, as_jsonl: bool, top_k: int | None, 
         click.echo(json.dumps({"question": answer.question, **answer.to_json()}, ensure_ascii=False))
     else:
         click.echo(render(answer))
+
+
+def _register_admin_commands() -> None:
+    from assistant.admin_cli import audit, users
+
+    cli.add_command(users)
+    cli.add_command(audit)
+
+
+_register_admin_commands()
 
 
 def render(answer: Answer) -> str:

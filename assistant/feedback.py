@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sqlite3
 import time
 from collections.abc import Sequence
 from typing import Any
 
+from assistant.auth import Permission, User, require
+from assistant.csv_safe import to_csv
 from assistant.sqlite_file import SqliteFile
 
-CSV_COLUMNS = ["thoi_gian", "hoi_thoai", "tin_nhan", "danh_gia", "gop_y", "cau_hoi", "tra_loi", "trich_dan"]
+CSV_COLUMNS = [
+    "thoi_gian",
+    "nguoi_dung",
+    "hoi_thoai",
+    "tin_nhan",
+    "danh_gia",
+    "gop_y",
+    "cau_hoi",
+    "tra_loi",
+    "trich_dan",
+]
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
     conversation TEXT NOT NULL,
@@ -23,6 +33,7 @@ CREATE TABLE IF NOT EXISTS feedback (
     answer TEXT NOT NULL,
     citations TEXT NOT NULL,
     updated REAL NOT NULL,
+    user TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (conversation, message)
 )
 """
@@ -34,8 +45,14 @@ class FeedbackStore(SqliteFile):
     schema = _SCHEMA
     what = "tệp góp ý"
 
+    def migrate(self, db: sqlite3.Connection) -> None:
+        columns = {row[1] for row in db.execute("PRAGMA table_info(feedback)")}
+        if "user" not in columns:
+            db.execute("ALTER TABLE feedback ADD COLUMN user TEXT NOT NULL DEFAULT ''")
+
     def record(
         self,
+        user: User,
         conversation: str,
         message: str,
         question: str,
@@ -44,16 +61,21 @@ class FeedbackStore(SqliteFile):
         rating: int | None = None,
         comment: str | None = None,
     ) -> None:
-        """Save or update the feedback on one answer (a None rating or comment keeps what was saved)."""
+        """Save or update `user`'s feedback on one answer (a None rating or comment keeps what was saved);
+        a row is only ever updated by the user who wrote it."""
+        require(user, Permission.GIVE_FEEDBACK)
         cited = json.dumps([_citation_row(c) for c in citations], ensure_ascii=False)
         with self._connect() as db:
             db.execute(
-                """INSERT INTO feedback VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """INSERT INTO feedback
+                    (conversation, message, rating, comment, question, answer, citations, updated, user)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (conversation, message) DO UPDATE SET
                     rating = COALESCE(excluded.rating, rating),
                     comment = CASE WHEN ? THEN excluded.comment ELSE comment END,
                     question = excluded.question, answer = excluded.answer,
-                    citations = excluded.citations, updated = excluded.updated""",
+                    citations = excluded.citations, updated = excluded.updated
+                WHERE feedback.user = excluded.user""",
                 (
                     conversation,
                     message,
@@ -63,26 +85,28 @@ class FeedbackStore(SqliteFile):
                     answer,
                     cited,
                     time.time(),
+                    user.name,
                     comment is not None,
                 ),
             )
 
-    def rows(self) -> list[dict[str, Any]]:
-        """Every feedback row, oldest first, citations decoded."""
+    def rows(self, user: User) -> list[dict[str, Any]]:
+        """Every feedback row, oldest first, citations decoded (for evaluators and admins)."""
+        require(user, Permission.READ_FEEDBACK)
         with self._connect() as db:
             db.row_factory = sqlite3.Row
             found = db.execute("SELECT * FROM feedback ORDER BY updated").fetchall()
         return [{**dict(r), "citations": json.loads(r["citations"])} for r in found]
 
-    def to_csv(self) -> str:
-        """All feedback as CSV (UTF-8 text; citations as 'label: quote' lines) for evaluators."""
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(CSV_COLUMNS)
-        for row in self.rows():
-            writer.writerow(
+    def to_csv(self, user: User) -> str:
+        """All feedback as CSV (UTF-8 text; citations as 'label: quote' lines) for evaluators; a cell that a
+        spreadsheet would run as a formula is written as text."""
+        return to_csv(
+            CSV_COLUMNS,
+            (
                 [
                     time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(row["updated"])),
+                    row["user"],
                     row["conversation"],
                     row["message"],
                     {1: "👍", 0: "👎"}.get(row["rating"], ""),
@@ -94,8 +118,9 @@ class FeedbackStore(SqliteFile):
                         for c in row["citations"]
                     ),
                 ]
-            )
-        return out.getvalue()
+                for row in self.rows(user)
+            ),
+        )
 
 
 def _citation_row(citation: dict[str, Any]) -> dict[str, Any]:

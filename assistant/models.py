@@ -7,6 +7,10 @@ from typing import Any
 
 from assistant.instructions import set_aside_sentences
 
+# The clause of a document's header block (issuing body, national motto, number, place and date, kind
+# and summary): written by ingest's structure parser, read by answers about a document's particulars.
+HEADER_KEY, HEADER_LABEL = "thong-tin-van-ban", "Thông tin văn bản"
+
 
 @dataclass(frozen=True)
 class Chunk:

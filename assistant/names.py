@@ -12,6 +12,8 @@ from assistant.text import fold
 
 # Documents cited by name rather than number ("Luật Viên chức 2010").
 BY_NAME = "-"
+# The national motto and the Party's name on the right of a header block, folded: no document's content.
+MOTTOS = ("cong hoa xa hoi chu nghia viet nam", "doc lap - tu do - hanh phuc", "dang cong san viet nam")
 
 
 @dataclass(frozen=True)

@@ -74,13 +74,20 @@ class Reference:
     label: str
     doc_hint: str | None = None
     title: str = ""  # folded heading words ("to chuc thuc hien"), matched against the clause's context
+    fallback: str = ""  # heading words to look for when no clause has the pattern's key ("1. Mục đích")
 
     def matches(self, clause_key: str, doc_short: str, context: str = "") -> bool:
         if self.doc_hint and not doc_short.startswith(self.doc_hint):
             return False
         if self.title:
-            return re.search(rf"\b{re.escape(self.title)}\b", fold(context)) is not None
+            return self.depth(context) >= 0
         return re.search(self.pattern, clause_key) is not None
+
+    def depth(self, context: str) -> int:
+        """How deep in a clause's heading path the title stands (-1: not at all)."""
+        parts = fold(context).split(" — ")
+        found = [i for i, part in enumerate(parts) if re.search(rf"\b{re.escape(self.title)}\b", part)]
+        return found[-1] if found else -1
 
 
 def find_references(question: str, doc_hint: str | None = None) -> list[Reference]:
@@ -126,7 +133,7 @@ def find_references(question: str, doc_hint: str | None = None) -> list[Referenc
         add(rf"(^|/)chuong-({roman}|{number})(/|$)", m[0])
     for phrase, key in _SECTIONS.items():
         if re.search(rf"\b{phrase}\b", folded) and not _is_generic(folded, phrase):
-            add(rf"(^|/){key}(/|$)", phrase)
+            refs.append(Reference(rf"(^|/){key}(/|$)", phrase, hint, fallback=phrase))
     return refs
 
 

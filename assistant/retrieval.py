@@ -177,10 +177,24 @@ def in_clauses(chunks: list[Chunk], refs: list[Reference]) -> list[int]:
             if r.pattern == LAST_ITEM
             for n in set(last.values())
         ]
-    refs = [resolved for r in refs if (resolved := _resolve_title(r, chunks) if r.title else r)]
-    return [
-        i for i, c in enumerate(chunks) if any(r.matches(c.clause_key, c.doc_short, c.context) for r in refs)
+    refs = [
+        replace(r, title=r.fallback)
+        if r.fallback and not any(r.matches(c.clause_key, c.doc_short) for c in chunks)
+        else r
+        for r in refs
     ]
+    refs = [resolved for r in refs if (resolved := _resolve_title(r, chunks) if r.title else r)]
+    found = {
+        i for i, c in enumerate(chunks) if any(r.matches(c.clause_key, c.doc_short, c.context) for r in refs)
+    }
+    for ref in (r for r in refs if r.title):
+        # A title names its deepest heading: "mục đích" is "1. Mục đích", not all of "I. Mục đích, yêu cầu".
+        depth = {i: ref.depth(chunks[i].context) for i in found}
+        deepest: dict[str, int] = {}
+        for i, d in depth.items():
+            deepest[chunks[i].doc_id] = max(deepest.get(chunks[i].doc_id, -1), d)
+        found -= {i for i, d in depth.items() if 0 <= d < deepest[chunks[i].doc_id]}
+    return sorted(found)
 
 
 def _resolve_title(ref: Reference, chunks: list[Chunk]) -> Reference | None:

@@ -106,6 +106,39 @@ class Settings(BaseSettings):
         default=8192, ge=1024, description="The model's context window, in tokens (o200k_base count)."
     )
     llm_answer_tokens: int = Field(default=700, ge=64, description="Tokens kept free for the answer.")
+    # Sign-in and roles (assistant/auth.py); README "Triển khai cho cơ quan".
+    auth: Literal["auto", "oidc"] = Field(
+        default="auto",
+        description="'oidc': Streamlit's OpenID Connect sign-in (provider in .streamlit/secrets.toml); "
+        "'auto': the local accounts file when it has accounts, else no sign-in.",
+    )
+    accounts_file: Path | None = Field(
+        default=None,
+        description="Local accounts (names, roles, argon2 hashes); unset: DATA_DIR/accounts.json.",
+    )
+    address: str | None = Field(
+        default=None,
+        description="Address `make chat` binds; unset: 127.0.0.1 with no accounts, else every interface.",
+    )
+    oidc_provider: str | None = Field(
+        default=None, description="Provider name of an [auth.NAME] section of secrets.toml (unset: [auth])."
+    )
+    oidc_role_claim: str = Field(default="roles", description="ID-token claim holding role or group names.")
+    oidc_role_values: dict[str, Literal["reader", "trainer", "evaluator", "admin"]] = Field(
+        default_factory=dict, description='Claim value → role, e.g. {"kh32-quan-tri": "admin"}.'
+    )
+    oidc_admins: list[str] = Field(default_factory=list, description="E-mail addresses that are admins.")
+    oidc_trainers: list[str] = Field(default_factory=list, description="E-mail addresses that are trainers.")
+    oidc_evaluators: list[str] = Field(
+        default_factory=list, description="E-mail addresses that are evaluators."
+    )
+    retain_days: int = Field(
+        default=30, ge=1, description="Days a removed or replaced document is kept for an admin to restore."
+    )
+
+    @property
+    def accounts_path(self) -> Path:
+        return Path(self.accounts_file) if self.accounts_file else Path(self.data_dir) / "accounts.json"
 
 
 @lru_cache(maxsize=1)

@@ -18,9 +18,10 @@ class Shape(StrEnum):
     ENUMERATION = "enumeration"  # one line per clause that holds an item
     COUNT = "count"  # a sentence that states the number
     YES_NO = "yes-no"  # "Có." / "Không." when a cited sentence decides, then the quote
+    DOCUMENT_INFO = "document-info"  # who issued a document, its number, place and date: its header block
 
 
-_ORDER = (Shape.YES_NO, Shape.COUNT, Shape.ENUMERATION, Shape.CLAUSE_CONTENT)
+_ORDER = (Shape.YES_NO, Shape.DOCUMENT_INFO, Shape.COUNT, Shape.ENUMERATION, Shape.CLAUSE_CONTENT)
 
 
 def _rows(name: str) -> list[list[str]]:

@@ -19,9 +19,13 @@ class SqliteFile:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._connect() as db:
-                db.execute(self.schema)
+                db.executescript(self.schema)
+                self.migrate(db)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"Không mở được {self.what} '{self.path}': {exc}") from exc
+
+    def migrate(self, db: sqlite3.Connection) -> None:
+        """Bring a file made by an older version up to the schema (e.g. add a column)."""
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=10)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING
 
+from assistant.auth import Permission, User, require
 from assistant.errors import DocumentError
 from assistant.settings import Settings
 from assistant.store import Store
@@ -39,15 +40,20 @@ def _shown(name: str) -> str:
 
 
 def ingest_uploads(
+    user: User,
     store: Store,
     settings: Settings,
     files: Sequence[tuple[str, bytes]],
     progress: Progress | None = None,
+    replace: Collection[str] = (),
 ) -> list[IngestResult]:
-    """Check and ingest (name, content) pairs; one bad file stops the batch before anything is written."""
+    """Check and ingest (name, content) pairs as `user` (an admin); one bad file stops the batch before
+    anything is written. A file never replaces a stored document unless its id is in `replace`
+    (assistant.documents.ingest_paths)."""
+    from assistant.documents import ingest_paths
     from ingest.loaders import SUPPORTED_SUFFIXES, too_large
-    from ingest.pipeline import ingest, prepare
 
+    require(user, Permission.MANAGE_DOCUMENTS)
     supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
     with tempfile.TemporaryDirectory(prefix="kh32-upload-") as folder:
         paths = []
@@ -73,5 +79,4 @@ def ingest_uploads(
             except OSError as exc:
                 raise DocumentError(f"Không lưu được tệp '{base}' ({exc.strerror or exc}).") from exc
             paths.append(path)
-        documents = prepare(paths, settings)
-        return ingest(store, documents, progress)
+        return ingest_paths(user, store, settings, paths, progress, replace)

@@ -11,13 +11,15 @@ from typing import Any
 import click
 
 from assistant import Assistant, AssistantError, get_settings
+from assistant.cli import _progress as ingest_progress
 from assistant.cli import run_group
 from assistant.settings import PROJECT_ROOT
 from assistant.support import SupportScorer
-from evals.dataset import DEFAULT_CORPUS, DEFAULT_DATASET, Corpus, DatasetError, load_dataset
+from evals.corpus_store import eval_assistant, is_default_corpus
+from evals.dataset import DEFAULT_CORPUS, DEFAULT_DATASET, Corpus, DatasetError, Item, load_dataset
 from evals.gate import Comparison, baseline_record, compare, load_baseline, regressions
 from evals.judge import LLMJudge, chat_model_from_env
-from evals.report import table, write_html, write_json
+from evals.report import kind_table, table, write_html, write_json
 from evals.runner import evaluate
 from evals.systems import BM25Only, Naive, Ours, System
 
@@ -54,14 +56,13 @@ def run_eval(
     judge: LLMJudge | None = None,
     progress: bool = True,
 ) -> Outcome:
-    """Run our assistant (and the comparison systems) over a dataset and compare with a baseline."""
+    """Run our assistant (and the comparison systems) over a dataset and compare with a baseline.
+
+    The assistant answers from its own store: for a corpus other than the bundled one, build it with
+    `evals.corpus_store.eval_assistant` (what the CLI does).
+    """
     corpus = corpus or Corpus(DEFAULT_CORPUS)
-    try:
-        items = load_dataset(dataset)
-    except DatasetError as exc:
-        raise EvalError(str(exc)) from exc
-    if problems := corpus.check(items):
-        raise EvalError(f"Bằng chứng không khớp tài liệu ({len(problems)} chỗ), ví dụ {problems[0]}")
+    items = checked_items(dataset, corpus)
     mode = mode or assistant.modes[0]
     if mode not in assistant.modes:
         raise EvalError(f"Chế độ trả lời '{mode}' chưa được cấu hình. Có: {', '.join(assistant.modes)}.")
@@ -89,7 +90,27 @@ def run_eval(
     return Outcome(results, comparisons)
 
 
+def checked_items(dataset: Path, corpus: Corpus) -> list[Item]:
+    """The dataset's items, their evidence found verbatim in the corpus; EvalError otherwise."""
+    try:
+        items = load_dataset(dataset)
+    except DatasetError as exc:
+        raise EvalError(str(exc)) from exc
+    if problems := corpus.check(items):
+        raise EvalError(f"Bằng chứng không khớp tài liệu ({len(problems)} chỗ), ví dụ {problems[0]}")
+    return items
+
+
+def _corpus_assistant(folder: Path, progress: bool) -> Assistant:
+    """The assistant over the folder's own eval store (never the user's), ingest progress on stderr."""
+    with ingest_progress("Nạp bộ tài liệu đánh giá") as update:
+        assistant, report = eval_assistant(folder, get_settings(), update if progress else None)
+    click.echo(report.summary(), err=True)
+    return assistant
+
+
 def _assistant() -> Assistant:
+    """The user's assistant (default store, the bundled corpus ingested into an empty store)."""
     from ingest.pipeline import ensure_corpus
 
     settings = get_settings()
@@ -138,7 +159,7 @@ def cli() -> None:
     type=click.Path(path_type=Path),
     default=DEFAULT_CORPUS,
     show_default=True,
-    help="Thư mục tài liệu chứa nguyên văn các đoạn bằng chứng.",
+    help="Thư mục tài liệu của bộ câu hỏi; khác mặc định thì được nạp vào một kho đánh giá riêng.",
 )
 @click.option(
     "--write-baseline",
@@ -168,12 +189,20 @@ def run(
             raise EvalError("Chưa cấu hình máy chủ chấm: dùng --judge-base-url hoặc KH32_JUDGE_BASE_URL.")
         llm_judge = LLMJudge(model)
     started = time.perf_counter()
+    if is_default_corpus(corpus):
+        assistant = _assistant()
+    else:
+        if not corpus.is_dir():
+            raise EvalError(f"Không có thư mục tài liệu '{corpus}'.")
+        checked_items(dataset, Corpus(corpus))  # bad input stops the run before anything is ingested
+        assistant = _corpus_assistant(corpus, progress)
     outcome = run_eval(
-        _assistant(), dataset, mode, k, baseline, compare_with, Corpus(corpus), llm_judge, progress
+        assistant, dataset, mode, k, baseline, compare_with, Corpus(corpus), llm_judge, progress
     )
     ours = next(iter(outcome.results))
     meta = {
-        "dataset": str(dataset), "mode": ours, "baseline": str(baseline or "–"),
+        "dataset": str(dataset), "corpus": str(corpus), "collection": assistant.settings.collection,
+        "mode": ours, "baseline": str(baseline or "–"),
         "time": time.strftime("%Y-%m-%d %H:%M:%S"), "seconds": round(time.perf_counter() - started, 1),
     }  # fmt: skip
     write_json(out / "results.json", {"meta": meta, "systems": outcome.results,
@@ -182,17 +211,14 @@ def run(
     if out.resolve() == DEFAULT_OUT.resolve():
         (out / ".gitignore").write_text("*\n", encoding="utf-8")  # reports are never committed
     click.echo(table(outcome.results, outcome.comparisons))
+    click.echo(f"\n{kind_table(outcome.results)}")
     click.echo(f"\nĐã ghi {out / 'results.json'} và {out / 'report.html'}")
     if write_baseline:
         write_json(write_baseline, baseline_record(outcome.results[ours]["metrics"], dataset.name, ours))
         click.echo(f"Đã ghi mốc so sánh {write_baseline}")
     if failed := outcome.failed:
         for c in failed:
-            click.echo(
-                f"GIẢM: {c.metric} {c.current if c.current is None else round(c.current, 4)} "
-                f"< mốc {c.baseline} − dung sai {c.tolerance}",
-                err=True,
-            )
+            click.echo(c.describe(), err=True)
         sys.exit(1)
 
 

@@ -23,8 +23,8 @@ from assistant.decision import DECISION_FILE, FEATURES, Decision
 from assistant.names import NameRegistry, StoredDocument, kinds
 from assistant.settings import PROJECT_ROOT
 from assistant.text import fold
+from evals.corpus_store import eval_assistant
 from evals.dataset import DEFAULT_CORPUS, DEFAULT_DATASET, Corpus, Item, load_dataset
-from evals.library import library_assistant
 from ingest.pipeline import ensure_corpus
 
 NEGATIVES = PROJECT_ROOT / "evals" / "datasets" / "negatives.json"
@@ -119,7 +119,7 @@ def fit(observations: list[Observation]) -> Decision:
 # The decision this one replaced: support ≥ 0.35, set by hand on the dev set.
 HAND_SET = Decision({"support": 1.0}, {"support": 0.0}, {"support": 1.0}, -0.35, 0.5, {})
 # A wrong answer costs this many right ones: refusing is the lesser failure.
-WRONG_ANSWER_COST = 3.0
+WRONG_ANSWER_COST = 2.0
 
 
 def _threshold(decision: Decision, observations: list[Observation]) -> float:
@@ -133,7 +133,7 @@ def _threshold(decision: Decision, observations: list[Observation]) -> float:
         if t <= floor:
             continue
         answered = [o for o in observations if decision.score(o.features) >= t]
-        value = sum(o.right for o in answered) - WRONG_ANSWER_COST * sum(not o.answerable for o in answered)
+        value = sum(o.right for o in answered) - WRONG_ANSWER_COST * sum(not o.right for o in answered)
         if value > best_value:
             best, best_value = t, value
     return min(best, 0.99)
@@ -172,7 +172,7 @@ def main(write: bool) -> None:
     ensure_corpus(bundled.store, settings)
     fit_items = load_dataset(DEFAULT_DATASET) + negatives(bundled, "fit", 60)
     fitted_on = list(observe(bundled, fit_items, Corpus(DEFAULT_CORPUS)))
-    standard = library_assistant(STANDARD[1], settings)
+    standard, _ = eval_assistant(STANDARD[1], settings, embeddings=bundled.store.embeddings)
     report_items = load_dataset(STANDARD[0]) + negatives(standard, "report", 40)
     reported_on = list(observe(standard, report_items, Corpus(STANDARD[1])))
     current = HAND_SET

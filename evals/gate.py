@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-# How far (absolute) each metric may drop below the baseline before the run fails. Latency is
-# reported but not gated: it depends on the machine. A refusal missed on an unanswerable question
-# always fails (tolerance 0).
+# How far (absolute) each metric may move the wrong way from the baseline before the run fails. Latency
+# is reported but not gated: it depends on the machine. A refusal missed on an unanswerable question, or
+# one more answer citing none of the expected clauses, always fails (tolerance 0).
 TOLERANCES: dict[str, float] = {
     "hit@k": 0.02,
     "mrr": 0.02,
@@ -21,7 +21,14 @@ TOLERANCES: dict[str, float] = {
     "correctness": 0.02,
     "refusal_precision": 0.02,
     "refusal_recall": 0.0,
+    "answered_wrong_clause": 0.0,
 }
+# Metrics where less is better (the rest: more is better). A baseline file may name more under
+# "lower_is_better"; files written before it existed load as they are.
+LOWER_IS_BETTER: frozenset[str] = frozenset({"answered_wrong_clause", "answered_unanswerable"})
+# Baselines keep 4 decimals: a difference of up to half their last digit is rounding, not a change.
+DECIMALS = 4
+ROUNDING = 0.5 * 10**-DECIMALS
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,7 @@ class Comparison:
     baseline: float | None
     current: float | None
     tolerance: float | None
+    lower_is_better: bool = False
 
     @property
     def delta(self) -> float | None:
@@ -45,22 +53,41 @@ class Comparison:
             return False
         if self.current is None:
             return True
-        return self.current < self.baseline - self.tolerance - 1e-9
+        if self.lower_is_better:
+            return self.current > self.baseline + self.tolerance + ROUNDING
+        return self.current < self.baseline - self.tolerance - ROUNDING
+
+    @property
+    def label(self) -> str:
+        """The word for a regression: a drop, or a rise of a lower-is-better metric."""
+        return "TĂNG" if self.lower_is_better else "GIẢM"
+
+    def describe(self) -> str:
+        """One line for stderr saying how the metric regressed."""
+        current = self.current if self.current is None else round(self.current, 4)
+        if self.lower_is_better:
+            return f"{self.label}: {self.metric} {current} > mốc {self.baseline} + dung sai {self.tolerance}"
+        return f"{self.label}: {self.metric} {current} < mốc {self.baseline} − dung sai {self.tolerance}"
 
 
 def load_baseline(path: Path) -> dict[str, Any]:
-    """A baseline file: {"metrics": {...}, "tolerances": {...}?, ...}."""
+    """A baseline file: {"metrics": {...}, "tolerances": {...}?, "lower_is_better": [...]?, ...}."""
     data = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not isinstance(data.get("metrics"), dict):
         raise ValueError(f"'{path}' không phải tệp mốc so sánh (thiếu 'metrics').")
+    if not isinstance(data.get("tolerances", {}), dict) or not isinstance(
+        data.get("lower_is_better", []), list
+    ):
+        raise ValueError(f"'{path}': 'tolerances' phải là đối tượng, 'lower_is_better' phải là danh sách.")
     return data
 
 
 def compare(current: dict[str, float | None], baseline: dict[str, Any]) -> list[Comparison]:
     """Every metric of the baseline compared with the current run (gated ones have a tolerance)."""
     tolerances = {**TOLERANCES, **baseline.get("tolerances", {})}
+    lower = LOWER_IS_BETTER | set(baseline.get("lower_is_better", []))
     return [
-        Comparison(name, value, current.get(name), tolerances.get(name))
+        Comparison(name, value, current.get(name), tolerances.get(name), name in lower)
         for name, value in baseline["metrics"].items()
     ]
 
@@ -74,6 +101,7 @@ def baseline_record(metrics: dict[str, float | None], dataset: str, mode: str) -
     return {
         "dataset": dataset,
         "mode": mode,
-        "metrics": {k: None if v is None else round(v, 4) for k, v in metrics.items()},
+        "metrics": {k: None if v is None else round(v, DECIMALS) for k, v in metrics.items()},
         "tolerances": TOLERANCES,
+        "lower_is_better": sorted(LOWER_IS_BETTER & set(metrics)),
     }

@@ -104,6 +104,21 @@ def faithfulness(
     return sum(v.supported for v in verdicts) / len(claims), details
 
 
+def clause_matches(expected: str, actual: str) -> bool:
+    """A cited clause label is the expected one or a finer label under it: `Điều 5` accepts
+    `Điều 5, khoản 2`, `Mục II, tiểu mục 2.2` accepts `Mục II, tiểu mục 2.2.1`; never the other way round."""
+    return actual == expected or actual.startswith((expected + ",", expected + "."))
+
+
+def cites_expected_clause(expected: Sequence[tuple[str, str]], cited: Sequence[tuple[str, str]]) -> bool:
+    """True when one cited (doc, clause) is an expected (doc, clause) or lies under one."""
+    return any(
+        doc == want_doc and clause_matches(want, clause)
+        for doc, clause in cited
+        for want_doc, want in expected
+    )
+
+
 def content_words(text: str) -> list[str]:
     """Folded syllables of text without stopwords (numbers kept)."""
     return [w for w in folded_syllables(text) if w.isdigit() or w not in FOLDED_STOPWORDS]
@@ -160,6 +175,13 @@ def aggregate(rows: Sequence[dict[str, Any]], items: dict[str, Item]) -> dict[st
         "correctness": _mean([r["correctness"] for r in rows]),
         "refusal_precision": true_refusals / len(refused) if refused else 0.0,
         "refusal_recall": true_refusals / len(should) if should else None,
+        # Answered (not refused) but citing none of the expected clauses; unanswerable items answered.
+        "answered_wrong_clause": (
+            sum(1 for r in answerable if not r["refused"] and not r["clause_ok"]) / len(answerable)
+            if answerable
+            else None
+        ),
+        "answered_unanswerable": float(sum(1 for r in should if not r["refused"])),
         "latency_p50_ms": float(np.percentile(latencies, 50)) if latencies else None,
         "latency_p95_ms": float(np.percentile(latencies, 95)) if latencies else None,
     }
@@ -170,3 +192,24 @@ def aggregate(rows: Sequence[dict[str, Any]], items: dict[str, Item]) -> dict[st
         metrics["judge_citation_precision"] = _mean([j.get("citation_precision") for j in judged])
         metrics["judge_unknown"] = float(sum(j.get("unknown", 0) for j in judged))
     return metrics
+
+
+# Columns of the per-kind table, in order (counts of items).
+KIND_COLUMNS = ("n", "answered_expected_clause", "refused", "answered_wrong_clause", "refusal_ok")
+
+
+def by_kind(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Per question kind (in order of first appearance): items, answered citing an expected clause,
+    refused, answered citing none of them (any answer to an unanswerable item), refusal decision right."""
+    kinds: dict[str, dict[str, int]] = {}
+    for r in rows:
+        counts = kinds.setdefault(r["kind"], dict.fromkeys(KIND_COLUMNS, 0))
+        counts["n"] += 1
+        counts["refusal_ok"] += r["refusal_ok"]
+        if r["refused"]:
+            counts["refused"] += 1
+        elif r["clause_ok"]:
+            counts["answered_expected_clause"] += 1
+        else:
+            counts["answered_wrong_clause"] += 1
+    return kinds

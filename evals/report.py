@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
 
 from evals.gate import Comparison
+from evals.metrics import KIND_COLUMNS
 
 METRICS = [
     "hit@k",
@@ -21,6 +23,8 @@ METRICS = [
     "correctness",
     "refusal_precision",
     "refusal_recall",
+    "answered_wrong_clause",
+    "answered_unanswerable",
     "latency_p50_ms",
     "latency_p95_ms",
     "judge_faithfulness",
@@ -28,6 +32,14 @@ METRICS = [
     "judge_citation_precision",
     "judge_unknown",
 ]
+COUNTS = frozenset({"answered_unanswerable", "judge_unknown"})  # metrics that count items
+# Headers of the per-kind table (evals.metrics.by_kind), same order as KIND_COLUMNS.
+KIND_HEADERS = ("n", "trả lời, đúng điều khoản", "từ chối", "trả lời, sai điều khoản", "trả lời/từ chối đúng")
+KIND_NOTE = (
+    "đúng điều khoản: trích dẫn có ít nhất một điều khoản mong đợi (hoặc điều khoản nhỏ hơn nằm trong nó); "
+    "sai điều khoản: không trích điều khoản mong đợi nào (mọi câu trả lời cho câu không trả lời được); "
+    "trả lời/từ chối đúng: từ chối đúng khi và chỉ khi câu hỏi không trả lời được."
+)
 
 
 def fmt(value: float | None, metric: str = "") -> str:
@@ -35,7 +47,7 @@ def fmt(value: float | None, metric: str = "") -> str:
         return "–"
     if metric.endswith("_ms"):
         return f"{value:.0f}"
-    if metric == "judge_unknown":
+    if metric in COUNTS:
         return f"{value:.0f}"
     return f"{value:.3f}"
 
@@ -59,10 +71,15 @@ def table(results: dict[str, Any], comparisons: Sequence[Comparison] = ()) -> st
             row += [
                 fmt(c.baseline, metric) if c else "",
                 "" if delta is None else f"{delta:+.3f}" if not metric.endswith("_ms") else f"{delta:+.0f}",
-                "GIẢM" if c and c.regressed else "",
+                c.label if c and c.regressed else "",
             ]
         rows.append(row)
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    return _plain(rows)
+
+
+def _plain(rows: list[list[str]]) -> str:
+    """Rows as aligned columns (first left, the rest right) with a rule under the header."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = [
         "  ".join(
             cell.ljust(w) if i == 0 else cell.rjust(w)
@@ -72,6 +89,23 @@ def table(results: dict[str, Any], comparisons: Sequence[Comparison] = ()) -> st
     ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(line.rstrip() for line in lines)
+
+
+def _kind_rows(kinds: dict[str, dict[str, int]]) -> list[list[str]]:
+    """One row per kind, then the totals."""
+    rows = [[kind, *(str(counts[c]) for c in KIND_COLUMNS)] for kind, counts in kinds.items()]
+    rows.append(["tổng", *(str(sum(k[c] for k in kinds.values())) for c in KIND_COLUMNS)])
+    return rows
+
+
+def kind_table(results: dict[str, Any]) -> str:
+    """The per-kind counts of every system as plain-text tables, with what the columns mean."""
+    parts = [
+        f"Theo loại câu hỏi — {name}\n" + _plain([["loại", *KIND_HEADERS], *_kind_rows(result["by_kind"])])
+        for name, result in results.items()
+        if result.get("by_kind")
+    ]
+    return "\n\n".join([*parts, textwrap.fill(f"({KIND_NOTE})", 110)]) if parts else ""
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
@@ -104,7 +138,7 @@ def _metrics_table(results: dict[str, Any], comparisons: Sequence[Comparison]) -
             status = (
                 ""
                 if not c or c.tolerance is None
-                else ('<span class="bad">GIẢM</span>' if c.regressed else '<span class="ok">đạt</span>')
+                else (f'<span class="bad">{c.label}</span>' if c.regressed else '<span class="ok">đạt</span>')
             )
             delta = "" if not c or c.delta is None else f"{c.delta:+.3f}"
             tol = "" if not c or c.tolerance is None else f"{c.tolerance:.3f}"
@@ -112,6 +146,22 @@ def _metrics_table(results: dict[str, Any], comparisons: Sequence[Comparison]) -
             cells += f"<td>{base}</td><td>{delta}</td><td>{tol}</td><td>{status}</td>"
         body.append(f"<tr><td>{escape(metric)}</td>{cells}</tr>")
     return f"<table><tr><th>chỉ số</th>{head}</tr>{''.join(body)}</table>"
+
+
+def _kind_html(results: dict[str, Any]) -> str:
+    tables = []
+    for name, result in results.items():
+        if not result.get("by_kind"):
+            continue
+        head = "".join(f"<th>{escape(h)}</th>" for h in ("loại", *KIND_HEADERS))
+        body = "".join(
+            "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>"
+            for row in _kind_rows(result["by_kind"])
+        )
+        tables.append(f"<h3>{escape(name)}</h3><table><tr>{head}</tr>{body}</table>")
+    if not tables:
+        return ""
+    return f"<h2>Theo loại câu hỏi</h2><p class=cite>{escape(KIND_NOTE)}</p>{''.join(tables)}"
 
 
 def _item(row: dict[str, Any]) -> str:
@@ -130,6 +180,7 @@ def _item(row: dict[str, Any]) -> str:
     scores = {
         "truy xuất": row["retrieval"],
         "nguồn trích có bằng chứng": row["cited_evidence"],
+        "trích điều khoản mong đợi": row.get("clause_ok"),
         "citation recall": row["citation_recall"],
         "citation precision": row["citation_precision"],
         "faithfulness": row["faithfulness"],
@@ -180,7 +231,7 @@ def write_html(
     """One self-contained HTML file: metrics side by side, baseline comparison, per-item drill-down."""
     failed = [c.metric for c in comparisons if c.regressed]
     verdict = (
-        f'<p class="bad">Giảm so với mốc: {escape(", ".join(failed))}</p>'
+        f'<p class="bad">Kém hơn mốc quá dung sai: {escape(", ".join(failed))}</p>'
         if failed
         else ('<p class="ok">Không chỉ số nào giảm quá dung sai.</p>' if comparisons else "")
     )
@@ -195,7 +246,8 @@ def write_html(
         '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
         f"<title>Đánh giá Trợ lý Kế hoạch 32</title><style>{_STYLE}</style></head><body>"
         f"<h1>Đánh giá Trợ lý Kế hoạch 32</h1><table>{meta_rows}</table>"
-        f"<h2>Chỉ số</h2>{verdict}{_metrics_table(results, comparisons)}{''.join(sections)}</body></html>"
+        f"<h2>Chỉ số</h2>{verdict}{_metrics_table(results, comparisons)}{_kind_html(results)}"
+        f"{''.join(sections)}</body></html>"
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")

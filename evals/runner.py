@@ -15,8 +15,10 @@ from evals.dataset import Corpus, Item, Span
 from evals.judge import LLMJudge
 from evals.metrics import (
     aggregate,
+    by_kind,
     citation_scores,
     cited_evidence,
+    cites_expected_clause,
     correctness,
     faithfulness,
     retrieval_scores,
@@ -49,9 +51,20 @@ def score_run(
         "refused": answer.refused,
         "notice": answer.notice,
         "citations": [
-            {"n": c.n, "label": c.label, "doc": c.doc, "span": [c.start, c.end], "text": c.text}
+            {
+                "n": c.n,
+                "label": c.label,
+                "doc": c.doc,
+                "clause": c.clause,
+                "span": [c.start, c.end],
+                "text": c.text,
+            }
             for c in answer.citations
         ],
+        # An expected (doc, clause) pair, or a finer clause under one, is among the citations.
+        "clause_ok": cites_expected_clause(
+            item.expected_clauses, [(c.doc, c.clause) for c in answer.citations]
+        ),
         "retrieved": [
             {"doc": c.doc_id, "label": c.citation, "span": [c.start, c.end]} for c in run.retrieved
         ],
@@ -84,9 +97,9 @@ def evaluate(
     judge: LLMJudge | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
-    """Run one system over the items: {"metrics": {...}, "items": [per-item rows]}."""
+    """Run one system over the items: {"metrics": {...}, "by_kind": {...}, "items": [per-item rows]}."""
     rows = []
     for item in tqdm(items, desc=system.name, unit="câu", file=sys.stderr, disable=not progress, leave=False):
         rows.append(score_run(item, system.run(item), corpus, scorer, judge))
     by_id = {item.id: item for item in items}
-    return {"metrics": aggregate(rows, by_id), "items": rows}
+    return {"metrics": aggregate(rows, by_id), "by_kind": by_kind(rows), "items": rows}

@@ -27,17 +27,25 @@ def doc_id_for(path: Path) -> str:
 
 
 def title_for(doc: LoadedDocument, header: Header | None = None) -> str:
-    """The file's title, the header block's, else the first paragraph (shortened), else the file name."""
-    if doc.meta.get("TITLE"):
+    """A text file's own `TITLE:` line, else the header block's title, else the title property of a Word,
+    PDF or web page (often left from a template), else the first paragraph (shortened), else the file name."""
+    if _own_title(doc):
         return doc.meta["TITLE"].strip()
     if header:
         return header.title
+    if doc.meta.get("TITLE", "").strip():
+        return doc.meta["TITLE"].strip()
     first = next(paragraphs(doc.text, doc.body_start), None)
     if first:
         line = doc.text[first[0] : first[1]].split("\n")[0].strip().lstrip("#").strip()
         if line:
             return line if len(line) <= 160 else line[:157].rsplit(" ", 1)[0] + "…"
     return doc_id_for(doc.path)
+
+
+def _own_title(doc: LoadedDocument) -> bool:
+    """The document names its title itself, in a text file's `TITLE:` header line."""
+    return doc.path.suffix.lower() in (".txt", ".md") and bool(doc.meta.get("TITLE", "").strip())
 
 
 def _sentences(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -119,7 +127,7 @@ def chunk_document(doc: LoadedDocument, max_tokens: int) -> tuple[str, str, list
     """(title, short name, chunks) of a loaded document."""
     header, clauses = parse_document(doc.text, doc.body_start)
     title = title_for(doc, header)
-    short = header.short if header and not doc.meta.get("TITLE") else short_name(title)
+    short = header.short if header and not _own_title(doc) else short_name(title)
     doc_id = doc_id_for(doc.path)
     chunks: list[Chunk] = []
     starts = sorted(start for clause in clauses for start, _ in clause.spans)

@@ -6,13 +6,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.names import Kind, cite_law, cite_number, kind_named
+from assistant.names import MOTTOS, Kind, cite_law, cite_number, kind_named
 from assistant.text import fold
 
 # How far into a document a header block may reach.
 MAX_HEADER_LINES = 40
 _RULE = re.compile(r"^[-_=–—.*\s]{3,}$")
-_MOTTOS = ("cong hoa xa hoi chu nghia viet nam", "doc lap - tu do - hanh phuc", "dang cong san viet nam")
 _NUMBER = re.compile(r"^(?:(?:Luật|Bộ luật|Pháp lệnh)\s+)?Số\s*:?\s*(\d+[\w/\-ĐđÐ]*)", re.IGNORECASE)
 _DATE = re.compile(r"^([^,\d]{2,50}),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
 _YEAR_IN_NUMBER = re.compile(r"/((?:19|20)\d\d)/")
@@ -94,7 +93,7 @@ def find_header(text: str, body_start: int = 0) -> Header | None:
             summary.append(line)
             end = stop
             continue
-        if any(folded.startswith(m) for m in _MOTTOS):
+        if any(folded.startswith(m) for m in MOTTOS):
             found["motto"] = line
         elif m := _NUMBER.match(line):
             found["number"] = m[1].rstrip(".,;")

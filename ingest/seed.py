@@ -7,17 +7,18 @@ import sys
 
 from tqdm import tqdm
 
+from assistant.answer import quotable
 from assistant.embeddings import E5Embeddings
 from assistant.settings import Settings
 from assistant.store import SEED_CACHE
-from assistant.text import sentence_spans
 from ingest.pipeline import bundled_corpus, prepare
 
 
 def seed_texts(settings: Settings) -> list[str]:
-    """Every passage and sentence the bundled corpus produces with these settings (what gets embedded)."""
+    """Every passage and quotable sentence the bundled corpus produces with these settings (what gets
+    embedded: passages at ingest, sentences when an answer weighs them)."""
     chunks = [c for d in prepare(bundled_corpus(settings), settings) for c in d.chunks]
-    sentences = [c.text[a:b] for c in chunks for a, b in sentence_spans(c.text)]
+    sentences = [c.text[a:b] for c in chunks for a, b in quotable(c)]
     return [c.passage for c in chunks] + sentences
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import zip_longest
 
+from assistant.models import HEADER_KEY, HEADER_LABEL
 from assistant.text import fold
 from ingest.header import Header, find_header
 
@@ -40,7 +41,6 @@ _NOUNS = {"nhiệm vụ": "Nhiệm vụ", "giải pháp": "Giải pháp", "quan 
 # Levels of the heading stack, outermost first: item "1." is a khoản, "1.1." and "1.1.1." are tiểu mục.
 PART, CHAPTER, SECTION, ARTICLE, KHOAN, SUBITEM, SUBSUBITEM, DIEM = range(8)
 NUMBERED = (KHOAN, SUBITEM, SUBSUBITEM)
-HEADER_KEY, HEADER_LABEL = "thong-tin-van-ban", "Thông tin văn bản"
 PREAMBLE_KEY = "mo-dau"
 CLOSING_KEYS = ("noi-nhan", "nguoi-ky")
 # Most characters of a heading kept as a label or context: "Điều 5. <a whole paragraph>" must not

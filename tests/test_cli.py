@@ -424,7 +424,7 @@ def _chunk_count(line: str) -> int:
 
 
 def test_ingest_life_cycle(base_store: BaseStore, tmp_path: Path) -> None:
-    """Add, re-add, ask, update, duplicate, list, remove, list."""
+    """Add, re-add, ask, update (refused without --replace), duplicate, list, remove, list."""
     store = _copy(base_store, tmp_path)
     doc_id = REGULATION_ID
     path = tmp_path / f"{doc_id}.md"
@@ -434,7 +434,8 @@ def test_ingest_life_cycle(base_store: BaseStore, tmp_path: Path) -> None:
     steps["again"] = run_cli("ingest", str(path), data_dir=store)
     steps["asked"] = run_cli("ask", "--json", REGULATION_QUESTION, data_dir=store)
     path.write_text(REGULATION + AMENDMENT, encoding="utf-8")
-    steps["updated"] = run_cli("ingest", str(path), data_dir=store)
+    refused = run_cli("ingest", str(path), data_dir=store)  # a new file never replaces silently
+    steps["updated"] = run_cli("ingest", "--replace", "--yes", str(path), data_dir=store)
     twin = tmp_path / "ban-sao-quy-che.md"
     shutil.copyfile(path, twin)
     steps["duplicate"] = run_cli("ingest", str(twin), data_dir=store)
@@ -459,8 +460,12 @@ def test_ingest_life_cycle(base_store: BaseStore, tmp_path: Path) -> None:
     assert "hai lần mỗi ngày" in answer["answer"]
     assert answer["citations"][0]["text"] in REGULATION
 
+    assert refused.returncode == 2 and "ingest --replace" in refused.stderr, refused
     updated = steps["updated"].stdout
-    assert updated.startswith(f"{doc_id}: đã cập nhật ("), updated
+    assert f"Thay thế '{doc_id}' bằng tệp '{doc_id}.md':" in updated  # the preview, before it is applied
+    assert "Đoạn: thêm " in updated
+    assert f"{doc_id}: đã thay thế (" in updated, updated
+    updated = updated.splitlines()[-1]
     new_count = _chunk_count(updated)
     assert new_count > first_count
 

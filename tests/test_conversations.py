@@ -1,10 +1,15 @@
-"""Conversations saved by id, so a browser reload restores the chat with its sources."""
+"""Conversations: ids issued by the server, each conversation opened only by its owner or an admin."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
+import pytest
+
+from assistant.auth import PermissionDenied
 from assistant.conversations import ConversationStore, new_id
+from tests.roles import ADMIN, READER, TRAINER
 
 MESSAGES = [
     {"role": "user", "content": "Nhiệm vụ thứ tư?"},
@@ -18,14 +23,55 @@ MESSAGES = [
 
 def test_save_load_replace_delete(tmp_path: Path) -> None:
     store = ConversationStore(tmp_path / "data" / "conversations.sqlite")
-    conversation = new_id()
-    assert store.load(conversation) == []
-    store.save(conversation, MESSAGES[:1])
-    store.save(conversation, MESSAGES)
-    assert ConversationStore(tmp_path / "data" / "conversations.sqlite").load(conversation) == MESSAGES
-    assert store.load(new_id()) == []
-    store.delete(conversation)
-    assert store.load(conversation) == []
+    conversation = store.create(READER)
+    assert store.load(READER, conversation) == []
+    store.save(READER, conversation, MESSAGES[:1])
+    store.save(READER, conversation, MESSAGES)
+    assert (
+        ConversationStore(tmp_path / "data" / "conversations.sqlite").load(READER, conversation) == MESSAGES
+    )
+    assert store.load(READER, new_id()) is None
+    store.delete(READER, conversation)
+    assert store.load(READER, conversation) is None
+
+
+def test_a_conversation_opens_only_for_its_owner_or_an_admin(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path / "conversations.sqlite")
+    conversation = store.create(READER)
+    store.save(READER, conversation, MESSAGES)
+    assert store.load(TRAINER, conversation) is None  # the same answer as for an unknown id
+    assert store.load(ADMIN, conversation) == MESSAGES
+    with pytest.raises(PermissionDenied):
+        store.save(TRAINER, conversation, [])
+    with pytest.raises(PermissionDenied):
+        store.save(ADMIN, conversation, [])  # an admin reads; they continue in a conversation of their own
+    store.delete(TRAINER, conversation)
+    assert store.load(READER, conversation) == MESSAGES
+
+
+def test_fixation_an_id_the_server_did_not_issue_is_never_adopted(tmp_path: Path) -> None:
+    """The attack: a link with an id the attacker chose; the victim's messages must not land under it."""
+    store = ConversationStore(tmp_path / "conversations.sqlite")
+    planted = "attacker-picked-id"
+    assert store.load(READER, planted) is None
+    with pytest.raises(PermissionDenied):
+        store.save(READER, planted, MESSAGES)
+    assert store.owner(planted) is None
+    # an id the attacker was issued is theirs: the victim cannot write into it either
+    attackers = store.create(TRAINER)
+    with pytest.raises(PermissionDenied):
+        store.save(READER, attackers, MESSAGES)
+    assert store.load(TRAINER, attackers) == []
+
+
+def test_old_files_get_an_owner_column_and_only_admins_open_their_conversations(tmp_path: Path) -> None:
+    path = tmp_path / "conversations.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE conversations (id TEXT PRIMARY KEY, messages TEXT NOT NULL, updated REAL)")
+        db.execute("INSERT INTO conversations VALUES ('cu', '[]', 0)")
+    store = ConversationStore(path)
+    assert store.load(READER, "cu") is None
+    assert store.load(ADMIN, "cu") == []
 
 
 def test_ids_are_unique_and_url_safe() -> None:

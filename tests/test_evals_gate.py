@@ -16,7 +16,7 @@ from assistant.chain import EXTRACTIVE
 from assistant.text import sentence_spans
 from evals import cli
 from evals.cli import Outcome, run_eval
-from evals.gate import TOLERANCES, Comparison
+from evals.gate import LOWER_IS_BETTER, TOLERANCES, Comparison, baseline_record, compare, load_baseline
 
 BASELINE = Path(__file__).resolve().parent.parent / "evals" / "baselines" / "extractive.json"
 _outcomes: dict[str, Outcome] = {}
@@ -88,6 +88,52 @@ def test_gate_compares_within_tolerance() -> None:
     assert not Comparison("latency_p95_ms", 50, 500, None).regressed
 
 
+def test_gate_lower_is_better_metrics_fail_when_they_rise() -> None:
+    assert TOLERANCES["answered_wrong_clause"] == 0.0 and "answered_wrong_clause" in LOWER_IS_BETTER
+    assert Comparison("answered_wrong_clause", 0.05, 0.06, 0.0, lower_is_better=True).regressed
+    assert not Comparison("answered_wrong_clause", 0.05, 0.05, 0.0, lower_is_better=True).regressed
+    assert not Comparison("answered_wrong_clause", 0.05, 0.0, 0.0, lower_is_better=True).regressed
+    assert Comparison("answered_wrong_clause", 0.05, None, 0.0, lower_is_better=True).regressed
+    # Baselines are rounded to 4 decimals: 7/59 = 0.118644… is its own baseline 0.1186; 0.1187 is not.
+    assert not Comparison("answered_wrong_clause", 0.1186, 7 / 59, 0.0, lower_is_better=True).regressed
+    assert Comparison("answered_wrong_clause", 0.1186, 0.1187, 0.0, lower_is_better=True).regressed
+    assert (
+        not Comparison("mrr", 0.8814, 52 / 59, 0.0).regressed
+        and Comparison("mrr", 0.8814, 0.8813, 0.0).regressed
+    )
+    assert (
+        "TĂNG: answered_wrong_clause 0.06 > mốc 0.05"
+        in Comparison("answered_wrong_clause", 0.05, 0.06, 0.0, lower_is_better=True).describe()
+    )
+
+
+def test_baseline_files_old_and_new_load_and_compare(tmp_path: Path) -> None:
+    # Written before lower-is-better metrics existed: no direction, no new metric; still loads and gates.
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps({"metrics": {"mrr": 0.8, "answered_wrong_clause": 0.1},
+                               "tolerances": {"mrr": 0.02}}), encoding="utf-8")  # fmt: skip
+    by_metric = {c.metric: c for c in compare({"mrr": 0.7, "answered_wrong_clause": 0.2}, load_baseline(old))}
+    assert by_metric["mrr"].regressed and not by_metric["mrr"].lower_is_better
+    assert by_metric["answered_wrong_clause"].lower_is_better and by_metric["answered_wrong_clause"].regressed
+    assert not compare({}, {"metrics": {}})  # a metric the run has but the baseline lacks is not compared
+    # A file may name its own lower-is-better metrics; a written record carries the directions.
+    custom = {
+        "metrics": {"my_errors": 3.0},
+        "tolerances": {"my_errors": 0.0},
+        "lower_is_better": ["my_errors"],
+    }
+    assert (
+        compare({"my_errors": 4.0}, custom)[0].regressed
+        and not compare({"my_errors": 2.0}, custom)[0].regressed
+    )
+    record = baseline_record({"mrr": 0.81234, "answered_wrong_clause": 0.1}, "x.jsonl", "ours-extractive")
+    assert record["lower_is_better"] == ["answered_wrong_clause"] and record["metrics"]["mrr"] == 0.8123
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"metrics": {}, "lower_is_better": "mrr"}), encoding="utf-8")
+    with pytest.raises(ValueError, match="lower_is_better"):
+        load_baseline(bad)
+
+
 def _main(monkeypatch: pytest.MonkeyPatch, assistant: Assistant, *args: str) -> int:
     monkeypatch.setattr(cli, "_assistant", lambda: assistant)
     monkeypatch.setattr(sys, "argv", ["evals", *args])
@@ -117,8 +163,12 @@ def test_cli_writes_table_json_and_html(
     out = capsys.readouterr().out
     assert code == 0
     assert "ours-extractive" in out and "bm25" in out and "citation_precision" in out
+    assert "Theo loại câu hỏi — ours-extractive" in out and "Theo loại câu hỏi — bm25" in out
     results = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
     assert set(results["systems"]) == {"ours-extractive", "bm25"}
+    assert results["meta"]["collection"] == "kh32"  # the bundled corpus: the user's own store
+    kinds = results["systems"]["ours-extractive"]["by_kind"]
+    assert set(kinds) == {"fact", "out-of-scope", "injection"} and sum(k["n"] for k in kinds.values()) == 3
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "<details>" in html and "&lt;script&gt;" in html and "<script>" not in html
     assert json.loads(baseline.read_text(encoding="utf-8"))["metrics"]["refusal_recall"] == 1.0

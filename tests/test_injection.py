@@ -15,6 +15,7 @@ from assistant.instructions import split_instructions
 from assistant.prompts import load_prompt
 from assistant.uploads import ingest_uploads
 from ingest.pipeline import ensure_corpus
+from tests.roles import ADMIN
 from tests.test_concurrency import answer_key
 
 Q4 = "Nhiệm vụ thứ tư của Kế hoạch 32 là gì?"
@@ -79,7 +80,7 @@ def test_a_document_planting_instructions_does_not_change_other_answers(tmp_path
     questions = [Q4, COUNT, "Quyền lực nhà nước thuộc về ai?", "Thời tiết Hà Nội hôm nay thế nào?"]
     before = {q: answer_key(assistant.ask(q)) for q in questions}
 
-    results = ingest_uploads(assistant.store, settings, [("thong-bao-khan.txt", PLANTED.encode())])
+    results = ingest_uploads(ADMIN, assistant.store, settings, [("thong-bao-khan.txt", PLANTED.encode())])
     assert [r.status for r in results] == ["added"]
     after = {q: assistant.ask(q) for q in questions}
     # A refusal's hint lists the stored documents, so it now names the upload too; the refusal stays.
@@ -138,7 +139,7 @@ def test_a_planted_instruction_is_never_quoted_as_an_answer(question: str, tmp_p
     settings = Settings(data_dir=tmp_path / "data")
     assistant = Assistant(settings)
     ensure_corpus(assistant.store, settings)
-    ingest_uploads(assistant.store, settings, [("thong-bao-noi-bo.txt", NOTICE_DOC.encode())])
+    ingest_uploads(ADMIN, assistant.store, settings, [("thong-bao-noi-bo.txt", NOTICE_DOC.encode())])
     # It is in the store and found by retrieval…
     assert any(s.chunk.doc_id == "thong-bao-noi-bo" for s in assistant.retrieve(question))
     answer = assistant.ask(question)

@@ -38,6 +38,7 @@ from assistant.uploads import ingest_uploads, safe_name
 from ingest import loaders
 from ingest.chunking import chunk_document, doc_id_for
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadedDocument, load_document
+from tests.roles import ADMIN
 from tests.test_cli import Q4, BaseStore, Result, base_store, listing, run_cli  # noqa: F401
 from tests.test_loaders import _pdf_with_text
 
@@ -670,7 +671,7 @@ def test_uploads_with_hostile_names_stay_inside_the_staging_folder(
         before = sorted(p for p in tmp_path.rglob("*") if "kh32-data" not in p.parts)
         data = "Điều 1. Tổ dân phố họp vào tối thứ Sáu hằng tuần.".encode()
         try:
-            (result,) = ingest_uploads(fake_store, settings_, [(name, data)])
+            (result,) = ingest_uploads(ADMIN, fake_store, settings_, [(name, data)])
         except DocumentError as error:
             assert_user_message(str(error), upload_tmp)
         else:
@@ -687,7 +688,7 @@ def test_two_uploads_with_the_same_safe_name_are_refused(fake_store: Store) -> N
     settings_ = Settings(data_dir=fake_store.settings.data_dir)
     files = [("quy-che.txt", "Điều 1. Bản một.".encode()), ("../quy-che.txt", "Điều 1. Bản hai.".encode())]
     with pytest.raises(DocumentError, match=r"quy-che\.txt") as info:
-        ingest_uploads(fake_store, settings_, files)
+        ingest_uploads(ADMIN, fake_store, settings_, files)
     assert_user_message(str(info.value))
     assert fake_store.documents() == []
 

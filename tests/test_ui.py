@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from assistant import Answer, Assistant, get_settings
 from assistant.conversations import ConversationStore
 from assistant.feedback import FeedbackStore
+from tests.roles import ADMIN
 
 APP = "../ui/app.py"  # relative to this file, as AppTest.from_file resolves it
 QUESTION = "Nhiệm vụ thứ tư của kế hoạch là gì?"
@@ -36,9 +38,15 @@ def unescape(markdown: str) -> str:
 
 @pytest.fixture(scope="module")
 def ui_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """One store for the module: the app caches its Assistant with st.cache_resource across runs."""
+    """One store for the module: the app caches its Assistant with st.cache_resource across runs.
+
+    The app is "served" on 127.0.0.1 with no accounts, as `make chat` does: the one local user has
+    every role (tests/test_roles.py covers the other cases)."""
     st.cache_resource.clear()
+    address = config.get_option("server.address")
+    config.set_option("server.address", "127.0.0.1")
     yield tmp_path_factory.mktemp("ui-store")
+    config.set_option("server.address", address)
     st.cache_resource.clear()
 
 
@@ -145,7 +153,7 @@ def test_follow_up_uses_the_conversation_and_reload_restores_it(app: AppTest, da
     assert unescape(second.expander[0].label) == f"[1] {LABEL}"
     conversation = app.query_params["c"]
     assert conversation == app.session_state["conversation"]
-    saved = ConversationStore(data_dir / "conversations.sqlite").load(conversation)
+    saved = ConversationStore(data_dir / "conversations.sqlite").load(ADMIN, conversation)
     assert [m["role"] for m in saved] == ["user", "assistant", "user", "assistant"]
 
     reloaded = AppTest.from_file(APP, default_timeout=120)
@@ -181,7 +189,9 @@ def test_feedback_is_stored_with_question_answer_and_citations(app: AppTest, dat
     app.text_input[0].input("Thiếu ý về chuyển đổi số")
     app.button(key="FormSubmitter:comment-" + message["id"] + "-Gửi góp ý").click().run()
     _ok(app)
-    rows = [r for r in FeedbackStore(data_dir / "feedback.sqlite").rows() if r["message"] == message["id"]]
+    rows = [
+        r for r in FeedbackStore(data_dir / "feedback.sqlite").rows(ADMIN) if r["message"] == message["id"]
+    ]
     assert len(rows) == 1
     row = rows[0]
     assert (row["rating"], row["comment"], row["question"]) == (0, "Thiếu ý về chuyển đổi số", QUESTION)
@@ -248,8 +258,21 @@ def test_remove_document(app: AppTest, data_dir: Path) -> None:
     app.checkbox(key="remove_ok").check().run()
     next(b for b in app.button if b.label == "Xóa tài liệu").click().run()
     _ok(app)
-    assert [s.value for s in app.success] == ["Đã xóa tài liệu 'tam-thoi' (1 đoạn)."]
+    assert [s.value for s in app.success] == [
+        "Đã xóa tài liệu 'tam-thoi' (1 đoạn). Bản lưu giữ có thể khôi phục ở Nhật ký thao tác."
+    ]
     assert "tam-thoi" not in list(app.dataframe[0].value["Mã"])
+    audit = app.dataframe[1].value
+    assert list(audit["Thao tác"][:2]) == ["Xóa tài liệu", "Nạp tài liệu"]
+    assert list(audit["Tài liệu"][:2]) == ["tam-thoi", "tam-thoi"]
+    assert list(audit["Người thực hiện"][:2]) == ["local", "local"]
+
+    # a wrong click loses nothing: the admin restores it from the retained copy
+    next(b for b in app.button if b.label == "Khôi phục tài liệu").click().run()
+    _ok(app)
+    assert [s.value for s in app.success] == ["Đã khôi phục tài liệu 'tam-thoi' (1 đoạn)."]
+    assert "tam-thoi" in list(app.dataframe[0].value["Mã"])
+    assert app.dataframe[1].value["Thao tác"][0] == "Khôi phục tài liệu"
 
 
 def test_clause_browser_reads_a_clause_and_asks_about_it(app: AppTest) -> None:
@@ -311,9 +334,10 @@ def test_upload_names_are_sanitised_and_limits_checked(fake_store) -> None:
         safe_name("../..")
     settings = Settings(data_dir=fake_store.settings.data_dir, max_file_bytes=40)
     with pytest.raises(DocumentError, match=r"^Tệp 'lon\.txt' quá lớn \(41 byte, tối đa 40 byte\)\.$"):
-        ingest_uploads(fake_store, settings, [("lon.txt", b"x" * 41)])
+        ingest_uploads(ADMIN, fake_store, settings, [("lon.txt", b"x" * 41)])
     progress: list[tuple[int, int]] = []
     (result,) = ingest_uploads(
+        ADMIN,
         fake_store,
         settings,
         [("../bi-mat/nho.txt", "Văn bản nhỏ về họp tổ.".encode())],

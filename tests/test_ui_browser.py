@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from assistant.feedback import FeedbackStore
+from tests.roles import ADMIN
 
 playwright = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed (pip install .[dev])"
@@ -171,7 +172,7 @@ def test_browser_journey(page: playwright.Page, data_dir: Path) -> None:
     answer.get_by_label("Góp ý thêm (không bắt buộc)").fill("Trích dẫn chính xác")
     answer.get_by_role("button", name="Gửi góp ý").click()
     answer.get_by_text("Góp ý của bạn: Trích dẫn chính xác").wait_for()
-    rows = FeedbackStore(data_dir / "feedback.sqlite").rows()
+    rows = FeedbackStore(data_dir / "feedback.sqlite").rows(ADMIN)
     assert [(r["rating"], r["comment"], r["question"]) for r in rows] == [
         (1, "Trích dẫn chính xác", QUESTION)
     ]

@@ -1,20 +1,67 @@
-"""Streamlit entry (`make chat`): the answer settings in the sidebar, then the chosen page."""
+"""Streamlit entry (`make chat`): sign-in when accounts are configured, the answer settings and the signed-in
+user in the sidebar, then the pages the user's role allows."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
-from ui.common import MODE_LABELS, mode_label, open_assistant
+from assistant.auth import Permission, User
+from ui.common import MODE_LABELS, current_user, mode_label, open_assistant, sign_in_page, sign_out
 
 st.set_page_config(page_title="Trợ lý Kế hoạch 32", page_icon="📘", layout="centered")
 
-PAGES = [
-    st.Page("views/chat.py", title="Trò chuyện", icon=":material/chat:", url_path="tro-chuyen", default=True),
-    st.Page("views/clauses.py", title="Điều khoản", icon=":material/menu_book:", url_path="dieu-khoan"),
-    st.Page("views/documents.py", title="Tài liệu", icon=":material/folder_open:", url_path="tai-lieu"),
-    st.Page("views/trainer.py", title="Công cụ giảng viên", icon=":material/school:", url_path="giang-vien"),
-    st.Page("views/feedback.py", title="Góp ý", icon=":material/rate_review:", url_path="gop-y"),
+# (permission needed, page): a page a role may not use is not in its menu (hidden), and refuses when its
+# address is opened anyway (each page checks the role; the actions behind it check again in `assistant`).
+PAGES: list[tuple[Permission, dict[str, Any]]] = [
+    (
+        Permission.ASK,
+        dict(page="views/chat.py", title="Trò chuyện", icon=":material/chat:", url_path="tro-chuyen"),
+    ),
+    (
+        Permission.ASK,
+        dict(page="views/clauses.py", title="Điều khoản", icon=":material/menu_book:", url_path="dieu-khoan"),
+    ),
+    (
+        Permission.MANAGE_DOCUMENTS,
+        dict(page="views/documents.py", title="Tài liệu", icon=":material/folder_open:", url_path="tai-lieu"),
+    ),
+    (
+        Permission.TRAINER_TOOLS,
+        dict(
+            page="views/trainer.py",
+            title="Công cụ giảng viên",
+            icon=":material/school:",
+            url_path="giang-vien",
+        ),
+    ),
+    (
+        Permission.READ_FEEDBACK,
+        dict(page="views/feedback.py", title="Góp ý", icon=":material/rate_review:", url_path="gop-y"),
+    ),
 ]
+
+
+def navigation(user: User | None) -> Any:
+    """Every page is routed (so an address never lands on Streamlit's English "page not found"); those the
+    user may not use are hidden from the menu. Before sign-in, all are hidden."""
+    pages = [
+        st.Page(
+            **spec,
+            default=spec["url_path"] == "tro-chuyen",
+            visibility="visible" if user is not None and user.can(permission) else "hidden",
+        )
+        for permission, spec in PAGES
+    ]
+    return st.navigation(pages, position="sidebar" if user is not None else "hidden")
+
+
+READ_ONLY_NOTICE = (
+    "**Chế độ chỉ đọc.** Máy chủ đang phục vụ trên mạng mà chưa cấu hình tài khoản, nên không nạp, xóa "
+    "tài liệu hay tải góp ý được. Quản trị viên: tạo tài khoản (`python -m assistant users add`) hoặc "
+    "cấu hình đăng nhập của cơ quan — xem README, mục Triển khai cho cơ quan."
+)
 
 
 def settings_sidebar(modes: list[str], default_k: int) -> None:
@@ -37,11 +84,26 @@ def settings_sidebar(modes: list[str], default_k: int) -> None:
             st.caption(f"Chế độ khác: {MODE_LABELS['llm']} (chưa cấu hình).")
 
 
+def account_sidebar(user: User) -> None:
+    """Who is signed in, with what role; sign-out; the read-only notice."""
+    with st.sidebar:
+        if user.read_only:
+            st.warning(READ_ONLY_NOTICE, icon=":material/lock:")
+        elif user.name != "local":
+            st.caption(f"Đăng nhập: **{user.label}**")
+            st.button("Đăng xuất", on_click=sign_out, icon=":material/logout:", key="sign_out")
+
+
 def main() -> None:
-    page = st.navigation(PAGES)
+    user = current_user()
+    page = navigation(user)
+    if user is None:
+        sign_in_page()  # then, signed in, the page the address names
+        return
     shared = open_assistant()
     if shared is None:
         return
+    account_sidebar(user)
     settings_sidebar(shared.modes, shared.settings.top_k)
     page.run()
 

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from assistant import Assistant, AssistantError, Chunk, get_settings
+from assistant.accounts import Accounts
+from assistant.auth import (
+    Permission,
+    PermissionDenied,
+    User,
+    anonymous_user,
+    oidc_user,
+    require,
+    sign_in_mode,
+)
 from assistant.conversations import ConversationStore
 from assistant.feedback import FeedbackStore
 from assistant.markup import escape_markdown, split_quotes
@@ -18,6 +30,7 @@ MODE_LABELS = {
     "llm": "Mô hình ngôn ngữ (LLM) có trích dẫn",
 }
 CHAT_PAGE = "views/chat.py"
+FAILED_SIGN_IN_DELAY = 1.0  # seconds
 CLAUSES_PAGE = "views/clauses.py"
 
 
@@ -49,6 +62,91 @@ def feedback_store() -> FeedbackStore:
 
 def conversation_store() -> ConversationStore:
     return _conversations(str(get_settings().data_dir / "conversations.sqlite"))
+
+
+def bound_address() -> str | None:
+    """The address this Streamlit server listens on (None: every interface)."""
+    return st.get_option("server.address") or None
+
+
+def current_user() -> User | None:
+    """Who uses this browser session: the signed-in account or OIDC identity; with no accounts configured,
+    the one local user (every role) on 127.0.0.1, else a read-only reader. None: sign-in needed."""
+    settings = get_settings()
+    mode = sign_in_mode(settings)
+    if mode == "oidc":
+        if not st.user.get("is_logged_in"):
+            return None
+        return oidc_user(st.user.to_dict(), settings)
+    if mode == "accounts":
+        user = st.session_state.get("user")
+        # signed in with this page's sign-in form, and the account still exists with that role
+        if user is not None and (user.name, user.role) not in Accounts(settings.accounts_path).entries():
+            st.session_state.pop("user", None)
+            return None
+        return user
+    if "anonymous_user" not in st.session_state:  # one identity per browser session
+        st.session_state["anonymous_user"] = anonymous_user(bound_address())
+    return st.session_state["anonymous_user"]
+
+
+def user() -> User:
+    """The session's user (pages run only once someone is signed in)."""
+    found = current_user()
+    if found is None:
+        st.stop()
+    return found
+
+
+def require_page(permission: Permission) -> User:
+    """The session's user when their role allows this page; else a message and the page stops (the page
+    is not in their menu, but an address may still name it)."""
+    found = user()
+    try:
+        require(found, permission)
+    except PermissionDenied as exc:
+        st.error(exc.message)
+        st.stop()
+    return found
+
+
+def sign_in_page() -> None:
+    """The sign-in form (local accounts) or button (OIDC)."""
+    settings = get_settings()
+    st.title("Đăng nhập")
+    if sign_in_mode(settings) == "oidc":
+        st.write("Trợ lý dùng tài khoản của cơ quan. Bấm nút dưới đây để đăng nhập.")
+        if st.button("Đăng nhập bằng tài khoản cơ quan", type="primary", icon=":material/login:"):
+            try:
+                st.login(settings.oidc_provider) if settings.oidc_provider else st.login()
+            except StreamlitAPIException:  # no or an incomplete [auth] section in .streamlit/secrets.toml
+                st.error(
+                    "Chưa cấu hình đủ nhà cung cấp định danh (mục [auth] trong .streamlit/secrets.toml: "
+                    "redirect_uri, cookie_secret, client_id, client_secret, server_metadata_url)."
+                )
+        return
+    st.caption("Đăng nhập bằng tài khoản do quản trị viên cấp.")
+    with st.form("sign-in"):
+        name = st.text_input("Tên đăng nhập", key="sign_in_name")
+        password = st.text_input("Mật khẩu", type="password", key="sign_in_password")
+        submitted = st.form_submit_button("Đăng nhập", type="primary", icon=":material/login:")
+    if submitted:
+        found = Accounts(settings.accounts_path).verify(name, password)
+        if found is None:
+            time.sleep(FAILED_SIGN_IN_DELAY)  # slows password guessing down (this session only)
+            st.error("Tên đăng nhập hoặc mật khẩu không đúng.")
+            return
+        st.session_state["user"] = found
+        st.rerun()
+
+
+def sign_out() -> None:
+    """Forget the session's user and everything of theirs kept in the session."""
+    for key in list(st.session_state):
+        del st.session_state[key]
+    st.query_params.clear()
+    if sign_in_mode(get_settings()) == "oidc":
+        st.logout()
 
 
 def open_assistant() -> Assistant | None:

@@ -11,7 +11,7 @@ from typing import Any
 import streamlit as st
 
 from assistant import Answer, AssistantError
-from assistant.conversations import new_id
+from assistant.auth import Permission
 from assistant.handout import conversation_blocks
 from ui import common
 
@@ -24,11 +24,26 @@ EXAMPLES = [
 
 
 def messages() -> list[dict[str, Any]]:
-    """This session's conversation; restored from the store when the address names a saved one."""
+    """This session's conversation; restored from the store when the address names one the user may open
+    (their own, or anyone's for an admin). An id the server did not issue to this user opens nothing."""
     if "messages" not in st.session_state:
-        conversation = st.query_params.get("c")
-        st.session_state.messages = common.conversation_store().load(conversation) if conversation else []
-        st.session_state.conversation = conversation
+        st.session_state.messages = []
+        st.session_state.conversation = None
+        if conversation := st.query_params.get("c"):
+            user = common.user()
+            store = common.conversation_store()
+            loaded = store.load(user, conversation)
+            if loaded is None:
+                st.query_params.pop("c", None)
+                st.warning(
+                    "Không mở được cuộc trò chuyện trong địa chỉ (không có, hoặc không phải của bạn); "
+                    "đây là một cuộc trò chuyện mới."
+                )
+            else:
+                st.session_state.messages = loaded
+                st.session_state.conversation = conversation
+                # an admin reading someone else's conversation continues in a new one of their own
+                st.session_state.conversation_owned = store.owner(conversation) == user.name
     elif st.session_state.get("conversation") and st.query_params.get("c") != st.session_state.conversation:
         st.query_params["c"] = st.session_state.conversation  # back from another page: keep it reloadable
     return st.session_state.messages
@@ -36,15 +51,19 @@ def messages() -> list[dict[str, Any]]:
 
 def save() -> None:
     """Persist the conversation and put its id in the address, so a reload brings it back."""
-    if not st.session_state.get("conversation"):
-        st.session_state.conversation = new_id()
-    common.conversation_store().save(st.session_state.conversation, st.session_state.messages)
+    store = common.conversation_store()
+    user = common.user()
+    if not st.session_state.get("conversation") or not st.session_state.get("conversation_owned", True):
+        st.session_state.conversation = store.create(user)  # the server issues the id
+        st.session_state.conversation_owned = True
+    store.save(user, st.session_state.conversation, st.session_state.messages)
     st.query_params["c"] = st.session_state.conversation
 
 
 def new_conversation() -> None:
     st.session_state.messages = []
     st.session_state.conversation = None
+    st.session_state.conversation_owned = True
     st.query_params.pop("c", None)
 
 
@@ -70,6 +89,7 @@ def save_feedback(message: dict[str, Any], comment: str | None = None) -> None:
     if comment is not None:
         message["comment"] = comment
     common.feedback_store().record(
+        common.user(),
         st.session_state.conversation,
         message["id"],
         message.get("question", ""),
@@ -178,6 +198,7 @@ def export_buttons() -> None:
 
 
 def main() -> None:
+    common.require_page(Permission.ASK)
     st.title("Trợ lý Kế hoạch 32")
     st.caption(
         "Hỏi đáp có trích dẫn về Kế hoạch 32-KH/BCSĐ, Nghị quyết 27-NQ/TW và Hiến pháp 2013. "

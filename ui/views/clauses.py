@@ -7,6 +7,7 @@ from itertools import groupby
 import streamlit as st
 
 from assistant import Chunk
+from assistant.auth import Permission
 from ui import common
 
 
@@ -38,6 +39,7 @@ def follow_link(chunks: list[Chunk]) -> list[str]:
 
 
 def main() -> None:
+    common.require_page(Permission.ASK)
     st.title("Điều khoản")
     st.caption("Duyệt cấu trúc từng văn bản, đọc toàn văn một điều khoản và hỏi về nó.")
     shared = common.assistant()
@@ -81,7 +83,9 @@ def show_clause(group: list[Chunk], quotes: list[str]) -> None:
     left, right = st.columns(2)
     if left.button("Hỏi về điều khoản này", icon=":material/forum:", type="primary"):
         common.ask_in_chat(common.clause_question(first))
-    if right.button("Thêm vào đề kiểm tra", icon=":material/playlist_add:"):
+    if common.user().can(Permission.TRAINER_TOOLS) and right.button(
+        "Thêm vào đề kiểm tra", icon=":material/playlist_add:"
+    ):
         chosen = st.session_state.setdefault("quiz_clauses", [])
         choice = f"{first.doc_id}::{first.clause_key}"
         if choice not in chosen:

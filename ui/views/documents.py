@@ -1,18 +1,24 @@
-"""Documents page: what the shared store holds, upload new files (with progress), remove a document."""
+"""Documents page (admins): what the shared store holds, upload new files (with progress), replace a
+document by a new version after a preview, remove a document, and the audit trail with restore."""
 
 from __future__ import annotations
 
 import math
+import time
 
 import streamlit as st
 
 from assistant import AssistantError
+from assistant.audit import ACTIONS
+from assistant.auth import Permission, User
+from assistant.documents import audit_csv, audit_rows, remove_document, restore_document
 from assistant.uploads import ingest_uploads
+from ingest.identity import ReplaceNeeded
 from ui import common
 
 STATUS = {
     "added": "Đã nạp",
-    "updated": "Đã cập nhật",
+    "updated": "Đã thay thế",
     "unchanged": "Không đổi (đã có trong kho)",
     "duplicate": "Bỏ qua (trùng nội dung)",
 }
@@ -32,10 +38,36 @@ def document_table() -> None:
     )
 
 
-def upload_form() -> None:
+def _ingest(user: User, files: list[tuple[str, bytes]], replace: set[str]) -> None:
+    """Ingest the files (with a progress bar); a file that would replace a document waits for confirmation."""
     from assistant.text import duration
     from ingest.pipeline import embedding_seconds
 
+    shared = common.assistant()
+    bar = st.progress(0.0, text="Đang đọc tệp…")
+
+    def update(done: int, total: int) -> None:
+        # The first call comes before any embedding: a large upload shows how long it may take.
+        left = f", còn tối đa khoảng {duration(embedding_seconds(total - done))}" if done < total else ""
+        bar.progress(min(done / max(total, 1), 1.0), text=f"Đang nạp… {done}/{total} đoạn{left}")
+
+    try:
+        results = ingest_uploads(user, shared.store, shared.settings, files, update, replace=replace)
+    except ReplaceNeeded as needed:
+        bar.empty()
+        st.session_state["pending_replace"] = (files, needed.previews)
+        return
+    except AssistantError as exc:
+        bar.empty()
+        st.error(exc.message)
+        return
+    bar.progress(1.0, text="Xong.")
+    for r in results:
+        extra = f" (trùng với '{r.duplicate_of}')" if r.duplicate_of else ""
+        st.success(f"{STATUS[r.status]}: {r.title} — mã '{r.doc_id}', {r.chunks} đoạn{extra}.")
+
+
+def upload_form(user: User) -> None:
     shared = common.assistant()
     limit_mb = max(1, math.ceil(shared.settings.max_file_bytes / (1024 * 1024)))
     st.subheader("Nạp tài liệu")
@@ -49,43 +81,54 @@ def upload_form() -> None:
         submitted = st.form_submit_button("Nạp vào kho", icon=":material/upload_file:", type="primary")
     if submitted and not files:
         st.warning("Hãy chọn ít nhất một tệp.")
-    if not (submitted and files):
+    if submitted and files:
+        st.session_state.pop("pending_replace", None)
+        _ingest(user, [(f.name, f.getvalue()) for f in files], set())
+    replace_confirmation(user)
+
+
+def replace_confirmation(user: User) -> None:
+    """Files that would replace stored documents: what changes, then an explicit choice."""
+    pending = st.session_state.get("pending_replace")
+    if not pending:
         return
-    bar = st.progress(0.0, text="Đang đọc tệp…")
-
-    def update(done: int, total: int) -> None:
-        # The first call comes before any embedding: a large upload shows how long it may take.
-        left = f", còn tối đa khoảng {duration(embedding_seconds(total - done))}" if done < total else ""
-        bar.progress(min(done / max(total, 1), 1.0), text=f"Đang nạp… {done}/{total} đoạn{left}")
-
-    try:
-        results = ingest_uploads(
-            shared.store, shared.settings, [(f.name, f.getvalue()) for f in files], update
+    files, previews = pending
+    with st.container(border=True, key="replace-preview"):
+        st.warning(
+            "Tệp mới không tự thay thế tài liệu đã có. Các tệp sau trùng mã với tài liệu trong kho nhưng nội "
+            "dung khác; xem thay đổi rồi chọn thay thế (bản cũ được lưu giữ để khôi phục) hoặc hủy."
         )
-    except AssistantError as exc:
-        bar.empty()
-        st.error(exc.message)
-        return
-    bar.progress(1.0, text="Xong.")
-    for r in results:
-        extra = f" (trùng với '{r.duplicate_of}')" if r.duplicate_of else ""
-        st.success(f"{STATUS[r.status]}: {r.title} — mã '{r.doc_id}', {r.chunks} đoạn{extra}.")
+        for p in previews:
+            st.markdown(common.text_md(f"Thay thế '{p.doc_id}' bằng tệp '{p.file_name}':"))
+            st.markdown("\n".join(f"- {common.text_md(line)}" for line in p.summary()))
+        left, right = st.columns(2)
+        if left.button(
+            "Thay thế bằng phiên bản mới", type="primary", icon=":material/published_with_changes:"
+        ):
+            st.session_state.pop("pending_replace", None)
+            _ingest(user, files, {p.doc_id for p in previews})
+            return
+        if right.button("Hủy", icon=":material/close:"):
+            st.session_state.pop("pending_replace", None)
+            st.rerun()
 
 
-def remove_document(doc_id: str) -> None:
+def remove_one(user: User, doc_id: str) -> None:
     """Delete a document from the shared store (button callback); the outcome is shown on the next run."""
-    from ingest.pipeline import remove
-
+    shared = common.assistant()
     try:
-        removed = remove(common.assistant().store, doc_id)
+        removed = remove_document(user, shared.store, shared.settings, doc_id)
     except AssistantError as exc:
         st.session_state["remove_result"] = ("error", exc.message)
         return
-    st.session_state["remove_result"] = ("success", f"Đã xóa tài liệu '{doc_id}' ({removed} đoạn).")
+    st.session_state["remove_result"] = (
+        "success",
+        f"Đã xóa tài liệu '{doc_id}' ({removed} đoạn). Bản lưu giữ có thể khôi phục ở Nhật ký thao tác.",
+    )
     st.session_state["remove_ok"] = False
 
 
-def remove_form() -> None:
+def remove_form(user: User) -> None:
     documents = {d.doc_id: d for d in common.assistant().store.documents()}
     if not documents:
         return
@@ -98,19 +141,87 @@ def remove_form() -> None:
         "Xóa tài liệu",
         icon=":material/delete:",
         disabled=not confirm,
-        on_click=remove_document,
-        args=(doc_id,),
+        on_click=remove_one,
+        args=(user, doc_id),
     )
 
 
+def restore_one(user: User, entry: int) -> None:
+    shared = common.assistant()
+    try:
+        doc_id, chunks = restore_document(user, shared.store, shared.settings, entry)
+    except AssistantError as exc:
+        st.session_state["remove_result"] = ("error", exc.message)
+        return
+    st.session_state["remove_result"] = ("success", f"Đã khôi phục tài liệu '{doc_id}' ({chunks} đoạn).")
+
+
+def audit_section(user: User) -> None:
+    """The append-only audit trail, its CSV, and restoring a removed or replaced document."""
+    settings = common.assistant().settings
+    rows = audit_rows(user, settings)
+    st.subheader("Nhật ký thao tác")
+    if not rows:
+        st.caption("Chưa có thao tác nào được ghi.")
+        return
+    st.dataframe(
+        [
+            {
+                "Mục": r["id"],
+                "Thời gian": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r["at"])),
+                "Người thực hiện": r["actor"],
+                "Thao tác": ACTIONS.get(r["action"], r["action"]),
+                "Tài liệu": r["doc_id"],
+                "Tệp": r["file_name"],
+                "Số đoạn": r["chunks"],
+                "Băm nội dung": r["content_hash"][:16],
+                "Chi tiết": r["detail"],
+            }
+            for r in rows
+        ],
+        hide_index=True,
+        width="stretch",
+        key="audit_table",
+    )
+    st.download_button(
+        "Tải nhật ký (.csv)",
+        audit_csv(user, settings).encode("utf-8-sig"),
+        file_name="nhat-ky-thao-tac.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    stored = {d.doc_id: d.doc_hash for d in common.assistant().store.documents()}
+    restorable = {  # a removal whose document is back, as it was, has nothing left to restore
+        r["id"]: r
+        for r in rows
+        if r["expires"] and not (r["action"] == "remove" and stored.get(r["doc_id"]) == r["content_hash"])
+    }
+    if restorable:
+        entry = st.selectbox(
+            f"Khôi phục bản lưu giữ (trong {settings.retain_days} ngày)",
+            list(restorable),
+            format_func=lambda i: (
+                f"Mục {i}: {ACTIONS[restorable[i]['action']]} '{restorable[i]['doc_id']}' "
+                f"({restorable[i]['chunks']} đoạn)"
+            ),
+            key="restore_entry",
+        )
+        st.button(
+            "Khôi phục tài liệu", icon=":material/restore_page:", on_click=restore_one, args=(user, entry)
+        )
+
+
 def main() -> None:
+    user = common.require_page(Permission.MANAGE_DOCUMENTS)
     st.title("Tài liệu")
     st.caption("Kho tài liệu dùng chung cho mọi người dùng; mỗi phiên trò chuyện là riêng.")
     if result := st.session_state.pop("remove_result", None):
         (st.error if result[0] == "error" else st.success)(result[1])
-    upload_form()
+    upload_form(user)
     document_table()
-    remove_form()
+    remove_form(user)
+    audit_section(user)
 
 
 main()

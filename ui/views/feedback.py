@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import streamlit as st
 
+from assistant.auth import Permission
 from ui import common
 
 
 def main() -> None:
+    user = common.require_page(Permission.READ_FEEDBACK)
     st.title("Góp ý")
     st.caption(
         "Đánh giá :material/thumb_up:/:material/thumb_down: và góp ý của người dùng cho từng câu trả lời, "
         "kèm câu hỏi và trích dẫn."
     )
     store = common.feedback_store()
-    rows = store.rows()
+    rows = store.rows(user)
     if not rows:
         st.info("Chưa có góp ý nào. Hãy đánh giá câu trả lời ở trang Trò chuyện.")
         return
@@ -28,6 +30,7 @@ def main() -> None:
         [
             {
                 "Đánh giá": {1: "👍 Hữu ích", 0: "👎 Chưa đạt"}.get(r["rating"], ""),
+                "Người dùng": r["user"],
                 "Câu hỏi": r["question"],
                 "Góp ý": r["comment"],
                 "Nguồn": "; ".join(c["label"] for c in r["citations"]),
@@ -39,7 +42,7 @@ def main() -> None:
     )
     st.download_button(
         "Tải góp ý (.csv)",
-        store.to_csv().encode("utf-8-sig"),  # with BOM, so Excel reads Vietnamese correctly
+        store.to_csv(user).encode("utf-8-sig"),  # with BOM, so Excel reads Vietnamese correctly
         file_name="gop-y.csv",
         mime="text/csv",
         on_click="ignore",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant import AssistantError, Chunk, LLMError
+from assistant.auth import Permission
 from assistant.handout import quiz_blocks
 from assistant.quiz import QuizQuestion, build_quiz, multiple_choice
 from ui import common
@@ -31,6 +32,7 @@ def show_quiz(questions: list[QuizQuestion], title: str) -> None:
 
 
 def main() -> None:
+    common.require_page(Permission.TRAINER_TOOLS)
     st.title("Công cụ giảng viên")
     st.caption(
         "Ra đề kiểm tra từ các điều khoản đã chọn: câu điền vào chỗ trống và câu đúng/sai lấy từ "

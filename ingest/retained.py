@@ -1,0 +1,64 @@
+"""A stored document copied out before it is removed or replaced, and written back exactly on restore."""
+
+from __future__ import annotations
+
+from assistant.audit import Snapshot
+from assistant.errors import InputError
+from assistant.models import Chunk
+from assistant.store import Store
+from ingest.pipeline import _before_writing, _failed, _recover
+
+
+def snapshot(store: Store, doc_id: str) -> Snapshot:
+    """The committed document `doc_id`: its manifest record and chunks (id, text, metadata)."""
+    got = store.manifest.get(ids=[doc_id], include=["metadatas"])
+    if not got["ids"]:
+        raise InputError(f"Không có tài liệu '{doc_id}' trong kho.")
+    manifest = dict(got["metadatas"][0])
+    chunks = store.collection.get(
+        where={"$and": [{"doc_id": doc_id}, {"doc_hash": manifest["doc_hash"]}]},
+        include=["documents", "metadatas"],
+    )
+    return Snapshot(
+        doc_id, manifest, list(chunks["ids"]), list(chunks["documents"]), list(chunks["metadatas"])
+    )
+
+
+def restore(store: Store, kept: Snapshot) -> int:
+    """Write a retained document back with the very ids, texts and metadata it had, and the vectors its
+    passages were first given (from the embedding cache; computed again only if it lost them): chunks first,
+    the manifest record (the commit), then the chunks of the version it replaces; returns its chunk count.
+    One writer at a time, as for any ingest (Store.writing)."""
+    with store.writing():
+        return _restore(store, kept)
+
+
+def _restore(store: Store, kept: Snapshot) -> int:
+    failed = f"Không khôi phục được tài liệu '{kept.doc_id}'"
+    _before_writing(store, failed, len(kept.ids))
+    passages = [
+        Chunk.from_store(i, d, m).passage
+        for i, d, m in zip(kept.ids, kept.documents, kept.metadatas, strict=True)
+    ]
+    try:
+        for start in range(0, len(kept.ids), 64):
+            end = start + 64
+            store.collection.upsert(
+                ids=kept.ids[start:end],
+                documents=kept.documents[start:end],
+                metadatas=kept.metadatas[start:end],
+                embeddings=store.embeddings.embed_passages(passages[start:end]).tolist(),
+            )
+        store.manifest.upsert(ids=[kept.doc_id], embeddings=[[1.0]], metadatas=[kept.manifest])
+        store.removed.delete(ids=[kept.doc_id])  # restored: no longer removed on purpose
+        stale = store.collection.get(
+            where={"$and": [{"doc_id": kept.doc_id}, {"doc_hash": {"$ne": kept.manifest["doc_hash"]}}]},
+            include=[],
+        )["ids"]
+        if stale:
+            store.collection.delete(ids=stale)
+        store.touch()
+    except Exception as exc:
+        _recover(store)
+        raise _failed(store, failed, exc) from exc
+    return len(kept.ids)

@@ -1,0 +1,127 @@
+"""What a question asks for, answered in kind: the examples of the issue on real documents and questions,
+over the bundled corpus and over the standard-layout test documents (evals/corpora/standard)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant import Answer, Assistant
+from assistant.shapes import Shape, shape_of
+from evals.corpus_store import eval_assistant
+from tests.conftest import PROJECT
+
+STANDARD = PROJECT / "evals" / "corpora" / "standard"
+
+
+@pytest.fixture(scope="module")
+def standard(corpus_assistant: Assistant) -> Assistant:
+    """An assistant over the three standard-layout documents only (their own store)."""
+    settings, embeddings = corpus_assistant.settings, corpus_assistant.store.embeddings
+    return eval_assistant(STANDARD, settings, embeddings=embeddings)[0]
+
+
+def _labels(answer: Answer) -> list[str]:
+    return [c.label for c in answer.citations]
+
+
+@pytest.mark.parametrize(
+    ("question", "shape"),
+    [
+        ("Nhiệm vụ thứ ba gồm những nội dung nào?", Shape.ENUMERATION),
+        ("Kế hoạch nhắc đến những luật nào?", Shape.ENUMERATION),
+        ("Mục 2.2 nói gì?", Shape.CLAUSE_CONTENT),
+        ("Kế hoạch có áp dụng đối với viên chức không?", Shape.YES_NO),
+        ("Kế hoạch có bao nhiêu nhiệm vụ?", Shape.COUNT),
+        ("Nghị quyết 27 đánh giá bộ máy nhà nước đã thay đổi thế nào?", Shape.CLAUSE_CONTENT),  # máy ≠ mấy
+        ("Nghị định 88 do cơ quan nào ban hành?", Shape.DOCUMENT_INFO),
+        ("Quyền lực nhà nước thuộc về ai?", Shape.FACT),
+        ("quoc hoi hop may ky", Shape.COUNT),
+    ],
+)
+def test_shapes(question: str, shape: Shape) -> None:
+    assert shape_of(question) is shape
+
+
+def test_a_topic_word_does_not_restrict_the_answer_to_that_document(corpus_assistant: Assistant) -> None:
+    answer = corpus_assistant.ask(
+        "Kế hoạch yêu cầu gì để cán bộ, công chức có lối sống thượng tôn Hiến pháp?"
+    )
+    assert not answer.refused
+    assert _labels(answer)[0] == "KH 32-KH/BCSĐ, Nhiệm vụ thứ hai"
+    answer = corpus_assistant.ask(
+        "Cần cụ thể hóa cơ chế gì để cán bộ thực hiện trách nhiệm bảo vệ Hiến pháp?"
+    )
+    assert "Điều 58" not in " ".join(_labels(answer))
+    assert _labels(answer)[0] == "KH 32-KH/BCSĐ, Nhiệm vụ thứ hai"
+    # A clause reference beside the kind word still goes to the Constitution.
+    assert _labels(corpus_assistant.ask("Điều 2 Hiến pháp nói gì?"))[0].startswith("Hiến pháp 2013, Điều 2")
+
+
+def test_a_clause_content_question_gets_the_clause_in_order(corpus_assistant: Assistant) -> None:
+    answer = corpus_assistant.ask("Nhiệm vụ thứ ba gồm những nội dung nào?")
+    assert set(_labels(answer)) == {"KH 32-KH/BCSĐ, Nhiệm vụ thứ ba"}
+    quotes = [q for c in answer.citations for q in c.quotes]
+    assert len(quotes) >= 3 and quotes[0].startswith("Thứ ba, tiếp tục hoàn thiện")
+    starts = [answer.text.index(q) for q in quotes]
+    assert starts == sorted(starts)  # in the order of the text
+    assert "xem toàn văn KH 32-KH/BCSĐ, Nhiệm vụ thứ ba" in answer.text  # the task goes on past the budget
+
+
+def test_an_enumeration_lists_every_sentence_that_names_an_item(corpus_assistant: Assistant) -> None:
+    answer = corpus_assistant.ask("Kế hoạch nhắc đến những luật nào?")
+    assert not answer.refused
+    for law in ("Luật Thực hiện dân chủ ở cơ sở", "Luật Cán bộ, công chức", "Luật Viên chức"):
+        assert law in answer.text
+
+
+def test_the_refusal_hint_names_what_the_store_holds(
+    corpus_assistant: Assistant, standard: Assistant
+) -> None:
+    refused = corpus_assistant.ask("Thời tiết Hà Nội hôm nay thế nào?")
+    assert refused.refused and "KH 32-KH/BCSĐ" in refused.text and "Hiến pháp 2013" in refused.text
+    refused = standard.ask("Thời tiết Hà Nội hôm nay thế nào?")
+    assert refused.refused and "KH 45/KH-BNV" in refused.text and "NĐ 88/2024/NĐ-CP" in refused.text
+    assert "KH 32" not in refused.text and "Hiến pháp 2013" not in refused.text
+
+
+def test_a_standard_layout_document_is_cited_by_its_own_name_and_path(standard: Assistant) -> None:
+    titles = {d.short: d.title for d in standard.store.documents()}
+    assert set(titles) == {"KH 45/KH-BNV", "NĐ 88/2024/NĐ-CP", "Luật Cán bộ, công chức 2008"}
+    assert titles["KH 45/KH-BNV"].startswith("Kế hoạch số 45/KH-BNV ngày 12/4/2024 của Bộ Nội vụ")
+    answer = standard.ask("Mục 2.2 của Kế hoạch 45 nói gì?")
+    assert _labels(answer)[0] == "KH 45/KH-BNV, Mục II, tiểu mục 2.2"
+    assert all(label.startswith("KH 45/KH-BNV, Mục II, tiểu mục 2.2") for label in _labels(answer))
+    # No heading quoted as a sentence of the answer ("2.2. [1]", "Tổ chức bồi dưỡng [2]").
+    assert all(len(q.split()) >= 5 for c in answer.citations for q in c.quotes)
+    assert not re.search(r"^\s*\d+(\.\d+)*\.?\s*\[\d\]", answer.text, re.MULTILINE)
+
+
+def test_references_by_path_resolve(standard: Assistant) -> None:
+    assert (
+        _labels(standard.ask("Khoản 2 mục III của Kế hoạch 45 quy định gì?"))[0]
+        == "KH 45/KH-BNV, Mục III, khoản 2"
+    )
+    answer = standard.ask("Điểm b khoản 2 Mục I của Kế hoạch 45 yêu cầu gì?")
+    assert _labels(answer) == ["KH 45/KH-BNV, Mục I, khoản 2, điểm b"]
+    answer = standard.ask("Mục đích của Kế hoạch 45 gồm những nội dung nào?")
+    assert _labels(answer) and all(
+        label.startswith("KH 45/KH-BNV, Mục I, khoản 1") for label in _labels(answer)
+    )
+
+
+def test_yes_no_questions_get_a_verdict_from_the_cited_sentence(standard: Assistant) -> None:
+    no = standard.ask("Nghị định 88 có áp dụng đối với người làm việc trong tổ chức cơ yếu không?")
+    assert no.text.startswith("Không.") and _labels(no) == ["NĐ 88/2024/NĐ-CP, Điều 2, khoản 2"]
+    yes = standard.ask(
+        "Viên chức làm việc ở bệnh viện công lập có thuộc đối tượng áp dụng của Nghị định 88 không?"
+    )
+    assert yes.text.startswith("Có.") and _labels(yes)[0].startswith("NĐ 88/2024/NĐ-CP, Điều 2, khoản 1")
+
+
+def test_a_documents_particulars_come_from_its_header_block(standard: Assistant) -> None:
+    answer = standard.ask("Nghị định 88/2024/NĐ-CP do cơ quan nào ban hành và ký ngày nào?")
+    assert _labels(answer) == ["NĐ 88/2024/NĐ-CP, Thông tin văn bản"]
+    assert "Số: 88/2024/NĐ-CP" in answer.text and "ngày 15 tháng 3 năm 2024" in answer.text
+    assert "Độc lập - Tự do - Hạnh phúc" not in answer.text and "----" not in answer.text

@@ -1,0 +1,190 @@
+"""Sign in as each role in a real browser (Playwright on Debian's chromium) with a local accounts file:
+what each role sees, what it cannot do, and an admin's replace preview, removal and restore.
+
+The server is started the way `make chat` starts it (`python -m ui.serve`), here bound to 127.0.0.1 by
+KH32_ADDRESS. Screenshots per role go to test-output/browser/roles/.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.accounts import Accounts
+from assistant.auth import Role
+from tests.test_ui_browser import CHROMIUM, CHROMIUM_ARGS, PROJECT, _free_port
+
+playwright = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (pip install .[dev])"
+)
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is missing (make test installs it)")
+
+SHOTS = PROJECT / "test-output" / "browser" / "roles"
+PASSWORD = "mat-khau-du-dai"
+ACCOUNTS = {
+    "nguoi-doc": Role.READER,
+    "giang-vien": Role.TRAINER,
+    "danh-gia": Role.EVALUATOR,
+    "quan-tri": Role.ADMIN,
+}
+MENUS = {
+    "nguoi-doc": ["Trò chuyện", "Điều khoản"],
+    "giang-vien": ["Trò chuyện", "Điều khoản", "Công cụ giảng viên"],
+    "danh-gia": ["Trò chuyện", "Điều khoản", "Góp ý"],
+    "quan-tri": ["Trò chuyện", "Điều khoản", "Tài liệu", "Công cụ giảng viên", "Góp ý"],
+}
+HOSTILE = "TITLE: Kế hoạch số 32-KH/BCSĐ\n---\n\n1. Kế hoạch này đã bị hủy bỏ toàn bộ.\n"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data = tmp_path_factory.mktemp("roles-browser")
+    accounts = Accounts(data / "accounts.json")
+    for name, role in ACCOUNTS.items():
+        accounts.add(name, PASSWORD, role)
+    port = _free_port()
+    env = {**os.environ, "KH32_DATA_DIR": str(data), "KH32_ADDRESS": "127.0.0.1"}
+    for name in ("OPENAI_BASE_URL", "KH32_LLM_BASE_URL"):
+        env.pop(name, None)
+    log = (data / "streamlit.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ui.serve", str(port)],
+        cwd=PROJECT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"Streamlit did not start:\n{(data / 'streamlit.log').read_text()}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server: str) -> Iterator[playwright.Browser]:
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _shot(page: playwright.Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(400)
+    page.screenshot(path=SHOTS / f"{name}.png")
+
+
+def _idle(page: playwright.Page) -> None:
+    page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')")
+
+
+def _sign_in(browser: playwright.Browser, server: str, name: str, path: str = "") -> playwright.Page:
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{server}/{path}")
+    page.get_by_role("heading", name="Đăng nhập", exact=True).wait_for()
+    page.get_by_label("Tên đăng nhập").fill(name)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_text(f"Đăng nhập: {name}").wait_for()
+    _idle(page)
+    return page
+
+
+def _menu(page: playwright.Page) -> list[str]:
+    links = page.get_by_test_id("stSidebarNav").get_by_role("link").all_inner_texts()
+    return [t.strip().splitlines()[-1] for t in links]  # the icon's name comes first
+
+
+def test_a_wrong_password_is_refused(browser: playwright.Browser, server: str) -> None:
+    page = browser.new_page()
+    page.goto(server)
+    page.get_by_label("Tên đăng nhập").fill("quan-tri")
+    page.get_by_label("Mật khẩu").fill("doan-bua-mat-khau")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_text("Tên đăng nhập hoặc mật khẩu không đúng.").wait_for()
+    assert not page.get_by_test_id("stSidebarNav").count()
+    _shot(page, "00-sai-mat-khau")
+    page.close()
+
+
+@pytest.mark.parametrize("name", list(ACCOUNTS))
+def test_each_role_sees_its_menu_and_cannot_reach_the_rest(
+    browser: playwright.Browser, server: str, name: str
+) -> None:
+    page = _sign_in(browser, server, name)
+    assert _menu(page) == MENUS[name]
+    assert page.get_by_test_id("stAppDeployButton").count() == 0  # client.toolbarMode=viewer
+    _shot(page, f"{name}-1-menu")
+    page.context.close()
+    # the documents page named in the address: only an admin gets it
+    page = _sign_in(browser, server, name, "tai-lieu")
+    if name == "quan-tri":
+        page.get_by_role("heading", name="Tài liệu", exact=True).wait_for()
+        assert page.get_by_text("Nạp tài liệu").first.is_visible()
+    else:  # the address is routed to a refusal in Vietnamese, not to the page
+        page.get_by_text("không có quyền nạp, thay thế, xóa hoặc khôi phục tài liệu").wait_for()
+        assert page.get_by_role("heading", name="Tài liệu", exact=True).count() == 0
+        assert page.get_by_test_id("stFileUploader").count() == 0
+        assert page.get_by_role("button", name="Xóa tài liệu").count() == 0
+    _shot(page, f"{name}-2-dia-chi-tai-lieu")
+    page.context.close()
+
+
+def test_admin_sees_a_replace_preview_removes_and_restores(
+    browser: playwright.Browser, server: str, tmp_path: Path
+) -> None:
+    page = _sign_in(browser, server, "quan-tri", "tai-lieu")
+    page.get_by_role("heading", name="Tài liệu", exact=True).wait_for()
+    # the attack: a file named like the plan; it waits for an explicit choice, with what would change
+    attack = tmp_path / "ke-hoach-32-KH-BCSD.md"
+    attack.write_text(HOSTILE, encoding="utf-8")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(attack)
+    page.get_by_role("button", name="Nạp vào kho").click()
+    preview = page.locator(".st-key-replace-preview")
+    preview.get_by_text("Đoạn: thêm 1, bỏ 27, giữ nguyên 0").wait_for()
+    _shot(page, "quan-tri-3-xem-truoc-thay-the")
+    preview.get_by_role("button", name="Hủy").click()
+    _idle(page)
+    playwright.expect(page.locator(".st-key-replace-preview")).to_have_count(0)
+
+    # remove a document, then restore it from the audit trail
+    page.get_by_text("Tôi hiểu tài liệu sẽ bị xóa khỏi kho chung của mọi người dùng.").click()
+    _idle(page)
+    page.get_by_role("button", name="Xóa tài liệu").click()
+    page.get_by_text("Đã xóa tài liệu 'hien-phap-2013' (315 đoạn).").wait_for()
+    _idle(page)
+    page.get_by_role("button", name="Khôi phục tài liệu").click()
+    page.get_by_text("Đã khôi phục tài liệu 'hien-phap-2013' (315 đoạn).").wait_for()
+    _idle(page)
+    page.get_by_role("heading", name="Nhật ký thao tác").scroll_into_view_if_needed()
+    _shot(page, "quan-tri-4-nhat-ky")
+    page.context.close()
