@@ -28,7 +28,7 @@ _ARTICLE = re.compile(r"^Điều\s+(\d+[a-z]?)\b\.?\s*(.*)$")
 _ROMAN = re.compile(r"^([IVX]{1,5})[.\-–]\s+(.{2,150})$")
 _SUBITEM = re.compile(r"^(\d{1,2}\.\d{1,2}(?:\.\d{1,2})?)\.?\s+\S")
 # The closing block of an administrative document: recipients and the signature.
-_CLOSING = re.compile(r"^(Nơi nhận\s*:|(?:TM|KT|TL|TUQ|Q)\.\s+\S)")
+_CLOSING = re.compile(r"^(Nơi nhận\s*:|(?:TM|KT|TL|TUQ|Q)\.\s+\S|\(\s*[Đđ]ã ký\s*\))")
 _ORDINAL = re.compile(rf"^Thứ\s+({_ORDINAL_WORDS})\s*[,:.]", re.IGNORECASE)
 _KHOAN = re.compile(r"^(\d{1,3})\.\s+\S")
 _DIEM = re.compile(r"^([a-zđ])\)\s+\S")
@@ -253,7 +253,7 @@ class StructureParser:
             self._add(start, end)
         elif para.isupper() and len(para.split()) <= 15:
             self._uppercase(para, start, end)
-        elif _is_heading_like(para) and self.seen_content and not self._in_list():
+        elif _is_heading_like(para) and self.seen_content and not self._in_list() and not self._in_article():
             self._generic_heading(para, start, end)
         else:
             self._content(start, end)
@@ -269,6 +269,11 @@ class StructureParser:
         self._add(start, end)
         self.stack.clear()
         self.seen_content = False
+
+    def _in_article(self) -> bool:
+        """Inside a law's article, a short line with no final stop (a table cell, "3.1") is its content."""
+        article = self._innermost(ARTICLE)
+        return article is not None and article.key.startswith("dieu-")
 
     def _in_closing(self) -> bool:
         return bool(self.stack) and self.stack[0].key in CLOSING_KEYS
