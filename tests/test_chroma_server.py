@@ -11,8 +11,8 @@ from pydantic import SecretStr
 from assistant import Assistant, Settings, Store, StoreError
 from evals.bench import chroma_server
 from ingest.pipeline import ensure_corpus, ingest, prepare, remove
+from tests.browser_app import free_port
 from tests.conftest import FakeEmbeddings
-from tests.streamlit_server import free_port
 from tests.token_proxy import ProxyLog, token_proxy
 
 

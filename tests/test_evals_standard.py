@@ -14,22 +14,19 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from assistant import Answer, Assistant, Citation, DocumentInfo, Settings, Store, get_settings
-from assistant.chain import EXTRACTIVE
-from assistant.text import sentence_spans
+from assistant import Answer, Assistant, DocumentInfo, Settings, Store, get_settings
 from evals import cli
 from evals.cli import Outcome, run_eval
 from evals.corpus_store import SyncReport, collection_for, eval_assistant, is_default_corpus
 from evals.dataset import DEFAULT_CORPUS, Corpus, load_dataset
 from evals.gate import TOLERANCES
 from evals.metrics import KIND_COLUMNS, aggregate, by_kind, cites_expected_clause, clause_matches
+from tests.test_evals_gate import answerer_replaced, quoting
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASET = ROOT / "evals" / "datasets" / "standard.jsonl"
@@ -167,25 +164,11 @@ class _CitesTheRecipients:
             (c for c in index.chunks if c.clause_label == "Nơi nhận" and c.doc_id == doc),
             next(c for c in index.chunks if c.clause_label == "Nơi nhận"),
         )
-        a, b = next(sentence_spans(chunk.text))
-        quote = chunk.text[a:b]
-        citation = Citation(1, chunk.doc_id, chunk.doc_title, chunk.clause_label, chunk.citation, chunk.text,
-                            chunk.id, chunk.start, chunk.end, (quote,))  # fmt: skip
-        return Answer(query.text, f"Theo {chunk.citation}: {quote} [1]", False, [citation])
-
-
-@contextmanager
-def _answerer(assistant: Assistant, wrapper) -> Iterator[None]:
-    original = assistant.answerers[EXTRACTIVE]
-    assistant.answerers[EXTRACTIVE] = wrapper(original)
-    try:
-        yield
-    finally:
-        assistant.answerers[EXTRACTIVE] = original
+        return quoting(query.text, chunk)
 
 
 def test_citing_the_wrong_clause_fails_the_gate(standard: StandardStore) -> None:
-    with _answerer(standard.assistant, _CitesTheRecipients):
+    with answerer_replaced(standard.assistant, _CitesTheRecipients):
         broken = run_eval(
             standard.assistant, DATASET, baseline=BASELINE, corpus=Corpus(FOLDER), progress=False
         )

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.browser_app import CHROMIUM, app_command, chromium, free_port, streamlit_server
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider, oidc_provider
-from tests.streamlit_server import app_command, free_port, streamlit_server
-from tests.test_ui_browser import CHROMIUM, CHROMIUM_ARGS, PROJECT
+from tests.test_ui_browser import PROJECT
 
 playwright = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed (pip install .[dev])"
@@ -51,12 +51,8 @@ def server(provider: Provider, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 @pytest.fixture(scope="module")
 def browser(server: str) -> Iterator[playwright.Browser]:
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 CASES = [

@@ -7,7 +7,6 @@ about it. Screenshots go to test-output/browser/ (printed at the end).
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from assistant.feedback import FeedbackStore
+from tests.browser_app import CHROMIUM, CHROMIUM_ARGS, app_command, free_port, streamlit_server
 from tests.roles import ADMIN
-from tests.streamlit_server import app_command, free_port, streamlit_server
 
 playwright = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed (pip install .[dev])"
@@ -24,16 +23,6 @@ playwright = pytest.importorskip(
 
 PROJECT = Path(__file__).resolve().parent.parent
 SHOTS = PROJECT / "test-output" / "browser"
-CHROMIUM = shutil.which("chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 QUESTION = "Nhiệm vụ thứ tư của kế hoạch là gì?"
 FOLLOW_UP = "Trong nhiệm vụ đó, cải cách hành chính có mấy trụ cột?"
 UPLOAD = (

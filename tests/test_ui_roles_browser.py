@@ -15,8 +15,8 @@ import pytest
 
 from assistant.accounts import Accounts
 from assistant.auth import Role
-from tests.streamlit_server import free_port, streamlit_server
-from tests.test_ui_browser import CHROMIUM, CHROMIUM_ARGS, PROJECT
+from tests.browser_app import CHROMIUM, chromium, free_port, streamlit_server
+from tests.test_ui_browser import PROJECT
 
 playwright = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed (pip install .[dev])"
@@ -54,12 +54,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser(server: str) -> Iterator[playwright.Browser]:
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 def _shot(page: playwright.Page, name: str) -> None:

@@ -1,8 +1,9 @@
-"""One way to run the app for browser tests: a Streamlit process on a free port of 127.0.0.1."""
+"""Browser tests' shared pieces: the app in a Streamlit process on 127.0.0.1, and Debian's chromium."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -15,6 +16,17 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROJECT
+
+CHROMIUM = shutil.which("chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def free_port() -> int:
@@ -67,3 +79,16 @@ def _healthy(url: str) -> bool:
             return reply.status == 200
     except OSError:
         return False
+
+
+@contextmanager
+def chromium() -> Iterator[object]:
+    """Debian's chromium driven by Playwright (never `playwright install`), closed on exit."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
