@@ -141,8 +141,10 @@ def test_baseline_files_old_and_new_load_and_compare(tmp_path: Path) -> None:
         load_baseline(bad)
 
 
-def _main(monkeypatch: pytest.MonkeyPatch, assistant: Assistant, *args: str) -> int:
-    monkeypatch.setattr(cli, "_assistant", lambda: assistant)
+def _main(monkeypatch: pytest.MonkeyPatch, assistant: Assistant | None, *args: str) -> int:
+    """`python -m evals ARGS` in this process (over `assistant` when given); its exit code."""
+    if assistant is not None:
+        monkeypatch.setattr(cli, "_assistant", lambda: assistant)
     monkeypatch.setattr(sys, "argv", ["evals", *args])
     try:
         cli.main()
