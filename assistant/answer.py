@@ -382,8 +382,9 @@ class ExtractiveAnswerer:
         first = chosen[0].chunk
         clauses = {(s.chunk.doc_short, s.chunk.clause_label) for s in chosen}
         docs = list(dict.fromkeys(s.chunk.doc_short for s in chosen))
+        heading = f" — {title}" if (title := _heading_title(first)) else ""
         lead = (
-            f"Theo {first.doc_short} ({first.clause_label}):"
+            f"Theo {first.doc_short} ({first.clause_label}{heading}):"
             if len(clauses) == 1
             else f"Theo {' và '.join(docs)}:"
         )
@@ -433,6 +434,17 @@ def _header_of(query: Query, chunks: list[Chunk]) -> list[Chunk]:
     if len(documents) != 1:
         return []
     return [c for c in chunks if c.doc_short == documents[0] and c.clause_key == HEADER_KEY]
+
+
+def _heading_title(chunk: Chunk) -> str:
+    """The title of a chunk's own heading, when it says more than the label ("2. Học viện Hành chính Quốc
+    gia" -> "Học viện Hành chính Quốc gia", "Điều 3. Mục tiêu bồi dưỡng" -> "Mục tiêu bồi dưỡng")."""
+    own = chunk.context.split(" — ")[-1]
+    title = re.sub(r"^(?:Điều\s+\d+[a-z]?\.?|(?:\d{1,3}\.)+\d{0,3}\.?|[IVXLC]{1,6}\.|[a-zđ]\))\s*", "", own)
+    title = title.strip(" .:")
+    if len(title) < 3 or title == own or fold(title) in fold(chunk.clause_label):
+        return ""
+    return title[:1].upper() + title[1:].lower() if title.isupper() else title
 
 
 def _whole_clause(chunk: Chunk, chunks: list[Chunk]) -> list[Chunk]:

@@ -133,3 +133,8 @@ def test_tasks_of_a_body_are_listed_wherever_they_stand(standard: Assistant) -> 
     for expected in ("Mục II, tiểu mục 2.1, điểm b", "Mục II, tiểu mục 2.2.1", "Mục III, khoản 2"):
         assert f"KH 45/KH-BNV, {expected}" in labels
     assert all("Học viện" in c.text for c in answer.citations)
+
+
+def test_the_lead_names_the_clauses_own_heading(standard: Assistant) -> None:
+    answer = standard.ask("Khoản 2 mục III của Kế hoạch 45 quy định gì?")
+    assert answer.text.startswith("Theo KH 45/KH-BNV (Mục III, khoản 2 — Học viện Hành chính Quốc gia):")
