@@ -10,14 +10,17 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from itertools import pairwise
 
 import numpy as np
 
 from assistant.embeddings import E5Embeddings
 from assistant.matching import STOPWORDS
+from assistant.names import entities, entity_names
+from assistant.shapes import directions, negations
 from assistant.synonyms import synonyms
-from assistant.text import folded_syllables, sentence_spans
+from assistant.text import fold, folded_syllables, sentence_spans
 
 # Calibrated on labelled sentences (evals/calibration.py, pinned by tests/test_evals_scorers.py:
 # verbatim and lightly paraphrased source sentences vs. invented or wrongly cited ones): support = coverage
@@ -29,6 +32,10 @@ DENSE_BASELINE = 0.88
 THRESHOLD = 0.6
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 FOLDED_STOPWORDS = STOPWORDS
+# A negation covers the words up to this far after its marker ("không được tự ý ban hành").
+NEGATION_REACH = 3
+# A claim is read against the source sentence it follows when they share this share of its words.
+ALIGNED = 0.5
 
 
 @dataclass(frozen=True)
@@ -72,10 +79,12 @@ class SupportScorer:
         self.threshold = threshold
         self.df: Counter[str] = Counter()
         self.n = 0
-        for text in corpus:
+        corpus_texts = list(corpus)
+        for text in corpus_texts:
             for a, b in sentence_spans(text):
                 self.df.update(set(terms(text[a:b])))
                 self.n += 1
+        self.names = entity_names(corpus_texts)
         self._cache: dict[tuple[str, tuple[str, ...]], Verdict] = {}
 
     def idf(self, term: str) -> float:
@@ -118,8 +127,155 @@ class SupportScorer:
                 similarity,
                 f"số {', '.join(sorted(missing))} không có trong nguồn",
             )
+        if problem := self.meaning(sentence, sources):
+            return Verdict(False, min(score, 0.0), coverage, similarity, problem)
         if score < self.threshold:
             return Verdict(
                 False, score, coverage, similarity, f"không đủ căn cứ ({facts} < {self.threshold})"
             )
         return Verdict(True, score, coverage, similarity, f"có căn cứ ({facts})")
+
+    def meaning(self, sentence: str, sources: Sequence[str]) -> str | None:
+        """Why the sentence says something its sources do not, whatever its overlap with them: a name the
+        sources lack, a negation they lack or have, a direction they reverse (None when none of these)."""
+        text = Folded(synonyms().expand("\n".join(sources)))
+        claim = Folded(sentence)
+        for entity in entities(sentence):
+            if entity.key not in text:
+                return f"nêu '{entity.text}' nhưng nguồn không có"
+        for name in self.names:
+            if name in claim and name not in text:
+                return f"nêu '{claim.written(sentence, name)}' nhưng nguồn không có"
+        return (
+            added_negation(claim, text, sentence)
+            or dropped_negation(claim, sources)
+            or reversed_direction(claim, text)
+            or self.swapped_name(sentence, claim, sources, text)
+        )
+
+    def swapped_name(self, sentence: str, claim: Folded, sources: Sequence[str], text: Folded) -> str | None:
+        """A name of the source sentence the claim follows that the claim replaces with words the
+        sources do not have ("Nhân dân" -> "doanh nghiệp")."""
+        best: tuple[int, SequenceMatcher, str] | None = None
+        for source in sources:
+            for a, b in sentence_spans(source):
+                piece = source[a:b]
+                matcher = SequenceMatcher(None, claim.words, folded_syllables(piece), autojunk=False)
+                size = sum(block.size for block in matcher.get_matching_blocks())
+                if best is None or size > best[0]:
+                    best = (size, matcher, piece)
+        if best is None or best[0] < ALIGNED * len(claim.words):
+            return None
+        _, matcher, piece = best
+        names = {e.key for e in entities(piece)} | {n for n in self.names if n in Folded(piece)}
+        source_words = folded_syllables(piece)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op != "replace":
+                continue
+            replaced = tuple(source_words[j1:j2])
+            said = tuple(claim.words[i1:i2])
+            if not any(_within(n, replaced) or _overlaps(n, source_words, j1, j2) for n in names):
+                continue
+            if said in text or all(w in FOLDED_STOPWORDS for w in said):
+                continue
+            return f"nêu '{' '.join(claim.raw[i1:i2])}' thay cho '{' '.join(replaced)}' của nguồn"
+        return None
+
+
+class Folded:
+    """A text as folded syllables, for finding word sequences in it."""
+
+    def __init__(self, text: str) -> None:
+        self.raw = re.findall(r"\w+", text)
+        self.words = [fold(w) for w in self.raw]
+        self._joined = f" {' '.join(self.words)} "
+
+    def __contains__(self, key: tuple[str, ...]) -> bool:
+        return f" {' '.join(key)} " in self._joined
+
+    def positions(self, key: tuple[str, ...]) -> list[int]:
+        n = len(key)
+        return [i for i in range(len(self.words) - n + 1) if tuple(self.words[i : i + n]) == key]
+
+    def written(self, text: str, key: tuple[str, ...]) -> str:
+        at = self.positions(key)
+        return " ".join(self.raw[at[0] : at[0] + len(key)]) if at else " ".join(key)
+
+
+def _within(name: tuple[str, ...], words: tuple[str, ...]) -> bool:
+    return bool(words) and f" {' '.join(name)} " in f" {' '.join(words)} "
+
+
+def _overlaps(name: tuple[str, ...], words: list[str], j1: int, j2: int) -> bool:
+    """The name occurs in words over a stretch that shares a word with words[j1:j2]."""
+    n = len(name)
+    return any(
+        tuple(words[i : i + n]) == name and i < j2 and i + n > j1 for i in range(max(0, j1 - n + 1), j2)
+    )
+
+
+def _markers() -> list[tuple[str, ...]]:
+    return [tuple(fold(w) for w in m) for m in negations()]
+
+
+def _marker_at(words: list[str], i: int) -> tuple[str, ...] | None:
+    return next((m for m in _markers() if tuple(words[i : i + len(m)]) == m), None)
+
+
+def _negated(words: list[str], at: int) -> bool:
+    """A negation marker ends within NEGATION_REACH words before position `at`."""
+    for start in range(max(0, at - NEGATION_REACH - 2), at):
+        marker = _marker_at(words, start)
+        if marker and at - NEGATION_REACH <= start + len(marker) <= at:
+            return True
+    return False
+
+
+def added_negation(claim: Folded, text: Folded, sentence: str) -> str | None:
+    """A negation of the claim over words the sources state without one."""
+    i = 0
+    while i < len(claim.words):
+        marker = _marker_at(claim.words, i)
+        if marker is None:
+            i += 1
+            continue
+        after = tuple(claim.words[i + len(marker) : i + len(marker) + 2])
+        at = text.positions(after) if len(after) == 2 else []
+        if at and not any(_negated(text.words, p) for p in at):
+            return f"phủ định '{' '.join(claim.raw[i : i + len(marker)])}' mà nguồn không có"
+        i += len(marker)
+    return None
+
+
+def dropped_negation(claim: Folded, sources: Sequence[str]) -> str | None:
+    """A negation of a source sentence whose words the claim states without it."""
+    for source in sources:
+        for a, b in sentence_spans(source):
+            words = Folded(source[a:b])
+            i = 0
+            while i < len(words.words):
+                marker = _marker_at(words.words, i)
+                if marker is None:
+                    i += 1
+                    continue
+                after = words.words[i + len(marker) : i + len(marker) + 2]
+                before = words.words[max(0, i - 2) : i]
+                if len(after) == 2 and (
+                    (before and tuple(before + after) in claim)
+                    or (not before and tuple(claim.words[:2]) == tuple(after))
+                ):
+                    return f"bỏ phủ định '{' '.join(words.raw[i : i + len(marker)])}' của nguồn"
+                i += len(marker)
+    return None
+
+
+def reversed_direction(claim: Folded, text: Folded) -> str | None:
+    """A direction word of the claim the sources lack while they have its opposite."""
+    for left, right in directions():
+        for side, other in ((left, right), (right, left)):
+            said = next((t for t in side if t in claim), None)
+            if said is None or any(t in text for t in side):
+                continue
+            if opposite := next((t for t in other if t in text), None):
+                return f"đảo nghĩa: nêu '{claim.written('', said)}' nhưng nguồn nói '{' '.join(opposite)}'"
+    return None
