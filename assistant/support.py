@@ -17,7 +17,7 @@ import numpy as np
 
 from assistant.embeddings import E5Embeddings
 from assistant.matching import STOPWORDS
-from assistant.names import entities, entity_names
+from assistant.names import entities, entity_names, kinds
 from assistant.shapes import directions, negations
 from assistant.synonyms import synonyms
 from assistant.text import fold, folded_syllables, sentence_spans
@@ -34,8 +34,10 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 FOLDED_STOPWORDS = STOPWORDS
 # A negation covers the words up to this far after its marker ("không được tự ý ban hành").
 NEGATION_REACH = 3
-# A claim is read against the source sentence it follows when they share this share of its words.
+# A claim is read against the source sentence it follows when they share this share of its words; a
+# name of that sentence replaced by at most SWAP words the sources lack is a swapped name.
 ALIGNED = 0.5
+SWAP = 4
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,9 @@ class SupportScorer:
             for a, b in sentence_spans(text):
                 self.df.update(set(terms(text[a:b])))
                 self.n += 1
-        self.names = entity_names(corpus_texts)
+        # Names of the stored documents, bar the bare kinds ("Kế hoạch yêu cầu…" names the cited document).
+        bare = {tuple(fold(k.name).split()) for k in kinds()}
+        self.names = entity_names(corpus_texts) - bare
         self._cache: dict[tuple[str, tuple[str, ...]], Verdict] = {}
 
     def idf(self, term: str) -> float:
@@ -144,7 +148,7 @@ class SupportScorer:
             if entity.key not in text:
                 return f"nêu '{entity.text}' nhưng nguồn không có"
         for name in self.names:
-            if name in claim and name not in text:
+            if claim.names(name) and name not in text:
                 return f"nêu '{claim.written(sentence, name)}' nhưng nguồn không có"
         return (
             added_negation(claim, text, sentence)
@@ -170,7 +174,7 @@ class SupportScorer:
         names = {e.key for e in entities(piece)} | {n for n in self.names if n in Folded(piece)}
         source_words = folded_syllables(piece)
         for op, i1, i2, j1, j2 in matcher.get_opcodes():
-            if op != "replace":
+            if op != "replace" or i2 - i1 > SWAP or j2 - j1 > SWAP:
                 continue
             replaced = tuple(source_words[j1:j2])
             said = tuple(claim.words[i1:i2])
@@ -186,9 +190,20 @@ class Folded:
     """A text as folded syllables, for finding word sequences in it."""
 
     def __init__(self, text: str) -> None:
-        self.raw = re.findall(r"\w+", text)
+        found = list(re.finditer(r"\w+", text))
+        self.raw = [m.group() for m in found]
         self.words = [fold(w) for w in self.raw]
         self._joined = f" {' '.join(self.words)} "
+        # The words again, with a "|" where punctuation separates two of them: a name lies within a phrase.
+        phrased = [
+            f"| {w}" if i and text[found[i - 1].end() : m.start()].strip() else w
+            for i, (w, m) in enumerate(zip(self.words, found, strict=True))
+        ]
+        self._phrased = f" {' '.join(phrased)} "
+
+    def names(self, key: tuple[str, ...]) -> bool:
+        """The words of key stand together, with no punctuation between them."""
+        return f" {' '.join(key)} " in self._phrased
 
     def __contains__(self, key: tuple[str, ...]) -> bool:
         return f" {' '.join(key)} " in self._joined

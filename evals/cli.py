@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from evals.gate import Comparison, baseline_record, compare, load_baseline, regr
 from evals.judge import LLMJudge, chat_model_from_env
 from evals.report import kind_table, table, write_html, write_json
 from evals.runner import evaluate
+from evals.sabotage import run_sabotage, shortfalls
+from evals.sabotage import table as sabotage_table
 from evals.systems import BM25Only, Naive, Ours, System
 
 DEFAULT_OUT = PROJECT_ROOT / "evals" / "out"
@@ -219,6 +222,59 @@ def run(
     if failed := outcome.failed:
         for c in failed:
             click.echo(c.describe(), err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@click.option(
+    "--results",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
+    help="results.json của một lần chạy; không có thì chạy trợ lý trên --dataset trước.",
+)
+@click.option(
+    "--dataset",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_DATASET,
+    show_default=True,
+    help="Tệp JSONL các câu hỏi (khi không có --results).",
+)
+@click.option("--mode", default=None, help="Chế độ trả lời khi chạy trợ lý (mặc định: chế độ mặc định).")
+@click.option("--system", default=None, help="Hệ trong results.json (mặc định: hệ đầu tiên).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_OUT,
+    show_default=True,
+    help="Nơi ghi sabotage.json.",
+)
+@click.option("--progress/--no-progress", default=True, help="Thanh tiến trình trên stderr.")
+def sabotage(
+    results: Path | None, dataset: Path, mode: str | None, system: str | None, out: Path, progress: bool
+) -> None:
+    """Làm hỏng câu trả lời theo từng loại lỗi; đếm câu hỏng bị gắn cờ và câu đối chứng bị gắn cờ nhầm."""
+    corpus = Corpus(DEFAULT_CORPUS)
+    assistant = _assistant()
+    if results is None:
+        outcome = run_eval(assistant, dataset, mode, corpus=corpus, progress=progress)
+        systems = outcome.results
+    else:
+        try:
+            systems = json.loads(results.read_text(encoding="utf-8"))["systems"]
+        except (OSError, ValueError, KeyError) as exc:
+            raise EvalError(f"Không đọc được kết quả '{results}': {exc}") from exc
+    name = system or next(iter(systems))
+    if name not in systems:
+        raise EvalError(f"Không có hệ '{name}' trong kết quả. Có: {', '.join(systems)}.")
+    scorer = SupportScorer(assistant.store.embeddings, [corpus.body(d) for d in corpus.files])
+    tallies = run_sabotage(systems[name]["items"], scorer)
+    write_json(out / "sabotage.json", {"system": name, "types": {k: vars(t) | {"share": t.share}
+                                                                  for k, t in tallies.items()}})  # fmt: skip
+    click.echo(sabotage_table(tallies))
+    click.echo(f"\nĐã ghi {out / 'sabotage.json'}")
+    if failed := shortfalls(tallies):
+        for line in failed:
+            click.echo(line, err=True)
         sys.exit(1)
 
 
