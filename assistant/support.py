@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import cache
+from importlib import resources
 from itertools import pairwise
 
 import numpy as np
@@ -51,13 +53,40 @@ class Verdict:
     reason: str
 
 
+@cache
+def _number_words() -> tuple[frozenset[str], frozenset[str]]:
+    """Folded number words (data/number_words.txt) and the scale words among them."""
+    text = resources.files("assistant").joinpath("data/number_words.txt").read_text(encoding="utf-8")
+    rows = [line.split() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return frozenset(fold(r[0]) for r in rows), frozenset(fold(r[0]) for r in rows if r[1:] == ["*"])
+
+
+def spelled_numbers(text: str) -> set[tuple[str, ...]]:
+    """Numbers written in words ("mười hai"): runs of number words of two words or more, or with a scale
+    word ("mười", "trăm"); "không" only inside a run."""
+    words, scales = _number_words()
+    runs: set[tuple[str, ...]] = set()
+    run: list[str] = []
+    for w in [*folded_syllables(text), ""]:
+        if w in words and (run or w != "khong"):
+            run.append(w)
+            continue
+        if len(run) >= 2 or (run and run[0] in scales):
+            runs.add(tuple(run))
+        run = []
+    return runs
+
+
 def _numbers(text: str) -> set[str]:
     return {n.lstrip("0") or "0" for n in _NUMBER.findall(text)}
 
 
 def unsupported_numbers(sentence: str, sources: Sequence[str]) -> set[str]:
-    """The numbers a sentence states that none of its sources contains."""
-    return _numbers(sentence) - _numbers("\n".join(sources))
+    """The numbers a sentence states (in digits or in words) that none of its sources contains."""
+    text = "\n".join(sources)
+    folded = f" {' '.join(folded_syllables(text))} "
+    spelled = {" ".join(run) for run in spelled_numbers(sentence) if f" {' '.join(run)} " not in folded}
+    return (_numbers(sentence) - _numbers(text)) | spelled
 
 
 def terms(text: str) -> list[str]:
@@ -151,7 +180,7 @@ class SupportScorer:
             if claim.names(name) and name not in text:
                 return f"nêu '{claim.written(sentence, name)}' nhưng nguồn không có"
         return (
-            added_negation(claim, text, sentence)
+            added_negation(claim, sources)
             or dropped_negation(claim, sources)
             or reversed_direction(claim, text)
             or self.swapped_name(sentence, claim, sources, text)
@@ -246,8 +275,11 @@ def _negated(words: list[str], at: int) -> bool:
     return False
 
 
-def added_negation(claim: Folded, text: Folded, sentence: str) -> str | None:
-    """A negation of the claim over words the sources state without one."""
+def added_negation(claim: Folded, sources: Sequence[str]) -> str | None:
+    """A negation of the claim over words a source sentence states without one, when that sentence
+    has fewer negations than the claim (a paraphrase may move a negation within its sentence)."""
+    sentences = [Folded(source[a:b]) for source in sources for a, b in sentence_spans(source)]
+    count = _count_markers(claim.words)
     i = 0
     while i < len(claim.words):
         marker = _marker_at(claim.words, i)
@@ -255,11 +287,23 @@ def added_negation(claim: Folded, text: Folded, sentence: str) -> str | None:
             i += 1
             continue
         after = tuple(claim.words[i + len(marker) : i + len(marker) + 2])
-        at = text.positions(after) if len(after) == 2 else []
-        if at and not any(_negated(text.words, p) for p in at):
+        holding = [s for s in sentences if len(after) == 2 and s.positions(after)]
+        if holding and not any(
+            any(_negated(s.words, p) for p in s.positions(after)) or _count_markers(s.words) >= count
+            for s in holding
+        ):
             return f"phủ định '{' '.join(claim.raw[i : i + len(marker)])}' mà nguồn không có"
         i += len(marker)
     return None
+
+
+def _count_markers(words: list[str]) -> int:
+    count = i = 0
+    while i < len(words):
+        marker = _marker_at(words, i)
+        count += marker is not None
+        i += len(marker) if marker else 1
+    return count
 
 
 def dropped_negation(claim: Folded, sources: Sequence[str]) -> str | None:
@@ -275,9 +319,12 @@ def dropped_negation(claim: Folded, sources: Sequence[str]) -> str | None:
                     continue
                 after = words.words[i + len(marker) : i + len(marker) + 2]
                 before = words.words[max(0, i - 2) : i]
-                if len(after) == 2 and (
-                    (before and tuple(before + after) in claim)
-                    or (not before and tuple(claim.words[:2]) == tuple(after))
+                # The claim has the words around the marker with the marker, or its first words, gone.
+                kept = [list(marker[k:]) for k in range(1, len(marker) + 1)]
+                if len(after) == 2 and any(
+                    (before and tuple(before + rest + after) in claim)
+                    or (not before and tuple(claim.words[: len(rest) + 2]) == tuple(rest + after))
+                    for rest in kept
                 ):
                     return f"bỏ phủ định '{' '.join(words.raw[i : i + len(marker)])}' của nguồn"
                 i += len(marker)

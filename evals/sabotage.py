@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from assistant import Answer
 from assistant.shapes import directions, negations
 from assistant.synonyms import synonyms
 from assistant.text import fold
@@ -212,6 +213,15 @@ def _rewrites() -> dict[str, Callable[[str, Sequence[str]], str | None]]:
         "add_negation": add_negation, "drop_negation": drop_negation, "direction": reverse_direction,
         "synonym": synonym, "lead": lead, "order": order, "trim": trim,
     }  # fmt: skip
+
+
+def answer_row(answer: Answer) -> dict[str, Any]:
+    """The fields of a results.json row the suite reads, from an answer."""
+    return {
+        "refused": answer.refused,
+        "answer": answer.text,
+        "citations": [{"n": c.n, "doc": c.doc, "clause": c.clause, "text": c.text} for c in answer.citations],
+    }
 
 
 def cases(rows: Sequence[dict[str, Any]], judge: Judge) -> list[Case]:
