@@ -20,9 +20,10 @@ from evals.corpus_store import eval_assistant, is_default_corpus
 from evals.dataset import DEFAULT_CORPUS, DEFAULT_DATASET, Corpus, DatasetError, Item, load_dataset
 from evals.gate import Comparison, baseline_record, compare, load_baseline, regressions
 from evals.judge import LLMJudge, chat_model_from_env
+from evals.metrics import Judge
 from evals.report import kind_table, table, write_html, write_json
 from evals.runner import evaluate
-from evals.sabotage import run_sabotage, shortfalls
+from evals.sabotage import judge_checker, run_sabotage, shortfalls
 from evals.sabotage import table as sabotage_table
 from evals.systems import BM25Only, Naive, Ours, System
 
@@ -248,11 +249,26 @@ def run(
     show_default=True,
     help="Nơi ghi sabotage.json.",
 )
+@click.option(
+    "--judge/--no-judge",
+    default=False,
+    help="Chạy bộ làm hỏng cả với mô hình chấm (máy chủ tương thích OpenAI).",
+)
+@click.option("--judge-base-url", default=None, help="Địa chỉ máy chủ chấm (hoặc KH32_JUDGE_BASE_URL).")
+@click.option("--judge-model", default=None, help="Tên mô hình chấm (hoặc KH32_JUDGE_MODEL).")
+@click.option("--judge-api-key", default=None, help="Khóa API (hoặc KH32_JUDGE_API_KEY, OPENAI_API_KEY).")
 @click.option("--progress/--no-progress", default=True, help="Thanh tiến trình trên stderr.")
 def sabotage(
-    results: Path | None, dataset: Path, mode: str | None, system: str | None, out: Path, progress: bool
-) -> None:
+    results: Path | None, dataset: Path, mode: str | None, system: str | None, out: Path, judge: bool,
+    judge_base_url: str | None, judge_model: str | None, judge_api_key: str | None, progress: bool,
+) -> None:  # fmt: skip
     """Làm hỏng câu trả lời theo từng loại lỗi; đếm câu hỏng bị gắn cờ và câu đối chứng bị gắn cờ nhầm."""
+    checkers: dict[str, Judge] = {}
+    if judge or judge_base_url:
+        model = chat_model_from_env(judge_base_url, judge_model, judge_api_key)
+        if model is None:
+            raise EvalError("Chưa cấu hình máy chủ chấm: dùng --judge-base-url hoặc KH32_JUDGE_BASE_URL.")
+        checkers["judge"] = judge_checker(LLMJudge(model))
     corpus = Corpus(DEFAULT_CORPUS)
     assistant = _assistant()
     if results is None:
@@ -267,12 +283,17 @@ def sabotage(
     if name not in systems:
         raise EvalError(f"Không có hệ '{name}' trong kết quả. Có: {', '.join(systems)}.")
     scorer = SupportScorer(assistant.store.embeddings, [corpus.body(d) for d in corpus.files])
-    tallies = run_sabotage(systems[name]["items"], scorer)
-    write_json(out / "sabotage.json", {"system": name, "types": {k: vars(t) | {"share": t.share}
-                                                                  for k, t in tallies.items()}})  # fmt: skip
-    click.echo(sabotage_table(tallies))
-    click.echo(f"\nĐã ghi {out / 'sabotage.json'}")
-    if failed := shortfalls(tallies):
+    checkers = {"offline": scorer, **checkers}
+    report: dict[str, Any] = {"system": name}
+    failed: list[str] = []
+    for label, checker in checkers.items():
+        tallies = run_sabotage(systems[name]["items"], checker)
+        report[label] = {k: vars(t) | {"share": t.share} for k, t in tallies.items()}
+        click.echo(f"Bộ kiểm tra: {label}\n{sabotage_table(tallies)}\n")
+        failed += [f"{label}: {line}" for line in shortfalls(tallies)]
+    write_json(out / "sabotage.json", report)
+    click.echo(f"Đã ghi {out / 'sabotage.json'}")
+    if failed:
         for line in failed:
             click.echo(line, err=True)
         sys.exit(1)

@@ -14,9 +14,11 @@ from typing import Any
 
 from assistant import Answer
 from assistant.shapes import directions, negations
+from assistant.support import Verdict
 from assistant.synonyms import synonyms
 from assistant.text import fold
 from evals.claims import Claim, split_claims
+from evals.judge import LLMJudge
 from evals.metrics import Judge, citation_scores
 
 # Invented predicates put after the opening words of a sentence ("invented" fault).
@@ -35,6 +37,7 @@ CONTROLS = ("synonym", "lead", "order", "trim")
 # What the suite asks of a checker: this share of every fault type flagged, at most this share of controls.
 MIN_FLAGGED = 0.95
 MAX_CONTROLS_FLAGGED = 0.05
+UNKNOWN = "(không rõ)"
 _WORDS = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d+")
 
@@ -56,6 +59,7 @@ class Tally:
 
     cases: int = 0
     flagged: int = 0
+    unknown: int = 0  # an LLM judge's unusable replies (counted as flagged)
     examples: list[dict[str, str]] = field(default_factory=list)
 
     @property
@@ -275,10 +279,26 @@ def run_sabotage(rows: Sequence[dict[str, Any]], judge: Judge, keep: int = 3) ->
         tally.cases += 1
         hit, why = flagged(case, judge)
         tally.flagged += hit
+        tally.unknown += why.startswith(UNKNOWN)
         # Examples: faults the checker missed and controls it flagged.
         if (hit == (case.kind in CONTROLS)) and len(tally.examples) < keep:
             tally.examples.append({"original": case.original, "text": case.text, "why": why})
     return tallies
+
+
+def judge_checker(judge: LLMJudge) -> Judge:
+    """The LLM judge as a sentence checker: one request per sentence and its passages, numbered 1…n."""
+
+    def check(sentence: str, sources: Sequence[str]) -> Verdict:
+        numbered = dict(enumerate(sources, start=1))
+        result = judge.judge("", [Claim(sentence, tuple(numbered))], numbered, [])
+        verdict = result["claims"][0]
+        if verdict["verdict"] == "unknown":
+            return Verdict(False, 0.0, 0.0, 0.0, f"{UNKNOWN} {verdict['why']}")
+        supported = verdict["verdict"] == "supported"
+        return Verdict(supported, float(supported), 0.0, 0.0, verdict["why"])
+
+    return check
 
 
 def shortfalls(tallies: dict[str, Tally]) -> list[str]:
@@ -299,10 +319,10 @@ def shortfalls(tallies: dict[str, Tally]) -> list[str]:
 
 def table(tallies: dict[str, Tally]) -> str:
     """The suite's table (Vietnamese)."""
-    lines = [f"{'loại':<16} {'số câu':>7} {'bị gắn cờ':>10} {'tỷ lệ':>7}", "-" * 43]
+    lines = [f"{'loại':<16} {'số câu':>7} {'bị gắn cờ':>10} {'tỷ lệ':>7} {'không rõ':>9}", "-" * 53]
     for kind, tally in tallies.items():
         if kind == CONTROLS[0]:
-            lines += ["", "đối chứng (giữ nguyên nghĩa, không nên bị gắn cờ)", "-" * 43]
+            lines += ["", "đối chứng (giữ nguyên nghĩa, không nên bị gắn cờ)", "-" * 53]
         share = "–" if tally.share is None else f"{tally.share:.1%}"
-        lines.append(f"{kind:<16} {tally.cases:>7} {tally.flagged:>10} {share:>7}")
+        lines.append(f"{kind:<16} {tally.cases:>7} {tally.flagged:>10} {share:>7} {tally.unknown:>9}")
     return "\n".join(lines)

@@ -3,6 +3,8 @@ flags every fault type and leaves meaning-preserving rewrites alone; single sent
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 from functools import cache
 
@@ -11,16 +13,20 @@ import pytest
 from assistant import Assistant
 from assistant.support import SupportScorer, Verdict
 from evals.dataset import DEFAULT_DATASET, Corpus, load_dataset
+from evals.judge import LLMJudge, chat_model_from_env
 from evals.sabotage import (
     CONTROLS,
     FAULTS,
     MAX_CONTROLS_FLAGGED,
     MIN_FLAGGED,
+    UNKNOWN,
     answer_row,
+    judge_checker,
     run_sabotage,
     shortfalls,
 )
 from evals.systems import Ours
+from tests.fake_openai import FakeOpenAI, Reply
 
 CORPUS = Corpus()
 # A fixed sample: every third item of the dataset.
@@ -71,7 +77,10 @@ def test_a_suite_that_flags_nothing_falls_short(corpus_assistant: Assistant, sco
 @pytest.mark.parametrize(
     ("claim", "why"),
     [
-        ("Việc kéo dài nhiệm kỳ của một khóa Quốc hội được quá mười hai tháng.", "bỏ phủ định 'không được' của nguồn"),
+        (
+            "Việc kéo dài nhiệm kỳ của một khóa Quốc hội được quá mười hai tháng.",
+            "bỏ phủ định 'không được' của nguồn",
+        ),
         ("Việc kéo dài nhiệm kỳ của một khóa Chính phủ không được quá mười hai tháng.", "nêu 'Chính phủ'"),
         ("Việc kéo dài nhiệm kỳ của một khóa Quốc hội không được quá mười ba tháng.", None),
     ],
@@ -87,3 +96,40 @@ def test_each_rule_names_its_reason(scorer: SupportScorer, claim: str, why: str 
 def test_word_order_and_listed_synonyms_keep_support(scorer: SupportScorer) -> None:
     source = _sentence(HP, "Việc kéo dài nhiệm kỳ")
     assert scorer("Nhiệm kỳ của một khóa Quốc hội không được kéo dài quá mười hai tháng.", [source]).supported
+
+
+def _scripted_judge(body: dict) -> str:
+    """A judge reply from the scripted server: a sentence is supported when its passages hold it verbatim;
+    a sentence mentioning "chiến tranh" gets a malformed reply."""
+    prompt = body["messages"][-1]["content"]
+    passages = " ".join(re.findall(r'<doan so="\d+">(.*?)</doan>', prompt, re.DOTALL))
+    sentence = re.search(r"^1\. (.*?)\s*\[1\]", prompt, re.MULTILINE | re.DOTALL).group(1).strip()
+    if "chiến tranh" in sentence:
+        return "không phải JSON"
+    held = sentence.rstrip(".") in passages
+    verdict = {
+        "supported_by_cited": held,
+        "supported_by_context": held,
+        "supporting_alone": [1] if held else [],
+        "reason": "trích nguyên văn" if held else "nguồn không nói vậy",
+    }
+    return json.dumps({"sentences": [verdict]}, ensure_ascii=False)
+
+
+def test_the_llm_judge_goes_through_the_suite(corpus_assistant: Assistant) -> None:
+    """Every fault type reaches the judge through an OpenAI-compatible server and back: its replies are
+    parsed, unusable ones counted as unknown, and the tallies follow what the judge said."""
+    rows = [answer_row(Ours(corpus_assistant).run(item).answer) for item in SAMPLE[:8]]
+    with FakeOpenAI(default=Reply(_scripted_judge)) as server:
+        checker = judge_checker(LLMJudge(chat_model_from_env(server.url, "judge-model", "k")))
+        tallies = run_sabotage(rows, checker)
+        assert server.requests and all(r["model"] == "judge-model" for r in server.requests)
+    for kind in FAULTS:
+        if tallies[kind].cases:
+            assert tallies[kind].share == 1.0, kind  # no corrupted sentence is verbatim
+    assert sum(tallies[k].cases for k in FAULTS) >= 20
+    # Verbatim controls (a trimmed sentence is a prefix of its source) pass; rewritten ones do not.
+    assert tallies["trim"].cases and tallies["trim"].share == 0.0
+    assert checker(
+        "Việc kéo dài nhiệm kỳ không quá mười hai tháng, trừ khi có chiến tranh.", ["x"]
+    ).reason.startswith(UNKNOWN)
