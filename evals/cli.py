@@ -292,6 +292,8 @@ def sabotage(
         click.echo(f"Bộ kiểm tra: {label}\n{sabotage_table(tallies)}\n")
         failed += [f"{label}: {line}" for line in shortfalls(tallies)]
     write_json(out / "sabotage.json", report)
+    if out.resolve() == DEFAULT_OUT.resolve():
+        (out / ".gitignore").write_text("*\n", encoding="utf-8")  # reports are never committed
     click.echo(f"Đã ghi {out / 'sabotage.json'}")
     if failed:
         for line in failed:
