@@ -211,7 +211,8 @@ class SupportScorer:
                 continue
             if said in text or all(w in FOLDED_STOPWORDS for w in said):
                 continue
-            return f"nêu '{' '.join(claim.raw[i1:i2])}' thay cho '{' '.join(replaced)}' của nguồn"
+            written = " ".join(Folded(piece).raw[j1:j2])
+            return f"nêu '{' '.join(claim.raw[i1:i2])}' thay cho '{written}' của nguồn"
         return None
 
 
@@ -339,5 +340,6 @@ def reversed_direction(claim: Folded, text: Folded) -> str | None:
             if said is None or any(t in text for t in side):
                 continue
             if opposite := next((t for t in other if t in text), None):
-                return f"đảo nghĩa: nêu '{claim.written('', said)}' nhưng nguồn nói '{' '.join(opposite)}'"
+                written = text.written("", opposite).lower()
+                return f"đảo nghĩa: nêu '{claim.written('', said)}' nhưng nguồn nói '{written}'"
     return None
