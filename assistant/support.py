@@ -178,7 +178,7 @@ class SupportScorer:
                 return f"nêu '{entity.text}' nhưng nguồn không có"
         for name in self.names:
             if claim.names(name) and name not in text:
-                return f"nêu '{claim.written(sentence, name)}' nhưng nguồn không có"
+                return f"nêu '{claim.written(name)}' nhưng nguồn không có"
         return (
             added_negation(claim, sources)
             or dropped_negation(claim, sources)
@@ -242,7 +242,8 @@ class Folded:
         n = len(key)
         return [i for i in range(len(self.words) - n + 1) if tuple(self.words[i : i + n]) == key]
 
-    def written(self, text: str, key: tuple[str, ...]) -> str:
+    def written(self, key: tuple[str, ...]) -> str:
+        """The words of key as the text writes them (its first occurrence)."""
         at = self.positions(key)
         return " ".join(self.raw[at[0] : at[0] + len(key)]) if at else " ".join(key)
 
@@ -259,8 +260,10 @@ def _overlaps(name: tuple[str, ...], words: list[str], j1: int, j2: int) -> bool
     )
 
 
-def _markers() -> list[tuple[str, ...]]:
-    return [tuple(fold(w) for w in m) for m in negations()]
+@cache
+def _markers() -> tuple[tuple[str, ...], ...]:
+    """Folded negation markers, longest first."""
+    return tuple(tuple(fold(w) for w in m) for m in negations())
 
 
 def _marker_at(words: list[str], i: int) -> tuple[str, ...] | None:
@@ -340,6 +343,6 @@ def reversed_direction(claim: Folded, text: Folded) -> str | None:
             if said is None or any(t in text for t in side):
                 continue
             if opposite := next((t for t in other if t in text), None):
-                written = text.written("", opposite).lower()
-                return f"đảo nghĩa: nêu '{claim.written('', said)}' nhưng nguồn nói '{written}'"
+                written = text.written(opposite).lower()
+                return f"đảo nghĩa: nêu '{claim.written(said)}' nhưng nguồn nói '{written}'"
     return None
