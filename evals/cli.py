@@ -243,6 +243,13 @@ def run(
 @click.option("--mode", default=None, help="Chế độ trả lời khi chạy trợ lý (mặc định: chế độ mặc định).")
 @click.option("--system", default=None, help="Hệ trong results.json (mặc định: hệ đầu tiên).")
 @click.option(
+    "--corpus",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_CORPUS,
+    show_default=True,
+    help="Thư mục tài liệu của bộ câu hỏi (như `run`); khác mặc định thì dùng kho đánh giá riêng.",
+)
+@click.option(
     "--out",
     type=click.Path(path_type=Path),
     default=DEFAULT_OUT,
@@ -259,8 +266,9 @@ def run(
 @click.option("--judge-api-key", default=None, help="Khóa API (hoặc KH32_JUDGE_API_KEY, OPENAI_API_KEY).")
 @click.option("--progress/--no-progress", default=True, help="Thanh tiến trình trên stderr.")
 def sabotage(
-    results: Path | None, dataset: Path, mode: str | None, system: str | None, out: Path, judge: bool,
-    judge_base_url: str | None, judge_model: str | None, judge_api_key: str | None, progress: bool,
+    results: Path | None, dataset: Path, mode: str | None, system: str | None, corpus: Path, out: Path,
+    judge: bool, judge_base_url: str | None, judge_model: str | None, judge_api_key: str | None,
+    progress: bool,
 ) -> None:  # fmt: skip
     """Làm hỏng câu trả lời theo từng loại lỗi; đếm câu hỏng bị gắn cờ và câu đối chứng bị gắn cờ nhầm."""
     checkers: dict[str, Judge] = {}
@@ -269,10 +277,17 @@ def sabotage(
         if model is None:
             raise EvalError("Chưa cấu hình máy chủ chấm: dùng --judge-base-url hoặc KH32_JUDGE_BASE_URL.")
         checkers["judge"] = judge_checker(LLMJudge(model))
-    corpus = Corpus(DEFAULT_CORPUS)
-    assistant = _assistant()
+    if is_default_corpus(corpus):
+        assistant = _assistant()
+    else:
+        if not corpus.is_dir():
+            raise EvalError(f"Không có thư mục tài liệu '{corpus}'.")
+        if results is None:
+            checked_items(dataset, Corpus(corpus))  # bad input stops the run before anything is ingested
+        assistant = _corpus_assistant(corpus, progress)
+    documents = Corpus(corpus)
     if results is None:
-        outcome = run_eval(assistant, dataset, mode, corpus=corpus, progress=progress)
+        outcome = run_eval(assistant, dataset, mode, corpus=documents, progress=progress)
         systems = outcome.results
     else:
         try:
@@ -282,7 +297,7 @@ def sabotage(
     name = system or next(iter(systems))
     if name not in systems:
         raise EvalError(f"Không có hệ '{name}' trong kết quả. Có: {', '.join(systems)}.")
-    scorer = SupportScorer(assistant.store.embeddings, [corpus.body(d) for d in corpus.files])
+    scorer = SupportScorer(assistant.store.embeddings, [documents.body(d) for d in documents.files])
     checkers = {"offline": scorer, **checkers}
     report: dict[str, Any] = {"system": name}
     failed: list[str] = []
