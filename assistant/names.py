@@ -261,11 +261,11 @@ class Entity:
 def entities(text: str) -> list[Entity]:
     """The names a text uses: each capitalised word that is not merely the first of its sentence, with
     the word after it (when nothing but spaces separates them); a sentence's first word counts when the
-    next word is capitalised too ("Bộ Nội vụ chủ trì" names "Bộ Nội")."""
+    next word is capitalised too ("Bộ Nội vụ chủ trì" names "Bộ Nội"). Upper-case headings name nothing."""
     words = list(_WORD.finditer(text))
     found: list[Entity] = []
     for i, word in enumerate(words):
-        if not word.group()[0].isupper():
+        if not word.group()[0].isupper() or _heading(words, i):
             continue
         joined = i + 1 < len(words) and not text[word.end() : words[i + 1].start()].strip()
         initial = i == 0 or not _SOFT_GAP.fullmatch(text[words[i - 1].end() : word.start()])
@@ -275,6 +275,15 @@ def entities(text: str) -> list[Entity]:
         key = tuple(fold(text[word.start() : end]).split())
         found.append(Entity(_whole_name(text, words, i), key))
     return found
+
+
+def _heading(words: list[re.Match[str]], i: int) -> bool:
+    """Word i is in a run of upper-case words (a heading: its capitals name nothing), not a lone acronym."""
+
+    def shouting(j: int) -> bool:
+        return 0 <= j < len(words) and len(words[j].group()) > 1 and words[j].group().isupper()
+
+    return shouting(i) and (shouting(i - 1) or shouting(i + 1))
 
 
 def _whole_name(text: str, words: list[re.Match[str]], i: int) -> str:

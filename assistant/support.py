@@ -116,8 +116,8 @@ class SupportScorer:
                 self.df.update(set(terms(text[a:b])))
                 self.n += 1
         # Names of the stored documents, bar the bare kinds ("Kế hoạch yêu cầu…" names the cited document).
-        bare = {tuple(fold(k.name).split()) for k in kinds()}
-        self.names = entity_names(corpus_texts) - bare
+        self.kinds = frozenset(tuple(fold(k.name).split()) for k in kinds())
+        self.names = entity_names(corpus_texts) - self.kinds
         self._cache: dict[tuple[str, tuple[str, ...]], Verdict] = {}
 
     def idf(self, term: str) -> float:
@@ -187,8 +187,9 @@ class SupportScorer:
         )
 
     def swapped_name(self, sentence: str, claim: Folded, sources: Sequence[str], text: Folded) -> str | None:
-        """A name of the source sentence the claim follows that the claim replaces with words the
-        sources do not have ("Nhân dân" -> "doanh nghiệp")."""
+        """A name (or document kind) of the source sentence the claim follows that the claim replaces with
+        words the sources do not have ("Nhân dân" -> "doanh nghiệp"), or a number of that sentence the
+        claim replaces with another ("năm 2023" -> "năm 2024", though 2024 is elsewhere in the sources)."""
         best: tuple[int, SequenceMatcher, str] | None = None
         for source in sources:
             for a, b in sentence_spans(source):
@@ -200,18 +201,25 @@ class SupportScorer:
         if best is None or best[0] < ALIGNED * len(claim.words):
             return None
         _, matcher, piece = best
-        names = {e.key for e in entities(piece)} | {n for n in self.names if n in Folded(piece)}
+        folded = Folded(piece)
+        names = {e.key for e in entities(piece)} | {n for n in self.names | self.kinds if n in folded}
         source_words = folded_syllables(piece)
         for op, i1, i2, j1, j2 in matcher.get_opcodes():
             if op != "replace" or i2 - i1 > SWAP or j2 - j1 > SWAP:
                 continue
             replaced = tuple(source_words[j1:j2])
             said = tuple(claim.words[i1:i2])
+            numbers = {w for w in replaced if w.isdigit()}, {w for w in said if w.isdigit()}
+            if all(numbers) and numbers[0] != numbers[1]:
+                return (
+                    f"số {', '.join(sorted(numbers[1] - numbers[0]))} thay cho "
+                    f"{', '.join(sorted(numbers[0] - numbers[1]))} của nguồn"
+                )
             if not any(_within(n, replaced) or _overlaps(n, source_words, j1, j2) for n in names):
                 continue
             if said in text or all(w in FOLDED_STOPWORDS for w in said):
                 continue
-            written = " ".join(Folded(piece).raw[j1:j2])
+            written = " ".join(folded.raw[j1:j2])
             return f"nêu '{' '.join(claim.raw[i1:i2])}' thay cho '{written}' của nguồn"
         return None
 

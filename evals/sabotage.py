@@ -183,7 +183,9 @@ def synonym(sentence: str, sources: Sequence[str]) -> str | None:
         for member in group:
             if match := re.search(rf"(?<!\w){re.escape(member)}(?!\w)", sentence, re.IGNORECASE):
                 other = next(m for m in group if m != member)
-                if match.group()[:1].isupper():
+                if match.group().isupper():
+                    other = other.upper()
+                elif match.group()[:1].isupper():
                     other = other[:1].upper() + other[1:]
                 return sentence[: match.start()] + other + sentence[match.end() :]
     return None

@@ -133,3 +133,24 @@ def test_the_llm_judge_goes_through_the_suite(corpus_assistant: Assistant) -> No
     assert checker(
         "Việc kéo dài nhiệm kỳ không quá mười hai tháng, trừ khi có chiến tranh.", ["x"]
     ).reason.startswith(UNKNOWN)
+
+
+def test_a_number_changed_to_one_found_elsewhere_in_the_source_is_caught(scorer: SupportScorer) -> None:
+    source = (
+        "Công chức đã hoàn thành bồi dưỡng trong năm 2023 thì không phải tham gia lớp tập trung năm 2024."
+    )
+    claim = "Công chức đã hoàn thành bồi dưỡng trong năm 2024 thì không phải tham gia lớp tập trung năm 2024."
+    assert scorer(source, [source]).supported
+    verdict = scorer(claim, [source])
+    assert not verdict.supported and verdict.reason == "số 2024 thay cho 2023 của nguồn"
+
+
+def test_upper_case_headings_name_nothing() -> None:
+    from assistant.names import entities
+
+    assert entities("QUY ĐỊNH VỀ BỒI DƯỠNG KIẾN THỨC PHÁP LUẬT CHO CÁN BỘ") == []
+    assert [e.text for e in entities("giao UBND cấp tỉnh và Bộ Nội vụ")] == [
+        "UBND cấp",
+        "Bộ Nội vụ",
+        "Bộ Nội vụ",
+    ]
