@@ -37,6 +37,7 @@ ENGLISH_SHIFT = 0.07
 VERDICT_COVERAGE = 0.3
 # An enumeration lists sentences covering this much of the question's other terms, one per clause.
 ENUMERATION_COVERAGE = 0.5
+TASK_COVERAGE = 0.7
 MAX_ITEMS = 8
 CONTINUED = "(Điều khoản còn tiếp: xem toàn văn {label}.)"
 YES, NO = "Có.", "Không."
@@ -287,21 +288,26 @@ class ExtractiveAnswerer:
         """'Kế hoạch nhắc đến những luật nào?': in the document asked about, the best sentence of each
         clause that names such an item and covers the rest of the question, in reading order."""
         noun = _item_noun(query.text)
-        if not noun:
+        if noun in _CONTENT_NOUNS:
             return []  # "những nội dung nào" asks for a clause's content, not for items across clauses
+        # "Những việc gì cho Học viện": no item word to look for, so every sentence must be about the rest.
+        task = noun in _TASK_NOUNS
+        noun, needed = ("", TASK_COVERAGE) if task else (noun, ENUMERATION_COVERAGE)
         # The document named, else those of the kind named ("kế hoạch"), else the retrieved ones, best first.
         ranked = list(dict.fromkeys(s.chunk.doc_short for s in retrieved))
         kinds = [d for d in ranked if d in query.kinds] + [d for d in query.kinds if d not in ranked]
         candidates = query.documents if len(query.documents) == 1 else kinds or ranked
         best: dict[tuple[str, str], Sentence] = {}
         for document in candidates[:3]:
-            best = self._items(document, noun, terms, index)
-            if best:
+            best = self._items(document, noun, terms, index, needed)
+            if len(best) >= (2 if task else 1):
                 break
+        else:
+            return []
         return sorted(best.values(), key=lambda s: (s.chunk.doc_id, s.chunk.order, s.start))[:MAX_ITEMS]
 
     def _items(
-        self, document: str, noun: str, terms: list[str], index: LexicalIndex
+        self, document: str, noun: str, terms: list[str], index: LexicalIndex, needed: float
     ) -> dict[tuple[str, str], Sentence]:
         """The sentences of a document that name an item and cover the question, by where they stand."""
         chunks = [c for c in index.chunks if c.doc_short == document]
@@ -315,7 +321,7 @@ class ExtractiveAnswerer:
                 if noun and not _names_item(sentence, noun):
                     continue
                 coverage = self._coverage(other, chunk, a, b, index) if other else 1.0
-                if coverage >= ENUMERATION_COVERAGE:
+                if coverage >= needed:
                     best[(chunk.id, str(a))] = Sentence(chunk, 0, a, b, coverage=coverage)
         return best
 
@@ -376,8 +382,9 @@ class ExtractiveAnswerer:
         first = chosen[0].chunk
         clauses = {(s.chunk.doc_short, s.chunk.clause_label) for s in chosen}
         docs = list(dict.fromkeys(s.chunk.doc_short for s in chosen))
+        heading = f" — {title}" if (title := _heading_title(first)) else ""
         lead = (
-            f"Theo {first.doc_short} ({first.clause_label}):"
+            f"Theo {first.doc_short} ({first.clause_label}{heading}):"
             if len(clauses) == 1
             else f"Theo {' và '.join(docs)}:"
         )
@@ -394,7 +401,10 @@ class _Sentences(list[Sentence]):
 
 _MARKER = re.compile(r"(?:\d{1,3}(?:\.\d{1,3}){0,2}\.|[a-zđ]\)|[IVXLC]{1,6}\.|[-+•])\s+")
 _ITEM_NOUN = re.compile(r"\b(?:nhung|cac)\s+((?:\w+\s+){0,3}?)(?:nao|gi)\b")
-_GENERIC_NOUNS = {"", "viec", "noi dung", "van de", "diem", "yeu cau", "nhiem vu", "gi"}
+# "những nội dung nào" asks what a clause holds; "những việc gì cho X" asks for every task of X, wherever
+# it stands; "những luật nào" for every named item.
+_CONTENT_NOUNS = {"", "noi dung", "van de", "diem", "yeu cau", "gi"}
+_TASK_NOUNS = {"viec", "nhiem vu", "cong viec", "trach nhiem"}
 
 
 def quotable(chunk: Chunk) -> list[tuple[int, int]]:
@@ -426,6 +436,17 @@ def _header_of(query: Query, chunks: list[Chunk]) -> list[Chunk]:
     return [c for c in chunks if c.doc_short == documents[0] and c.clause_key == HEADER_KEY]
 
 
+def _heading_title(chunk: Chunk) -> str:
+    """The title of a chunk's own heading, when it says more than the label ("2. Học viện Hành chính Quốc
+    gia" -> "Học viện Hành chính Quốc gia", "Điều 3. Mục tiêu bồi dưỡng" -> "Mục tiêu bồi dưỡng")."""
+    own = chunk.context.split(" — ")[-1]
+    title = re.sub(r"^(?:Điều\s+\d+[a-z]?\.?|(?:\d{1,3}\.)+\d{0,3}\.?|[IVXLC]{1,6}\.|[a-zđ]\))\s*", "", own)
+    title = title.strip(" .:")
+    if len(title) < 3 or title == own or fold(title) in fold(chunk.clause_label):
+        return ""
+    return title[:1].upper() + title[1:].lower() if title.isupper() else title
+
+
 def _whole_clause(chunk: Chunk, chunks: list[Chunk]) -> list[Chunk]:
     """The chunks of a chunk's clause with the clauses inside it (a point's: its khoản's), in order."""
     key = re.sub(r"/diem-[^/]+$", "", chunk.clause_key)
@@ -437,10 +458,9 @@ def _whole_clause(chunk: Chunk, chunks: list[Chunk]) -> list[Chunk]:
 
 
 def _item_noun(question: str) -> str:
-    """The kind of item an enumeration asks for ("luat" in "những luật nào"), '' when generic."""
+    """The kind of item an enumeration asks for, folded ("luat" in "những luật nào", "viec", "noi dung")."""
     match = _ITEM_NOUN.search(fold(question))
-    noun = " ".join(match[1].split()[:2]) if match else ""
-    return "" if noun in _GENERIC_NOUNS else noun
+    return " ".join(match[1].split()[:2]) if match else ""
 
 
 def _names_item(sentence: str, noun: str) -> bool:

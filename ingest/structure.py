@@ -28,7 +28,7 @@ _ARTICLE = re.compile(r"^Điều\s+(\d+[a-z]?)\b\.?\s*(.*)$")
 _ROMAN = re.compile(r"^([IVX]{1,5})[.\-–]\s+(.{2,150})$")
 _SUBITEM = re.compile(r"^(\d{1,2}\.\d{1,2}(?:\.\d{1,2})?)\.?\s+\S")
 # The closing block of an administrative document: recipients and the signature.
-_CLOSING = re.compile(r"^(Nơi nhận\s*:|(?:TM|KT|TL|TUQ|Q)\.\s+\S)")
+_CLOSING = re.compile(r"^(Nơi nhận\s*:|(?:TM|KT|TL|TUQ|Q)\.\s+\S|\(\s*[Đđ]ã ký\s*\))")
 _ORDINAL = re.compile(rf"^Thứ\s+({_ORDINAL_WORDS})\s*[,:.]", re.IGNORECASE)
 _KHOAN = re.compile(r"^(\d{1,3})\.\s+\S")
 _DIEM = re.compile(r"^([a-zđ])\)\s+\S")
@@ -60,6 +60,9 @@ class Node:
     count: int = 0
     ordinal: int = 0
     roman: bool = False  # a part numbered "I.", "II." (cited "Mục II")
+    title: str = (
+        ""  # how the path shows it when its heading has words: "II. Nhiệm vụ", "2.2. Tổ chức bồi dưỡng"
+    )
 
 
 @dataclass
@@ -199,7 +202,7 @@ class StructureParser:
         return ", ".join([parts[0], *(p[:1].lower() + p[1:] for p in parts[1:])])
 
     def _path(self) -> str:
-        return " > ".join(n.label for n in self.stack)
+        return " > ".join(n.title or n.label for n in self.stack)
 
     def _context(self) -> str:
         return " — ".join(n.context for n in self.stack if n.context)
@@ -233,12 +236,13 @@ class StructureParser:
             self._push(Node(PART, f"phu-luc-{_slug(label)}", label, label))
             self._add(start, end)
         elif (m := _KHOAN.match(para)) and self._numbered_items():
-            self._push(Node(KHOAN, f"khoan-{m[1]}", f"Khoản {m[1]}", _item_context(para, f"khoản {m[1]}")))
+            context = _item_context(para, f"khoản {m[1]}")
+            self._push(Node(KHOAN, f"khoan-{m[1]}", f"Khoản {m[1]}", context, title=_item_title(para)))
             self._add(start, end)
         elif (m := _SUBITEM.match(para)) and self._numbered_items():
             level = SUBITEM if m[1].count(".") == 1 else SUBSUBITEM
             key, label = f"tieu-muc-{m[1].replace('.', '-')}", f"Tiểu mục {m[1]}"
-            self._push(Node(level, key, label, _item_context(para, label.lower())))
+            self._push(Node(level, key, label, _item_context(para, label.lower()), title=_item_title(para)))
             self._add(start, end)
         elif (m := _DIEM.match(para)) and (self._numbered_items() or self._innermost(KHOAN)):
             self._push(Node(DIEM, f"diem-{m[1]}", f"Điểm {m[1]}", f"điểm {m[1]}"))
@@ -248,12 +252,15 @@ class StructureParser:
         elif m := self._named_section(para):
             self._named(_title_case(m[1]), start, end)
         elif m := _ROMAN.match(para):
-            node = Node(SECTION, f"muc-{m[1].lower()}", f"Mục {m[1]}", para.strip(" ."), roman=True)
+            title = f"{m[1]}. {_title_case(m[2])}"
+            node = Node(
+                SECTION, f"muc-{m[1].lower()}", f"Mục {m[1]}", para.strip(" ."), roman=True, title=title
+            )
             self._push(node)
             self._add(start, end)
         elif para.isupper() and len(para.split()) <= 15:
             self._uppercase(para, start, end)
-        elif _is_heading_like(para) and self.seen_content and not self._in_list():
+        elif _is_heading_like(para) and self.seen_content and not self._in_list() and not self._in_article():
             self._generic_heading(para, start, end)
         else:
             self._content(start, end)
@@ -269,6 +276,11 @@ class StructureParser:
         self._add(start, end)
         self.stack.clear()
         self.seen_content = False
+
+    def _in_article(self) -> bool:
+        """Inside a law's article, a short line with no final stop (a table cell, "3.1") is its content."""
+        article = self._innermost(ARTICLE)
+        return article is not None and article.key.startswith("dieu-")
 
     def _in_closing(self) -> bool:
         return bool(self.stack) and self.stack[0].key in CLOSING_KEYS
@@ -358,6 +370,11 @@ _NAMED_KEYS = {"muc-dich", "muc-tieu"}
 def _item_context(para: str, fallback: str) -> str:
     """A numbered item's words as context when it is a heading ("2. Yêu cầu"), else its number."""
     return para.strip(" .") if _is_heading_like(para) else fallback
+
+
+def _item_title(para: str) -> str:
+    """A numbered item's heading as the path shows it ("2.2. Tổ chức bồi dưỡng"), '' when it is a sentence."""
+    return _brief(para.strip(" .:")) if _is_heading_like(para) else ""
 
 
 def _implied(node: Node, deeper: Node | None) -> bool:

@@ -125,3 +125,16 @@ def test_a_documents_particulars_come_from_its_header_block(standard: Assistant)
     assert _labels(answer) == ["NĐ 88/2024/NĐ-CP, Thông tin văn bản"]
     assert "Số: 88/2024/NĐ-CP" in answer.text and "ngày 15 tháng 3 năm 2024" in answer.text
     assert "Độc lập - Tự do - Hạnh phúc" not in answer.text and "----" not in answer.text
+
+
+def test_tasks_of_a_body_are_listed_wherever_they_stand(standard: Assistant) -> None:
+    answer = standard.ask("Kế hoạch 45 giao những việc gì cho Học viện Hành chính Quốc gia?")
+    labels = set(_labels(answer))
+    for expected in ("Mục II, tiểu mục 2.1, điểm b", "Mục II, tiểu mục 2.2.1", "Mục III, khoản 2"):
+        assert f"KH 45/KH-BNV, {expected}" in labels
+    assert all("Học viện" in c.text for c in answer.citations)
+
+
+def test_the_lead_names_the_clauses_own_heading(standard: Assistant) -> None:
+    answer = standard.ask("Khoản 2 mục III của Kế hoạch 45 quy định gì?")
+    assert answer.text.startswith("Theo KH 45/KH-BNV (Mục III, khoản 2 — Học viện Hành chính Quốc gia):")

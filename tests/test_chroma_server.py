@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,14 +11,9 @@ from pydantic import SecretStr
 from assistant import Assistant, Settings, Store, StoreError
 from evals.bench import chroma_server
 from ingest.pipeline import ensure_corpus, ingest, prepare, remove
+from tests.browser_app import free_port
 from tests.conftest import FakeEmbeddings
 from tests.token_proxy import ProxyLog, token_proxy
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +52,7 @@ def test_a_write_through_one_client_is_seen_by_another(chroma_server_port: int, 
 
 def test_a_dead_server_is_a_clear_store_error(tmp_path: Path) -> None:
 
-    port = _free_port()
+    port = free_port()
     settings = Settings(data_dir=tmp_path, chroma_host="127.0.0.1", chroma_port=port)
     with pytest.raises(StoreError) as info:
         Store(settings)
@@ -120,7 +114,7 @@ def test_a_refused_token_is_a_clear_error_that_does_not_show_the_token(
 
 def test_a_token_chroma_cannot_send_is_refused_without_echoing_it(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="KH32_CHROMA_AUTH_TOKEN chỉ được gồm") as info:
-        Store(_guarded(tmp_path, _free_port(), "mật khẩu bí mật"), FakeEmbeddings())
+        Store(_guarded(tmp_path, free_port(), "mật khẩu bí mật"), FakeEmbeddings())
     assert "bí mật" not in str(info.value)
 
 

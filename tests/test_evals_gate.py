@@ -14,6 +14,7 @@ import pytest
 
 from assistant import Answer, Assistant, Citation
 from assistant.chain import EXTRACTIVE
+from assistant.models import Chunk
 from assistant.text import sentence_spans
 from evals import cli
 from evals.claims import LEAD
@@ -57,15 +58,21 @@ class _NeverRefuses:
         if not answer.refused or not retrieved:
             return answer
         chunk = retrieved[0].chunk
-        a, b = next(sentence_spans(chunk.text))
-        quote = chunk.text[a:b]
-        citation = Citation(1, chunk.doc_id, chunk.doc_title, chunk.clause_label, chunk.citation, chunk.text,
-                            chunk.id, chunk.start, chunk.end, (quote,))  # fmt: skip
-        return Answer(query.text, f"Theo {chunk.citation}: {quote} [1]", False, [citation])
+        return quoting(query.text, chunk)
+
+
+def quoting(question: str, chunk: Chunk) -> Answer:
+    """An answer that quotes the first sentence of a chunk, cited [1]."""
+    a, b = next(sentence_spans(chunk.text))
+    quote = chunk.text[a:b]
+    citation = Citation(1, chunk.doc_id, chunk.doc_title, chunk.clause_label, chunk.citation, chunk.text,
+                        chunk.id, chunk.start, chunk.end, (quote,))  # fmt: skip
+    return Answer(question, f"Theo {chunk.citation}: {quote} [1]", False, [citation])
 
 
 @contextmanager
-def _answerer(assistant: Assistant, wrapper) -> Iterator[None]:
+def answerer_replaced(assistant: Assistant, wrapper) -> Iterator[None]:
+    """The extractive answerer wrapped by `wrapper` for the duration."""
     original = assistant.answerers[EXTRACTIVE]
     assistant.answerers[EXTRACTIVE] = wrapper(original)
     try:
@@ -75,7 +82,7 @@ def _answerer(assistant: Assistant, wrapper) -> Iterator[None]:
 
 
 def test_breaking_the_refusal_rule_fails_the_gate(corpus_assistant: Assistant) -> None:
-    with _answerer(corpus_assistant, _NeverRefuses):
+    with answerer_replaced(corpus_assistant, _NeverRefuses):
         outcome = run_eval(corpus_assistant, baseline=BASELINE, progress=False)
     failed = {c.metric for c in outcome.failed}
     assert "refusal_recall" in failed and "correctness" in failed
@@ -136,8 +143,10 @@ def test_baseline_files_old_and_new_load_and_compare(tmp_path: Path) -> None:
         load_baseline(bad)
 
 
-def _main(monkeypatch: pytest.MonkeyPatch, assistant: Assistant, *args: str) -> int:
-    monkeypatch.setattr(cli, "_assistant", lambda: assistant)
+def _main(monkeypatch: pytest.MonkeyPatch, assistant: Assistant | None, *args: str) -> int:
+    """`python -m evals ARGS` in this process (over `assistant` when given); its exit code."""
+    if assistant is not None:
+        monkeypatch.setattr(cli, "_assistant", lambda: assistant)
     monkeypatch.setattr(sys, "argv", ["evals", *args])
     try:
         cli.main()

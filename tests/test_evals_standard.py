@@ -13,23 +13,18 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from assistant import Answer, Assistant, Citation, DocumentInfo, Settings, Store, get_settings
-from assistant.chain import EXTRACTIVE
-from assistant.text import sentence_spans
-from evals import cli
+from assistant import Answer, Assistant, DocumentInfo, Settings, Store, get_settings
 from evals.cli import Outcome, run_eval
 from evals.corpus_store import SyncReport, collection_for, eval_assistant, is_default_corpus
 from evals.dataset import DEFAULT_CORPUS, Corpus, load_dataset
 from evals.gate import TOLERANCES
 from evals.metrics import KIND_COLUMNS, aggregate, by_kind, cites_expected_clause, clause_matches
+from tests.test_evals_gate import _main, answerer_replaced, quoting
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASET = ROOT / "evals" / "datasets" / "standard.jsonl"
@@ -167,25 +162,11 @@ class _CitesTheRecipients:
             (c for c in index.chunks if c.clause_label == "Nơi nhận" and c.doc_id == doc),
             next(c for c in index.chunks if c.clause_label == "Nơi nhận"),
         )
-        a, b = next(sentence_spans(chunk.text))
-        quote = chunk.text[a:b]
-        citation = Citation(1, chunk.doc_id, chunk.doc_title, chunk.clause_label, chunk.citation, chunk.text,
-                            chunk.id, chunk.start, chunk.end, (quote,))  # fmt: skip
-        return Answer(query.text, f"Theo {chunk.citation}: {quote} [1]", False, [citation])
-
-
-@contextmanager
-def _answerer(assistant: Assistant, wrapper) -> Iterator[None]:
-    original = assistant.answerers[EXTRACTIVE]
-    assistant.answerers[EXTRACTIVE] = wrapper(original)
-    try:
-        yield
-    finally:
-        assistant.answerers[EXTRACTIVE] = original
+        return quoting(query.text, chunk)
 
 
 def test_citing_the_wrong_clause_fails_the_gate(standard: StandardStore) -> None:
-    with _answerer(standard.assistant, _CitesTheRecipients):
+    with answerer_replaced(standard.assistant, _CitesTheRecipients):
         broken = run_eval(
             standard.assistant, DATASET, baseline=BASELINE, corpus=Corpus(FOLDER), progress=False
         )
@@ -196,15 +177,6 @@ def test_citing_the_wrong_clause_fails_the_gate(standard: StandardStore) -> None
 
 
 # --------------------------------------------------------------------------- the CLI
-
-
-def _main(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
-    monkeypatch.setattr(sys, "argv", ["evals", *args])
-    try:
-        cli.main()
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
 
 
 def test_cli_with_another_corpus_uses_its_own_store(
@@ -225,6 +197,7 @@ def test_cli_with_another_corpus_uses_its_own_store(
     out = tmp_path / "out"
     code = _main(
         monkeypatch,
+        None,
         "run",
         "--dataset",
         str(dataset),
@@ -263,7 +236,7 @@ def test_cli_corpus_errors_are_one_line_before_any_ingest(
     args: list[str],
     message: str,
 ) -> None:
-    code = _main(monkeypatch, "run", "--out", str(tmp_path), "--no-progress", *args)
+    code = _main(monkeypatch, None, "run", "--out", str(tmp_path), "--no-progress", *args)
     err = capsys.readouterr().err
     assert code == 2 and err.startswith(message) and len(err.strip().splitlines()) == 1
     assert not (Path(get_settings().data_dir) / "chroma").exists()  # nothing was ingested

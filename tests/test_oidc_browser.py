@@ -3,17 +3,13 @@ starts on 127.0.0.1 (tests/oidc_provider.py), in a real browser; the role comes 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
 
+from tests.browser_app import CHROMIUM, app_command, chromium, free_port, streamlit_server
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider, oidc_provider
-from tests.test_ui_browser import CHROMIUM, CHROMIUM_ARGS, PROJECT, _free_port
+from tests.test_ui_browser import PROJECT
 
 playwright = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed (pip install .[dev])"
@@ -31,7 +27,7 @@ def provider() -> Iterator[Provider]:
 @pytest.fixture(scope="module")
 def server(provider: Provider, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data = tmp_path_factory.mktemp("oidc-browser")
-    port = _free_port()
+    port = free_port()
     secrets_file = data / "secrets.toml"
     secrets_file.write_text(
         "[auth]\n"
@@ -43,60 +39,20 @@ def server(provider: Provider, tmp_path_factory: pytest.TempPathFactory) -> Iter
         encoding="utf-8",
     )
     env = {
-        **os.environ,
-        "KH32_DATA_DIR": str(data),
         "KH32_AUTH": "oidc",
         "KH32_OIDC_ROLE_CLAIM": "groups",
         "KH32_OIDC_ROLE_VALUES": '{"kh32-quan-tri": "admin", "kh32-giang-vien": "trainer"}',
         "KH32_OIDC_EVALUATORS": '["danh.gia@co-quan.gov.vn"]',
     }
-    for name in ("OPENAI_BASE_URL", "KH32_LLM_BASE_URL"):
-        env.pop(name, None)
-    log = (data / "streamlit.log").open("w")
-    command = [sys.executable, "-m", "streamlit", "run", "ui/app.py", "--server.headless", "true"]
-    command += [
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    command += ["--secrets.files", str(secrets_file)]
-    process = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Streamlit did not start:\n{(data / 'streamlit.log').read_text()}")
-            time.sleep(0.3)
+    command = app_command(port, "--secrets.files", str(secrets_file))
+    with streamlit_server(command, port, data, env) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-        print((data / "streamlit.log").read_text()[-3000:])
 
 
 @pytest.fixture(scope="module")
 def browser(server: str) -> Iterator[playwright.Browser]:
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 CASES = [

@@ -7,19 +7,14 @@ about it. Screenshots go to test-output/browser/ (printed at the end).
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from assistant.feedback import FeedbackStore
+from tests.browser_app import CHROMIUM, CHROMIUM_ARGS, app_command, free_port, streamlit_server
 from tests.roles import ADMIN
 
 playwright = pytest.importorskip(
@@ -28,16 +23,6 @@ playwright = pytest.importorskip(
 
 PROJECT = Path(__file__).resolve().parent.parent
 SHOTS = PROJECT / "test-output" / "browser"
-CHROMIUM = shutil.which("chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 QUESTION = "Nhiệm vụ thứ tư của kế hoạch là gì?"
 FOLLOW_UP = "Trong nhiệm vụ đó, cải cách hành chính có mấy trụ cột?"
 UPLOAD = (
@@ -48,12 +33,6 @@ UPLOAD = (
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is missing (make test installs it)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("browser-store")
@@ -62,43 +41,9 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(data_dir: Path) -> Iterator[str]:
     """`streamlit run ui/app.py` on a free port of 127.0.0.1, with its own data folder."""
-    port = _free_port()
-    env = {**os.environ, "KH32_DATA_DIR": str(data_dir)}
-    for name in ("OPENAI_BASE_URL", "KH32_LLM_BASE_URL"):
-        env.pop(name, None)
-    log = (data_dir / "streamlit.log").open("w")
-    command = [sys.executable, "-m", "streamlit", "run", "ui/app.py", "--server.headless", "true"]
-    command += ["--server.address", "127.0.0.1", "--server.port", str(port)]
-    command += ["--browser.gatherUsageStats", "false"]
-    process = subprocess.Popen(
-        command,
-        cwd=PROJECT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Streamlit did not start:\n{(data_dir / 'streamlit.log').read_text()}")
-            time.sleep(0.3)
+    port = free_port()
+    with streamlit_server(app_command(port), port, data_dir, {}) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,7 @@ KH32_ADDRESS. Screenshots per role go to test-output/browser/roles/.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +15,8 @@ import pytest
 
 from assistant.accounts import Accounts
 from assistant.auth import Role
-from tests.test_ui_browser import CHROMIUM, CHROMIUM_ARGS, PROJECT, _free_port
+from tests.browser_app import CHROMIUM, chromium, free_port, streamlit_server
+from tests.test_ui_browser import PROJECT
 
 playwright = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed (pip install .[dev])"
@@ -49,50 +46,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     accounts = Accounts(data / "accounts.json")
     for name, role in ACCOUNTS.items():
         accounts.add(name, PASSWORD, role)
-    port = _free_port()
-    env = {**os.environ, "KH32_DATA_DIR": str(data), "KH32_ADDRESS": "127.0.0.1"}
-    for name in ("OPENAI_BASE_URL", "KH32_LLM_BASE_URL"):
-        env.pop(name, None)
-    log = (data / "streamlit.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ui.serve", str(port)],
-        cwd=PROJECT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Streamlit did not start:\n{(data / 'streamlit.log').read_text()}")
-            time.sleep(0.3)
+    port = free_port()
+    command = [sys.executable, "-m", "ui.serve", str(port)]
+    with streamlit_server(command, port, data, {"KH32_ADDRESS": "127.0.0.1"}) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")
 def browser(server: str) -> Iterator[playwright.Browser]:
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 def _shot(page: playwright.Page, name: str) -> None:
