@@ -253,7 +253,7 @@ def _denied(text: str) -> str:
 
 @pytest.mark.parametrize("rewrite", [_swapped, _denied], ids=["swapped", "denied"])
 def test_wrong_actors_reversals_and_negations_fail_the_gate(corpus_assistant: Assistant, rewrite) -> None:
-    with _answerer(corpus_assistant, lambda inner: _Rewrites(inner, rewrite)):
+    with answerer_replaced(corpus_assistant, lambda inner: _Rewrites(inner, rewrite)):
         outcome = run_eval(corpus_assistant, baseline=BASELINE, progress=False)
     metrics = outcome.results["ours-extractive"]["metrics"]
     failed = {c.metric for c in outcome.failed}
