@@ -131,7 +131,8 @@ def render(answer: Answer) -> str:
     if answer.notice:
         lines += ["", f"({answer.notice})"]
     for flag in answer.flags:
-        lines.append(f"  ⚠ chưa kiểm chứng ({flag['reason']}): {flag['sentence']}")
+        detail = f" — {flag['detail']}" if flag.get("detail") else ""
+        lines.append(f"  ⚠ chưa kiểm chứng ({flag['reason']}): {flag['sentence']}{detail}")
     if answer.citations:
         lines += ["", "Nguồn:"]
         for c in answer.citations:

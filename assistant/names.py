@@ -242,3 +242,67 @@ class NameRegistry:
 
 def _kind_words(kind: Kind) -> list[str]:
     return [w for w in (fold(kind.name), kind.english) if w]
+
+
+_WORD = re.compile(r"\w+")
+# Between two words, anything but spaces and a comma ends a sentence or a phrase: the next capital is
+# the start of a sentence or list item, not (necessarily) a name.
+_SOFT_GAP = re.compile(r"[ \t\u00a0,;]*")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A name a text uses ("Bộ Nội vụ" gives "Bộ Nội" and "Nội vụ"): as written and as folded syllables."""
+
+    text: str
+    key: tuple[str, ...]
+
+
+def entities(text: str) -> list[Entity]:
+    """The names a text uses: each capitalised word that is not merely the first of its sentence, with
+    the word after it (when nothing but spaces separates them); a sentence's first word counts when the
+    next word is capitalised too ("Bộ Nội vụ chủ trì" names "Bộ Nội"). Upper-case headings name nothing."""
+    words = list(_WORD.finditer(text))
+    found: list[Entity] = []
+    for i, word in enumerate(words):
+        if not word.group()[0].isupper() or _heading(words, i):
+            continue
+        joined = i + 1 < len(words) and not text[word.end() : words[i + 1].start()].strip()
+        initial = i == 0 or not _SOFT_GAP.fullmatch(text[words[i - 1].end() : word.start()])
+        if initial and not (joined and words[i + 1].group()[0].isupper()):
+            continue
+        end = words[i + 1].end() if joined else word.end()
+        key = tuple(fold(text[word.start() : end]).split())
+        found.append(Entity(_whole_name(text, words, i), key))
+    return found
+
+
+def _heading(words: list[re.Match[str]], i: int) -> bool:
+    """Word i is in a run of upper-case words (a heading: its capitals name nothing), not a lone acronym."""
+
+    def shouting(j: int) -> bool:
+        return 0 <= j < len(words) and len(words[j].group()) > 1 and words[j].group().isupper()
+
+    return shouting(i) and (shouting(i - 1) or shouting(i + 1))
+
+
+def _whole_name(text: str, words: list[re.Match[str]], i: int) -> str:
+    """The name around word i as written: its run of capitalised words and one lower-case word after."""
+
+    def adjacent(a: int) -> bool:  # words a and a + 1 are separated by spaces only
+        return not text[words[a].end() : words[a + 1].start()].strip()
+
+    first = i
+    while first > 0 and adjacent(first - 1) and words[first - 1].group()[0].isupper():
+        first -= 1
+    last = i
+    while last + 1 < len(words) and adjacent(last) and words[last + 1].group()[0].isupper():
+        last += 1
+    if last + 1 < len(words) and adjacent(last) and not words[last + 1].group()[0].isdigit():
+        last += 1
+    return text[words[first].start() : words[last].end()]
+
+
+def entity_names(texts: Iterable[str]) -> frozenset[tuple[str, ...]]:
+    """The two-word names the texts use (folded): what a claim is checked against however it is written."""
+    return frozenset(e.key for text in texts for e in entities(text) if len(e.key) == 2)

@@ -68,3 +68,22 @@ def negated_terms(text: str, reach: int = 3) -> set[str]:
         else:
             i += 1
     return denied
+
+
+Terms = tuple[tuple[str, ...], ...]
+
+
+@cache
+def directions() -> tuple[tuple[Terms, Terms], ...]:
+    """Oppositions of direction ("tăng cường" against "hạn chế"): pairs of sides, each side a tuple of
+    folded syllable tuples."""
+    pairs = []
+    for kind, words in _rows("polarity.tsv"):
+        if kind == "direction":
+            left, right = words.split("\t")
+            pairs.append((_terms(left), _terms(right)))
+    return tuple(pairs)
+
+
+def _terms(side: str) -> Terms:
+    return tuple(tuple(fold(w).split()) for w in side.split(",") if w.strip())

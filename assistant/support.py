@@ -10,14 +10,19 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import cache
+from importlib import resources
 from itertools import pairwise
 
 import numpy as np
 
 from assistant.embeddings import E5Embeddings
 from assistant.matching import STOPWORDS
+from assistant.names import entities, entity_names, kinds
+from assistant.shapes import directions, negations
 from assistant.synonyms import synonyms
-from assistant.text import folded_syllables, sentence_spans
+from assistant.text import fold, folded_syllables, sentence_spans
 
 # Calibrated on labelled sentences (evals/calibration.py, pinned by tests/test_evals_scorers.py:
 # verbatim and lightly paraphrased source sentences vs. invented or wrongly cited ones): support = coverage
@@ -29,6 +34,12 @@ DENSE_BASELINE = 0.88
 THRESHOLD = 0.6
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 FOLDED_STOPWORDS = STOPWORDS
+# A negation covers the words up to this far after its marker ("không được tự ý ban hành").
+NEGATION_REACH = 3
+# A claim is read against the source sentence it follows when they share this share of its words; a
+# name of that sentence replaced by at most SWAP words the sources lack is a swapped name.
+ALIGNED = 0.5
+SWAP = 4
 
 
 @dataclass(frozen=True)
@@ -42,13 +53,40 @@ class Verdict:
     reason: str
 
 
+@cache
+def _number_words() -> tuple[frozenset[str], frozenset[str]]:
+    """Folded number words (data/number_words.txt) and the scale words among them."""
+    text = resources.files("assistant").joinpath("data/number_words.txt").read_text(encoding="utf-8")
+    rows = [line.split() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return frozenset(fold(r[0]) for r in rows), frozenset(fold(r[0]) for r in rows if r[1:] == ["*"])
+
+
+def spelled_numbers(text: str) -> set[tuple[str, ...]]:
+    """Numbers written in words ("mười hai"): runs of number words of two words or more, or with a scale
+    word ("mười", "trăm"); "không" only inside a run."""
+    words, scales = _number_words()
+    runs: set[tuple[str, ...]] = set()
+    run: list[str] = []
+    for w in [*folded_syllables(text), ""]:
+        if w in words and (run or w != "khong"):
+            run.append(w)
+            continue
+        if len(run) >= 2 or (run and run[0] in scales):
+            runs.add(tuple(run))
+        run = []
+    return runs
+
+
 def _numbers(text: str) -> set[str]:
     return {n.lstrip("0") or "0" for n in _NUMBER.findall(text)}
 
 
 def unsupported_numbers(sentence: str, sources: Sequence[str]) -> set[str]:
-    """The numbers a sentence states that none of its sources contains."""
-    return _numbers(sentence) - _numbers("\n".join(sources))
+    """The numbers a sentence states (in digits or in words) that none of its sources contains."""
+    text = "\n".join(sources)
+    folded = f" {' '.join(folded_syllables(text))} "
+    spelled = {" ".join(run) for run in spelled_numbers(sentence) if f" {' '.join(run)} " not in folded}
+    return (_numbers(sentence) - _numbers(text)) | spelled
 
 
 def terms(text: str) -> list[str]:
@@ -72,10 +110,14 @@ class SupportScorer:
         self.threshold = threshold
         self.df: Counter[str] = Counter()
         self.n = 0
-        for text in corpus:
+        corpus_texts = list(corpus)
+        for text in corpus_texts:
             for a, b in sentence_spans(text):
                 self.df.update(set(terms(text[a:b])))
                 self.n += 1
+        # Names of the stored documents, bar the bare kinds ("Kế hoạch yêu cầu…" names the cited document).
+        self.kinds = frozenset(tuple(fold(k.name).split()) for k in kinds())
+        self.names = entity_names(corpus_texts) - self.kinds
         self._cache: dict[tuple[str, tuple[str, ...]], Verdict] = {}
 
     def idf(self, term: str) -> float:
@@ -118,8 +160,197 @@ class SupportScorer:
                 similarity,
                 f"số {', '.join(sorted(missing))} không có trong nguồn",
             )
+        if problem := self.meaning(sentence, sources):
+            return Verdict(False, min(score, 0.0), coverage, similarity, problem)
         if score < self.threshold:
             return Verdict(
                 False, score, coverage, similarity, f"không đủ căn cứ ({facts} < {self.threshold})"
             )
         return Verdict(True, score, coverage, similarity, f"có căn cứ ({facts})")
+
+    def meaning(self, sentence: str, sources: Sequence[str]) -> str | None:
+        """Why the sentence says something its sources do not, whatever its overlap with them: a name the
+        sources lack, a negation they lack or have, a direction they reverse (None when none of these)."""
+        text = Folded(synonyms().expand("\n".join(sources)))
+        claim = Folded(sentence)
+        for entity in entities(sentence):
+            if entity.key not in text:
+                return f"nêu '{entity.text}' nhưng nguồn không có"
+        for name in self.names:
+            if claim.names(name) and name not in text:
+                return f"nêu '{claim.written(name)}' nhưng nguồn không có"
+        return (
+            added_negation(claim, sources)
+            or dropped_negation(claim, sources)
+            or reversed_direction(claim, text)
+            or self.swapped_name(sentence, claim, sources, text)
+        )
+
+    def swapped_name(self, sentence: str, claim: Folded, sources: Sequence[str], text: Folded) -> str | None:
+        """A name (or document kind) of the source sentence the claim follows that the claim replaces with
+        words the sources do not have ("Nhân dân" -> "doanh nghiệp"), or a number of that sentence the
+        claim replaces with another ("năm 2023" -> "năm 2024", though 2024 is elsewhere in the sources)."""
+        best: tuple[int, SequenceMatcher, str] | None = None
+        for source in sources:
+            for a, b in sentence_spans(source):
+                piece = source[a:b]
+                matcher = SequenceMatcher(None, claim.words, folded_syllables(piece), autojunk=False)
+                size = sum(block.size for block in matcher.get_matching_blocks())
+                if best is None or size > best[0]:
+                    best = (size, matcher, piece)
+        if best is None or best[0] < ALIGNED * len(claim.words):
+            return None
+        _, matcher, piece = best
+        folded = Folded(piece)
+        names = {e.key for e in entities(piece)} | {n for n in self.names | self.kinds if n in folded}
+        source_words = folded_syllables(piece)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op != "replace" or i2 - i1 > SWAP or j2 - j1 > SWAP:
+                continue
+            replaced = tuple(source_words[j1:j2])
+            said = tuple(claim.words[i1:i2])
+            numbers = {w for w in replaced if w.isdigit()}, {w for w in said if w.isdigit()}
+            if all(numbers) and numbers[0] != numbers[1]:
+                return (
+                    f"số {', '.join(sorted(numbers[1] - numbers[0]))} thay cho "
+                    f"{', '.join(sorted(numbers[0] - numbers[1]))} của nguồn"
+                )
+            if not any(_within(n, replaced) or _overlaps(n, source_words, j1, j2) for n in names):
+                continue
+            if said in text or all(w in FOLDED_STOPWORDS for w in said):
+                continue
+            written = " ".join(folded.raw[j1:j2])
+            return f"nêu '{' '.join(claim.raw[i1:i2])}' thay cho '{written}' của nguồn"
+        return None
+
+
+class Folded:
+    """A text as folded syllables, for finding word sequences in it."""
+
+    def __init__(self, text: str) -> None:
+        found = list(re.finditer(r"\w+", text))
+        self.raw = [m.group() for m in found]
+        self.words = [fold(w) for w in self.raw]
+        self._joined = f" {' '.join(self.words)} "
+        # The words again, with a "|" where punctuation separates two of them: a name lies within a phrase.
+        phrased = [
+            f"| {w}" if i and text[found[i - 1].end() : m.start()].strip() else w
+            for i, (w, m) in enumerate(zip(self.words, found, strict=True))
+        ]
+        self._phrased = f" {' '.join(phrased)} "
+
+    def names(self, key: tuple[str, ...]) -> bool:
+        """The words of key stand together, with no punctuation between them."""
+        return f" {' '.join(key)} " in self._phrased
+
+    def __contains__(self, key: tuple[str, ...]) -> bool:
+        return f" {' '.join(key)} " in self._joined
+
+    def positions(self, key: tuple[str, ...]) -> list[int]:
+        n = len(key)
+        return [i for i in range(len(self.words) - n + 1) if tuple(self.words[i : i + n]) == key]
+
+    def written(self, key: tuple[str, ...]) -> str:
+        """The words of key as the text writes them (its first occurrence)."""
+        at = self.positions(key)
+        return " ".join(self.raw[at[0] : at[0] + len(key)]) if at else " ".join(key)
+
+
+def _within(name: tuple[str, ...], words: tuple[str, ...]) -> bool:
+    return bool(words) and f" {' '.join(name)} " in f" {' '.join(words)} "
+
+
+def _overlaps(name: tuple[str, ...], words: list[str], j1: int, j2: int) -> bool:
+    """The name occurs in words over a stretch that shares a word with words[j1:j2]."""
+    n = len(name)
+    return any(
+        tuple(words[i : i + n]) == name and i < j2 and i + n > j1 for i in range(max(0, j1 - n + 1), j2)
+    )
+
+
+@cache
+def _markers() -> tuple[tuple[str, ...], ...]:
+    """Folded negation markers, longest first."""
+    return tuple(tuple(fold(w) for w in m) for m in negations())
+
+
+def _marker_at(words: list[str], i: int) -> tuple[str, ...] | None:
+    return next((m for m in _markers() if tuple(words[i : i + len(m)]) == m), None)
+
+
+def _negated(words: list[str], at: int) -> bool:
+    """A negation marker ends within NEGATION_REACH words before position `at`."""
+    for start in range(max(0, at - NEGATION_REACH - 2), at):
+        marker = _marker_at(words, start)
+        if marker and at - NEGATION_REACH <= start + len(marker) <= at:
+            return True
+    return False
+
+
+def added_negation(claim: Folded, sources: Sequence[str]) -> str | None:
+    """A negation of the claim over words a source sentence states without one, when that sentence
+    has fewer negations than the claim (a paraphrase may move a negation within its sentence)."""
+    sentences = [Folded(source[a:b]) for source in sources for a, b in sentence_spans(source)]
+    count = _count_markers(claim.words)
+    i = 0
+    while i < len(claim.words):
+        marker = _marker_at(claim.words, i)
+        if marker is None:
+            i += 1
+            continue
+        after = tuple(claim.words[i + len(marker) : i + len(marker) + 2])
+        holding = [s for s in sentences if len(after) == 2 and s.positions(after)]
+        if holding and not any(
+            any(_negated(s.words, p) for p in s.positions(after)) or _count_markers(s.words) >= count
+            for s in holding
+        ):
+            return f"phủ định '{' '.join(claim.raw[i : i + len(marker)])}' mà nguồn không có"
+        i += len(marker)
+    return None
+
+
+def _count_markers(words: list[str]) -> int:
+    count = i = 0
+    while i < len(words):
+        marker = _marker_at(words, i)
+        count += marker is not None
+        i += len(marker) if marker else 1
+    return count
+
+
+def dropped_negation(claim: Folded, sources: Sequence[str]) -> str | None:
+    """A negation of a source sentence whose words the claim states without it."""
+    for source in sources:
+        for a, b in sentence_spans(source):
+            words = Folded(source[a:b])
+            i = 0
+            while i < len(words.words):
+                marker = _marker_at(words.words, i)
+                if marker is None:
+                    i += 1
+                    continue
+                after = words.words[i + len(marker) : i + len(marker) + 2]
+                before = words.words[max(0, i - 2) : i]
+                # The claim has the words around the marker with the marker, or its first words, gone.
+                kept = [list(marker[k:]) for k in range(1, len(marker) + 1)]
+                if len(after) == 2 and any(
+                    (before and tuple(before + rest + after) in claim)
+                    or (not before and tuple(claim.words[: len(rest) + 2]) == tuple(rest + after))
+                    for rest in kept
+                ):
+                    return f"bỏ phủ định '{' '.join(words.raw[i : i + len(marker)])}' của nguồn"
+                i += len(marker)
+    return None
+
+
+def reversed_direction(claim: Folded, text: Folded) -> str | None:
+    """A direction word of the claim the sources lack while they have its opposite."""
+    for left, right in directions():
+        for side, other in ((left, right), (right, left)):
+            said = next((t for t in side if t in claim), None)
+            if said is None or any(t in text for t in side):
+                continue
+            if opposite := next((t for t in other if t in text), None):
+                written = text.written(opposite).lower()
+                return f"đảo nghĩa: nêu '{claim.written(said)}' nhưng nguồn nói '{written}'"
+    return None

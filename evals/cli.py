@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from dataclasses import dataclass, field
@@ -19,8 +20,11 @@ from evals.corpus_store import eval_assistant, is_default_corpus
 from evals.dataset import DEFAULT_CORPUS, DEFAULT_DATASET, Corpus, DatasetError, Item, load_dataset
 from evals.gate import Comparison, baseline_record, compare, load_baseline, regressions
 from evals.judge import LLMJudge, chat_model_from_env
+from evals.metrics import Judge
 from evals.report import kind_table, table, write_html, write_json
 from evals.runner import evaluate
+from evals.sabotage import judge_checker, run_sabotage, shortfalls
+from evals.sabotage import table as sabotage_table
 from evals.systems import BM25Only, Naive, Ours, System
 
 DEFAULT_OUT = PROJECT_ROOT / "evals" / "out"
@@ -219,6 +223,96 @@ def run(
     if failed := outcome.failed:
         for c in failed:
             click.echo(c.describe(), err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@click.option(
+    "--results",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
+    help="results.json của một lần chạy; không có thì chạy trợ lý trên --dataset trước.",
+)
+@click.option(
+    "--dataset",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_DATASET,
+    show_default=True,
+    help="Tệp JSONL các câu hỏi (khi không có --results).",
+)
+@click.option("--mode", default=None, help="Chế độ trả lời khi chạy trợ lý (mặc định: chế độ mặc định).")
+@click.option("--system", default=None, help="Hệ trong results.json (mặc định: hệ đầu tiên).")
+@click.option(
+    "--corpus",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_CORPUS,
+    show_default=True,
+    help="Thư mục tài liệu của bộ câu hỏi (như `run`); khác mặc định thì dùng kho đánh giá riêng.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_OUT,
+    show_default=True,
+    help="Nơi ghi sabotage.json.",
+)
+@click.option(
+    "--judge/--no-judge",
+    default=False,
+    help="Chạy bộ làm hỏng cả với mô hình chấm (máy chủ tương thích OpenAI).",
+)
+@click.option("--judge-base-url", default=None, help="Địa chỉ máy chủ chấm (hoặc KH32_JUDGE_BASE_URL).")
+@click.option("--judge-model", default=None, help="Tên mô hình chấm (hoặc KH32_JUDGE_MODEL).")
+@click.option("--judge-api-key", default=None, help="Khóa API (hoặc KH32_JUDGE_API_KEY, OPENAI_API_KEY).")
+@click.option("--progress/--no-progress", default=True, help="Thanh tiến trình trên stderr.")
+def sabotage(
+    results: Path | None, dataset: Path, mode: str | None, system: str | None, corpus: Path, out: Path,
+    judge: bool, judge_base_url: str | None, judge_model: str | None, judge_api_key: str | None,
+    progress: bool,
+) -> None:  # fmt: skip
+    """Làm hỏng câu trả lời theo từng loại lỗi; đếm câu hỏng bị gắn cờ và câu đối chứng bị gắn cờ nhầm."""
+    checkers: dict[str, Judge] = {}
+    if judge or judge_base_url:
+        model = chat_model_from_env(judge_base_url, judge_model, judge_api_key)
+        if model is None:
+            raise EvalError("Chưa cấu hình máy chủ chấm: dùng --judge-base-url hoặc KH32_JUDGE_BASE_URL.")
+        checkers["judge"] = judge_checker(LLMJudge(model))
+    if is_default_corpus(corpus):
+        assistant = _assistant()
+    else:
+        if not corpus.is_dir():
+            raise EvalError(f"Không có thư mục tài liệu '{corpus}'.")
+        if results is None:
+            checked_items(dataset, Corpus(corpus))  # bad input stops the run before anything is ingested
+        assistant = _corpus_assistant(corpus, progress)
+    documents = Corpus(corpus)
+    if results is None:
+        outcome = run_eval(assistant, dataset, mode, corpus=documents, progress=progress)
+        systems = outcome.results
+    else:
+        try:
+            systems = json.loads(results.read_text(encoding="utf-8"))["systems"]
+        except (OSError, ValueError, KeyError) as exc:
+            raise EvalError(f"Không đọc được kết quả '{results}': {exc}") from exc
+    name = system or next(iter(systems))
+    if name not in systems:
+        raise EvalError(f"Không có hệ '{name}' trong kết quả. Có: {', '.join(systems)}.")
+    scorer = SupportScorer(assistant.store.embeddings, [documents.body(d) for d in documents.files])
+    checkers = {"offline": scorer, **checkers}
+    report: dict[str, Any] = {"system": name}
+    failed: list[str] = []
+    for label, checker in checkers.items():
+        tallies = run_sabotage(systems[name]["items"], checker)
+        report[label] = {k: vars(t) | {"share": t.share} for k, t in tallies.items()}
+        click.echo(f"Bộ kiểm tra: {label}\n{sabotage_table(tallies)}\n")
+        failed += [f"{label}: {line}" for line in shortfalls(tallies)]
+    write_json(out / "sabotage.json", report)
+    if out.resolve() == DEFAULT_OUT.resolve():
+        (out / ".gitignore").write_text("*\n", encoding="utf-8")  # reports are never committed
+    click.echo(f"Đã ghi {out / 'sabotage.json'}")
+    if failed:
+        for line in failed:
+            click.echo(line, err=True)
         sys.exit(1)
 
 

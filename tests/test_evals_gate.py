@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from assistant.chain import EXTRACTIVE
 from assistant.models import Chunk
 from assistant.text import sentence_spans
 from evals import cli
+from evals.claims import LEAD
 from evals.cli import Outcome, run_eval
 from evals.gate import LOWER_IS_BETTER, TOLERANCES, Comparison, baseline_record, compare, load_baseline
 
@@ -209,3 +211,53 @@ def test_cli_errors_are_one_line(
     err = capsys.readouterr().err
     assert code != 0 and err.startswith(message) and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+# The corruptions of issue 12: a wrong actor, a wrong document, a reversed direction in every cited
+# sentence that has one; every answer sentence denied.
+SWAPS = (
+    ("Bộ Nội vụ", "Bộ Tư pháp"), ("Nhân dân", "doanh nghiệp"), ("Hiến pháp", "Điều lệ Đảng"),
+    ("tăng cường", "hạn chế"), ("đẩy mạnh", "tạm dừng"),
+)  # fmt: skip
+
+
+class _Rewrites:
+    """Rewrites the text of every answer the answerer gives (its citations unchanged)."""
+
+    def __init__(self, inner, rewrite) -> None:
+        self.inner, self.rewrite = inner, rewrite
+
+    def __call__(self, query, retrieved, index) -> Answer:
+        answer = self.inner(query, retrieved, index)
+        return answer if answer.refused else replace(answer, text=self.rewrite(answer.text))
+
+
+def _swapped(text: str) -> str:
+    for old, new in SWAPS:
+        text = text.replace(old, new)
+    return text
+
+
+def _denied(text: str) -> str:
+    """'Không phải: ' before every sentence after an attribution lead."""
+    lines = []
+    for line in text.split("\n"):
+        lead = LEAD.match(line)
+        head, body = (line[: lead.end()], line[lead.end() :]) if lead else ("", line)
+        spans = list(sentence_spans(body))
+        for a, _ in reversed(spans):
+            body = body[:a] + "Không phải: " + body[a:]
+        lines.append(head + body)
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("rewrite", [_swapped, _denied], ids=["swapped", "denied"])
+def test_wrong_actors_reversals_and_negations_fail_the_gate(corpus_assistant: Assistant, rewrite) -> None:
+    with answerer_replaced(corpus_assistant, lambda inner: _Rewrites(inner, rewrite)):
+        outcome = run_eval(corpus_assistant, baseline=BASELINE, progress=False)
+    metrics = outcome.results["ours-extractive"]["metrics"]
+    failed = {c.metric for c in outcome.failed}
+    assert {"faithfulness", "citation_recall"} <= failed, metrics
+    # The flagged sentences say why.
+    reasons = [c["why"] for row in outcome.results["ours-extractive"]["items"] for c in row["claims"]]
+    assert any("nhưng nguồn không có" in r or "đảo nghĩa" in r or "phủ định" in r for r in reasons)

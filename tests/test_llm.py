@@ -329,3 +329,56 @@ def test_the_cli_with_debug_logging_does_not_print_the_api_key(
     assert fake.authorizations == [f"Bearer {KEY}"]
     assert "lỗi 401" in result.stdout and "HTTP Request" in result.stderr  # openai did log, at debug
     assert KEY not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("sentence", "why"),
+    [
+        ("Bộ Tư pháp tiếp tục đẩy mạnh cải cách hành chính với 03 trụ cột chính", "nêu 'Bộ Tư pháp'"),
+        ("Kế hoạch không tiếp tục đẩy mạnh cải cách hành chính với 03 trụ cột chính", "phủ định 'không'"),
+        ("Tiếp tục tạm dừng cải cách hành chính với 03 trụ cột chính", "đảo nghĩa: nêu 'tạm dừng'"),
+    ],
+)
+def test_a_wrong_actor_a_negation_or_a_reversal_is_flagged_with_its_reason(
+    llm: Assistant, fake: FakeOpenAI, sentence: str, why: str
+) -> None:
+    fake.enqueue(_pillars_and(sentence + " [{n}]."))
+    answer = llm.ask(PILLARS)
+    assert answer.mode == "llm" and answer.notice
+    flags = [f for f in answer.flags if f["reason"] == "unsupported"]
+    assert [f["sentence"] for f in flags] == [sentence + "."]
+    assert why in flags[0]["detail"]
+
+
+def test_a_paraphrase_that_keeps_the_meaning_is_not_flagged(llm: Assistant, fake: FakeOpenAI) -> None:
+    fake.enqueue(
+        _pillars_and(
+            "Cải cách hành chính tập trung nâng cao chất lượng đội ngũ cán bộ, công chức, viên chức "
+            "với ba trụ cột [{n}]."
+        )
+    )
+    answer = llm.ask(PILLARS)
+    assert answer.mode == "llm" and answer.flags == [] and answer.notice is None
+
+
+def test_ask_json_shows_a_swapped_body_flagged_with_its_reason(
+    corpus_assistant: Assistant, fake: FakeOpenAI
+) -> None:
+    import json
+
+    from tests.test_cli import run_cli
+
+    fake.enqueue(_pillars_and("Bộ Tư pháp tiếp tục đẩy mạnh cải cách hành chính với 03 trụ cột chính [{n}]."))
+    result = run_cli(
+        "ask",
+        "--json",
+        PILLARS,
+        data_dir=corpus_assistant.settings.data_dir,
+        env={"OPENAI_BASE_URL": fake.url},
+    )
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["mode"] == "llm"
+    flags = out["flags"]
+    assert [f["reason"] for f in flags] == ["unsupported"]
+    assert "nêu 'Bộ Tư pháp' nhưng nguồn không có" in flags[0]["detail"]

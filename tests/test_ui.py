@@ -134,7 +134,11 @@ def test_flagged_sentences_and_notices_are_shown(app: AppTest, monkeypatch: pyte
         for part in stream(self, question, history, k=k, mode=mode):
             if isinstance(part, Answer):
                 part.notice = "Có câu chưa kiểm chứng."
-                part.flags = [{"sentence": "Ngân sách là 12 tỷ đồng.", "reason": "uncited"}]
+                part.flags = [
+                    {"sentence": "Ngân sách là 12 tỷ đồng.", "reason": "uncited"},
+                    {"sentence": "Bộ Tư pháp chủ trì.", "reason": "unsupported",
+                     "detail": "nêu 'Bộ Tư pháp' nhưng nguồn không có"},
+                ]  # fmt: skip
             yield part
 
     monkeypatch.setattr(Assistant, "stream", flagged)
@@ -142,6 +146,8 @@ def test_flagged_sentences_and_notices_are_shown(app: AppTest, monkeypatch: pyte
     captions = [unescape(c.value) for c in _replies(app)[0].caption]
     assert "Có câu chưa kiểm chứng." in captions
     assert any("Ngân sách là 12 tỷ đồng." in c for c in captions)
+    # The reason a sentence is flagged is shown with it.
+    assert any("Bộ Tư pháp chủ trì." in c and "nêu 'Bộ Tư pháp' nhưng nguồn không có" in c for c in captions)
     assert app.session_state["messages"][1]["flags"][0]["reason"] == "uncited"
 
 

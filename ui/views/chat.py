@@ -137,7 +137,8 @@ def show_notices(message: dict[str, Any]) -> None:
     if message.get("notice"):
         st.caption(common.text_md(message["notice"]))
     for flag in message.get("flags", []):
-        st.caption(f"⚠ Chưa kiểm chứng được với tài liệu: {common.text_md(flag['sentence'])}")
+        why = f" ({common.text_md(flag['detail'])})" if flag.get("detail") else ""
+        st.caption(f"⚠ Chưa kiểm chứng được với tài liệu: {common.text_md(flag['sentence'])}{why}")
 
 
 def ask(question: str) -> None:

@@ -1,0 +1,156 @@
+"""The claim check against corrupted answers: the sabotage suite on a fixed sample of qa.jsonl answers
+flags every fault type and leaves meaning-preserving rewrites alone; single sentences show each rule."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from functools import cache
+
+import pytest
+
+from assistant import Assistant
+from assistant.support import SupportScorer, Verdict
+from evals.dataset import DEFAULT_DATASET, Corpus, load_dataset
+from evals.judge import LLMJudge, chat_model_from_env
+from evals.sabotage import (
+    CONTROLS,
+    FAULTS,
+    MAX_CONTROLS_FLAGGED,
+    MIN_FLAGGED,
+    UNKNOWN,
+    answer_row,
+    judge_checker,
+    run_sabotage,
+    shortfalls,
+)
+from evals.systems import Ours
+from tests.fake_openai import FakeOpenAI, Reply
+
+CORPUS = Corpus()
+# A fixed sample: every third item of the dataset.
+SAMPLE = load_dataset(DEFAULT_DATASET)[::3]
+HP = "hien-phap-2013"
+
+
+@cache
+def _scorer(assistant: Assistant) -> SupportScorer:
+    return SupportScorer(assistant.store.embeddings, [CORPUS.body(d) for d in CORPUS.files])
+
+
+@pytest.fixture
+def scorer(corpus_assistant: Assistant) -> SupportScorer:
+    return _scorer(corpus_assistant)
+
+
+def _sentence(doc: str, opening: str) -> str:
+    body = CORPUS.body(doc)
+    start = body.index(opening)
+    return body[start : body.index(".", start) + 1]
+
+
+def test_the_sabotage_suite_on_a_fixed_sample(corpus_assistant: Assistant, scorer: SupportScorer) -> None:
+    rows = [answer_row(Ours(corpus_assistant).run(item).answer) for item in SAMPLE]
+    tallies = run_sabotage(rows, scorer)
+    assert not shortfalls(tallies), shortfalls(tallies)
+    for kind in FAULTS:
+        if kind != "drop_negation":  # quoted sentences rarely deny: tested on its own below
+            assert tallies[kind].cases >= 3, kind
+        assert tallies[kind].share is None or tallies[kind].share >= MIN_FLAGGED
+    for kind in CONTROLS:
+        assert tallies[kind].cases >= 3, kind
+        assert tallies[kind].share <= MAX_CONTROLS_FLAGGED
+
+
+def test_a_suite_that_flags_nothing_falls_short(corpus_assistant: Assistant, scorer: SupportScorer) -> None:
+    """The suite can fail: a checker that supports every sentence it is asked about misses every fault."""
+    rows = [answer_row(Ours(corpus_assistant).run(item).answer) for item in SAMPLE[:10]]
+
+    def lenient(sentence: str, sources: Sequence[str]) -> Verdict:
+        return Verdict(True, 1.0, 1.0, 1.0, "luôn có căn cứ")
+
+    tallies = run_sabotage(rows, lenient)
+    assert any(line.startswith("CHƯA ĐẠT: body") for line in shortfalls(tallies))
+
+
+@pytest.mark.parametrize(
+    ("claim", "why"),
+    [
+        (
+            "Việc kéo dài nhiệm kỳ của một khóa Quốc hội được quá mười hai tháng.",
+            "bỏ phủ định 'không được' của nguồn",
+        ),
+        ("Việc kéo dài nhiệm kỳ của một khóa Chính phủ không được quá mười hai tháng.", "nêu 'Chính phủ'"),
+        ("Việc kéo dài nhiệm kỳ của một khóa Quốc hội không được quá mười ba tháng.", None),
+    ],
+)
+def test_each_rule_names_its_reason(scorer: SupportScorer, claim: str, why: str | None) -> None:
+    source = _sentence(HP, "Việc kéo dài nhiệm kỳ")
+    assert scorer(source, [source]).supported
+    verdict = scorer(claim, [source])
+    assert not verdict.supported
+    assert why is None or why in verdict.reason
+
+
+def test_word_order_and_listed_synonyms_keep_support(scorer: SupportScorer) -> None:
+    source = _sentence(HP, "Việc kéo dài nhiệm kỳ")
+    assert scorer("Nhiệm kỳ của một khóa Quốc hội không được kéo dài quá mười hai tháng.", [source]).supported
+
+
+def _scripted_judge(body: dict) -> str:
+    """A judge reply from the scripted server: a sentence is supported when its passages hold it verbatim;
+    a sentence mentioning "chiến tranh" gets a malformed reply."""
+    prompt = body["messages"][-1]["content"]
+    passages = " ".join(re.findall(r'<doan so="\d+">(.*?)</doan>', prompt, re.DOTALL))
+    sentence = re.search(r"^1\. (.*?)\s*\[1\]", prompt, re.MULTILINE | re.DOTALL).group(1).strip()
+    if "chiến tranh" in sentence:
+        return "không phải JSON"
+    held = sentence.rstrip(".") in passages
+    verdict = {
+        "supported_by_cited": held,
+        "supported_by_context": held,
+        "supporting_alone": [1] if held else [],
+        "reason": "trích nguyên văn" if held else "nguồn không nói vậy",
+    }
+    return json.dumps({"sentences": [verdict]}, ensure_ascii=False)
+
+
+def test_the_llm_judge_goes_through_the_suite(corpus_assistant: Assistant) -> None:
+    """Every fault type reaches the judge through an OpenAI-compatible server and back: its replies are
+    parsed, unusable ones counted as unknown, and the tallies follow what the judge said."""
+    rows = [answer_row(Ours(corpus_assistant).run(item).answer) for item in SAMPLE[:8]]
+    with FakeOpenAI(default=Reply(_scripted_judge)) as server:
+        checker = judge_checker(LLMJudge(chat_model_from_env(server.url, "judge-model", "k")))
+        tallies = run_sabotage(rows, checker)
+        assert server.requests and all(r["model"] == "judge-model" for r in server.requests)
+    for kind in FAULTS:
+        if tallies[kind].cases:
+            assert tallies[kind].share == 1.0, kind  # no corrupted sentence is verbatim
+    assert sum(tallies[k].cases for k in FAULTS) >= 20
+    # Verbatim controls (a trimmed sentence is a prefix of its source) pass; rewritten ones do not.
+    assert tallies["trim"].cases and tallies["trim"].share == 0.0
+    assert checker(
+        "Việc kéo dài nhiệm kỳ không quá mười hai tháng, trừ khi có chiến tranh.", ["x"]
+    ).reason.startswith(UNKNOWN)
+
+
+def test_a_number_changed_to_one_found_elsewhere_in_the_source_is_caught(scorer: SupportScorer) -> None:
+    source = (
+        "Công chức đã hoàn thành bồi dưỡng trong năm 2023 thì không phải tham gia lớp tập trung năm 2024."
+    )
+    claim = "Công chức đã hoàn thành bồi dưỡng trong năm 2024 thì không phải tham gia lớp tập trung năm 2024."
+    assert scorer(source, [source]).supported
+    verdict = scorer(claim, [source])
+    assert not verdict.supported and verdict.reason == "số 2024 thay cho 2023 của nguồn"
+
+
+def test_upper_case_headings_name_nothing() -> None:
+    from assistant.names import entities
+
+    assert entities("QUY ĐỊNH VỀ BỒI DƯỠNG KIẾN THỨC PHÁP LUẬT CHO CÁN BỘ") == []
+    assert [e.text for e in entities("giao UBND cấp tỉnh và Bộ Nội vụ")] == [
+        "UBND cấp",
+        "Bộ Nội vụ",
+        "Bộ Nội vụ",
+    ]
