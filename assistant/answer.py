@@ -7,15 +7,14 @@ from dataclasses import dataclass
 
 from assistant.decision import Decision, fitted
 from assistant.embeddings import E5Embeddings
-from assistant.instructions import is_instruction
 from assistant.lexical import LexicalIndex
 from assistant.matching import content_terms, is_stopword, term_coverage
 from assistant.models import HEADER_KEY, Answer, Chunk, Citation, ScoredChunk
-from assistant.names import MOTTOS
+from assistant.passages import heading_title, quotable, whole_clause
 from assistant.retrieval import Query, in_clauses
 from assistant.shapes import Shape, negated_terms, shape_of
 from assistant.synonyms import synonyms
-from assistant.text import canonical, fold, folded_syllables, sentence_spans, syllables
+from assistant.text import canonical, fold, folded_syllables, syllables
 from assistant.tokens import count_tokens
 
 REFUSAL = "Tài liệu hiện có không đề cập đến nội dung này."
@@ -156,7 +155,7 @@ class ExtractiveAnswerer:
                 return []
         if contents:
             # "… gồm những nội dung nào?": the clause of the best sentence, whole, when it is short enough.
-            whole = _whole_clause(candidates[0].chunk, index.chunks)
+            whole = whole_clause(candidates[0].chunk, index.chunks)
             if sum(c.tokens for c in whole) <= self.clause_tokens:
                 return self._clause_content(whole)
         # The best sentence answers; others join it when they are nearly as well supported.
@@ -383,7 +382,7 @@ class ExtractiveAnswerer:
         first = chosen[0].chunk
         clauses = {(s.chunk.doc_short, s.chunk.clause_label) for s in chosen}
         docs = list(dict.fromkeys(s.chunk.doc_short for s in chosen))
-        heading = f" — {title}" if (title := _heading_title(first)) else ""
+        heading = f" — {title}" if (title := heading_title(first)) else ""
         lead = (
             f"Theo {first.doc_short} ({first.clause_label}{heading}):"
             if len(clauses) == 1
@@ -400,36 +399,11 @@ class _Sentences(list[Sentence]):
     cut_at: str | None = None
 
 
-_MARKER = re.compile(r"(?:\d{1,3}(?:\.\d{1,3}){0,2}\.|[a-zđ]\)|[IVXLC]{1,6}\.|[-+•])\s+")
 _ITEM_NOUN = re.compile(r"\b(?:nhung|cac)\s+((?:\w+\s+){0,3}?)(?:nao|gi)\b")
 # "những nội dung nào" asks what a clause holds; "những việc gì cho X" asks for every task of X, wherever
 # it stands; "những luật nào" for every named item.
 _CONTENT_NOUNS = {"", "noi dung", "van de", "diem", "yeu cau", "gi"}
 _TASK_NOUNS = {"viec", "nhiem vu", "cong viec", "trach nhiem"}
-
-
-def quotable(chunk: Chunk) -> list[tuple[int, int]]:
-    """The chunk's sentences that can be quoted as an answer: headings aside ("Điều 3. Mục tiêu", "2. Yêu
-    cầu", as the clause context names them) and sentences that instruct the assistant (planted in a
-    document), list markers ("b)", "2.") left out of the quote."""
-    headings = []
-    for part in chunk.context.split(" — "):
-        at = chunk.text.find(part) if len(part) >= 3 else -1
-        if at >= 0 and (at == 0 or chunk.text[at - 1] == "\n"):
-            headings.append((at, at + len(part) + 1))  # with a closing "." or ":"
-    spans = []
-    for a, b in sentence_spans(chunk.text):
-        text = chunk.text[a:b]
-        if any(start <= a and b <= end for start, end in headings) or not any(ch.isalpha() for ch in text):
-            continue
-        if is_instruction(text):
-            continue
-        if fold(text).startswith(MOTTOS):
-            continue
-        if (m := _MARKER.match(chunk.text, a, b)) and m.end() < b:
-            a = m.end()
-        spans.append((a, b))
-    return spans
 
 
 def _header_of(query: Query, chunks: list[Chunk]) -> list[Chunk]:
@@ -438,27 +412,6 @@ def _header_of(query: Query, chunks: list[Chunk]) -> list[Chunk]:
     if len(documents) != 1:
         return []
     return [c for c in chunks if c.doc_short == documents[0] and c.clause_key == HEADER_KEY]
-
-
-def _heading_title(chunk: Chunk) -> str:
-    """The title of a chunk's own heading, when it says more than the label ("2. Học viện Hành chính Quốc
-    gia" -> "Học viện Hành chính Quốc gia", "Điều 3. Mục tiêu bồi dưỡng" -> "Mục tiêu bồi dưỡng")."""
-    own = chunk.context.split(" — ")[-1]
-    title = re.sub(r"^(?:Điều\s+\d+[a-z]?\.?|(?:\d{1,3}\.)+\d{0,3}\.?|[IVXLC]{1,6}\.|[a-zđ]\))\s*", "", own)
-    title = title.strip(" .:")
-    if len(title) < 3 or title == own or fold(title) in fold(chunk.clause_label):
-        return ""
-    return title[:1].upper() + title[1:].lower() if title.isupper() else title
-
-
-def _whole_clause(chunk: Chunk, chunks: list[Chunk]) -> list[Chunk]:
-    """The chunks of a chunk's clause with the clauses inside it (a point's: its khoản's), in order."""
-    key = re.sub(r"/diem-[^/]+$", "", chunk.clause_key)
-    return [
-        c
-        for c in chunks
-        if c.doc_id == chunk.doc_id and (c.clause_key == key or c.clause_key.startswith(f"{key}/"))
-    ]
 
 
 def _item_noun(question: str) -> str:

@@ -7,8 +7,8 @@ import sys
 
 from tqdm import tqdm
 
-from assistant.answer import quotable
 from assistant.embeddings import E5Embeddings
+from assistant.passages import quotable
 from assistant.settings import Settings
 from assistant.store import SEED_CACHE
 from ingest.pipeline import bundled_corpus, prepare

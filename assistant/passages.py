@@ -1,0 +1,58 @@
+"""A retrieved chunk read as an answer's source: the sentences it can quote, its heading's title, the
+clause it belongs to. Shared by the answerer and by the seed of the shipped embedding cache."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.instructions import is_instruction
+from assistant.models import Chunk
+from assistant.names import MOTTOS
+from assistant.text import fold, sentence_spans
+
+_MARKER = re.compile(r"(?:\d{1,3}(?:\.\d{1,3}){0,2}\.|[a-zđ]\)|[IVXLC]{1,6}\.|[-+•])\s+")
+
+
+def quotable(chunk: Chunk) -> list[tuple[int, int]]:
+    """The chunk's sentences that can be quoted as an answer: headings aside ("Điều 3. Mục tiêu", "2. Yêu
+    cầu", as the clause context names them) and sentences that instruct the assistant (planted in a
+    document), list markers ("b)", "2.") left out of the quote."""
+    headings = []
+    for part in chunk.context.split(" — "):
+        at = chunk.text.find(part) if len(part) >= 3 else -1
+        if at >= 0 and (at == 0 or chunk.text[at - 1] == "\n"):
+            headings.append((at, at + len(part) + 1))  # with a closing "." or ":"
+    spans = []
+    for a, b in sentence_spans(chunk.text):
+        text = chunk.text[a:b]
+        if any(start <= a and b <= end for start, end in headings) or not any(ch.isalpha() for ch in text):
+            continue
+        if is_instruction(text):
+            continue
+        if fold(text).startswith(MOTTOS):
+            continue
+        if (m := _MARKER.match(chunk.text, a, b)) and m.end() < b:
+            a = m.end()
+        spans.append((a, b))
+    return spans
+
+
+def heading_title(chunk: Chunk) -> str:
+    """The title of a chunk's own heading, when it says more than the label ("2. Học viện Hành chính Quốc
+    gia" -> "Học viện Hành chính Quốc gia", "Điều 3. Mục tiêu bồi dưỡng" -> "Mục tiêu bồi dưỡng")."""
+    own = chunk.context.split(" — ")[-1]
+    title = re.sub(r"^(?:Điều\s+\d+[a-z]?\.?|(?:\d{1,3}\.)+\d{0,3}\.?|[IVXLC]{1,6}\.|[a-zđ]\))\s*", "", own)
+    title = title.strip(" .:")
+    if len(title) < 3 or title == own or fold(title) in fold(chunk.clause_label):
+        return ""
+    return title[:1].upper() + title[1:].lower() if title.isupper() else title
+
+
+def whole_clause(chunk: Chunk, chunks: list[Chunk]) -> list[Chunk]:
+    """The chunks of a chunk's clause with the clauses inside it (a point's: its khoản's), in order."""
+    key = re.sub(r"/diem-[^/]+$", "", chunk.clause_key)
+    return [
+        c
+        for c in chunks
+        if c.doc_id == chunk.doc_id and (c.clause_key == key or c.clause_key.startswith(f"{key}/"))
+    ]
