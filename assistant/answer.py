@@ -73,9 +73,9 @@ class ExtractiveAnswerer:
     """Answers with the documents' own sentences, each followed by a citation marker assigned here.
 
     A sentence's support is its lexical coverage of the question's content terms (IDF-weighted,
-    tolerant of missing or wrong diacritics) plus how far its e5 similarity to the question rises
-    above a baseline.
-    With no sentence above `min_support`, the answer is a refusal.
+    tolerant of missing or wrong diacritics, synonyms read) plus how far its e5 similarity to the
+    question rises above a baseline. Whether the best sentence answers at all is the fitted decision's
+    call (assistant/decision.py); the question's shape (assistant/shapes.py) decides what else is quoted.
     """
 
     def __init__(
