@@ -16,6 +16,9 @@ from assistant.cli import _progress as ingest_progress
 from assistant.cli import run_group
 from assistant.settings import PROJECT_ROOT
 from assistant.support import SupportScorer
+from evals.articles import ArticleDatasetError, load_articles
+from evals.articles import evaluate as evaluate_articles
+from evals.articles import table as table_articles
 from evals.corpus_store import eval_assistant, is_default_corpus
 from evals.dataset import DEFAULT_CORPUS, DEFAULT_DATASET, Corpus, DatasetError, Item, load_dataset
 from evals.gate import Comparison, baseline_record, compare, load_baseline, regressions
@@ -314,6 +317,43 @@ def sabotage(
         for line in failed:
             click.echo(line, err=True)
         sys.exit(1)
+
+
+@cli.command()
+@click.option(
+    "--dataset",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    required=True,
+    help="Tệp JSONL câu hỏi có nhãn điều luật: id, question, law, articles (ví dụ câu hỏi ALQAC).",
+)
+@click.option(
+    "--corpus",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    required=True,
+    help="Thư mục các văn bản luật (<law>.txt); nạp vào kho đánh giá riêng, giữ giữa các lần chạy.",
+)
+@click.option("--limit", type=int, default=None, help="Chỉ chạy N câu đầu.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_OUT,
+    show_default=True,
+    help="Nơi ghi articles.json.",
+)
+@click.option("--progress/--no-progress", default=True, help="Thanh tiến trình trên stderr.")
+def articles(dataset: Path, corpus: Path, limit: int | None, out: Path, progress: bool) -> None:
+    """Chấm trích dẫn theo điều luật như ALQAC: macro-F2 (từ chối = 0), hit@1, từ chối, trích sai điều."""
+    try:
+        items = load_articles(dataset)[:limit]
+    except ArticleDatasetError as exc:
+        raise EvalError(str(exc)) from exc
+    laws = {p.stem for p in corpus.glob("*.txt")}
+    if missing := sorted({i.law for i in items} - laws):
+        raise EvalError(f"Không có văn bản luật {', '.join(missing[:3])} trong '{corpus}'.")
+    result = evaluate_articles(_corpus_assistant(corpus, progress), items, progress)
+    write_json(out / "articles.json", result)
+    click.echo(table_articles(result))
+    click.echo(f"\nĐã ghi {out / 'articles.json'}")
 
 
 def main() -> None:
