@@ -12,7 +12,8 @@ from assistant.matching import content_terms, is_stopword, term_coverage
 from assistant.models import HEADER_KEY, Answer, Chunk, Citation, ScoredChunk
 from assistant.passages import heading_title, quotable, whole_clause
 from assistant.retrieval import Query, in_clauses
-from assistant.shapes import Shape, negated_terms, shape_of
+from assistant.shapes import Shape, negated_terms, shape_of, statement_of
+from assistant.support import IndexScorer, unsupported_numbers
 from assistant.synonyms import synonyms
 from assistant.text import canonical, fold, folded_syllables, syllables
 from assistant.tokens import count_tokens
@@ -41,6 +42,9 @@ TASK_COVERAGE = 0.7
 MAX_ITEMS = 8
 CONTINUED = "(Điều khoản còn tiếp: xem toàn văn {label}.)"
 YES, NO = "Có.", "Không."
+TRUE, FALSE = "Đúng.", "Sai."
+TRUE_COVERAGE = 0.9
+FOR_THE_READER = "Điều khoản được trích không tự quyết định đúng hay sai: hãy đối chiếu nội dung trích dẫn."
 ENGLISH_NOTICE = "Chế độ ngoại tuyến trích nguyên văn tiếng Việt từ tài liệu, không dịch."
 _CLAUSE_NAMES = re.compile(
     r"\b(nhiem vu|giai phap|thu (nhat|hai|ba|tu|nam|sau|bay)|dieu \d+|khoan \d+|diem [a-z])\b"
@@ -91,18 +95,25 @@ class ExtractiveAnswerer:
         self.max_sentences = max_sentences
         self.min_support = min_support
         self.clause_tokens = clause_tokens
+        self.scorer = IndexScorer(embeddings)
 
     def __call__(self, query: Query, retrieved: list[ScoredChunk], index: LexicalIndex) -> Answer:
         chosen = self.choose(query, retrieved, index)
         verdict = None
-        if chosen and shape_of(query.text) is Shape.YES_NO and not query.english:
+        shape = shape_of(query.text)
+        if chosen and shape is Shape.YES_NO and not query.english:
             verdict = self.verdict(query, chosen[0], index)
             chosen = chosen[:1] if verdict else []
+        if chosen and shape is Shape.TRUE_FALSE and not query.english:
+            verdict = self.judge(query, chosen[0], index)
+            chosen = chosen[:1]
         if not chosen:
             return Answer(query.text, refusal(query.library), True, [])
         answer = self._compose(query, chosen)
         if verdict:
             answer.text = f"{verdict}\n\n{answer.text}"
+        elif shape is Shape.TRUE_FALSE and not query.english:
+            answer.notice = FOR_THE_READER
         if (cut := getattr(chosen, "cut_at", None)) is not None:
             answer.text += "\n\n" + CONTINUED.format(label=cut)
         return answer
@@ -324,6 +335,20 @@ class ExtractiveAnswerer:
                 if coverage >= needed:
                     best[(chunk.id, str(a))] = Sentence(chunk, 0, a, b, coverage=coverage)
         return best
+
+    def judge(self, query: Query, sentence: Sentence, index: LexicalIndex) -> str | None:
+        """'Đúng.' or 'Sai.' for a statement to judge ("…, đúng hay sai?") when the cited sentence decides it:
+        false when the statement contradicts it (a negation added or dropped, a direction reversed, a name
+        or number of it replaced, a number it lacks), true when it is backed by it; else None."""
+        statement = statement_of(query.search_text)
+        sources = [sentence.text]
+        scorer = self.scorer(index)
+        if scorer.contradiction(statement, sources) or unsupported_numbers(statement, sources):
+            return FALSE
+        backed = scorer(statement, sources)
+        # "True" needs nearly every word of the statement in the sentence: a looser paraphrase may hide a
+        # changed condition, and a wrong verdict is worse than none.
+        return TRUE if backed.supported and backed.coverage >= TRUE_COVERAGE else None
 
     def verdict(self, query: Query, sentence: Sentence, index: LexicalIndex) -> str | None:
         """'Có.' or 'Không.' when the sentence decides a yes/no question, else None.

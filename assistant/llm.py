@@ -19,7 +19,7 @@ from assistant.models import Answer, Citation, ScoredChunk, Turn
 from assistant.prompts import load_prompt
 from assistant.retrieval import Query
 from assistant.settings import Settings
-from assistant.support import SupportScorer, unsupported_numbers
+from assistant.support import IndexScorer, SupportScorer, unsupported_numbers
 from assistant.text import has_diacritics, sentence_spans, syllables
 from assistant.tokens import count_tokens
 
@@ -76,14 +76,7 @@ class GenerativeAnswerer:
         self.settings = settings
         self.fallback = fallback
         self.secret = settings.llm_api_key.get_secret_value() if settings.llm_api_key else ""
-        self._scorer: tuple[LexicalIndex, SupportScorer] | None = None
-
-    def scorer(self, index: LexicalIndex) -> SupportScorer:
-        """The offline support scorer over the stored chunks (rebuilt when they change)."""
-        if self._scorer is None or self._scorer[0] is not index:
-            scorer = SupportScorer(self.fallback.embeddings, (c.text for c in index.chunks))
-            self._scorer = (index, scorer)
-        return self._scorer[1]
+        self.scorer = IndexScorer(fallback.embeddings)  # the offline support scorer over the stored chunks
 
     # -- the answerer seam ---------------------------------------------------------------------------
 

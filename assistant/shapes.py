@@ -17,11 +17,19 @@ class Shape(StrEnum):
     CLAUSE_CONTENT = "clause-content"  # a clause's sentences in order, within a budget
     ENUMERATION = "enumeration"  # one line per clause that holds an item
     COUNT = "count"  # a sentence that states the number
+    TRUE_FALSE = "true-false"  # "…, đúng hay sai?": "Đúng." / "Sai." when a cited sentence decides
     YES_NO = "yes-no"  # "Có." / "Không." when a cited sentence decides, then the quote
     DOCUMENT_INFO = "document-info"  # who issued a document, its number, place and date: its header block
 
 
-_ORDER = (Shape.YES_NO, Shape.DOCUMENT_INFO, Shape.COUNT, Shape.ENUMERATION, Shape.CLAUSE_CONTENT)
+_ORDER = (
+    Shape.TRUE_FALSE,
+    Shape.YES_NO,
+    Shape.DOCUMENT_INFO,
+    Shape.COUNT,
+    Shape.ENUMERATION,
+    Shape.CLAUSE_CONTENT,
+)
 
 
 def _rows(name: str) -> list[list[str]]:
@@ -87,3 +95,18 @@ def directions() -> tuple[tuple[Terms, Terms], ...]:
 
 def _terms(side: str) -> Terms:
     return tuple(tuple(fold(w).split()) for w in side.split(",") if w.strip())
+
+
+def statement_of(question: str) -> str:
+    """The statement a true/false question asks to judge: without "…, đúng hay sai?" or "Khẳng định sau
+    đúng hay sai:"."""
+    text = re.sub(
+        r"[,;:]?\s*(là\s+)?(đúng|sai)\s+hay\s+(sai|đúng)\s*[?.!]*\s*$", "", question.strip(), flags=re.I
+    )
+    text = re.sub(
+        r"^khẳng định (sau|này|dưới đây)\s+(là\s+)?(đúng|sai) hay (sai|đúng)\s*[?:.]*\s*",
+        "",
+        text,
+        flags=re.I,
+    )
+    return text.strip()

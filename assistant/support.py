@@ -18,6 +18,7 @@ from itertools import pairwise
 import numpy as np
 
 from assistant.embeddings import E5Embeddings
+from assistant.lexical import LexicalIndex
 from assistant.matching import STOPWORDS
 from assistant.names import entities, entity_names, kinds
 from assistant.shapes import directions, negations
@@ -179,6 +180,18 @@ class SupportScorer:
         for name in self.names:
             if claim.names(name) and name not in text:
                 return f"nêu '{claim.written(name)}' nhưng nguồn không có"
+        return self._contradiction(sentence, claim, sources, text)
+
+    def contradiction(self, sentence: str, sources: Sequence[str]) -> str | None:
+        """Why the sentence says the opposite of its sources (None when it does not): a negation added or
+        dropped, a direction reversed, a name or number of the sentence it follows replaced."""
+        return self._contradiction(
+            sentence, Folded(sentence), sources, Folded(synonyms().expand("\n".join(sources)))
+        )
+
+    def _contradiction(
+        self, sentence: str, claim: Folded, sources: Sequence[str], text: Folded
+    ) -> str | None:
         return (
             added_negation(claim, sources)
             or dropped_negation(claim, sources)
@@ -354,3 +367,16 @@ def reversed_direction(claim: Folded, text: Folded) -> str | None:
                 written = text.written(opposite).lower()
                 return f"đảo nghĩa: nêu '{claim.written(said)}' nhưng nguồn nói '{written}'"
     return None
+
+
+class IndexScorer:
+    """The support scorer over a lexical index's chunks, built on first use and again when they change."""
+
+    def __init__(self, embeddings: E5Embeddings) -> None:
+        self.embeddings = embeddings
+        self._built: tuple[object, SupportScorer] | None = None
+
+    def __call__(self, index: LexicalIndex) -> SupportScorer:
+        if self._built is None or self._built[0] is not index:
+            self._built = (index, SupportScorer(self.embeddings, (c.text for c in index.chunks)))
+        return self._built[1]

@@ -138,3 +138,27 @@ def test_tasks_of_a_body_are_listed_wherever_they_stand(standard: Assistant) -> 
 def test_the_lead_names_the_clauses_own_heading(standard: Assistant) -> None:
     answer = standard.ask("Khoản 2 mục III của Kế hoạch 45 quy định gì?")
     assert answer.text.startswith("Theo KH 45/KH-BNV (Mục III, khoản 2 — Học viện Hành chính Quốc gia):")
+
+
+@pytest.mark.parametrize(
+    ("statement", "verdict"),
+    [
+        ("Nghị định này không áp dụng đối với người làm việc trong tổ chức cơ yếu", "Đúng."),
+        ("Nghị định 88 áp dụng đối với người làm việc trong tổ chức cơ yếu", "Sai."),  # a negation dropped
+        ("Học viện Hành chính Quốc gia tổ chức 06 lớp bồi dưỡng tập trung", "Đúng."),
+        ("Học viện Hành chính Quốc gia tổ chức 08 lớp bồi dưỡng tập trung", "Sai."),  # a number changed
+    ],
+)
+def test_a_statement_to_judge_gets_a_verdict_only_from_the_cited_sentence(
+    standard: Assistant, statement: str, verdict: str
+) -> None:
+    answer = standard.ask(f"{statement}, đúng hay sai?")
+    assert answer.text.startswith(verdict) and answer.citations
+
+
+def test_a_statement_the_sentence_does_not_decide_is_left_to_the_reader(standard: Assistant) -> None:
+    answer = standard.ask(
+        "Công chức có quyền từ chối thi hành quyết định trái pháp luật của cấp trên, đúng hay sai?"
+    )
+    assert not answer.text.startswith(("Đúng.", "Sai.")) and answer.citations
+    assert answer.notice and "đối chiếu" in answer.notice
