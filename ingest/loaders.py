@@ -192,11 +192,16 @@ def _decode_utf8(data: bytes, name: str) -> str:
         ) from exc
 
 
+MIN_UTF16_BYTES = 8
+
+
 def _decode_utf16(data: bytes, name: str) -> str:
     """Text saved as UTF-16 without a byte-order mark (every ASCII character has a NUL byte beside it),
     read in the byte order its NULs show; anything else with NUL bytes is refused."""
     even, odd = data[0::2], data[1::2]
-    for encoding, nuls, others in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+    # A few bytes ("0\x00") say nothing sure about their encoding: too short to be read as UTF-16.
+    pairs = (("utf-16-le", odd, even), ("utf-16-be", even, odd)) if len(data) >= MIN_UTF16_BYTES else ()
+    for encoding, nuls, others in pairs:
         if nuls and nuls.count(0) >= 0.3 * len(nuls) and others.count(0) <= 0.02 * len(others):
             try:
                 text = data.decode(encoding)
