@@ -123,8 +123,9 @@ WRONG_ANSWER_COST = 2.0
 
 
 def _threshold(decision: Decision, observations: list[Observation]) -> float:
-    """The threshold that answers the most right questions at WRONG_ANSWER_COST per unanswerable one
-    answered, refusing every unanswerable question a person wrote (the generated ones may slip)."""
+    """The threshold that answers the most right questions at WRONG_ANSWER_COST per wrong answer (an
+    unanswerable question answered, or a best sentence that misses the evidence), refusing every
+    unanswerable question a person wrote (the generated ones may slip)."""
     scores = sorted({decision.score(o.features) for o in observations})
     written = [decision.score(o.features) for o in observations if not o.answerable and o.kind != "generated"]
     floor = max(written, default=0.0)
