@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from enum import StrEnum
 from functools import cache
 from importlib import resources
@@ -62,20 +63,29 @@ def negations() -> tuple[tuple[str, ...], ...]:
     return tuple(sorted(words, key=len, reverse=True))
 
 
+def markers_in(
+    words: Sequence[str], markers: Sequence[tuple[str, ...]]
+) -> Iterator[tuple[int, tuple[str, ...]]]:
+    """(position, marker) of each marker in words, left to right, the longest first where several start at
+    one place; a marker's words are not searched again."""
+    i = 0
+    while i < len(words):
+        marker = next((m for m in markers if tuple(words[i : i + len(m)]) == m), None)
+        if marker is None:
+            i += 1
+            continue
+        yield i, marker
+        i += len(marker)
+
+
 def negated_terms(text: str, reach: int = 3) -> set[str]:
     """The folded syllables that a negation in text denies: up to `reach` syllables after each marker."""
     words = syllables(text)
-    denied: set[str] = set()
-    i = 0
-    while i < len(words):
-        marker = next((m for m in negations() if tuple(words[i : i + len(m)]) == m), None)
-        if marker:
-            after = words[i + len(marker) : i + len(marker) + reach]
-            denied.update(fold(w) for w in after)
-            i += len(marker)
-        else:
-            i += 1
-    return denied
+    return {
+        fold(w)
+        for i, marker in markers_in(words, negations())
+        for w in words[i + len(marker) : i + len(marker) + reach]
+    }
 
 
 Terms = tuple[tuple[str, ...], ...]

@@ -21,7 +21,7 @@ from assistant.embeddings import E5Embeddings
 from assistant.lexical import LexicalIndex
 from assistant.matching import STOPWORDS
 from assistant.names import entities, entity_names, kinds
-from assistant.shapes import directions, negations
+from assistant.shapes import directions, markers_in, negations
 from assistant.synonyms import synonyms
 from assistant.text import fold, folded_syllables, sentence_spans
 
@@ -305,12 +305,7 @@ def added_negation(claim: Folded, sources: Sequence[str]) -> str | None:
     has fewer negations than the claim (a paraphrase may move a negation within its sentence)."""
     sentences = [Folded(source[a:b]) for source in sources for a, b in sentence_spans(source)]
     count = _count_markers(claim.words)
-    i = 0
-    while i < len(claim.words):
-        marker = _marker_at(claim.words, i)
-        if marker is None:
-            i += 1
-            continue
+    for i, marker in markers_in(claim.words, _markers()):
         after = tuple(claim.words[i + len(marker) : i + len(marker) + 2])
         holding = [s for s in sentences if len(after) == 2 and s.positions(after)]
         if holding and not any(
@@ -318,17 +313,11 @@ def added_negation(claim: Folded, sources: Sequence[str]) -> str | None:
             for s in holding
         ):
             return f"phủ định '{' '.join(claim.raw[i : i + len(marker)])}' mà nguồn không có"
-        i += len(marker)
     return None
 
 
 def _count_markers(words: list[str]) -> int:
-    count = i = 0
-    while i < len(words):
-        marker = _marker_at(words, i)
-        count += marker is not None
-        i += len(marker) if marker else 1
-    return count
+    return sum(1 for _ in markers_in(words, _markers()))
 
 
 def dropped_negation(claim: Folded, sources: Sequence[str]) -> str | None:
@@ -336,12 +325,7 @@ def dropped_negation(claim: Folded, sources: Sequence[str]) -> str | None:
     for source in sources:
         for a, b in sentence_spans(source):
             words = Folded(source[a:b])
-            i = 0
-            while i < len(words.words):
-                marker = _marker_at(words.words, i)
-                if marker is None:
-                    i += 1
-                    continue
+            for i, marker in markers_in(words.words, _markers()):
                 after = words.words[i + len(marker) : i + len(marker) + 2]
                 before = words.words[max(0, i - 2) : i]
                 # The claim has the words around the marker with the marker, or its first words, gone.
@@ -352,7 +336,6 @@ def dropped_negation(claim: Folded, sources: Sequence[str]) -> str | None:
                     for rest in kept
                 ):
                     return f"bỏ phủ định '{' '.join(words.raw[i : i + len(marker)])}' của nguồn"
-                i += len(marker)
     return None
 
 

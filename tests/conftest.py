@@ -20,7 +20,9 @@ from hypothesis import settings as hypothesis_settings
 
 from assistant import Assistant, Settings, Store, get_settings
 from assistant.embeddings import DIM, E5Embeddings
+from assistant.support import SupportScorer
 from assistant.text import folded_syllables
+from evals.dataset import Corpus
 
 # Property tests explore new random cases on a developer's machine; CI replays a fixed set, so that a red
 # build always means a change broke something (a case found locally is pinned with @example).
@@ -101,3 +103,10 @@ def corpus_assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     assistant = Assistant(settings)
     ensure_corpus(assistant.store, settings)
     return assistant
+
+
+@pytest.fixture(scope="session")
+def scorer(corpus_assistant: Assistant) -> SupportScorer:
+    """The offline support scorer over the bundled corpus (the eval harness's), built once per session."""
+    corpus = Corpus()
+    return SupportScorer(corpus_assistant.store.embeddings, [corpus.body(d) for d in corpus.files])

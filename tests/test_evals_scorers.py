@@ -4,7 +4,6 @@ answers to unanswerable questions score low. A scorer that cannot fail is a defe
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import cache
 
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
@@ -23,16 +22,6 @@ from tests.fake_openai import FakeOpenAI
 
 ITEMS = {item.id: item for item in load_dataset(DEFAULT_DATASET)}
 CORPUS = Corpus()
-
-
-@cache
-def _scorer(assistant: Assistant) -> SupportScorer:
-    return SupportScorer(assistant.store.embeddings, [CORPUS.body(d) for d in CORPUS.files])
-
-
-@pytest.fixture
-def scorer(corpus_assistant: Assistant) -> SupportScorer:
-    return _scorer(corpus_assistant)
 
 
 def _run(assistant: Assistant, item_id: str) -> Run:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from functools import cache
 
 import pytest
 
@@ -32,16 +31,6 @@ CORPUS = Corpus()
 # A fixed sample: every third item of the dataset.
 SAMPLE = load_dataset(DEFAULT_DATASET)[::3]
 HP = "hien-phap-2013"
-
-
-@cache
-def _scorer(assistant: Assistant) -> SupportScorer:
-    return SupportScorer(assistant.store.embeddings, [CORPUS.body(d) for d in CORPUS.files])
-
-
-@pytest.fixture
-def scorer(corpus_assistant: Assistant) -> SupportScorer:
-    return _scorer(corpus_assistant)
 
 
 def _sentence(doc: str, opening: str) -> str:
