@@ -112,6 +112,7 @@ class ExtractiveAnswerer:
         answer = self._compose(query, chosen)
         if verdict:
             answer.text = f"{verdict}\n\n{answer.text}"
+            answer.verdict = verdict.rstrip(".")
         elif shape is Shape.TRUE_FALSE and not query.english:
             answer.notice = FOR_THE_READER
         if (cut := getattr(chosen, "cut_at", None)) is not None:

@@ -117,6 +117,9 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     mode: str = "extractive"
     notice: str | None = None
+    verdict: str | None = (
+        None  # "Đúng"/"Sai", "Có"/"Không" or a choice's letter, when a cited sentence decides it
+    )
     standalone_question: str | None = None
     flags: list[dict[str, str]] = field(default_factory=list)  # sentences a check found wanting, and why
     usage: dict[str, int] = field(default_factory=dict)  # LLM tokens: prompt, completion, passages
@@ -129,6 +132,7 @@ class Answer:
             "citations": [c.to_json() for c in self.citations],
             "mode": self.mode,
             "notice": self.notice,
+            "verdict": self.verdict,
             "flags": self.flags,
             "usage": self.usage,
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},

@@ -113,7 +113,11 @@ def test_references_by_path_resolve(standard: Assistant) -> None:
 
 def test_yes_no_questions_get_a_verdict_from_the_cited_sentence(standard: Assistant) -> None:
     no = standard.ask("Nghị định 88 có áp dụng đối với người làm việc trong tổ chức cơ yếu không?")
-    assert no.text.startswith("Không.") and _labels(no) == ["NĐ 88/2024/NĐ-CP, Điều 2, khoản 2"]
+    assert (
+        no.text.startswith("Không.")
+        and no.verdict == "Không"
+        and _labels(no) == ["NĐ 88/2024/NĐ-CP, Điều 2, khoản 2"]
+    )
     yes = standard.ask(
         "Viên chức làm việc ở bệnh viện công lập có thuộc đối tượng áp dụng của Nghị định 88 không?"
     )
@@ -154,6 +158,7 @@ def test_a_statement_to_judge_gets_a_verdict_only_from_the_cited_sentence(
 ) -> None:
     answer = standard.ask(f"{statement}, đúng hay sai?")
     assert answer.text.startswith(verdict) and answer.citations
+    assert answer.verdict == verdict.rstrip(".") and answer.to_json()["verdict"] == answer.verdict
 
 
 def test_a_statement_the_sentence_does_not_decide_is_left_to_the_reader(standard: Assistant) -> None:
@@ -161,4 +166,5 @@ def test_a_statement_the_sentence_does_not_decide_is_left_to_the_reader(standard
         "Công chức có quyền từ chối thi hành quyết định trái pháp luật của cấp trên, đúng hay sai?"
     )
     assert not answer.text.startswith(("Đúng.", "Sai.")) and answer.citations
+    assert answer.verdict is None
     assert answer.notice and "đối chiếu" in answer.notice
