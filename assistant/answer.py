@@ -12,7 +12,7 @@ from assistant.matching import content_terms, is_stopword, term_coverage
 from assistant.models import HEADER_KEY, Answer, Chunk, Citation, ScoredChunk
 from assistant.passages import heading_title, quotable, whole_clause
 from assistant.retrieval import Query, in_clauses
-from assistant.shapes import Shape, negated_terms, shape_of, statement_of
+from assistant.shapes import Shape, defined_term, negated_terms, shape_of, statement_of
 from assistant.support import IndexScorer, unsupported_numbers
 from assistant.synonyms import synonyms
 from assistant.text import canonical, fold, folded_syllables, syllables
@@ -33,6 +33,7 @@ DENSE_BASELINE = 0.85
 RANK_PENALTY = 0.02
 CLAUSE_COVERAGE = 0.6
 ENGLISH_SHIFT = 0.07
+DEFINITION_BONUS = 1.0  # a sentence that defines what a "X là gì?" asks about ranks above any other
 # A yes/no verdict needs the deciding sentence (already judged to answer) to cover this much of the
 # question's terms.
 VERDICT_COVERAGE = 0.3
@@ -47,7 +48,7 @@ TRUE_COVERAGE = 0.97
 FOR_THE_READER = "Điều khoản được trích không tự quyết định đúng hay sai: hãy đối chiếu nội dung trích dẫn."
 ENGLISH_NOTICE = "Chế độ ngoại tuyến trích nguyên văn tiếng Việt từ tài liệu, không dịch."
 _CLAUSE_NAMES = re.compile(
-    r"\b(nhiem vu|giai phap|thu (nhat|hai|ba|tu|nam|sau|bay)|dieu \d+|khoan \d+|diem [a-z])\b"
+    r"\b((?:nhiem vu|giai phap) )?thu (nhat|hai|ba|tu|nam|sau|bay)\b|\b(dieu \d+|khoan \d+|diem [a-z])\b"
 )
 _QUANTITY = re.compile(r"\b(?:bao nhiêu|mấy|how many|how much)\b(?:\s+(\w+))?")
 _NUMBER = r"(?:\d+|một|hai|ba|bốn|tư|năm|sáu|bảy|tám|chín|mười|trăm|nghìn|ngàn|triệu|tỷ|tỉ)"
@@ -67,6 +68,7 @@ class Sentence:
     coverage: float = 1.0
     similarity: float = 1.0
     support: float = 1.0
+    order: float = 1.0  # what sentences are ranked by: support, on the terms that tell clauses apart
 
     @property
     def text(self) -> str:
@@ -221,10 +223,11 @@ class ExtractiveAnswerer:
         pool = named if len(query.documents) == 1 and named else about or retrieved
         # A header block (issuer, place, date) is quoted only when asked for a document's particulars.
         spans = [
-            (rank, s.chunk, a, b)
+            (rank, chunk, a, b)
             for rank, s in enumerate(pool)
             if s.chunk.clause_key != HEADER_KEY
-            for a, b in quotable(s.chunk)
+            for chunk in _sayers(s.chunk, index.chunks)
+            for a, b in quotable(chunk)
         ]
         if not spans:
             return []
@@ -233,16 +236,27 @@ class ExtractiveAnswerer:
         # Cross-language similarities run lower: an English question is measured against its own baseline.
         baseline = DENSE_BASELINE - ENGLISH_SHIFT if query.english else DENSE_BASELINE
         scored = []
+        # Sentences are ranked by the terms that distinguish; how well the best is supported is still
+        # measured on all of them (the decision is fitted on that).
+        distinguishing = self._distinguishing(query, terms)
+        # "X là gì?" is answered first by the sentence that says what X is ("X là …").
+        term = defined_term(query.search_text)
+        defines = re.compile(rf"{re.escape(term)}\s+(?:la|duoc hieu la)\b") if term else None
         for (rank, chunk, a, b), sim in zip(spans, similarity, strict=True):
+            dense = DENSE_WEIGHT * (float(sim) - baseline) - RANK_PENALTY * rank
             coverage = self._coverage(terms, chunk, a, b, index)
-            support = coverage + DENSE_WEIGHT * (float(sim) - baseline) - RANK_PENALTY * rank
-            scored.append(Sentence(chunk, rank, a, b, coverage, float(sim), support))
+            order = coverage
+            if distinguishing is not terms:
+                order = self._coverage(distinguishing, chunk, a, b, index)
+            if defines and defines.match(fold(chunk.text[a:b])):
+                order += DEFINITION_BONUS
+            scored.append(Sentence(chunk, rank, a, b, coverage, float(sim), coverage + dense, order + dense))
         if query.english:
             # Without a translator, an English question is answered only by a sentence that has every
             # one of its glossary phrases (document names aside).
             needed = [f" {' '.join(syllables(p))} " for p in query.phrases if not _names_document(p, query)]
             scored = [s for s in scored if all(p in f" {' '.join(syllables(s.text))} " for p in needed)]
-        scored.sort(key=lambda c: (-c.support, c.rank, c.start))
+        scored.sort(key=lambda c: (-c.order, c.rank, c.start))
         return scored
 
     @staticmethod
@@ -257,6 +271,16 @@ class ExtractiveAnswerer:
         # English words with no Vietnamese counterpart can never be found in the documents: they stay
         # in the question's terms, weighing three times, so a question about something else is refused.
         return terms + query.untranslated * 3
+
+    @staticmethod
+    def _distinguishing(query: Query, terms: list[str]) -> list[str]:
+        """The terms that tell apart the clauses of the one document a question names: its title's
+        words are everywhere in it ("Nghị định 88, nội dung bồi dưỡng kiến thức pháp luật …" asks about
+        "nội dung", not about the decree's topic). All terms when none would be left."""
+        if len(query.documents) != 1 or not (title := query.titles.get(query.documents[0])):
+            return terms
+        topic = set(folded_syllables(title))
+        return [t for t in terms if not set(folded_syllables(t)) & topic] or terms
 
     @staticmethod
     def _coverage(
@@ -431,6 +455,14 @@ _ITEM_NOUN = re.compile(r"\b(?:nhung|cac)\s+((?:\w+\s+){0,3}?)(?:nao|gi)\b")
 # it stands; "những luật nào" for every named item.
 _CONTENT_NOUNS = {"", "noi dung", "van de", "diem", "yeu cau", "gi"}
 _TASK_NOUNS = {"viec", "nhiem vu", "cong viec", "trach nhiem"}
+
+
+def _sayers(chunk: Chunk, chunks: list[Chunk]) -> list[Chunk]:
+    """The chunks whose sentences speak for a retrieved chunk: itself, or, when it is only a heading
+    ("Điều 42. Nhiệm vụ của giáo dục thường xuyên", its khoản in chunks of their own), its clause's."""
+    if quotable(chunk):
+        return [chunk]
+    return [c for c in whole_clause(chunk, chunks) if c.id != chunk.id]
 
 
 def _header_of(query: Query, chunks: list[Chunk]) -> list[Chunk]:

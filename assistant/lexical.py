@@ -8,6 +8,7 @@ import logging
 import math
 import os
 import pickle
+import re
 import tempfile
 from collections import Counter
 from importlib import resources
@@ -19,12 +20,16 @@ import numpy as np
 
 from assistant.diacritics import DiacriticRestorer
 from assistant.models import Chunk
-from assistant.text import folded_syllables, syllables, with_bigrams
+from assistant.text import fold, folded_syllables, syllables, with_bigrams
 
 log = logging.getLogger(__name__)
 
 # Bump when what LexicalIndex builds changes: saved indexes of another format are rebuilt.
-FORMAT = 1
+FORMAT = 2
+
+# A line that says what a term is: "Công chức là …", "4. Chất hướng thần là …", "Thông tin được hiểu là …"
+# (folded; the term is one to six words, after an optional list marker).
+_DEFINES = re.compile(r"^(?:\d{1,3}\.|[a-z]\))?\s*(\w+(?: \w+){0,5}?) (?:la|duoc hieu la) ", re.MULTILINE)
 
 
 class LexicalIndex:
@@ -42,6 +47,11 @@ class LexicalIndex:
         for words in folded:
             self.df.update(set(with_bigrams(words)))
         self.restorer = DiacriticRestorer(passages)
+        # The chunks that define a term, by the folded term.
+        self.definitions: dict[str, list[int]] = {}
+        for i, chunk in enumerate(chunks):
+            for term in dict.fromkeys(_DEFINES.findall(fold(chunk.text))):
+                self.definitions.setdefault(term, []).append(i)
 
     def idf(self, term: str) -> float:
         """Inverse document frequency of a folded syllable or bigram; unknown terms weigh the most."""

@@ -139,7 +139,9 @@ def _alias_patterns(doc: StoredDocument) -> list[str]:
         name = re.sub(r"\s+\d{4}$", "", short)
         year = short[len(name) :].strip()
         if name != fold(kind.name):
-            patterns.append(rf"\b{re.escape(name)}\b")
+            # Punctuation is optional in a question: "luat can bo cong chuc" names "Luật Cán bộ, công chức".
+            said_name = r"[\s,;.-]+".join(map(re.escape, re.findall(r"\w+", name)))
+            patterns.append(rf"\b{said_name}\b")
         elif year:
             patterns.append(rf"\b(?:{re.escape(name)}|{kind.english})\s*(?:nam\s*)?{year}\b")
     return patterns

@@ -18,13 +18,14 @@ from assistant.lexical import LexicalIndex, load_or_build
 from assistant.models import Chunk, ScoredChunk
 from assistant.names import NameRegistry, StoredDocument
 from assistant.references import LAST_ITEM, Reference, find_references
+from assistant.shapes import defined_term
 from assistant.store import Store
 from assistant.synonyms import synonyms
 from assistant.text import fold, has_diacritics
 
 RRF_K = 60
 # How much each ranked list counts in the fusion; structure wins when a question names a clause.
-WEIGHTS = {"dense": 1.0, "bm25": 1.0, "bm25_folded": 1.0, "structure": 4.0, "scope": 2.0}
+WEIGHTS = {"dense": 1.0, "bm25": 1.0, "bm25_folded": 1.0, "structure": 4.0, "scope": 2.0, "definition": 3.0}
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Query:
     vector: np.ndarray
     references: list[Reference] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)  # citation names of the documents it names
+    titles: dict[str, str] = field(default_factory=dict)  # … and their titles
     # Where fold(text) names documents or their kinds: words that say which document, not what about
     names: list[tuple[int, int]] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)  # citation names of stored documents of a kind it says
@@ -106,6 +108,7 @@ class HybridRetriever(BaseRetriever):
                 r for r in find_references(question, hint) if not r.title or _resolve_title(r, index_chunks)
             ],
             documents=[n.short for n in named],
+            titles={d.short: d.title for d in registry.documents if d.short in {n.short for n in named}},
             names=[(n.start, n.end) for n in named] + registry.kind_mentions(question),
             kinds=registry.of_kinds_mentioned(question),
             subjects=registry.subjects(question),
@@ -131,6 +134,8 @@ class HybridRetriever(BaseRetriever):
         # Folded BM25 sees the question as typed, so OCR slips and missing diacritics still match.
         typed = query.search_text if query.english else query.text
         lists["bm25_folded"] = index.search(synonyms().expand(typed), self.candidates, folded=True)
+        if (term := defined_term(query.search_text)) and (defining := index.definitions.get(term)):
+            lists["definition"] = defining  # "công chức là ai?": the clauses that say what it is
         structural = in_clauses(chunks, query.references)
         if structural:
             lists["structure"] = structural

@@ -21,6 +21,7 @@ class Shape(StrEnum):
     TRUE_FALSE = "true-false"  # "…, đúng hay sai?": "Đúng." / "Sai." when a cited sentence decides
     YES_NO = "yes-no"  # "Có." / "Không." when a cited sentence decides, then the quote
     DOCUMENT_INFO = "document-info"  # who issued a document, its number, place and date: its header block
+    DEFINITION = "definition"  # "X là gì?": the sentence that defines X ("X là …") first, else a fact
 
 
 _ORDER = (
@@ -28,6 +29,7 @@ _ORDER = (
     Shape.YES_NO,
     Shape.DOCUMENT_INFO,
     Shape.COUNT,
+    Shape.DEFINITION,
     Shape.ENUMERATION,
     Shape.CLAUSE_CONTENT,
 )
@@ -42,7 +44,8 @@ def _rows(name: str) -> list[list[str]]:
 def _patterns(folded: bool) -> dict[Shape, list[re.Pattern[str]]]:
     patterns: dict[Shape, list[re.Pattern[str]]] = {shape: [] for shape in _ORDER}
     for shape, pattern in _rows("question_shapes.tsv"):
-        patterns[Shape(shape)].append(re.compile(fold(pattern.strip()) if folded else pattern.strip()))
+        pattern = fold(pattern.strip()).replace("(?p<", "(?P<") if folded else pattern.strip()
+        patterns[Shape(shape)].append(re.compile(pattern))
     return patterns
 
 
@@ -101,6 +104,21 @@ def directions() -> tuple[tuple[Terms, Terms], ...]:
             left, right = words.split("\t")
             pairs.append((_terms(left), _terms(right)))
     return tuple(pairs)
+
+
+def defined_term(question: str) -> str | None:
+    """The term a definition question asks about ("Theo Luật …, công chức là ai?" -> "công chức"), folded;
+    None for any other question."""
+    folded = not has_diacritics(question)
+    text = " ".join((fold(question) if folded else canonical(question)).split())
+    for pattern in _patterns(folded)[Shape.DEFINITION]:
+        if m := pattern.search(text):
+            # The subject is the last part before "là gì": after "theo luật X," or "… thì", without a
+            # follow-up's "còn", "thế còn".
+            parts = [p for p in re.split(r",|;|:|\bthi\b", fold(m["term"])) if p.strip()]
+            term = re.sub(r"^(the con|con|vay|va)\s+", "", parts[-1].strip()) if parts else ""
+            return term or None
+    return None
 
 
 def _terms(side: str) -> Terms:

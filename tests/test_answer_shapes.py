@@ -8,7 +8,7 @@ import re
 import pytest
 
 from assistant import Answer, Assistant
-from assistant.shapes import Shape, shape_of
+from assistant.shapes import Shape, defined_term, shape_of
 from evals.corpus_store import eval_assistant
 from tests.conftest import PROJECT
 
@@ -38,10 +38,46 @@ def _labels(answer: Answer) -> list[str]:
         ("Nghị định 88 do cơ quan nào ban hành?", Shape.DOCUMENT_INFO),
         ("Quyền lực nhà nước thuộc về ai?", Shape.FACT),
         ("quoc hoi hop may ky", Shape.COUNT),
+        ("Cán bộ là ai?", Shape.DEFINITION),
+        ("theo luat can bo cong chuc thi cong chuc la ai", Shape.DEFINITION),
     ],
 )
 def test_shapes(question: str, shape: Shape) -> None:
     assert shape_of(question) is shape
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("Cán bộ là ai?", "can bo"),
+        ("theo luat can bo cong chuc thi cong chuc la ai", "cong chuc"),
+        ("Thế còn công chức thì được định nghĩa ra sao?", "cong chuc"),
+        ("Theo Luật Tiếp cận thông tin, thông tin được hiểu như thế nào?", "thong tin"),
+        ("Quyền lực nhà nước thuộc về ai?", None),
+    ],
+)
+def test_the_term_a_definition_question_asks_about(question: str, term: str | None) -> None:
+    assert defined_term(question) == term
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["theo luat can bo cong chuc thi cong chuc la ai", "Theo Luật Cán bộ, công chức, công chức là ai?"],
+)
+def test_a_definition_question_is_answered_by_the_defining_clause(standard: Assistant, question: str) -> None:
+    # The law's other clauses mention "công chức" everywhere; the one that says what a công chức is wins.
+    answer = standard.ask(question)
+    assert _labels(answer)[0] == "Luật Cán bộ, công chức 2008, Điều 2, khoản 2"
+    assert answer.text.split(":", 1)[1].strip().startswith("Công chức là công dân Việt Nam")
+
+
+def test_the_named_documents_title_words_do_not_pick_its_clause(standard: Assistant) -> None:
+    # Every clause of NĐ 88 is about "bồi dưỡng kiến thức pháp luật": "công vụ" decides, not Điều 3's
+    # general "Mục đích của việc bồi dưỡng kiến thức pháp luật …".
+    answer = standard.ask(
+        "Kiến thức pháp luật về công vụ mà Nghị định 88 yêu cầu bồi dưỡng gồm những nội dung nào?"
+    )
+    assert _labels(answer)[0].startswith("NĐ 88/2024/NĐ-CP, Điều 5, khoản 2")
 
 
 def test_a_topic_word_does_not_restrict_the_answer_to_that_document(corpus_assistant: Assistant) -> None:

@@ -122,3 +122,21 @@ def test_the_retriever_saves_its_index_in_the_data_folder(fake_store: Store, iso
     HybridRetriever(store=fake_store).index()
     saved = isolated_data / "lexical" / f"{fake_store.settings.collection}.index"
     assert saved.read_bytes().startswith(index_key(fake_store.chunks()).encode())
+
+
+def _chunk(n: int, text: str) -> Chunk:
+    return Chunk(
+        f"c{n}", "luat", "Luật", "Luật", f"dieu-{n}", f"Điều {n}", f"Điều {n}", n, text, 0, len(text), 20
+    )
+
+
+def test_the_index_knows_which_chunks_define_a_term() -> None:
+    chunks = [
+        _chunk(2, "2. Công chức là công dân Việt Nam, được tuyển dụng, bổ nhiệm vào ngạch."),
+        _chunk(8, "Cán bộ, công chức là người đứng đầu cơ quan còn phải thực hiện các nghĩa vụ sau."),
+        _chunk(3, "Thông tin được hiểu là tin, dữ liệu được chứa đựng trong văn bản."),
+    ]
+    index = LexicalIndex(chunks)
+    assert index.definitions["cong chuc"] == [0]
+    assert index.definitions["thong tin"] == [2]
+    assert "can bo" not in index.definitions  # "Cán bộ, công chức là người đứng đầu…" defines neither alone

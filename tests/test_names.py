@@ -12,6 +12,7 @@ STORE = [
     StoredDocument("hp", "Hiến pháp 2013", "Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam năm 2013"),
     StoredDocument("lvc", "Luật Viên chức 2010", "Luật Viên chức, số 58/2010/QH12"),
     StoredDocument("nd30", "NĐ 30/2020/NĐ-CP", "Nghị định số 30/2020/NĐ-CP ngày 5/3/2020 của Chính phủ"),
+    StoredDocument("pcmt", "Luật Phòng, chống ma túy 2021", "Luật Phòng, chống ma túy, số 73/2021/QH14"),
 ]
 REGISTRY = NameRegistry(STORE)
 
@@ -38,6 +39,8 @@ def test_a_document_is_named_by_its_own_names() -> None:
     assert _named("Theo Luật Viên chức, viên chức là ai?") == ["Luật Viên chức 2010"]
     assert _named("Nghị định 30 quy định thể thức gì?") == ["NĐ 30/2020/NĐ-CP"]
     assert _named("What does plan 32 say?") == ["KH 32-KH/BCSĐ"]
+    # Punctuation is optional where the question is typed loosely.
+    assert _named("theo luat phong chong ma tuy thi sao") == ["Luật Phòng, chống ma túy 2021"]
 
 
 def test_a_topic_word_is_not_a_name() -> None:
@@ -57,7 +60,7 @@ def test_a_kind_word_beside_a_clause_reference_names_the_only_document_of_that_k
 
 def test_listing_names_what_the_store_holds() -> None:
     assert NameRegistry(STORE[:2]).listing() == "KH 11-KH/TW và KH 32-KH/BCSĐ"
-    assert NameRegistry(STORE).listing(limit=3).endswith("và 3 văn bản khác")
+    assert NameRegistry(STORE).listing(limit=3).endswith("và 4 văn bản khác")
     assert NameRegistry([]).listing() == ""
 
 
