@@ -154,7 +154,7 @@ class Assistant:
             and (standalone := condense(asked, state["history"]))
         ):
             follow = FollowUp(standalone, standalone=standalone)
-        query = self.retriever.prepare(follow.question, follow.scope, follow.strict)
+        query = self.retriever.prepare(follow.question, follow.scope, follow.strict, follow.earlier)
         timings = {"prepare": (time.perf_counter() - started) * 1000}
         return {
             **state,

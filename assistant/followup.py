@@ -24,6 +24,7 @@ class FollowUp:
     scope: list[Reference] = field(default_factory=list)
     strict: bool = False
     standalone: str | None = None
+    earlier: str | None = None  # the user's question it follows up, whose documents it is about
 
 
 def resolve(question: str, history: list[Turn]) -> FollowUp:
@@ -34,11 +35,11 @@ def resolve(question: str, history: list[Turn]) -> FollowUp:
     anaphoric = bool(_ANAPHORA.search(folded))
     if not (anaphoric or _FOLLOW_UP.search(folded)):
         return FollowUp(question)
-    for turn in reversed(history):
-        if turn.role != "user":
-            continue
-        refs = find_references(turn.content)
+    asked = [turn.content for turn in reversed(history) if turn.role == "user"]
+    for content in asked:
+        refs = find_references(content)
         if refs:
             labels = ", ".join(r.label for r in refs)
-            return FollowUp(question, refs, anaphoric, f"{question} (ngữ cảnh: {labels} — “{turn.content}”)")
-    return FollowUp(question)
+            standalone = f"{question} (ngữ cảnh: {labels} — “{content}”)"
+            return FollowUp(question, refs, anaphoric, standalone, asked[0])
+    return FollowUp(question, earlier=asked[0] if asked else None)

@@ -82,8 +82,15 @@ class HybridRetriever(BaseRetriever):
         assert self._names is not None
         return self._names
 
-    def prepare(self, question: str, scope: list[Reference] | None = None, strict: bool = False) -> Query:
-        """Detect English, restore missing diacritics and find structural references."""
+    def prepare(
+        self,
+        question: str,
+        scope: list[Reference] | None = None,
+        strict: bool = False,
+        earlier: str | None = None,
+    ) -> Query:
+        """Detect English, restore missing diacritics and find structural references. `earlier`: the
+        question a follow-up follows; the documents it named are the follow-up's when it names none."""
         english = is_english(question)
         search_text = question
         phrases: list[str] = []
@@ -99,6 +106,8 @@ class HybridRetriever(BaseRetriever):
         index_chunks = self.index().chunks
         named = registry.named(question, with_reference=bool(find_references(question)))
         hint = named[0].short if len(named) == 1 else None
+        inherited = registry.named(earlier, with_reference=bool(find_references(earlier))) if earlier else []
+        documents = [n.short for n in named or inherited]
         return Query(
             text=question,
             search_text=search_text,
@@ -107,8 +116,8 @@ class HybridRetriever(BaseRetriever):
             references=[
                 r for r in find_references(question, hint) if not r.title or _resolve_title(r, index_chunks)
             ],
-            documents=[n.short for n in named],
-            titles={d.short: d.title for d in registry.documents if d.short in {n.short for n in named}},
+            documents=documents,
+            titles={d.short: d.title for d in registry.documents if d.short in documents},
             names=[(n.start, n.end) for n in named] + registry.kind_mentions(question),
             kinds=registry.of_kinds_mentioned(question),
             subjects=registry.subjects(question),
