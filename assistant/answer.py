@@ -12,7 +12,7 @@ from assistant.matching import content_terms, is_stopword, term_coverage
 from assistant.models import HEADER_KEY, Answer, Chunk, Citation, ScoredChunk
 from assistant.passages import heading_title, quotable, whole_clause
 from assistant.retrieval import Query, in_clauses
-from assistant.shapes import Shape, defined_term, negated_terms, shape_of, statement_of
+from assistant.shapes import Shape, defined_term, main_clause, negated_terms, shape_of, statement_of
 from assistant.support import IndexScorer, unsupported_numbers
 from assistant.synonyms import synonyms
 from assistant.text import canonical, fold, folded_syllables, syllables
@@ -37,6 +37,7 @@ DEFINITION_BONUS = 1.0  # a sentence that defines what a "X là gì?" asks about
 # A yes/no verdict needs the deciding sentence (already judged to answer) to cover this much of the
 # question's terms.
 VERDICT_COVERAGE = 0.3
+ASKED_COVERAGE = 0.5  # … and of what it asks after its premises (its main clause)
 # An enumeration lists sentences covering this much of the question's other terms, one per clause.
 ENUMERATION_COVERAGE = 0.5
 TASK_COVERAGE = 0.7
@@ -104,8 +105,10 @@ class ExtractiveAnswerer:
         verdict = None
         shape = shape_of(query.text)
         if chosen and shape is Shape.YES_NO and not query.english:
-            verdict = self.verdict(query, chosen[0], index)
-            chosen = chosen[:1] if verdict else []
+            # The first chosen sentence that decides what is asked answers it, alone.
+            decided = ((s, v) for s in chosen if (v := self.verdict(query, s, index)))
+            deciding, verdict = next(decided, (None, None))
+            chosen = [deciding] if deciding else []
         if chosen and shape is Shape.TRUE_FALSE and not query.english:
             verdict = self.judge(query, chosen[0], index)
             chosen = chosen[:1]
@@ -385,6 +388,15 @@ class ExtractiveAnswerer:
         terms = self._terms(query)
         if self._coverage(terms, sentence.chunk, sentence.start, sentence.end, index) < VERDICT_COVERAGE:
             return None
+        # A question with premises ("… đã báo cáo … thì có phải chịu trách nhiệm không?"): the sentence must
+        # speak of what is asked, not only of the premises.
+        asked = main_clause(query.search_text)
+        if asked != query.search_text:
+            covered = self._coverage(
+                content_terms(asked), sentence.chunk, sentence.start, sentence.end, index
+            )
+            if covered < ASKED_COVERAGE:
+                return None
         asked = {fold(t) for t in terms if " " not in t}
         said_no = bool(negated_terms(sentence.text) & asked)
         asked_no = bool(negated_terms(_without_question_frame(query.search_text)) & asked)

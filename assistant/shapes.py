@@ -121,6 +121,14 @@ def defined_term(question: str) -> str | None:
     return None
 
 
+def main_clause(question: str) -> str:
+    """What a question asks about its premises: the part after its last "thì" or comma ("Công chức đã báo
+    cáo mà cấp trên vẫn bắt thi hành thì công chức có phải chịu trách nhiệm không?" -> "công chức có phải
+    chịu trách nhiệm không?"); the whole question when it has no such break."""
+    parts = re.split(r",|\bthì\b|\bthi\b", question)
+    return next((p.strip() for p in reversed(parts) if len(p.split()) >= 2), question)
+
+
 def _terms(side: str) -> Terms:
     return tuple(tuple(fold(w).split()) for w in side.split(",") if w.strip())
 

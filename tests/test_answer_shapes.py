@@ -161,6 +161,19 @@ def test_yes_no_questions_get_a_verdict_from_the_cited_sentence(standard: Assist
     assert yes.text.startswith("Có.") and _labels(yes)[0].startswith("NĐ 88/2024/NĐ-CP, Điều 2, khoản 1")
 
 
+def test_a_yes_no_question_with_premises_is_decided_by_the_sentence_about_what_it_asks(
+    standard: Assistant,
+) -> None:
+    # Điểm a speaks of the premise (reporting in writing) and would say "Có."; điểm b says what follows.
+    answer = standard.ask(
+        "Công chức đã báo cáo bằng văn bản mà cấp trên vẫn bắt thi hành quyết định trái pháp luật thì công "
+        "chức có phải chịu trách nhiệm về hậu quả không?"
+    )
+    assert answer.verdict == "Không" and _labels(answer) == [
+        "Luật Cán bộ, công chức 2008, Điều 7, khoản 3, điểm b"
+    ]
+
+
 def test_a_documents_particulars_come_from_its_header_block(standard: Assistant) -> None:
     answer = standard.ask("Nghị định 88/2024/NĐ-CP do cơ quan nào ban hành và ký ngày nào?")
     assert _labels(answer) == ["NĐ 88/2024/NĐ-CP, Thông tin văn bản"]
