@@ -244,7 +244,7 @@ class ExtractiveAnswerer:
         distinguishing = self._distinguishing(query, terms)
         # "X là gì?" is answered first by the sentence that says what X is ("X là …").
         term = defined_term(query.search_text)
-        defines = re.compile(rf"{re.escape(term)}\s+(?:la|duoc hieu la)\b") if term else None
+        defines = re.compile(rf"[“\"']?{re.escape(term)}[”\"']?\s+(?:la|duoc hieu la)\b") if term else None
         for (rank, chunk, a, b), sim in zip(spans, similarity, strict=True):
             dense = DENSE_WEIGHT * (float(sim) - baseline) - RANK_PENALTY * rank
             coverage = self._coverage(terms, chunk, a, b, index)
@@ -421,11 +421,19 @@ class ExtractiveAnswerer:
     def _compose(self, query: Query, chosen: list[Sentence]) -> Answer:
         numbers: dict[str, int] = {}
         quotes: dict[str, list[str]] = {}
-        lines = []
+        lines: list[str] = []
+        previous = None
         for sentence in chosen:
             n = numbers.setdefault(sentence.chunk.id, len(numbers) + 1)
             quotes.setdefault(sentence.chunk.id, []).append(sentence.text)
-            lines.append(f"{sentence.text} [{n}]")
+            if n == previous:
+                # Sentences of one chunk in a row share one line and one marker (header lines too).
+                said = lines[-1].removesuffix(f" [{n}]")
+                joint = " " if said.endswith((".", ";", ":", "!", "?")) else " — "
+                lines[-1] = f"{said}{joint}{sentence.text} [{n}]"
+            else:
+                lines.append(f"{sentence.text} [{n}]")
+            previous = n
         by_id = {s.chunk.id: s.chunk for s in chosen}
         citations = [
             Citation(

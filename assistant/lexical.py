@@ -25,11 +25,13 @@ from assistant.text import fold, folded_syllables, syllables, with_bigrams
 log = logging.getLogger(__name__)
 
 # Bump when what LexicalIndex builds changes: saved indexes of another format are rebuilt.
-FORMAT = 2
+FORMAT = 3
 
 # A line that says what a term is: "Công chức là …", "4. Chất hướng thần là …", "Thông tin được hiểu là …"
 # (folded; the term is one to six words, after an optional list marker).
-_DEFINES = re.compile(r"^(?:\d{1,3}\.|[a-z]\))?\s*(\w+(?: \w+){0,5}?) (?:la|duoc hieu la) ", re.MULTILINE)
+_DEFINES = re.compile(
+    r"^(?:\d{1,3}\.|[a-z]\))?\s*[“\"']?(\w+(?: \w+){0,5}?)[”\"']? (?:la|duoc hieu la) ", re.MULTILINE
+)
 
 
 class LexicalIndex:

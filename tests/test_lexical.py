@@ -135,8 +135,10 @@ def test_the_index_knows_which_chunks_define_a_term() -> None:
         _chunk(2, "2. Công chức là công dân Việt Nam, được tuyển dụng, bổ nhiệm vào ngạch."),
         _chunk(8, "Cán bộ, công chức là người đứng đầu cơ quan còn phải thực hiện các nghĩa vụ sau."),
         _chunk(3, "Thông tin được hiểu là tin, dữ liệu được chứa đựng trong văn bản."),
+        _chunk(4, "5. “Bản sao điện tử” là bản chụp dưới dạng điện tử từ văn bản giấy."),
     ]
     index = LexicalIndex(chunks)
     assert index.definitions["cong chuc"] == [0]
     assert index.definitions["thong tin"] == [2]
+    assert index.definitions["ban sao dien tu"] == [3]  # a term in quotation marks
     assert "can bo" not in index.definitions  # "Cán bộ, công chức là người đứng đầu…" defines neither alone
