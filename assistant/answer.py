@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from assistant.choice_verdict import STEM_COVERAGE, decide
+from assistant.choices import MultipleChoice, parse_choices
 from assistant.decision import Decision, fitted
 from assistant.embeddings import E5Embeddings
 from assistant.lexical import LexicalIndex
 from assistant.matching import content_terms, is_stopword, term_coverage
 from assistant.models import HEADER_KEY, Answer, Chunk, Citation, ScoredChunk
-from assistant.passages import heading_title, quotable, whole_clause
+from assistant.passages import heading_title, quotable, same_article, whole_clause
 from assistant.retrieval import Query, in_clauses
 from assistant.shapes import Shape, negated_terms, shape_of, statement_of
-from assistant.support import IndexScorer, unsupported_numbers
+from assistant.support import TRUE_COVERAGE, IndexScorer, unsupported_numbers
 from assistant.synonyms import synonyms
-from assistant.text import canonical, fold, folded_syllables, syllables
+from assistant.text import canonical, fold, folded_syllables, has_diacritics, syllables
 from assistant.tokens import count_tokens
 
 REFUSAL = "Tài liệu hiện có không đề cập đến nội dung này."
@@ -43,7 +45,10 @@ MAX_ITEMS = 8
 CONTINUED = "(Điều khoản còn tiếp: xem toàn văn {label}.)"
 YES, NO = "Có.", "Không."
 TRUE, FALSE = "Đúng.", "Sai."
-TRUE_COVERAGE = 0.97
+LETTER = "Đáp án: {letter}."
+CHOICE_FOR_THE_READER = (
+    "Điều khoản được trích không tự quyết định phương án nào đúng: hãy đối chiếu nội dung trích dẫn."
+)
 FOR_THE_READER = "Điều khoản được trích không tự quyết định đúng hay sai: hãy đối chiếu nội dung trích dẫn."
 ENGLISH_NOTICE = "Chế độ ngoại tuyến trích nguyên văn tiếng Việt từ tài liệu, không dịch."
 _CLAUSE_NAMES = re.compile(
@@ -98,9 +103,11 @@ class ExtractiveAnswerer:
         self.scorer = IndexScorer(embeddings)
 
     def __call__(self, query: Query, retrieved: list[ScoredChunk], index: LexicalIndex) -> Answer:
+        shape = shape_of(query.text)
+        if shape is Shape.MULTIPLE_CHOICE and not query.english and (question := parse_choices(query.text)):
+            return self.multiple_choice(query, question, retrieved, index)
         chosen = self.choose(query, retrieved, index)
         verdict = None
-        shape = shape_of(query.text)
         if chosen and shape is Shape.YES_NO and not query.english:
             verdict = self.verdict(query, chosen[0], index)
             chosen = chosen[:1] if verdict else []
@@ -352,6 +359,45 @@ class ExtractiveAnswerer:
         # 0.90 gave 26 verdicts, 81 % right; 0.97 gives 21, 90 % right).
         return TRUE if backed.supported and backed.coverage >= TRUE_COVERAGE else None
 
+    def multiple_choice(
+        self, query: Query, question: MultipleChoice, retrieved: list[ScoredChunk], index: LexicalIndex
+    ) -> Answer:
+        """'Đáp án: B.' and the deciding sentences when the sentences about the stem decide the letter
+        (assistant/choice_verdict.py); else the sentences that answer the question, for the reader."""
+        if not has_diacritics(query.text):
+            question = _accented(question, index)
+        sentences = self._about_stem(
+            replace(query, text=question.stem, search_text=question.stem), retrieved, index
+        )
+        decided = decide(question, [s.text for s in sentences], self.scorer(index))
+        if decided.letter and decided.deciding:
+            answer = self._compose(query, [sentences[i] for i in decided.deciding])
+            answer.text = f"{LETTER.format(letter=decided.letter)}\n\n{answer.text}"
+            answer.verdict = decided.letter
+            return answer
+        chosen = self.choose(query, retrieved, index)
+        if not chosen:
+            return Answer(query.text, refusal(query.library), True, [])
+        answer = self._compose(query, chosen)
+        answer.notice = CHOICE_FOR_THE_READER
+        return answer
+
+    def _about_stem(self, stem: Query, retrieved: list[ScoredChunk], index: LexicalIndex) -> list[Sentence]:
+        """The sentences of the articles of the retrieved chunks about the stem: a chunk is about it when the
+        chunk, or its clause, covers the stem's terms (with the clause's headings)."""
+        terms = self._terms(stem)
+        about: dict[str, Sentence] = {}
+        for rank, scored in enumerate(retrieved):
+            chunk = scored.chunk
+            if chunk.clause_key == HEADER_KEY or chunk.id in about:
+                continue
+            clause = "\n".join(c.text for c in whole_clause(chunk, index.chunks))
+            if self._coverage(terms, chunk, 0, 0, index, f"{chunk.text}\n{clause}") < STEM_COVERAGE:
+                continue
+            for near in same_article(chunk, index.chunks):
+                about |= {f"{near.id}:{a}": Sentence(near, rank, a, b) for a, b in quotable(near)}
+        return list(about.values())
+
     def verdict(self, query: Query, sentence: Sentence, index: LexicalIndex) -> str | None:
         """'Có.' or 'Không.' when the sentence decides a yes/no question, else None.
 
@@ -467,6 +513,13 @@ def _without_question_frame(question: str) -> str:
     return re.sub(
         r"\b(không|chưa|hay không|hay chưa|phải không|đúng không)\s*[?.!]*\s*$", "", question.strip()
     )
+
+
+def _accented(question: MultipleChoice, index: LexicalIndex) -> MultipleChoice:
+    """A question typed without diacritics, its stem and choices read with them."""
+    restore = index.restorer.restore
+    choices = tuple(replace(c, text=restore(c.text)) for c in question.choices)
+    return replace(question, stem=restore(question.stem), choices=choices)
 
 
 def _names_document(phrase: str, query: Query) -> bool:
