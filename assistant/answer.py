@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from assistant.choice_verdict import STEM_COVERAGE, decide
+from assistant.choice_verdict import STEM_COVERAGE, Candidate, decide
 from assistant.choices import MultipleChoice, parse_choices
 from assistant.decision import Decision, fitted
 from assistant.embeddings import E5Embeddings
@@ -369,7 +369,7 @@ class ExtractiveAnswerer:
         sentences = self._about_stem(
             replace(query, text=question.stem, search_text=question.stem), retrieved, index
         )
-        decided = decide(question, [s.text for s in sentences], self.scorer(index))
+        decided = decide(question, [Candidate(s.text, s.coverage) for s in sentences], self.scorer(index))
         if decided.letter and decided.deciding:
             answer = self._compose(query, [sentences[i] for i in decided.deciding])
             answer.text = f"{LETTER.format(letter=decided.letter)}\n\n{answer.text}"
@@ -395,7 +395,10 @@ class ExtractiveAnswerer:
             if self._coverage(terms, chunk, 0, 0, index, f"{chunk.text}\n{clause}") < STEM_COVERAGE:
                 continue
             for near in same_article(chunk, index.chunks):
-                about |= {f"{near.id}:{a}": Sentence(near, rank, a, b) for a, b in quotable(near)}
+                lead = _lead(near, index.chunks)
+                for a, b in quotable(near):
+                    coverage = self._coverage(terms, near, a, b, index, lead)
+                    about[f"{near.id}:{a}"] = Sentence(near, rank, a, b, coverage=coverage)
         return list(about.values())
 
     def verdict(self, query: Query, sentence: Sentence, index: LexicalIndex) -> str | None:
@@ -513,6 +516,13 @@ def _without_question_frame(question: str) -> str:
     return re.sub(
         r"\b(không|chưa|hay không|hay chưa|phải không|đúng không)\s*[?.!]*\s*$", "", question.strip()
     )
+
+
+def _lead(chunk: Chunk, chunks: list[Chunk]) -> str:
+    """The first sentence of a chunk's clause ("… gồm các khu sau:"), which its points continue."""
+    first = whole_clause(chunk, chunks)[:1] or [chunk]
+    spans = quotable(first[0])
+    return first[0].text[spans[0][0] : spans[0][1]] if spans else ""
 
 
 def _accented(question: MultipleChoice, index: LexicalIndex) -> MultipleChoice:

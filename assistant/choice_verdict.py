@@ -15,10 +15,21 @@ from assistant.choices import ALL_TRUE, Choice, MultipleChoice
 from assistant.support import TRUE_COVERAGE, SupportScorer, unsupported_numbers
 
 BACKED, CONTRADICTED, UNKNOWN = "backed", "contradicted", "unknown"
-# A sentence is about the stem when its chunk (with the clause heading) covers this much of the stem's terms.
+# A chunk is about the stem when it (with its clause and headings) covers this much of the stem's terms; a
+# sentence of its article can back or contradict a choice when it (with its headings and its clause's lead
+# sentence) covers ABOUT_STEM of them.
 STEM_COVERAGE = 0.5
+ABOUT_STEM = 0.5
 # A choice follows a sentence, and can be contradicted by it, when the sentence holds this much of its terms.
 ALIGNED_COVERAGE = 0.6
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence that may decide a choice, and how much of the stem's terms it covers."""
+
+    text: str
+    about: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -40,25 +51,31 @@ class ChoiceVerdict:
     deciding: tuple[int, ...] = ()
 
 
-def read_choice(choice: Choice, stem: str, sentences: Sequence[str], scorer: SupportScorer) -> Reading:
-    """A plain choice read against the candidate sentences (each already about the stem); a choice that
-    only repeats words of the stem ("Thẩm phán" in "… báo cáo Thẩm phán …") says nothing to check."""
+def read_choice(choice: Choice, stem: str, sentences: Sequence[Candidate], scorer: SupportScorer) -> Reading:
+    """A plain choice read against the sentences about the stem, the one covering most of it (then most of
+    the stem) first; a choice that only repeats words of the stem ("Thẩm phán" in "… báo cáo Thẩm phán …")
+    says nothing to check."""
     if scorer.coverage(choice.text, [stem]) >= TRUE_COVERAGE:
         return Reading(choice.letter, UNKNOWN, why="phương án chỉ lặp lại lời câu hỏi")
     covered = sorted(
-        ((scorer.coverage(choice.text, [s]), i) for i, s in enumerate(sentences)), key=lambda c: (-c[0], c[1])
+        (
+            (scorer.coverage(choice.text, [s.text]), s.about, i)
+            for i, s in enumerate(sentences)
+            if s.about >= ABOUT_STEM
+        ),
+        key=lambda c: (-c[0], -c[1], c[2]),
     )
-    for coverage, i in covered:
+    for coverage, _, i in covered:
         if coverage < TRUE_COVERAGE:
             break
-        source = [sentences[i]]
+        source = [sentences[i].text]
         if scorer.contradiction(choice.text, source) or unsupported_numbers(choice.text, source):
             continue
         if (verdict := scorer(choice.text, source)).supported:
             return Reading(choice.letter, BACKED, i, verdict.reason)
     if covered and covered[0][0] >= ALIGNED_COVERAGE:
-        i = covered[0][1]
-        source = [sentences[i]]
+        i = covered[0][2]
+        source = [sentences[i].text]
         if why := scorer.contradiction(choice.text, source):
             return Reading(choice.letter, CONTRADICTED, i, why)
         if numbers := unsupported_numbers(choice.text, source):
@@ -79,7 +96,7 @@ def _combined(choice: Choice, readings: dict[str, Reading]) -> Reading:
     return Reading(choice.letter, CONTRADICTED if no in statuses else UNKNOWN)
 
 
-def decide(question: MultipleChoice, sentences: Sequence[str], scorer: SupportScorer) -> ChoiceVerdict:
+def decide(question: MultipleChoice, sentences: Sequence[Candidate], scorer: SupportScorer) -> ChoiceVerdict:
     """The letter the sentences decide: the one backed choice, the others not backed (a choice about the
     others counts as backed when they all are); for a stem asking for the exception, the one choice not
     backed while all the others are."""
