@@ -8,6 +8,7 @@ letter is worse than none.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from assistant.choices import ALL_TRUE, Choice, MultipleChoice
 from assistant.support import TRUE_COVERAGE, SupportScorer, unsupported_numbers
 
 BACKED, CONTRADICTED, UNKNOWN = "backed", "contradicted", "unknown"
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # A chunk is about the stem when it (with its clause and headings) covers this much of the stem's terms; a
 # sentence of its article can back or contradict a choice when it (with its headings and its clause's lead
 # sentence) covers ABOUT_STEM of them.
@@ -73,8 +75,14 @@ def read_choice(choice: Choice, stem: str, sentences: Sequence[Candidate], score
             continue
         if (verdict := scorer(choice.text, source)).supported:
             return Reading(choice.letter, BACKED, i, verdict.reason)
-    if covered and covered[0][0] >= ALIGNED_COVERAGE:
-        i = covered[0][2]
+    # The sentence it follows: the one holding most of its words, its numbers aside ("40 học viên" follows
+    # "… không quá 60 học viên").
+    bare = _NUMBER.sub(" ", choice.text)
+    aligned = max(
+        ((max(c, scorer.coverage(bare, [sentences[i].text])), i) for c, _, i in covered), default=(0.0, 0)
+    )
+    if aligned[0] >= ALIGNED_COVERAGE:
+        i = aligned[1]
         source = [sentences[i].text]
         if why := scorer.contradiction(choice.text, source):
             return Reading(choice.letter, CONTRADICTED, i, why)

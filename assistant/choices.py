@@ -83,7 +83,7 @@ def _matches(kind: str, text: str) -> bool:
 def _markers(text: str, kind: str) -> list[tuple[int, int, str]]:
     """(start, end, letter) of every choice marker of that kind in text, in order."""
     found = {
-        (m.start("letter"), m.end(), m["letter"].upper())
+        (m.start(), m.end(), m["letter"].upper())
         for folded in (False, True)
         for p in _patterns(kind, folded)
         for m in p.finditer(text)
