@@ -519,7 +519,9 @@ def _without_question_frame(question: str) -> str:
 
 
 def _lead(chunk: Chunk, chunks: list[Chunk]) -> str:
-    """The first sentence of a chunk's clause ("… gồm các khu sau:"), which its points continue."""
+    """For a point ("điểm a"), the first sentence of its clause ("… gồm các khu sau:"), which it continues."""
+    if "/diem-" not in chunk.clause_key:
+        return ""
     first = whole_clause(chunk, chunks)[:1] or [chunk]
     spans = quotable(first[0])
     return first[0].text[spans[0][0] : spans[0][1]] if spans else ""
