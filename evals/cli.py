@@ -147,6 +147,20 @@ def _assistant() -> Assistant:
     return assistant
 
 
+BASELINE = click.option(
+    "--baseline",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Tệp mốc so sánh; thoát với mã 1 khi một chỉ số kém đi quá dung sai.",
+)
+WRITE_BASELINE = click.option(
+    "--write-baseline",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Ghi các chỉ số của lần chạy này thành tệp mốc so sánh.",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """Đánh giá Trợ lý Kế hoạch 32 trên bộ câu hỏi có đáp án."""
@@ -162,12 +176,7 @@ def cli() -> None:
 )
 @click.option("--mode", default=None, help="Chế độ trả lời: extractive hoặc llm (mặc định: chế độ mặc định).")
 @click.option("--k", "k", type=int, default=None, help="Số đoạn truy xuất (mặc định KH32_TOP_K).")
-@click.option(
-    "--baseline",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Tệp mốc so sánh; thoát với mã 1 khi một chỉ số giảm quá dung sai.",
-)
+@BASELINE
 @click.option(
     "--compare",
     "compare_with",
@@ -189,12 +198,7 @@ def cli() -> None:
     show_default=True,
     help="Thư mục tài liệu của bộ câu hỏi; khác mặc định thì được nạp vào một kho đánh giá riêng.",
 )
-@click.option(
-    "--write-baseline",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Ghi các chỉ số của lần chạy này thành tệp mốc so sánh.",
-)
+@WRITE_BASELINE
 @click.option(
     "--judge/--no-judge", default=False, help="Chấm thêm bằng mô hình ngôn ngữ (máy chủ tương thích OpenAI)."
 )
@@ -353,18 +357,8 @@ def sabotage(
     show_default=True,
     help="Nơi ghi articles.json và articles.html.",
 )
-@click.option(
-    "--baseline",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Tệp mốc so sánh; thoát với mã 1 khi một chỉ số kém đi quá dung sai.",
-)
-@click.option(
-    "--write-baseline",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Ghi các chỉ số của lần chạy này thành tệp mốc so sánh.",
-)
+@BASELINE
+@WRITE_BASELINE
 @click.option("--progress/--no-progress", default=True, help="Thanh tiến trình trên stderr.")
 def articles(
     dataset: Path, corpus: Path, limit: int | None, out: Path, baseline: Path | None,
