@@ -383,22 +383,33 @@ class ExtractiveAnswerer:
         return answer
 
     def _about_stem(self, stem: Query, retrieved: list[ScoredChunk], index: LexicalIndex) -> list[Sentence]:
-        """The sentences of the articles of the retrieved chunks about the stem: a chunk is about it when the
-        chunk, or its clause, covers the stem's terms (with the clause's headings)."""
-        terms = self._terms(stem)
-        about: dict[str, Sentence] = {}
+        """The sentences of the articles of the retrieved chunks about the stem, each with how much of the
+        stem it covers (with its headings, and a point with its clause's lead): a chunk is about the stem
+        when it, or its clause, covers STEM_COVERAGE of it."""
+        terms, scorer = self._terms(stem), self.scorer(index)
+
+        def covered(chunk: Chunk, start: int, end: int, extra: str) -> float:
+            # The question's terms (as for answering), or the claim check's words and word pairs, which do
+            # not pair words across a dropped one ("chất [ma] túy").
+            text = f"{chunk.text[start:end]}\n{chunk.context}\n{extra}"
+            return max(
+                self._coverage(terms, chunk, start, end, index, extra), scorer.coverage(stem.text, [text])
+            )
+
+        about: dict[tuple[str, int], Sentence] = {}
         for rank, scored in enumerate(retrieved):
             chunk = scored.chunk
-            if chunk.clause_key == HEADER_KEY or chunk.id in about:
-                continue
             clause = "\n".join(c.text for c in whole_clause(chunk, index.chunks))
-            if self._coverage(terms, chunk, 0, 0, index, f"{chunk.text}\n{clause}") < STEM_COVERAGE:
+            if (
+                chunk.clause_key == HEADER_KEY
+                or covered(chunk, 0, 0, f"{chunk.text}\n{clause}") < STEM_COVERAGE
+            ):
                 continue
             for near in same_article(chunk, index.chunks):
                 lead = _lead(near, index.chunks)
                 for a, b in quotable(near):
-                    coverage = self._coverage(terms, near, a, b, index, lead)
-                    about[f"{near.id}:{a}"] = Sentence(near, rank, a, b, coverage=coverage)
+                    if (near.id, a) not in about:
+                        about[(near.id, a)] = Sentence(near, rank, a, b, coverage=covered(near, a, b, lead))
         return list(about.values())
 
     def verdict(self, query: Query, sentence: Sentence, index: LexicalIndex) -> str | None:

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.choices import ALL_TRUE, Choice, MultipleChoice
-from assistant.support import FOLDED_STOPWORDS, TRUE_COVERAGE, SupportScorer, unsupported_numbers
-from assistant.text import folded_syllables
+from assistant.support import TRUE_COVERAGE, SupportScorer, unsupported_numbers
+from assistant.text import syllables
 
 BACKED, CONTRADICTED, UNKNOWN = "backed", "contradicted", "unknown"
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -23,8 +23,8 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # sentence) covers ABOUT_STEM of them.
 STEM_COVERAGE = 0.5
 ABOUT_STEM = 0.5
-# A short choice ("Quốc hội") is found in many sentences about the stem: only one that covers this much of the
-# stem backs or contradicts it.
+# A short choice (fewer syllables than SHORT_CHOICE: "Quốc hội") is found in many sentences about the stem:
+# only one that covers ABOUT_STEM_SHORT of the stem backs or contradicts it.
 SHORT_CHOICE, ABOUT_STEM_SHORT = 5, 0.7
 # A choice follows a sentence, and can be contradicted by it, when the sentence holds this much of its terms.
 ALIGNED_COVERAGE = 0.6
@@ -36,6 +36,9 @@ class Candidate:
 
     text: str
     about: float = 1.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "about", round(self.about, 3))  # 0.7 is 0.7, not 0.6999…
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ def read_choice(choice: Choice, stem: str, sentences: Sequence[Candidate], score
     says nothing to check."""
     if scorer.coverage(choice.text, [stem]) >= TRUE_COVERAGE:
         return Reading(choice.letter, UNKNOWN, why="phương án chỉ lặp lại lời câu hỏi")
-    short = sum(w not in FOLDED_STOPWORDS for w in folded_syllables(choice.text)) < SHORT_CHOICE
+    short = len(syllables(choice.text)) < SHORT_CHOICE
     needed = ABOUT_STEM_SHORT if short else ABOUT_STEM
     covered = sorted(
         (

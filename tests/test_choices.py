@@ -147,3 +147,15 @@ def test_the_exception_is_the_one_choice_not_backed(scorer: SupportScorer) -> No
     assert verdict.letter == "C" and set(verdict.deciding) == {0, 1}
     # With only one of the others backed, two choices stay possible: no letter.
     assert _decide(question, sources[0], scorer=scorer).letter is None
+
+
+def test_a_short_choice_needs_a_sentence_about_the_whole_stem(scorer: SupportScorer) -> None:
+    parsed = parse_choices("Quyền lực nhà nước thuộc về ai?\nA. Quốc hội\nB. Nhân dân\nC. Chính phủ")
+    assert parsed is not None
+    passing = Candidate(
+        "Nhân dân thực hiện quyền lực nhà nước thông qua Quốc hội và Hội đồng nhân dân.", 0.65
+    )
+    deciding = Candidate("Tất cả quyền lực nhà nước thuộc về Nhân dân.", 1.0)
+    assert decide(parsed, [passing], scorer).letter is None  # "Quốc hội" is only mentioned in passing
+    verdict = decide(parsed, [passing, deciding], scorer)
+    assert verdict.letter == "B" and verdict.deciding == (1,)
