@@ -366,8 +366,9 @@ class ExtractiveAnswerer:
         (assistant/choice_verdict.py); else the sentences that answer the question, for the reader."""
         if not has_diacritics(query.text):
             question = _accented(question, index)
+        topic = question.topic
         sentences = self._about_stem(
-            replace(query, text=question.stem, search_text=question.stem), retrieved, index
+            replace(query, text=topic, search_text=topic, names=[]), retrieved, index
         )
         decided = decide(question, [Candidate(s.text, s.coverage) for s in sentences], self.scorer(index))
         if decided.letter and decided.deciding:

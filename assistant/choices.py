@@ -51,6 +51,16 @@ class MultipleChoice:
     def plain(self) -> tuple[Choice, ...]:
         return tuple(c for c in self.choices if c.plain)
 
+    @property
+    def topic(self) -> str:
+        """What the stem is about: the stem without the words that frame a question ("Điều nào sau đây KHÔNG
+        đúng về …"), lower case."""
+        folded = not has_diacritics(self.stem)
+        text = fold(self.stem) if folded else canonical(self.stem)
+        for pattern in _patterns("frame", folded):
+            text = pattern.sub(" ", text)
+        return " ".join(text.split())
+
 
 def _rows() -> list[tuple[str, str]]:
     text = resources.files("assistant").joinpath("data/choices.tsv").read_text(encoding="utf-8")

@@ -159,3 +159,18 @@ def test_a_short_choice_needs_a_sentence_about_the_whole_stem(scorer: SupportSco
     assert decide(parsed, [passing], scorer).letter is None  # "Quốc hội" is only mentioned in passing
     verdict = decide(parsed, [passing, deciding], scorer)
     assert verdict.letter == "B" and verdict.deciding == (1,)
+
+
+@pytest.mark.parametrize(
+    ("stem", "topic"),
+    [
+        ("Điều nào sau đây KHÔNG đúng về tài sản bảo đảm?", "tài sản bảo đảm?"),
+        ("Đâu không phải là điều kiện cấp thẻ hướng dẫn viên?", "điều kiện cấp thẻ hướng dẫn viên?"),
+        ("Chất hướng thần được định nghĩa là gì?", "chất hướng thần gì?"),
+        ("Cha mẹ KHÔNG có nghĩa vụ chăm sóc con khi nào?", "cha mẹ có nghĩa vụ chăm sóc con khi nào?"),
+        ("Dieu nao sau day khong dung ve tai san bao dam?", "tai san bao dam?"),
+    ],
+)
+def test_the_topic_of_a_stem_leaves_its_question_frame_out(stem: str, topic: str) -> None:
+    parsed = parse_choices(f"{stem}\nA. x\nB. y")
+    assert parsed is not None and parsed.topic == topic
