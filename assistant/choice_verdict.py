@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.choices import ALL_TRUE, Choice, MultipleChoice
+from assistant.choices import ALL_TRUE, Choice, MultipleChoice, list_items
 from assistant.support import TRUE_COVERAGE, SupportScorer, unsupported_numbers
 from assistant.text import syllables
 
@@ -79,11 +79,17 @@ def read_choice(choice: Choice, stem: str, sentences: Sequence[Candidate], score
     for coverage, _, i in covered:
         if coverage < TRUE_COVERAGE:
             break
-        source = [sentences[i].text]
-        if scorer.contradiction(choice.text, source) or unsupported_numbers(choice.text, source):
-            continue
-        if (verdict := scorer(choice.text, source)).supported:
-            return Reading(choice.letter, BACKED, i, verdict.reason)
+        if reason := _backs(choice.text, sentences[i].text, scorer):
+            return Reading(choice.letter, BACKED, i, reason)
+    # A choice listing items is backed by a sentence that holds every one of them ("sơ cấp và trung cấp" by
+    # "trình độ sơ cấp, trình độ trung cấp").
+    if len(items := list_items(choice.text)) >= 2:
+        for _, _, i in covered:
+            source = [sentences[i].text]
+            if all(scorer.coverage(item, source) >= TRUE_COVERAGE for item in items) and (
+                reason := _backs(choice.text, sentences[i].text, scorer)
+            ):
+                return Reading(choice.letter, BACKED, i, reason)
     # The sentence it follows: the one holding most of its words, its numbers aside ("40 học viên" follows
     # "… không quá 60 học viên").
     bare = _NUMBER.sub(" ", choice.text)
@@ -100,6 +106,15 @@ def read_choice(choice: Choice, stem: str, sentences: Sequence[Candidate], score
                 choice.letter, CONTRADICTED, i, f"số {', '.join(sorted(numbers))} không có trong nguồn"
             )
     return Reading(choice.letter, UNKNOWN)
+
+
+def _backs(claim: str, sentence: str, scorer: SupportScorer) -> str | None:
+    """Why the sentence backs the claim (None when it does not): the claim check finds nothing against it and
+    the support scorer finds it supported."""
+    if scorer.contradiction(claim, [sentence]) or unsupported_numbers(claim, [sentence]):
+        return None
+    verdict = scorer(claim, [sentence])
+    return verdict.reason if verdict.supported else None
 
 
 def _combined(choice: Choice, readings: dict[str, Reading]) -> Reading:

@@ -148,6 +148,13 @@ def _choice(letter: str, text: str, letters: list[str]) -> Choice:
     return Choice(letter, text, kind, others)
 
 
+def list_items(text: str) -> list[str]:
+    """The items a choice lists ("sơ cấp và trung cấp": "sơ cấp", "trung cấp"); one when it lists none."""
+    pattern = _patterns("list", not has_diacritics(text))[0]
+    parts = [" ".join(p.split()) for p in pattern.sub("\0", text).split("\0")]
+    return [p for p in parts if any(ch.isalpha() for ch in p)]
+
+
 def with_choices(stem: str, choices: dict[str, str]) -> str:
     """A question as a user pastes it: the stem, then one "A. …" line per choice."""
     return "\n".join([stem.strip(), *(f"{letter}. {text.strip()}" for letter, text in choices.items())])

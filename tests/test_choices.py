@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.choice_verdict import BACKED, CONTRADICTED, UNKNOWN, Candidate, decide
-from assistant.choices import ALL_FALSE, ALL_TRUE, parse_choices, with_choices
+from assistant.choices import ALL_FALSE, ALL_TRUE, list_items, parse_choices, with_choices
 from assistant.shapes import Shape, shape_of
 from assistant.support import SupportScorer
 
@@ -174,3 +174,20 @@ def test_a_short_choice_needs_a_sentence_about_the_whole_stem(scorer: SupportSco
 def test_the_topic_of_a_stem_leaves_its_question_frame_out(stem: str, topic: str) -> None:
     parsed = parse_choices(f"{stem}\nA. x\nB. y")
     assert parsed is not None and parsed.topic == topic
+
+
+def test_a_choice_listing_items_is_backed_by_a_sentence_holding_them_all(scorer: SupportScorer) -> None:
+    assert list_items("Trình độ sơ cấp và trung cấp") == ["Trình độ sơ cấp", "trung cấp"]
+    assert list_items("Ngày, tháng; năm hoặc giờ") == ["Ngày", "tháng", "năm", "giờ"]
+    question = (
+        "Giáo dục nghề nghiệp đào tạo những trình độ nào?\nA. Trình độ sơ cấp và trung cấp\n"
+        "B. Trình độ cao đẳng\nC. Cả A và B đều đúng"
+    )
+    source = "Giáo dục nghề nghiệp đào tạo trình độ sơ cấp, trình độ trung cấp, trình độ cao đẳng."
+    verdict = _decide(question, source, scorer=scorer)
+    assert verdict.readings["A"].status == BACKED and verdict.letter == "C"
+    # An item the sentence lacks ("đại học") backs nothing.
+    assert (
+        _decide(question.replace("trung cấp", "đại học"), source, scorer=scorer).readings["A"].status
+        != BACKED
+    )
