@@ -53,12 +53,17 @@ def answer_check() -> None:
     given = st.text_input("Câu trả lời của học viên", key="check_given", placeholder="Đúng, Sai, A, B…")
     if st.button("Kiểm tra", icon=":material/fact_check:", disabled=not (question.strip() and given.strip())):
         try:
-            st.session_state["answer_check"] = common.assistant().check_answer(question, given)
+            st.session_state["answer_check"] = (
+                question,
+                given,
+                common.assistant().check_answer(question, given),
+            )
         except AssistantError as exc:
             st.session_state.pop("answer_check", None)
             st.error(exc.message)
-    if check := st.session_state.get("answer_check"):
-        show_check(check)
+    checked = st.session_state.get("answer_check")
+    if checked and checked[:2] == (question, given):  # a result is shown only beside what it checked
+        show_check(checked[2])
 
 
 def quiz() -> None:
