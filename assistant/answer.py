@@ -46,6 +46,7 @@ CONTINUED = "(Điều khoản còn tiếp: xem toàn văn {label}.)"
 YES, NO = "Có.", "Không."
 TRUE, FALSE = "Đúng.", "Sai."
 LETTER = "Đáp án: {letter}."
+OTHERS_BACKED = "Các phương án còn lại đều có trong văn bản được trích."
 CHOICE_FOR_THE_READER = (
     "Điều khoản được trích không tự quyết định phương án nào đúng: hãy đối chiếu nội dung trích dẫn."
 )
@@ -373,7 +374,8 @@ class ExtractiveAnswerer:
         decided = decide(question, [Candidate(s.text, s.coverage) for s in sentences], self.scorer(index))
         if decided.letter and decided.deciding:
             answer = self._compose(query, [sentences[i] for i in decided.deciding])
-            answer.text = f"{LETTER.format(letter=decided.letter)}\n\n{answer.text}"
+            lead = LETTER.format(letter=decided.letter) + (f" {OTHERS_BACKED}" if question.exception else "")
+            answer.text = f"{lead}\n\n{answer.text}"
             answer.verdict = decided.letter
             return answer
         chosen = self.choose(query, retrieved, index)

@@ -192,6 +192,15 @@ def test_a_multiple_choice_question_gets_the_letter_the_cited_sentence_decides(
     assert _labels(answer) == ["KH 45/KH-BNV, Mục II, tiểu mục 2.2.1"] and answer.notice is None
 
 
+def test_the_exception_is_the_choice_the_document_does_not_back(standard: Assistant) -> None:
+    answer = standard.ask(
+        "Điều nào sau đây KHÔNG đúng về lớp bồi dưỡng tập trung?\nA. Mỗi lớp không quá 60 học viên"
+        "\nB. Thời gian mỗi lớp 05 ngày\nC. Mỗi lớp do Bộ Tư pháp tổ chức"
+    )
+    assert answer.verdict == "C"
+    assert answer.text.startswith("Đáp án: C. Các phương án còn lại đều có trong văn bản được trích.")
+
+
 def test_choices_the_sentences_do_not_decide_are_left_to_the_reader(standard: Assistant) -> None:
     answer = standard.ask(
         "Đối tượng nào KHÔNG thuộc phạm vi áp dụng của Nghị định 88?\nA. Người làm việc trong tổ chức cơ yếu"
