@@ -5,7 +5,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
 PORT ?= 8501
 
-.PHONY: chat test install lint format seed-cache
+ALQAC ?= ../shared/external/alqac
+
+.PHONY: chat test install lint format seed-cache eval-alqac
 
 install: $(STAMP)
 
@@ -31,6 +33,12 @@ format: $(STAMP)
 test: lint
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 	$(PY) -m pytest
+
+# ALQAC (evaluation data beside the project, never bundled), all 192 questions, gated on the committed baseline.
+# The 16 laws are ingested into their own eval store on first use (about 17 minutes).
+eval-alqac: $(STAMP)
+	$(PY) -m evals articles --dataset $(ALQAC)/questions.jsonl --corpus $(ALQAC)/corpus \
+		--baseline evals/baselines/alqac.json --no-progress
 
 # Rebuild the shipped embedding cache of the bundled corpus (after changing the corpus or the chunker).
 seed-cache: $(STAMP)

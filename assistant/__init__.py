@@ -1,5 +1,6 @@
 """Trợ lý Kế hoạch 32: cited answers about Kế hoạch 32-KH/BCSĐ and related documents."""
 
+from assistant.answer_check import AnswerCheck
 from assistant.chain import Assistant
 from assistant.errors import AssistantError, DocumentError, InputError, LLMError, StoreError
 from assistant.models import Answer, Chunk, Citation, ScoredChunk, Turn
@@ -8,6 +9,7 @@ from assistant.store import DocumentInfo, Store
 
 __all__ = [
     "Answer",
+    "AnswerCheck",
     "Assistant",
     "AssistantError",
     "Chunk",

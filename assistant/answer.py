@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from assistant.choice_verdict import STEM_COVERAGE, Candidate, decide
+from assistant.choices import MultipleChoice, parse_choices
 from assistant.decision import Decision, fitted
 from assistant.embeddings import E5Embeddings
 from assistant.lexical import LexicalIndex
 from assistant.matching import content_terms, is_stopword, term_coverage
 from assistant.models import HEADER_KEY, Answer, Chunk, Citation, ScoredChunk
-from assistant.passages import heading_title, quotable, whole_clause
+from assistant.passages import heading_title, quotable, same_article, whole_clause
 from assistant.retrieval import Query, in_clauses
 from assistant.shapes import Shape, defined_term, main_clause, negated_terms, shape_of, statement_of
-from assistant.support import IndexScorer, unsupported_numbers
+from assistant.support import TRUE_COVERAGE, IndexScorer, unsupported_numbers
 from assistant.synonyms import synonyms
-from assistant.text import canonical, fold, folded_syllables, syllables
+from assistant.text import canonical, fold, folded_syllables, has_diacritics, syllables
 from assistant.tokens import count_tokens
 
 REFUSAL = "Tài liệu hiện có không đề cập đến nội dung này."
@@ -45,7 +47,11 @@ MAX_ITEMS = 8
 CONTINUED = "(Điều khoản còn tiếp: xem toàn văn {label}.)"
 YES, NO = "Có.", "Không."
 TRUE, FALSE = "Đúng.", "Sai."
-TRUE_COVERAGE = 0.97
+LETTER = "Đáp án: {letter}."
+OTHERS_BACKED = "Các phương án còn lại đều có trong văn bản được trích."
+CHOICE_FOR_THE_READER = (
+    "Điều khoản được trích không tự quyết định phương án nào đúng: hãy đối chiếu nội dung trích dẫn."
+)
 FOR_THE_READER = "Điều khoản được trích không tự quyết định đúng hay sai: hãy đối chiếu nội dung trích dẫn."
 ENGLISH_NOTICE = "Chế độ ngoại tuyến trích nguyên văn tiếng Việt từ tài liệu, không dịch."
 _CLAUSE_NAMES = re.compile(
@@ -101,9 +107,11 @@ class ExtractiveAnswerer:
         self.scorer = IndexScorer(embeddings)
 
     def __call__(self, query: Query, retrieved: list[ScoredChunk], index: LexicalIndex) -> Answer:
+        shape = shape_of(query.text)
+        if shape is Shape.MULTIPLE_CHOICE and not query.english and (question := parse_choices(query.text)):
+            return self.multiple_choice(query, question, retrieved, index)
         chosen = self.choose(query, retrieved, index)
         verdict = None
-        shape = shape_of(query.text)
         if chosen and shape is Shape.YES_NO and not query.english:
             # The first chosen sentence that decides what is asked answers it, alone.
             decided = ((s, v) for s in chosen if (v := self.verdict(query, s, index)))
@@ -379,6 +387,61 @@ class ExtractiveAnswerer:
         # 0.90 gave 26 verdicts, 81 % right; 0.97 gives 21, 90 % right).
         return TRUE if backed.supported and backed.coverage >= TRUE_COVERAGE else None
 
+    def multiple_choice(
+        self, query: Query, question: MultipleChoice, retrieved: list[ScoredChunk], index: LexicalIndex
+    ) -> Answer:
+        """'Đáp án: B.' and the deciding sentences when the sentences about the stem decide the letter
+        (assistant/choice_verdict.py); else the sentences that answer the question, for the reader."""
+        if not has_diacritics(query.text):
+            question = _accented(question, index)
+        topic = question.topic
+        sentences = self._about_stem(
+            replace(query, text=topic, search_text=topic, names=[]), retrieved, index
+        )
+        decided = decide(question, [Candidate(s.text, s.coverage) for s in sentences], self.scorer(index))
+        if decided.letter and decided.deciding:
+            answer = self._compose(query, [sentences[i] for i in decided.deciding])
+            lead = LETTER.format(letter=decided.letter) + (f" {OTHERS_BACKED}" if question.exception else "")
+            answer.text = f"{lead}\n\n{answer.text}"
+            answer.verdict = decided.letter
+            return answer
+        chosen = self.choose(query, retrieved, index)
+        if not chosen:
+            return Answer(query.text, refusal(query.library), True, [])
+        answer = self._compose(query, chosen)
+        answer.notice = CHOICE_FOR_THE_READER
+        return answer
+
+    def _about_stem(self, stem: Query, retrieved: list[ScoredChunk], index: LexicalIndex) -> list[Sentence]:
+        """The sentences of the articles of the retrieved chunks about the stem, each with how much of the
+        stem it covers (with its headings, and a point with its clause's lead): a chunk is about the stem
+        when it, or its clause, covers STEM_COVERAGE of it."""
+        terms, scorer = self._terms(stem), self.scorer(index)
+
+        def covered(chunk: Chunk, start: int, end: int, extra: str) -> float:
+            # The question's terms (as for answering), or the claim check's words and word pairs, which do
+            # not pair words across a dropped one ("chất [ma] túy").
+            text = f"{chunk.text[start:end]}\n{chunk.context}\n{extra}"
+            return max(
+                self._coverage(terms, chunk, start, end, index, extra), scorer.coverage(stem.text, [text])
+            )
+
+        about: dict[tuple[str, int], Sentence] = {}
+        for rank, scored in enumerate(retrieved):
+            chunk = scored.chunk
+            clause = "\n".join(c.text for c in whole_clause(chunk, index.chunks))
+            if (
+                chunk.clause_key == HEADER_KEY
+                or covered(chunk, 0, 0, f"{chunk.text}\n{clause}") < STEM_COVERAGE
+            ):
+                continue
+            for near in same_article(chunk, index.chunks):
+                lead = _lead(near, index.chunks)
+                for a, b in quotable(near):
+                    if (near.id, a) not in about:
+                        about[(near.id, a)] = Sentence(near, rank, a, b, coverage=covered(near, a, b, lead))
+        return list(about.values())
+
     def verdict(self, query: Query, sentence: Sentence, index: LexicalIndex) -> str | None:
         """'Có.' or 'Không.' when the sentence decides a yes/no question, else None.
 
@@ -519,6 +582,22 @@ def _without_question_frame(question: str) -> str:
     return re.sub(
         r"\b(không|chưa|hay không|hay chưa|phải không|đúng không)\s*[?.!]*\s*$", "", question.strip()
     )
+
+
+def _lead(chunk: Chunk, chunks: list[Chunk]) -> str:
+    """For a point ("điểm a"), the first sentence of its clause ("… gồm các khu sau:"), which it continues."""
+    if "/diem-" not in chunk.clause_key:
+        return ""
+    first = whole_clause(chunk, chunks)[:1] or [chunk]
+    spans = quotable(first[0])
+    return first[0].text[spans[0][0] : spans[0][1]] if spans else ""
+
+
+def _accented(question: MultipleChoice, index: LexicalIndex) -> MultipleChoice:
+    """A question typed without diacritics, its stem and choices read with them."""
+    restore = index.restorer.restore
+    choices = tuple(replace(c, text=restore(c.text)) for c in question.choices)
+    return replace(question, stem=restore(question.stem), choices=choices)
 
 
 def _names_document(phrase: str, query: Query) -> bool:

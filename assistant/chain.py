@@ -10,6 +10,7 @@ from typing import Any
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.answer import ExtractiveAnswerer
+from assistant.answer_check import AnswerCheck, checkable, judged
 from assistant.errors import InputError
 from assistant.followup import FollowUp, resolve
 from assistant.instructions import split_instructions
@@ -113,6 +114,17 @@ class Assistant:
         if any(problem := text_problem(t.content) for t in turns):
             raise InputError(f"Lịch sử hội thoại có {problem}.")
         return {"question": question, "history": turns, "k": k, "mode": mode}
+
+    def check_answer(self, question: str, given: str) -> AnswerCheck:
+        """Whether a trainee's answer matches the verdict the documents give.
+
+        Args:
+            question: a statement to judge true or false (with or without "…, đúng hay sai?"), a yes/no
+                question, or a multiple-choice question with its choices ("A. …" lines or inline).
+            given: the trainee's answer: "Đúng"/"Sai" ("Có"/"Không"), or a choice's letter.
+        """
+        asked, verdict = checkable(self.check_question(question), given)
+        return judged(self.ask(asked, mode=EXTRACTIVE), verdict)
 
     def prepared(
         self, question: str, history: Sequence[Turn | dict[str, str]] = ()

@@ -48,11 +48,22 @@ def heading_title(chunk: Chunk) -> str:
     return title[:1].upper() + title[1:].lower() if title.isupper() else title
 
 
+def same_article(chunk: Chunk, chunks: list[Chunk]) -> list[Chunk]:
+    """The chunks of a chunk's article ("dieu-12" and all inside it), in order; its clause if it has none."""
+    if not (article := re.match(r"(?:.*/)?dieu-[^/]+", chunk.clause_key)):
+        return whole_clause(chunk, chunks)
+    return _within(chunk.doc_id, article[0], chunks)
+
+
 def whole_clause(chunk: Chunk, chunks: list[Chunk]) -> list[Chunk]:
     """The chunks of a chunk's clause with the clauses inside it (a point's: its khoản's), in order."""
-    key = re.sub(r"/diem-[^/]+$", "", chunk.clause_key)
+    return _within(chunk.doc_id, re.sub(r"/diem-[^/]+$", "", chunk.clause_key), chunks)
+
+
+def _within(doc_id: str, key: str, chunks: list[Chunk]) -> list[Chunk]:
+    """The chunks of the document's clause `key` and of the clauses inside it, in order."""
     return [
         c
         for c in chunks
-        if c.doc_id == chunk.doc_id and (c.clause_key == key or c.clause_key.startswith(f"{key}/"))
+        if c.doc_id == doc_id and (c.clause_key == key or c.clause_key.startswith(f"{key}/"))
     ]

@@ -13,6 +13,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
+from assistant.choices import parse_choices
 from assistant.english import is_english, to_vietnamese_terms
 from assistant.lexical import LexicalIndex, load_or_build
 from assistant.models import Chunk, ScoredChunk
@@ -143,7 +144,9 @@ class HybridRetriever(BaseRetriever):
         # Folded BM25 sees the question as typed, so OCR slips and missing diacritics still match.
         typed = query.search_text if query.english else query.text
         lists["bm25_folded"] = index.search(synonyms().expand(typed), self.candidates, folded=True)
-        if (term := defined_term(query.search_text)) and (defining := index.definitions.get(term)):
+        # With choices A–D, the stem is the question ("Chất hướng thần được định nghĩa là gì?").
+        asked = choices.stem if (choices := parse_choices(query.search_text)) else query.search_text
+        if (term := defined_term(asked)) and (defining := index.definitions.get(term)):
             lists["definition"] = defining  # "công chức là ai?": the clauses that say what it is
         structural = in_clauses(chunks, query.references)
         if structural:

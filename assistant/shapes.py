@@ -8,6 +8,7 @@ from enum import StrEnum
 from functools import cache
 from importlib import resources
 
+from assistant.choices import parse_choices
 from assistant.text import canonical, fold, has_diacritics, syllables
 
 
@@ -18,6 +19,7 @@ class Shape(StrEnum):
     CLAUSE_CONTENT = "clause-content"  # a clause's sentences in order, within a budget
     ENUMERATION = "enumeration"  # one line per clause that holds an item
     COUNT = "count"  # a sentence that states the number
+    MULTIPLE_CHOICE = "multiple-choice"  # a stem and choices A–D: "Đáp án: B." when a cited sentence decides
     TRUE_FALSE = "true-false"  # "…, đúng hay sai?": "Đúng." / "Sai." when a cited sentence decides
     YES_NO = "yes-no"  # "Có." / "Không." when a cited sentence decides, then the quote
     DOCUMENT_INFO = "document-info"  # who issued a document, its number, place and date: its header block
@@ -50,7 +52,10 @@ def _patterns(folded: bool) -> dict[Shape, list[re.Pattern[str]]]:
 
 
 def shape_of(question: str) -> Shape:
-    """The shape of answer a question asks for (read with its diacritics when it has them)."""
+    """The shape of answer a question asks for (read with its diacritics when it has them); a question
+    with choices (assistant/choices.py) is a multiple-choice one, whatever its stem."""
+    if parse_choices(question):
+        return Shape.MULTIPLE_CHOICE
     folded = not has_diacritics(question)
     text = " ".join((fold(question) if folded else canonical(question)).split())
     for shape in _ORDER:

@@ -41,6 +41,9 @@ NEGATION_REACH = 3
 # name of that sentence replaced by at most SWAP words the sources lack is a swapped name.
 ALIGNED = 0.5
 SWAP = 4
+# A statement (a true/false claim, a multiple-choice option) is true by a sentence only when the sentence
+# holds this much of its terms: a looser paraphrase may hide a changed condition.
+TRUE_COVERAGE = 0.97
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
 """Benchmarks labelled with articles, not evidence spans (ALQAC and the like): which articles an answer cites,
-scored the competition's way (macro-F2 over questions, a refusal scoring 0), plus hit@1 and refusals."""
+scored the competition's way (macro-F2 over questions, a refusal scoring 0), plus hit@1 and refusals; and,
+for true/false and multiple-choice questions with a gold answer, how often the assistant gives a verdict
+and how often that verdict is right."""
 
 from __future__ import annotations
 
@@ -15,7 +17,19 @@ from typing import Any
 from tqdm import tqdm
 
 from assistant import Answer, Assistant
+from assistant.choices import with_choices
 
+VERDICTS = ("Đúng", "Sai")
+# How far each gated metric may move the wrong way from the baseline (`evals articles --baseline`): about one
+# question of ALQAC's 192 for the article metrics, one verdict in thirty for the verdicts' accuracy.
+TOLERANCES = {
+    "macro_f2": 0.01,
+    "hit@1": 0.01,
+    "refused": 0.01,
+    "wrong_article": 0.01,
+    "verdict_accuracy": 0.03,
+}
+LOWER_IS_BETTER = frozenset({"refused", "wrong_article"})
 _ARTICLE = re.compile(r"^Điều\s+(\d+[a-z]?)\b")
 
 
@@ -29,6 +43,22 @@ class ArticleItem:
     articles: frozenset[str]
     kind: str = ""
     set: str = ""
+    answer: str = ""  # gold: "Đúng"/"Sai", or "B. <the choice's text>"
+    choices: tuple[tuple[str, str], ...] = ()  # (letter, text) of a multiple-choice question
+
+    @property
+    def prompt(self) -> str:
+        """What is sent to the assistant: the question, then its choices one a line, as a user pastes them."""
+        return with_choices(self.question, dict(self.choices)) if self.choices else self.question
+
+    @property
+    def gold_verdict(self) -> str | None:
+        """The gold answer's verdict: "Đúng"/"Sai", or a choice's letter; None for an open question."""
+        answer = self.answer.strip()
+        if self.choices:
+            letter = answer[:1].upper()
+            return letter if letter in dict(self.choices) else None
+        return answer if answer in VERDICTS else None
 
 
 class ArticleDatasetError(ValueError):
@@ -37,7 +67,7 @@ class ArticleDatasetError(ValueError):
 
 def load_articles(path: Path) -> list[ArticleItem]:
     """Items of a JSONL file whose lines have `id`, `question`, `law`, `articles` (and optionally
-    `question_type`, `set`)."""
+    `question_type`, `set`, `answer`, `choices` {"A": …, "B": …})."""
     items = []
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -53,9 +83,11 @@ def load_articles(path: Path) -> list[ArticleItem]:
                     str(data["id"]), str(data["question"]), str(data["law"]),
                     frozenset(str(a) for a in data["articles"]),
                     str(data.get("question_type") or ""), str(data.get("set") or ""),
+                    str(data.get("answer") or ""),
+                    tuple((str(k), str(v)) for k, v in (data.get("choices") or {}).items()),
                 )
             )  # fmt: skip
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ArticleDatasetError(
                 f"{path.name}, dòng {number}: thiếu id/question/law/articles ({exc})."
             ) from exc
@@ -80,11 +112,13 @@ def f2(cited: Sequence[str], gold: frozenset[str]) -> float:
 def score(item: ArticleItem, answer: Answer) -> dict[str, Any]:
     """One question's row: what was cited and how it scores."""
     cited = [] if answer.refused else cited_articles(answer, item.law)
+    gold = item.gold_verdict
     return {
         "id": item.id,
         "kind": item.kind,
         "set": item.set,
         "question": item.question,
+        "choices": dict(item.choices),
         "law": item.law,
         "gold": sorted(item.articles),
         "cited": cited,
@@ -93,26 +127,36 @@ def score(item: ArticleItem, answer: Answer) -> dict[str, Any]:
         "hit@1": bool(cited) and cited[0] in item.articles,
         "wrong_article": not answer.refused and not set(cited) & item.articles,
         "answer": answer.text,
+        "notice": answer.notice,
+        "gold_verdict": gold,
+        "verdict": answer.verdict,
+        "verdict_ok": None if gold is None or answer.verdict is None else answer.verdict == gold,
         "latency_ms": answer.timings_ms.get("total", 0.0),
     }
 
 
-def aggregate(rows: Sequence[dict[str, Any]]) -> dict[str, float]:
-    """Macro-F2, hit@1, refused and answered-with-a-wrong-article shares over rows."""
+def aggregate(rows: Sequence[dict[str, Any]]) -> dict[str, float | None]:
+    """Macro-F2, hit@1, refused and answered-with-a-wrong-article shares over rows; over the rows with a
+    gold verdict, the share given a verdict (coverage) and the share of those that are right (accuracy)."""
     n = len(rows) or 1
+    judged = [r for r in rows if r.get("gold_verdict")]
+    given = [r for r in judged if r.get("verdict")]
     return {
         "questions": float(len(rows)),
         "macro_f2": sum(r["f2"] for r in rows) / n,
         "hit@1": sum(r["hit@1"] for r in rows) / n,
         "refused": sum(r["refused"] for r in rows) / n,
         "wrong_article": sum(r["wrong_article"] for r in rows) / n,
+        "verdicts": float(len(given)),
+        "verdict_coverage": len(given) / len(judged) if judged else None,
+        "verdict_accuracy": sum(bool(r["verdict_ok"]) for r in given) / len(given) if given else None,
     }
 
 
 def evaluate(assistant: Assistant, items: Sequence[ArticleItem], progress: bool = True) -> dict[str, Any]:
     """Ask every question; the rows, the totals, and the totals per question type and per set."""
     rows = [
-        score(item, assistant.ask(item.question))
+        score(item, assistant.ask(item.prompt))
         for item in tqdm(
             items, desc="câu hỏi", unit="câu", file=sys.stderr, disable=not progress, leave=False
         )
@@ -130,11 +174,20 @@ def evaluate(assistant: Assistant, items: Sequence[ArticleItem], progress: bool 
 
 def table(result: dict[str, Any]) -> str:
     """The totals and the groups as a plain-text table."""
-    header = f"{'':<28}{'câu':>6}{'macro-F2':>10}{'hit@1':>8}{'từ chối':>9}{'sai điều':>10}"
+    header = (
+        f"{'':<28}{'câu':>6}{'macro-F2':>10}{'hit@1':>8}{'từ chối':>9}{'sai điều':>10}"
+        f"{'kết luận':>10}{'KL đúng':>9}"
+    )
     lines = [header, "-" * len(header)]
     for name, m in [("tổng", result["metrics"]), *result["groups"].items()]:
         lines.append(
             f"{name:<28}{int(m['questions']):>6}{m['macro_f2']:>10.3f}{m['hit@1']:>8.3f}"
             f"{m['refused']:>9.3f}{m['wrong_article']:>10.3f}"
+            f"{_share(m.get('verdict_coverage')):>10}{_share(m.get('verdict_accuracy')):>9}"
         )
-    return "\n".join(lines)
+    note = "kết luận: tỷ lệ câu có đáp án (Đúng/Sai, A–D) được kết luận; KL đúng: kết luận đúng / kết luận."
+    return "\n".join([*lines, "", note])
+
+
+def _share(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"

@@ -16,9 +16,12 @@ from assistant.cli import _progress as ingest_progress
 from assistant.cli import run_group
 from assistant.settings import PROJECT_ROOT
 from assistant.support import SupportScorer
+from evals.articles import LOWER_IS_BETTER as ARTICLE_LOWER
+from evals.articles import TOLERANCES as ARTICLE_TOLERANCES
 from evals.articles import ArticleDatasetError, load_articles
 from evals.articles import evaluate as evaluate_articles
 from evals.articles import table as table_articles
+from evals.articles_report import write_articles_html
 from evals.corpus_store import eval_assistant, is_default_corpus
 from evals.dataset import DEFAULT_CORPUS, DEFAULT_DATASET, Corpus, DatasetError, Item, load_dataset
 from evals.gate import Comparison, baseline_record, compare, load_baseline, regressions
@@ -88,13 +91,31 @@ def run_eval(
             results[system.name] = evaluate(
                 items, system, corpus, scorer, judge if system is systems[0] else None, progress
             )
-    comparisons: list[Comparison] = []
-    if baseline is not None:
-        try:
-            comparisons = compare(results[systems[0].name]["metrics"], load_baseline(baseline))
-        except (OSError, ValueError) as exc:
-            raise EvalError(f"Không đọc được tệp mốc so sánh '{baseline}': {exc}") from exc
-    return Outcome(results, comparisons)
+    return Outcome(results, compared(results[systems[0].name]["metrics"], baseline))
+
+
+def compared(metrics: dict[str, float | None], baseline: Path | None) -> list[Comparison]:
+    """The metrics against the baseline file (none without one); EvalError when it cannot be read."""
+    if baseline is None:
+        return []
+    try:
+        return compare(metrics, load_baseline(baseline))
+    except (OSError, ValueError) as exc:
+        raise EvalError(f"Không đọc được tệp mốc so sánh '{baseline}': {exc}") from exc
+
+
+def _ignore_reports(out: Path) -> None:
+    """Reports written to the default folder are never committed."""
+    if out.resolve() == DEFAULT_OUT.resolve():
+        (out / ".gitignore").write_text("*\n", encoding="utf-8")
+
+
+def _fail_on(lines: list[str]) -> None:
+    """Each failure on stderr, then exit 1 (nothing when there is none)."""
+    if lines:
+        for line in lines:
+            click.echo(line, err=True)
+        sys.exit(1)
 
 
 def checked_items(dataset: Path, corpus: Corpus) -> list[Item]:
@@ -126,6 +147,20 @@ def _assistant() -> Assistant:
     return assistant
 
 
+BASELINE = click.option(
+    "--baseline",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Tệp mốc so sánh; thoát với mã 1 khi một chỉ số kém đi quá dung sai.",
+)
+WRITE_BASELINE = click.option(
+    "--write-baseline",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Ghi các chỉ số của lần chạy này thành tệp mốc so sánh.",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """Đánh giá Trợ lý Kế hoạch 32 trên bộ câu hỏi có đáp án."""
@@ -141,12 +176,7 @@ def cli() -> None:
 )
 @click.option("--mode", default=None, help="Chế độ trả lời: extractive hoặc llm (mặc định: chế độ mặc định).")
 @click.option("--k", "k", type=int, default=None, help="Số đoạn truy xuất (mặc định KH32_TOP_K).")
-@click.option(
-    "--baseline",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Tệp mốc so sánh; thoát với mã 1 khi một chỉ số giảm quá dung sai.",
-)
+@BASELINE
 @click.option(
     "--compare",
     "compare_with",
@@ -168,12 +198,7 @@ def cli() -> None:
     show_default=True,
     help="Thư mục tài liệu của bộ câu hỏi; khác mặc định thì được nạp vào một kho đánh giá riêng.",
 )
-@click.option(
-    "--write-baseline",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Ghi các chỉ số của lần chạy này thành tệp mốc so sánh.",
-)
+@WRITE_BASELINE
 @click.option(
     "--judge/--no-judge", default=False, help="Chấm thêm bằng mô hình ngôn ngữ (máy chủ tương thích OpenAI)."
 )
@@ -215,18 +240,14 @@ def run(
     write_json(out / "results.json", {"meta": meta, "systems": outcome.results,
                                       "comparison": [c.__dict__ for c in outcome.comparisons]})  # fmt: skip
     write_html(out / "report.html", outcome.results, outcome.comparisons, meta)
-    if out.resolve() == DEFAULT_OUT.resolve():
-        (out / ".gitignore").write_text("*\n", encoding="utf-8")  # reports are never committed
+    _ignore_reports(out)
     click.echo(table(outcome.results, outcome.comparisons))
     click.echo(f"\n{kind_table(outcome.results)}")
     click.echo(f"\nĐã ghi {out / 'results.json'} và {out / 'report.html'}")
     if write_baseline:
         write_json(write_baseline, baseline_record(outcome.results[ours]["metrics"], dataset.name, ours))
         click.echo(f"Đã ghi mốc so sánh {write_baseline}")
-    if failed := outcome.failed:
-        for c in failed:
-            click.echo(c.describe(), err=True)
-        sys.exit(1)
+    _fail_on([c.describe() for c in outcome.failed])
 
 
 @cli.command()
@@ -310,13 +331,9 @@ def sabotage(
         click.echo(f"Bộ kiểm tra: {label}\n{sabotage_table(tallies)}\n")
         failed += [f"{label}: {line}" for line in shortfalls(tallies)]
     write_json(out / "sabotage.json", report)
-    if out.resolve() == DEFAULT_OUT.resolve():
-        (out / ".gitignore").write_text("*\n", encoding="utf-8")  # reports are never committed
+    _ignore_reports(out)
     click.echo(f"Đã ghi {out / 'sabotage.json'}")
-    if failed:
-        for line in failed:
-            click.echo(line, err=True)
-        sys.exit(1)
+    _fail_on(failed)
 
 
 @cli.command()
@@ -338,11 +355,17 @@ def sabotage(
     type=click.Path(path_type=Path),
     default=DEFAULT_OUT,
     show_default=True,
-    help="Nơi ghi articles.json.",
+    help="Nơi ghi articles.json và articles.html.",
 )
+@BASELINE
+@WRITE_BASELINE
 @click.option("--progress/--no-progress", default=True, help="Thanh tiến trình trên stderr.")
-def articles(dataset: Path, corpus: Path, limit: int | None, out: Path, progress: bool) -> None:
-    """Chấm trích dẫn theo điều luật như ALQAC: macro-F2 (từ chối = 0), hit@1, từ chối, trích sai điều."""
+def articles(
+    dataset: Path, corpus: Path, limit: int | None, out: Path, baseline: Path | None,
+    write_baseline: Path | None, progress: bool,
+) -> None:  # fmt: skip
+    """Chấm trích dẫn theo điều luật như ALQAC: macro-F2 (từ chối = 0), hit@1, từ chối, trích sai điều; và kết
+    luận Đúng/Sai, A–D: tỷ lệ được kết luận, tỷ lệ kết luận đúng."""
     try:
         items = load_articles(dataset)[:limit]
     except ArticleDatasetError as exc:
@@ -350,10 +373,27 @@ def articles(dataset: Path, corpus: Path, limit: int | None, out: Path, progress
     laws = {p.stem for p in corpus.glob("*.txt")}
     if missing := sorted({i.law for i in items} - laws):
         raise EvalError(f"Không có văn bản luật {', '.join(missing[:3])} trong '{corpus}'.")
-    result = evaluate_articles(_corpus_assistant(corpus, progress), items, progress)
-    write_json(out / "articles.json", result)
+    started = time.perf_counter()
+    assistant = _corpus_assistant(corpus, progress)
+    result = evaluate_articles(assistant, items, progress)
+    comparisons = compared(result["metrics"], baseline)
+    meta = {
+        "dataset": str(dataset), "corpus": str(corpus), "collection": assistant.settings.collection,
+        "baseline": str(baseline or "–"), "time": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "seconds": round(time.perf_counter() - started, 1),
+    }  # fmt: skip
+    write_json(out / "articles.json", {**result, "comparison": [c.__dict__ for c in comparisons]})
+    write_articles_html(out / "articles.html", result, comparisons, meta)
+    _ignore_reports(out)
     click.echo(table_articles(result))
-    click.echo(f"\nĐã ghi {out / 'articles.json'}")
+    click.echo(f"\nĐã ghi {out / 'articles.json'} và {out / 'articles.html'}")
+    if write_baseline:
+        record = baseline_record(
+            result["metrics"], dataset.name, "extractive", ARTICLE_TOLERANCES, ARTICLE_LOWER
+        )
+        write_json(write_baseline, record)
+        click.echo(f"Đã ghi mốc so sánh {write_baseline}")
+    _fail_on([c.describe() for c in regressions(comparisons)])
 
 
 def main() -> None:

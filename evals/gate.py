@@ -96,12 +96,19 @@ def regressions(comparisons: list[Comparison]) -> list[Comparison]:
     return [c for c in comparisons if c.regressed]
 
 
-def baseline_record(metrics: dict[str, float | None], dataset: str, mode: str) -> dict[str, Any]:
-    """What `--write-baseline` saves: the metrics (rounded), where they came from, the tolerances."""
+def baseline_record(
+    metrics: dict[str, float | None],
+    dataset: str,
+    mode: str,
+    tolerances: dict[str, float] = TOLERANCES,
+    lower_is_better: frozenset[str] = LOWER_IS_BETTER,
+) -> dict[str, Any]:
+    """What `--write-baseline` saves: the metrics (rounded), where they came from, the tolerances (those of
+    a benchmark of another kind when given) and which metrics are better lower."""
     return {
         "dataset": dataset,
         "mode": mode,
         "metrics": {k: None if v is None else round(v, DECIMALS) for k, v in metrics.items()},
-        "tolerances": TOLERANCES,
-        "lower_is_better": sorted(LOWER_IS_BETTER & set(metrics)),
+        "tolerances": tolerances,
+        "lower_is_better": sorted(lower_is_better & set(metrics)),
     }

@@ -32,7 +32,9 @@ METRICS = [
     "judge_citation_precision",
     "judge_unknown",
 ]
-COUNTS = frozenset({"answered_unanswerable", "judge_unknown"})  # metrics that count items
+COUNTS = frozenset(
+    {"answered_unanswerable", "judge_unknown", "questions", "verdicts"}
+)  # metrics that count items
 # Headers of the per-kind table (evals.metrics.by_kind), same order as KIND_COLUMNS.
 KIND_HEADERS = ("n", "trả lời, đúng điều khoản", "từ chối", "trả lời, sai điều khoản", "trả lời/từ chối đúng")
 KIND_NOTE = (
@@ -52,9 +54,8 @@ def fmt(value: float | None, metric: str = "") -> str:
     return f"{value:.3f}"
 
 
-def _names(results: dict[str, Any]) -> list[str]:
-    metrics = [m for m in METRICS if any(m in r["metrics"] for r in results.values())]
-    return metrics
+def _names(results: dict[str, Any], names: Sequence[str] = METRICS) -> list[str]:
+    return [m for m in names if any(m in r["metrics"] for r in results.values())]
 
 
 def table(results: dict[str, Any], comparisons: Sequence[Comparison] = ()) -> str:
@@ -124,14 +125,17 @@ summary{cursor:pointer}pre{white-space:pre-wrap;background:#f6f6f6;padding:.5rem
 """
 
 
-def _metrics_table(results: dict[str, Any], comparisons: Sequence[Comparison]) -> str:
+def metrics_table(
+    results: dict[str, Any], comparisons: Sequence[Comparison], names: Sequence[str] = METRICS
+) -> str:
+    """Metrics as an HTML table: one column per result, then baseline, change, tolerance and status."""
     systems = list(results)
     by_metric = {c.metric: c for c in comparisons}
     head = "".join(f"<th>{escape(s)}</th>" for s in systems)
     if comparisons:
         head += "<th>mốc so sánh</th><th>Δ</th><th>dung sai</th><th></th>"
     body = []
-    for metric in _names(results):
+    for metric in _names(results, names):
         cells = "".join(f"<td>{escape(fmt(results[s]['metrics'].get(metric), metric))}</td>" for s in systems)
         c = by_metric.get(metric)
         if comparisons:
@@ -225,29 +229,38 @@ def _item(row: dict[str, Any]) -> str:
     return f"<details>{''.join(parts)}</details>"
 
 
+def gate_note(comparisons: Sequence[Comparison]) -> str:
+    """One line saying whether any metric fell beyond its tolerance (empty without a baseline)."""
+    failed = [c.metric for c in comparisons if c.regressed]
+    if failed:
+        return f'<p class="bad">Kém hơn mốc quá dung sai: {escape(", ".join(failed))}</p>'
+    return '<p class="ok">Không chỉ số nào giảm quá dung sai.</p>' if comparisons else ""
+
+
+def write_page(path: Path, title: str, meta: dict[str, Any], body: str) -> None:
+    """A self-contained HTML report: the title, the run's particulars, then the body."""
+    meta_rows = "".join(
+        f"<tr><td>{escape(str(k))}</td><td>{escape(str(v))}</td></tr>" for k, v in meta.items()
+    )
+    html = (
+        '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>"
+        f"<h1>{escape(title)}</h1><table>{meta_rows}</table>{body}</body></html>"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8")
+
+
 def write_html(
     path: Path, results: dict[str, Any], comparisons: Sequence[Comparison], meta: dict[str, Any]
 ) -> None:
     """One self-contained HTML file: metrics side by side, baseline comparison, per-item drill-down."""
-    failed = [c.metric for c in comparisons if c.regressed]
-    verdict = (
-        f'<p class="bad">Kém hơn mốc quá dung sai: {escape(", ".join(failed))}</p>'
-        if failed
-        else ('<p class="ok">Không chỉ số nào giảm quá dung sai.</p>' if comparisons else "")
-    )
-    meta_rows = "".join(
-        f"<tr><td>{escape(str(k))}</td><td>{escape(str(v))}</td></tr>" for k, v in meta.items()
-    )
     sections = []
     for name, result in results.items():
         items = "".join(_item(row) for row in result["items"])
         sections.append(f"<h2>Từng câu hỏi — {escape(name)}</h2>{items}")
-    html = (
-        '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
-        f"<title>Đánh giá Trợ lý Kế hoạch 32</title><style>{_STYLE}</style></head><body>"
-        f"<h1>Đánh giá Trợ lý Kế hoạch 32</h1><table>{meta_rows}</table>"
-        f"<h2>Chỉ số</h2>{verdict}{_metrics_table(results, comparisons)}{_kind_html(results)}"
-        f"{''.join(sections)}</body></html>"
+    body = (
+        f"<h2>Chỉ số</h2>{gate_note(comparisons)}{metrics_table(results, comparisons)}{_kind_html(results)}"
+        f"{''.join(sections)}"
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
+    write_page(path, "Đánh giá Trợ lý Kế hoạch 32", meta, body)

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from assistant import Answer, Assistant
+from assistant import Answer, Assistant, InputError
+from assistant.answer_check import MATCH, MISMATCH, UNDECIDED
 from assistant.models import Turn
 from assistant.shapes import Shape, defined_term, shape_of
 from evals.corpus_store import eval_assistant
@@ -230,3 +231,92 @@ def test_a_follow_up_stays_with_the_document_the_conversation_is_about(standard:
     assert _labels(answer) and all(label.startswith("KH 45/KH-BNV") for label in _labels(answer))
     alone = standard.ask("Còn hình thức bồi dưỡng trực tuyến thì sao?")
     assert any(label.startswith("NĐ 88/2024/NĐ-CP") for label in _labels(alone))  # the test can fail
+
+
+CLASSES = "Mỗi lớp bồi dưỡng tập trung có không quá bao nhiêu học viên?"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        f"{CLASSES}\nA. 40 học viên\nB. 50 học viên\nC. 60 học viên\nD. 70 học viên",
+        f"{CLASSES} A) 40 học viên B) 50 học viên C) 60 học viên D) 70 học viên",
+        "moi lop boi duong tap trung co khong qua bao nhieu hoc vien?\na. 40 hoc vien\nb. 60 hoc vien\nc. 80",
+    ],
+)
+def test_a_multiple_choice_question_gets_the_letter_the_cited_sentence_decides(
+    standard: Assistant, question: str
+) -> None:
+    answer = standard.ask(question)
+    letter = "B" if "b. 60" in question else "C"
+    assert answer.verdict == letter and answer.text.startswith(f"Đáp án: {letter}.\n\n")
+    assert "không quá 60 học viên" in answer.text and answer.citations
+    assert _labels(answer) == ["KH 45/KH-BNV, Mục II, tiểu mục 2.2.1"] and answer.notice is None
+
+
+def test_the_exception_is_the_choice_the_document_does_not_back(standard: Assistant) -> None:
+    answer = standard.ask(
+        "Điều nào sau đây KHÔNG đúng về lớp bồi dưỡng tập trung?\nA. Mỗi lớp không quá 60 học viên"
+        "\nB. Thời gian mỗi lớp 05 ngày\nC. Mỗi lớp do Bộ Tư pháp tổ chức"
+    )
+    assert answer.verdict == "C"
+    assert answer.text.startswith("Đáp án: C. Các phương án còn lại đều có trong văn bản được trích.")
+
+
+def test_choices_the_sentences_do_not_decide_are_left_to_the_reader(standard: Assistant) -> None:
+    answer = standard.ask(
+        "Đối tượng nào KHÔNG thuộc phạm vi áp dụng của Nghị định 88?\nA. Người làm việc trong tổ chức cơ yếu"
+        "\nB. Lực lượng vũ trang nhân dân\nC. Cả A và B đều đúng\nD. Công chức"
+    )
+    assert answer.verdict is None and not answer.text.startswith("Đáp án")
+    assert answer.citations and answer.notice and "đối chiếu" in answer.notice
+
+
+@pytest.mark.parametrize(
+    ("question", "given", "outcome", "verdict"),
+    [
+        (f"{CLASSES}\nA. 40 học viên\nB. 60 học viên\nC. 80 học viên", "B", MATCH, "B"),
+        (f"{CLASSES}\nA. 40 học viên\nB. 60 học viên\nC. 80 học viên", "đáp án a.", MISMATCH, "B"),
+        ("Học viện Hành chính Quốc gia tổ chức 06 lớp bồi dưỡng tập trung", "Đúng", MATCH, "Đúng"),
+        (
+            "Học viện Hành chính Quốc gia tổ chức 08 lớp bồi dưỡng tập trung, đúng hay sai?",
+            "đúng",
+            MISMATCH,
+            "Sai",
+        ),
+        (
+            "Công chức có quyền từ chối thi hành quyết định trái pháp luật của cấp trên, đúng hay sai?",
+            "Sai",
+            UNDECIDED,
+            None,
+        ),
+    ],
+)
+def test_a_trainees_answer_is_checked_against_the_documents(
+    standard: Assistant, question: str, given: str, outcome: str, verdict: str | None
+) -> None:
+    check = standard.check_answer(question, given)
+    assert (check.outcome, check.verdict) == (outcome, verdict)
+    assert check.answer.citations
+    expected = {
+        MATCH: "Đúng với văn bản",
+        MISMATCH: "Sai so với văn bản",
+        UNDECIDED: "Văn bản không tự quyết định",
+    }
+    assert check.message.startswith(expected[outcome])
+
+
+@pytest.mark.parametrize(
+    ("question", "given", "problem"),
+    [
+        (f"{CLASSES}\nA. 40\nB. 60", "E", "chữ cái của một phương án (A, B)"),
+        (f"{CLASSES}\nA. 40\nB. 60", "Đúng", "chữ cái"),
+        ("Học viện tổ chức 06 lớp, đúng hay sai?", "B", "Đúng/Sai"),
+        ("Học viện tổ chức 06 lớp, đúng hay sai?", "  ", "Chưa có câu trả lời"),
+    ],
+)
+def test_an_answer_that_does_not_fit_the_question_is_a_vietnamese_error(
+    standard: Assistant, question: str, given: str, problem: str
+) -> None:
+    with pytest.raises(InputError, match=re.escape(problem)):
+        standard.check_answer(question, given)

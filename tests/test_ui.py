@@ -329,6 +329,38 @@ def test_quiz_from_the_second_task(app: AppTest) -> None:
     assert [b.label for b in app.get("download_button")] == ["Tải đề (.md)", "Tải đề (.docx)"]
 
 
+def test_a_trainees_answer_is_checked_on_the_trainer_page(app: AppTest) -> None:
+    app.switch_page("views/trainer.py").run()
+    question = "Theo Hiến pháp 2013, quyền lực nhà nước thuộc về ai?\nA. Quốc hội\nB. Nhân dân\nC. Chính phủ"
+    app.text_area(key="check_question").set_value(question)
+    app.text_input(key="check_given").set_value("a").run()
+    next(b for b in app.button if b.label == "Kiểm tra").click().run()
+    print(
+        "DBG",
+        [(b.label, b.disabled) for b in app.button],
+        [i.value for i in app.info],
+        [s.value for s in app.success],
+        app.text_area(key="check_question").value,
+    )
+    assert [unescape(e.value) for e in app.error] == [
+        "Sai so với văn bản: văn bản cho đáp án B, học viên trả lời A."
+    ]
+    assert "Đáp án: B." in _text(app.main) and "thuộc về Nhân dân" in _text(app.main)
+    assert "[1] Hiến pháp 2013, Điều 2, khoản 2" in [unescape(c.value) for c in app.caption]
+    app.text_input(key="check_given").set_value("B").run()
+    next(b for b in app.button if b.label == "Kiểm tra").click().run()
+    _ok(app)
+    assert [unescape(s.value) for s in app.success] == [
+        "Đúng với văn bản: văn bản cho đáp án B, học viên trả lời B."
+    ]
+    app.text_input(key="check_given").set_value("E").run()
+    next(b for b in app.button if b.label == "Kiểm tra").click().run()
+    assert [unescape(e.value) for e in app.error] == [
+        "Câu trắc nghiệm: câu trả lời của học viên phải là chữ cái của một phương án (A, B, C)."
+    ]
+    assert not app.success
+
+
 def test_upload_names_are_sanitised_and_limits_checked(fake_store) -> None:
     from assistant import DocumentError, Settings
     from assistant.uploads import ingest_uploads, safe_name

@@ -1,10 +1,11 @@
-"""Trainer tools: a quiz built from chosen clauses, and handouts (Markdown, Word) of the quiz."""
+"""Trainer tools: a quiz built from chosen clauses, handouts (Markdown, Word) of the quiz, and a trainee's
+answer checked against the documents."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from assistant import AssistantError, Chunk, LLMError
+from assistant import AnswerCheck, AssistantError, Chunk, LLMError
 from assistant.auth import Permission
 from assistant.handout import quiz_blocks
 from assistant.quiz import QuizQuestion, build_quiz, multiple_choice
@@ -31,13 +32,42 @@ def show_quiz(questions: list[QuizQuestion], title: str) -> None:
     common.handout_downloads(quiz_blocks(questions, title), "de-kiem-tra", "đề", columns=True)
 
 
-def main() -> None:
-    common.require_page(Permission.TRAINER_TOOLS)
-    st.title("Công cụ giảng viên")
+def show_check(check: AnswerCheck) -> None:
+    """The outcome, then the assistant's answer (the deciding quote) and its citations."""
+    {"match": st.success, "mismatch": st.error}.get(check.outcome, st.info)(common.text_md(check.message))
+    with st.container(border=True):
+        st.markdown(common.text_md(check.answer.text))
+        for c in check.answer.citations:
+            st.caption(common.text_md(f"[{c.n}] {c.label}"))
+
+
+def answer_check() -> None:
+    """A question and a trainee's answer in, whether the answer matches the documents' verdict out."""
+    st.subheader("Kiểm tra câu trả lời của học viên")
     st.caption(
-        "Ra đề kiểm tra từ các điều khoản đã chọn: câu điền vào chỗ trống và câu đúng/sai lấy từ "
-        "chính câu chữ của văn bản, kèm đáp án và trích dẫn. Cuộc trò chuyện được xuất ở trang Trò chuyện."
+        "Dán một khẳng định đúng/sai, hoặc một câu trắc nghiệm kèm các phương án (mỗi phương án một dòng "
+        '"A. …"), và câu trả lời của học viên (Đúng/Sai hoặc chữ cái). Trợ lý đối chiếu với văn bản và trích '
+        "câu quyết định."
     )
+    question = st.text_area("Câu hỏi", key="check_question", height=160)
+    given = st.text_input("Câu trả lời của học viên", key="check_given", placeholder="Đúng, Sai, A, B…")
+    if st.button("Kiểm tra", icon=":material/fact_check:", disabled=not (question.strip() and given.strip())):
+        try:
+            st.session_state["answer_check"] = (
+                question,
+                given,
+                common.assistant().check_answer(question, given),
+            )
+        except AssistantError as exc:
+            st.session_state.pop("answer_check", None)
+            st.error(exc.message)
+    checked = st.session_state.get("answer_check")
+    if checked and checked[:2] == (question, given):  # a result is shown only beside what it checked
+        show_check(checked[2])
+
+
+def quiz() -> None:
+    """A quiz from the chosen clauses, with its answers and handouts."""
     chunks = common.assistant().store.chunks()
     options = clause_options(chunks)
     added = [k for k in st.session_state.pop("quiz_clauses", []) if k in options]
@@ -79,6 +109,19 @@ def main() -> None:
     if "quiz" in st.session_state:
         title, questions = st.session_state["quiz"]
         show_quiz(questions, title)
+
+
+def main() -> None:
+    common.require_page(Permission.TRAINER_TOOLS)
+    st.title("Công cụ giảng viên")
+    st.caption(
+        "Ra đề kiểm tra từ các điều khoản đã chọn: câu điền vào chỗ trống và câu đúng/sai lấy từ "
+        "chính câu chữ của văn bản, kèm đáp án và trích dẫn; kiểm tra câu trả lời của học viên. Cuộc trò "
+        "chuyện được xuất ở trang Trò chuyện."
+    )
+    quiz()
+    st.divider()
+    answer_check()
 
 
 main()
