@@ -405,7 +405,9 @@ class ExtractiveAnswerer:
             answer.text = f"{lead}\n\n{answer.text}"
             answer.verdict = decided.letter
             return answer
-        chosen = self.choose(query, retrieved, index)
+        # Undecided: what answers the stem (the distractors' words would only dilute it), else the whole.
+        stem = replace(query, text=question.stem, search_text=question.stem)
+        chosen = self.choose(stem, retrieved, index) or self.choose(query, retrieved, index)
         if not chosen:
             return Answer(query.text, refusal(query.library), True, [])
         answer = self._compose(query, chosen)

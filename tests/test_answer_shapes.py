@@ -320,3 +320,14 @@ def test_an_answer_that_does_not_fit_the_question_is_a_vietnamese_error(
 ) -> None:
     with pytest.raises(InputError, match=re.escape(problem)):
         standard.check_answer(question, given)
+
+
+def test_undecided_choices_quote_what_answers_the_stem(standard: Assistant) -> None:
+    # Every choice is contradicted (the plan says 60): no letter, and the distractors' words do not pull
+    # in other clauses.
+    answer = standard.ask(
+        "Mỗi lớp bồi dưỡng tập trung có không quá bao nhiêu học viên?\n"
+        "A. 30 học viên\nB. 40 học viên\nC. 50 học viên\nD. 70 học viên"
+    )
+    assert answer.verdict is None and answer.notice and not answer.refused
+    assert _labels(answer) == ["KH 45/KH-BNV, Mục II, tiểu mục 2.2.1"]
