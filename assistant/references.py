@@ -139,9 +139,11 @@ def find_references(question: str, doc_hint: str | None = None) -> list[Referenc
 
 _SUBITEM = re.compile(r"\b(?:tieu muc|muc|section|item)\s+(\d{1,2}\.\d{1,2}(?:\.\d{1,2})?)(?![.\d])")
 _PART = re.compile(r"\b(?:muc|phan|part|section)\s+([ivx]{1,5}|\d{1,2})\b(?![.\d])")
-# "phần tổ chức thực hiện", "mục kinh phí": a part named by its heading's words, up to a question word.
+# "phần tổ chức thực hiện", "mục kinh phí": a part named by its heading's words, up to a question word;
+# not the words "mục tiêu", "mục đích", "phần lớn", "phần mềm"….
 _TITLED = re.compile(
-    r"\b(?:phan|muc)\s+((?:(?!(?:noi|quy|co|gom|la|de|duoc|ghi|neu|the|trong|cua|ve|nhu|gi|nao)\b)[a-z]+\b\s*){2,6})"
+    r"\b(?:phan|muc)\s+(?!(?:tieu|dich|luc|lon|mem|tram|nhieu|nao)\b)"
+    r"((?:(?!(?:noi|quy|co|gom|la|de|duoc|ghi|neu|the|trong|cua|ve|nhu|gi|nao)\b)[a-z]+\b\s*){2,6})"
 )
 
 

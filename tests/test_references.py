@@ -77,3 +77,16 @@ def test_references_by_a_plans_path() -> None:
     assert _patterns("Phần tổ chức thực hiện giao việc cho ai?") == ["title:to chuc thuc hien giao viec"]
     assert _patterns("Mục đích của kế hoạch là gì?") == [r"(^|/)muc-dich(/|$)"]
     assert _patterns("điểm b khoản 2 Điều 5") == [r"(^|/)dieu-5/khoan-2/diem-b(/|$)"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Chương trình giáo dục cần phải thể hiện mục tiêu giáo dục, đúng hay sai?",
+        "Mục đích của việc đánh giá viên chức là gì?",
+        "Phần lớn kinh phí do ai bảo đảm?",
+    ],
+)
+def test_words_that_begin_with_muc_or_phan_are_not_parts(question: str) -> None:
+    # "mục tiêu", "mục đích", "phần lớn" are words, not "Mục"/"Phần" + a heading's words.
+    assert [r for r in find_references(question) if r.title] == []
