@@ -105,7 +105,10 @@ class HybridRetriever(BaseRetriever):
         vector = self.store.embeddings.embed_query_vector(question if english else search_text)
         registry = self.names()
         index_chunks = self.index().chunks
-        named = registry.named(question, with_reference=bool(find_references(question)))
+        # With choices A–D, the clauses the stem names are what is asked; a choice's "Điều 2 của Luật này"
+        # is part of what it claims.
+        asked = choices.stem if (choices := parse_choices(question)) else question
+        named = registry.named(question, with_reference=bool(find_references(asked)))
         hint = named[0].short if len(named) == 1 else None
         inherited = registry.named(earlier, with_reference=bool(find_references(earlier))) if earlier else []
         documents = [n.short for n in named or inherited]
@@ -115,7 +118,7 @@ class HybridRetriever(BaseRetriever):
             english=english,
             vector=vector,
             references=[
-                r for r in find_references(question, hint) if not r.title or _resolve_title(r, index_chunks)
+                r for r in find_references(asked, hint) if not r.title or _resolve_title(r, index_chunks)
             ],
             documents=documents,
             titles={d.short: d.title for d in registry.documents if d.short in documents},

@@ -331,3 +331,11 @@ def test_undecided_choices_quote_what_answers_the_stem(standard: Assistant) -> N
     )
     assert answer.verdict is None and answer.notice and not answer.refused
     assert _labels(answer) == ["KH 45/KH-BNV, Mục II, tiểu mục 2.2.1"]
+
+
+def test_a_clause_a_choice_names_is_part_of_the_choice_not_what_is_asked(standard: Assistant) -> None:
+    choices = "\nA. Người quy định tại Điều 2 của Luật này\nB. Công chức cấp xã\nC. Viên chức\nD. Cán bộ"
+    stem_only = standard.retriever.prepare("Ai phải tham gia bồi dưỡng kiến thức pháp luật?" + choices)
+    assert stem_only.references == []
+    named = standard.retriever.prepare("Điều 2 của Nghị định 88 áp dụng cho ai?" + choices)
+    assert [r.label for r in named.references] and named.documents == ["NĐ 88/2024/NĐ-CP"]
