@@ -33,9 +33,13 @@ STOP_PHRASES = re.compile(
 )
 
 
-def is_stopword(syllable: str) -> bool:
-    """A function or question word, read with its diacritics when it has any."""
-    return syllable in ACCENTED_STOPWORDS if has_diacritics(syllable) else fold(syllable) in STOPWORDS
+def is_stopword(syllable: str, accented: bool | None = None) -> bool:
+    """A function or question word, read with its diacritics when the text it comes from has any
+    (`accented`; by default, when the syllable has any): in a question typed with them, "vi" (of "vi
+    phạm"), "con" and "ba" are not "vì", "còn" and "bà"."""
+    if accented is None:
+        accented = has_diacritics(syllable)
+    return syllable in ACCENTED_STOPWORDS if accented else fold(syllable) in STOPWORDS
 
 
 def content_terms(text: str, drop: Sequence[re.Pattern[str]] = ()) -> list[str]:
@@ -55,7 +59,8 @@ def content_terms(text: str, drop: Sequence[re.Pattern[str]] = ()) -> list[str]:
         for i, s in enumerate(starts)
         if m.start() <= s < m.end()
     }
-    return with_bigrams([w for i, w in enumerate(words) if i not in dropped and not is_stopword(w)])
+    accented = has_diacritics(text)
+    return with_bigrams([w for i, w in enumerate(words) if i not in dropped and not is_stopword(w, accented)])
 
 
 def term_coverage(terms: Sequence[str], text: str, index: LexicalIndex) -> float:

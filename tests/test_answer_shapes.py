@@ -9,6 +9,7 @@ import pytest
 
 from assistant import Answer, Assistant, InputError
 from assistant.answer_check import MATCH, MISMATCH, UNDECIDED
+from assistant.matching import content_terms
 from assistant.models import Turn
 from assistant.shapes import Shape, defined_term, shape_of
 from evals.corpus_store import eval_assistant
@@ -339,3 +340,61 @@ def test_a_clause_a_choice_names_is_part_of_the_choice_not_what_is_asked(standar
     assert stem_only.references == []
     named = standard.retriever.prepare("Điều 2 của Nghị định 88 áp dụng cho ai?" + choices)
     assert [r.label for r in named.references] and named.documents == ["NĐ 88/2024/NĐ-CP"]
+
+
+LAW = """SOURCE: viết cho kiểm thử
+TITLE: Luật Thử nghiệm
+---
+LUẬT THỬ NGHIỆM
+
+Điều 1. Giải thích từ ngữ
+
+1. Ly hôn giả tạo là việc lợi dụng ly hôn để trốn tránh nghĩa vụ tài sản.
+
+2. Hành vi vi phạm là việc cha mẹ không chăm sóc con chưa thành niên.
+
+Điều 2. Cai nghiện bắt buộc
+
+1. Người nghiện ma túy từ đủ 18 tuổi trở lên bị đưa vào cơ sở cai nghiện bắt buộc khi thuộc một trong các \
+trường hợp sau:
+
+a) Không đăng ký, không thực hiện hoặc tự ý chấm dứt cai nghiện ma túy tự nguyện;
+
+b) Trong thời gian cai nghiện ma túy tự nguyện bị phát hiện sử dụng trái phép chất ma túy.
+"""
+
+
+@pytest.fixture(scope="module")
+def small_law(corpus_assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    folder = tmp_path_factory.mktemp("luat")
+    (folder / "luat-thu-nghiem.txt").write_text(LAW, encoding="utf-8")
+    settings, embeddings = corpus_assistant.settings, corpus_assistant.store.embeddings
+    return eval_assistant(folder, settings, embeddings=embeddings)[0]
+
+
+@pytest.mark.parametrize(
+    ("statement", "verdict"),
+    [
+        ("Ly hôn giả tạo là việc lợi dụng ly hôn để trốn tránh nghĩa vụ tài sản", "Đúng"),
+        # The sentence says what "ly hôn giả tạo" is, not what "ly hôn" is.
+        ("Ly hôn là việc lợi dụng ly hôn để trốn tránh nghĩa vụ tài sản", None),
+        # The law speaks of "từ đủ 18 tuổi": about 12 to 18 it says nothing, which is not "Sai".
+        (
+            "Người nghiện ma túy từ đủ 12 tuổi đến dưới 18 tuổi bị đưa vào cơ sở cai nghiện bắt buộc khi "
+            "không đăng ký, không thực hiện hoặc tự ý chấm dứt cai nghiện ma túy tự nguyện",
+            None,
+        ),
+        ("Người nghiện ma túy từ đủ 20 tuổi trở lên bị đưa vào cơ sở cai nghiện bắt buộc", "Sai"),
+    ],
+)
+def test_a_verdict_needs_the_statements_own_sentence(
+    small_law: Assistant, statement: str, verdict: str
+) -> None:
+    assert small_law.ask(f"{statement}, đúng hay sai?").verdict == verdict
+
+
+def test_words_that_look_like_stopwords_without_their_marks_still_count() -> None:
+    # "vi" (of "vi phạm"), "con" and "ba" are not "vì", "còn" and "bà" in a question typed with marks.
+    terms = content_terms("Cha mẹ vi phạm nghĩa vụ với con thì bị xử lý ba lần?")
+    assert {"vi", "con", "ba", "vi phạm"} <= set(terms)
+    assert "vi" not in content_terms("cha me vi pham nghia vu voi con")  # without marks: ambiguous, dropped
