@@ -1,12 +1,13 @@
 """A retrieved chunk read as an answer's source: the sentences it can quote, its heading's title, the
-clause it belongs to. Shared by the answerer and by the seed of the shipped embedding cache."""
+clause it belongs to. Shared by the answerer, by ingest (which embeds the sentences the answerer weighs)
+and by the seed of the shipped embedding cache."""
 
 from __future__ import annotations
 
 import re
 
 from assistant.instructions import is_instruction
-from assistant.models import Chunk
+from assistant.models import HEADER_KEY, Chunk
 from assistant.names import MOTTOS
 from assistant.text import fold, sentence_spans
 
@@ -35,6 +36,18 @@ def quotable(chunk: Chunk) -> list[tuple[int, int]]:
             a = m.end()
         spans.append((a, b))
     return spans
+
+
+def scored_spans(chunk: Chunk) -> list[tuple[int, int]]:
+    """The sentences the answerer weighs (ExtractiveAnswerer.score): the quotable ones, none of a header
+    block (issuer, place, date: quoted only when asked for a document's particulars)."""
+    return [] if chunk.clause_key == HEADER_KEY else quotable(chunk)
+
+
+def scored_sentences(chunk: Chunk) -> list[str]:
+    """The texts of scored_spans, exactly as the answerer embeds them: ingest embeds these, so that a
+    first question over a new document computes no sentence vector."""
+    return [chunk.text[a:b] for a, b in scored_spans(chunk)]
 
 
 def heading_title(chunk: Chunk) -> str:
