@@ -5,6 +5,7 @@ and by the seed of the shipped embedding cache."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.instructions import is_instruction
 from assistant.models import HEADER_KEY, Chunk
@@ -18,6 +19,12 @@ def quotable(chunk: Chunk) -> list[tuple[int, int]]:
     """The chunk's sentences that can be quoted as an answer: headings aside ("Điều 3. Mục tiêu", "2. Yêu
     cầu", as the clause context names them) and sentences that instruct the assistant (planted in a
     document), list markers ("b)", "2.") left out of the quote."""
+    return list(_quotable(chunk))
+
+
+@lru_cache(maxsize=1 << 15)
+def _quotable(chunk: Chunk) -> tuple[tuple[int, int], ...]:
+    """quotable, remembered: an enumeration reads every sentence of a whole law (thousands of chunks)."""
     headings = []
     for part in chunk.context.split(" — "):
         at = chunk.text.find(part) if len(part) >= 3 else -1
@@ -35,7 +42,7 @@ def quotable(chunk: Chunk) -> list[tuple[int, int]]:
         if (m := _MARKER.match(chunk.text, a, b)) and m.end() < b:
             a = m.end()
         spans.append((a, b))
-    return spans
+    return tuple(spans)
 
 
 def scored_spans(chunk: Chunk) -> list[tuple[int, int]]:
