@@ -21,9 +21,10 @@ from ingest.loaders import SUPPORTED_SUFFIXES, load_document
 # progress(done, total): called as texts are embedded (chunks and their sentences, counted up front), from 0.
 Progress = Callable[[int, int], None]
 _BATCH = 64  # chunks embedded and upserted together
-# Texts (chunk passages and their sentences) embedded per second on a laptop CPU, and texts per chunk
-# (evals/bench_results.md): for the estimates shown before any text is embedded.
-TEXTS_PER_SECOND = 20.0
+# Texts (chunk passages and their sentences, ~50 tokens each) embedded per second on 2 cores, and texts
+# per chunk (a chunk and its sentences: ALQAC's laws 1.97, the bundled corpus 2.33), as measured by
+# evals/bench.py's law library: for the estimates shown before any text is embedded.
+TEXTS_PER_SECOND = 15.0
 TEXTS_PER_CHUNK = 2.0
 
 
