@@ -485,7 +485,10 @@ LIBRARY_HEADING = "## Law library (`--only-library`)"
 
 def _record(figures: str, only_library: bool) -> None:
     """Write the figures to RESULTS: all of them, or (--only-library) its law-library section alone."""
-    machine = f"{os.cpu_count()} cores, Python {platform.python_version()}, chromadb {version('chromadb')}"
+    machine = (
+        f"{os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f} at the end), "
+        f"Python {platform.python_version()}, chromadb {version('chromadb')}"
+    )
     if not only_library:
         RESULTS.write_text(
             f"# Benchmark figures\n\n`python -m evals.bench --record`, {time.strftime('%Y-%m-%d')}, "
