@@ -42,7 +42,7 @@ _T = TypeVar("_T")
 _LOAD_ATTEMPTS = 5
 # An embedded store's chunks read last are taken as current, without asking Chroma (~5 ms), for this long
 # after they were checked, as long as the generation file has not moved (every write moves it): one check
-# a question instead of five.
+# a question instead of five. A write that died before moving it is seen once the second is over.
 _RECHECK_SECONDS = 1.0
 
 

@@ -34,7 +34,7 @@ import docx
 import numpy as np
 
 from assistant import Assistant, Chunk, Settings, Store
-from assistant.embeddings import E5Embeddings
+from assistant.embeddings import E5Embeddings, VectorCache
 from assistant.retrieval import HybridRetriever
 from evals.corpus_store import eval_assistant
 from ingest.pipeline import (
@@ -178,6 +178,7 @@ def bench_library_ingest(corpus: Path) -> None:
     for _ in range(2):
         recorder.batches.clear()
         with tempfile.TemporaryDirectory() as folder:
+            embedder.cache = VectorCache(Path(folder) / "embeddings.sqlite")  # empty, written as in real use
             store = Store(Settings(data_dir=folder, auto_ingest=False), embedder)
             store.embeddings.seeds = []  # measure real embedding, not the shipped cache
             started = time.perf_counter()

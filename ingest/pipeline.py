@@ -142,8 +142,11 @@ def ingest(
 
 def _ingest(store: Store, documents: list[PreparedDocument], progress: Progress | None) -> list[IngestResult]:
     plan = _plan(store, documents)
+    # Sentence vectors live in the embedding cache only: without one, topping them up would be lost work.
+    top_up = store.embeddings.cache is not None
     # Counted up front, so that the bar and its time estimate are right from the first embedding.
-    total = len(store.embeddings.uncached(t for doc, status, _ in plan for t in _to_embed(doc, status)))
+    texts = (t for doc, status, _ in plan for t in _to_embed(doc, status, top_up))
+    total = len(store.embeddings.uncached(texts))
     done = 0
 
     def advance(count: int) -> None:
@@ -157,7 +160,7 @@ def _ingest(store: Store, documents: list[PreparedDocument], progress: Progress 
     results = []
     for doc, status, twin in plan:
         if status == "unchanged":
-            embedded = _top_up(store, doc, advance)
+            embedded = _top_up(store, doc, advance) if top_up else 0
             results.append(IngestResult(doc.doc_id, doc.title, status, len(doc.chunks), embedded))
         elif status == "duplicate":
             results.append(IngestResult(doc.doc_id, doc.title, status, 0, duplicate_of=twin))
@@ -189,13 +192,14 @@ def _plan(
     return plan
 
 
-def _to_embed(doc: PreparedDocument, status: Status) -> list[str]:
+def _to_embed(doc: PreparedDocument, status: Status, top_up: bool) -> list[str]:
     """The texts ingest needs vectors of for a document: a written one's passages and sentences, an
-    unchanged one's sentences (stores ingested before ingest embedded them get them on the next run)."""
+    unchanged one's sentences when topping up (stores ingested before ingest embedded them get them on the
+    next run)."""
     if status == "duplicate":
         return []
     if status == "unchanged":
-        return sentence_texts(doc.chunks)
+        return sentence_texts(doc.chunks) if top_up else []
     return [c.passage for c in doc.chunks] + sentence_texts(doc.chunks)
 
 
