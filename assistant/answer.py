@@ -12,7 +12,7 @@ from assistant.embeddings import E5Embeddings
 from assistant.lexical import LexicalIndex
 from assistant.matching import content_terms, is_stopword, term_coverage
 from assistant.models import HEADER_KEY, Answer, Chunk, Citation, ScoredChunk
-from assistant.passages import heading_title, quotable, same_article, whole_clause
+from assistant.passages import heading_title, quotable, same_article, scored_spans, whole_clause
 from assistant.retrieval import Query, in_clauses
 from assistant.shapes import Shape, defined_term, main_clause, negated_terms, shape_of, statement_of
 from assistant.support import TRUE_COVERAGE, IndexScorer, unsupported_numbers
@@ -234,12 +234,13 @@ class ExtractiveAnswerer:
         about = [s for s in retrieved if s.chunk.doc_short in query.subjects]
         pool = named if len(query.documents) == 1 and named else about or retrieved
         # A header block (issuer, place, date) is quoted only when asked for a document's particulars.
+        # Ingest embedded these very sentences (scored_spans of every chunk): no vector is computed here.
         spans = [
             (rank, chunk, a, b)
             for rank, s in enumerate(pool)
             if s.chunk.clause_key != HEADER_KEY
             for chunk in _sayers(s.chunk, index.chunks)
-            for a, b in quotable(chunk)
+            for a, b in scored_spans(chunk)
         ]
         if not spans:
             return []

@@ -20,16 +20,25 @@ from assistant.models import Answer
 from assistant.settings import Settings, get_settings
 from assistant.text import shown_name, text_problem
 
+# tqdm's bar in Vietnamese: texts embedded (chunks and their sentences), time spent and time left.
+BAR_FORMAT = (
+    "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} đoạn và câu "
+    "[đã chạy {elapsed}, còn khoảng {remaining}, {rate_fmt}]"
+)
+
 
 @contextmanager
 def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A tqdm bar on stderr, sized when ingest first reports its total."""
+    """A tqdm bar on stderr, sized when ingest first reports its total (counted before any embedding,
+    so the time left is estimated from the first batch); none when nothing needs embedding."""
     bars: list[tqdm] = []
 
     def update(done: int, total: int) -> None:
-        if not bars:
-            bars.append(tqdm(total=total, desc=label, unit="đoạn", file=sys.stderr, leave=False))
-        bars[0].update(done - bars[0].n)
+        if not bars and total > 0:
+            bar = tqdm(total=total, desc=label, unit="", file=sys.stderr, leave=False, bar_format=BAR_FORMAT)
+            bars.append(bar)
+        if bars:
+            bars[0].update(done - bars[0].n)
 
     try:
         yield update

@@ -59,5 +59,5 @@ def ingest_command(
         results = ingest_paths(user, assistant.store, settings, paths, update, replace=allowed)
     for r in results:
         extra = f" — giống '{r.duplicate_of}', không nạp lại" if r.duplicate_of else ""
-        embedded = f", {r.embedded} đoạn mới tính embedding" if r.embedded else ""
+        embedded = f", {r.embedded} đoạn và câu mới tính embedding" if r.embedded else ""
         click.echo(f"{r.doc_id}: {STATUS[r.status]} ({r.chunks} đoạn{embedded}){extra} — {r.title}")

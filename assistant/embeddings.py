@@ -105,12 +105,7 @@ class E5Embeddings(Embeddings):
     ) -> np.ndarray:
         """Passage vectors (n, 384), from the cache where possible; `progress(k)` after k new ones."""
         keys = [self.key(t) for t in texts]
-        known: dict[str, np.ndarray] = {}
-        for cache in [c for c in (self.cache, *self.seeds) if c is not None]:
-            missing = [k for k in keys if k not in known]
-            if not missing:
-                break
-            known.update(cache.get_many(missing))
+        known = self._cached(keys)
         todo = list(dict.fromkeys(k for k in keys if k not in known))
         by_key = dict(zip(keys, texts, strict=True))
         for start in range(0, len(todo), self.batch_size):
@@ -124,6 +119,22 @@ class E5Embeddings(Embeddings):
             if progress:
                 progress(len(batch))
         return np.stack([known[k] for k in keys]) if keys else np.zeros((0, DIM), dtype=np.float32)
+
+    def uncached(self, texts: Iterable[str]) -> list[str]:
+        """The distinct texts no cache holds a passage vector for: what embed_passages would compute."""
+        by_key = {self.key(t): t for t in texts}
+        known = self._cached(list(by_key))
+        return [t for k, t in by_key.items() if k not in known]
+
+    def _cached(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """The vectors of these keys that the writable cache or a seed holds."""
+        known: dict[str, np.ndarray] = {}
+        for cache in [c for c in (self.cache, *self.seeds) if c is not None]:
+            missing = [k for k in keys if k not in known]
+            if not missing:
+                break
+            known.update(cache.get_many(missing))
+        return known
 
     def embed_query_vector(self, text: str) -> np.ndarray:
         """Query vector (384,), with the e5 `query:` prefix."""

@@ -1,12 +1,14 @@
 """A retrieved chunk read as an answer's source: the sentences it can quote, its heading's title, the
-clause it belongs to. Shared by the answerer and by the seed of the shipped embedding cache."""
+clause it belongs to. Shared by the answerer, by ingest (which embeds the sentences the answerer weighs)
+and by the seed of the shipped embedding cache."""
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.instructions import is_instruction
-from assistant.models import Chunk
+from assistant.models import HEADER_KEY, Chunk
 from assistant.names import MOTTOS
 from assistant.text import fold, sentence_spans
 
@@ -17,6 +19,12 @@ def quotable(chunk: Chunk) -> list[tuple[int, int]]:
     """The chunk's sentences that can be quoted as an answer: headings aside ("Điều 3. Mục tiêu", "2. Yêu
     cầu", as the clause context names them) and sentences that instruct the assistant (planted in a
     document), list markers ("b)", "2.") left out of the quote."""
+    return list(_quotable(chunk))
+
+
+@lru_cache(maxsize=1 << 15)
+def _quotable(chunk: Chunk) -> tuple[tuple[int, int], ...]:
+    """quotable, remembered: an enumeration reads every sentence of a whole law (thousands of chunks)."""
     headings = []
     for part in chunk.context.split(" — "):
         at = chunk.text.find(part) if len(part) >= 3 else -1
@@ -34,7 +42,19 @@ def quotable(chunk: Chunk) -> list[tuple[int, int]]:
         if (m := _MARKER.match(chunk.text, a, b)) and m.end() < b:
             a = m.end()
         spans.append((a, b))
-    return spans
+    return tuple(spans)
+
+
+def scored_spans(chunk: Chunk) -> list[tuple[int, int]]:
+    """The sentences the answerer weighs (ExtractiveAnswerer.score): the quotable ones, none of a header
+    block (issuer, place, date: quoted only when asked for a document's particulars)."""
+    return [] if chunk.clause_key == HEADER_KEY else quotable(chunk)
+
+
+def scored_sentences(chunk: Chunk) -> list[str]:
+    """The texts of scored_spans, exactly as the answerer embeds them: ingest embeds these, so that a
+    first question over a new document computes no sentence vector."""
+    return [chunk.text[a:b] for a, b in scored_spans(chunk)]
 
 
 def heading_title(chunk: Chunk) -> str:

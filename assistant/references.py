@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.text import fold, has_diacritics
 
@@ -85,9 +86,20 @@ class Reference:
 
     def depth(self, context: str) -> int:
         """How deep in a clause's heading path the title stands (-1: not at all)."""
-        parts = fold(context).split(" — ")
-        found = [i for i, part in enumerate(parts) if re.search(rf"\b{re.escape(self.title)}\b", part)]
-        return found[-1] if found else -1
+        return _title_depth(self.title, context)
+
+
+@lru_cache(maxsize=1 << 16)
+def _title_depth(title: str, context: str) -> int:
+    """Reference.depth, remembered: a question's title is looked for in every stored clause's context."""
+    pattern = _title_pattern(title)
+    found = [i for i, part in enumerate(fold(context).split(" — ")) if pattern.search(part)]
+    return found[-1] if found else -1
+
+
+@lru_cache(maxsize=1024)
+def _title_pattern(title: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(title)}\b")
 
 
 def find_references(question: str, doc_hint: str | None = None) -> list[Reference]:

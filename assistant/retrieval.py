@@ -220,10 +220,26 @@ def in_clauses(chunks: list[Chunk], refs: list[Reference]) -> list[int]:
 def _resolve_title(ref: Reference, chunks: list[Chunk]) -> Reference | None:
     """A part named by heading words ("phần tổ chức thực hiện giao việc…"): the longest run of its first
     words (two or more) that some heading has, or None when no heading has them."""
-    contexts = {fold(c.context) for c in chunks}
+    contexts = _folded_contexts(chunks)
     words = ref.title.split()
     for n in range(len(words), 1, -1):
         title = re.compile(rf"\b{re.escape(' '.join(words[:n]))}\b")
-        if any(title.search(context) for context in contexts):
+        if title.search(contexts):  # the words are one line's: never found across two contexts
             return replace(ref, title=" ".join(words[:n]))
     return None
+
+
+_CONTEXTS: dict[int, tuple[list[Chunk], str]] = {}
+
+
+def _folded_contexts(chunks: list[Chunk]) -> str:
+    """The distinct folded contexts of the chunks, one a line; kept for the list of the store's chunks
+    (the same list until the store changes), so a question does not fold 11,000 headings again."""
+    kept = _CONTEXTS.get(id(chunks))
+    if kept is not None and kept[0] is chunks:
+        return kept[1]
+    joined = "\n".join(sorted({fold(c.context) for c in chunks}))
+    if len(_CONTEXTS) >= 8:
+        _CONTEXTS.clear()
+    _CONTEXTS[id(chunks)] = (chunks, joined)
+    return joined

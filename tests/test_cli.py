@@ -533,3 +533,16 @@ def test_a_file_name_that_would_garble_a_listing_gets_a_safe_id(
     removed = run_cli("ingest", "--remove", doc_id, data_dir=data)
     assert_ok(removed)
     assert len(listing(data).splitlines()) == len(BUNDLED)
+
+
+def test_ingest_progress_shows_the_time_left() -> None:
+    from assistant.cli import _progress
+
+    err = io.StringIO()
+    with redirect_stderr(err), _progress("Nạp tài liệu") as update:
+        update(0, 0)  # nothing to embed: no bar
+        assert err.getvalue() == ""
+        update(0, 40)  # counted up front, before the first embedding
+        update(10, 40)
+    shown = err.getvalue()
+    assert "Nạp tài liệu" in shown and "0/40 đoạn và câu" in shown and "còn khoảng" in shown

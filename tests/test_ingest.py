@@ -8,8 +8,22 @@ from pathlib import Path
 
 import pytest
 
-from assistant import DocumentError, InputError, Settings, Store
-from ingest.pipeline import bundled_corpus, ensure_corpus, expand_paths, ingest, prepare, remove
+from assistant import Assistant, DocumentError, InputError, Settings, Store
+from assistant.text import duration
+from ingest.pipeline import (
+    TEXTS_PER_CHUNK,
+    TEXTS_PER_SECOND,
+    bundled_corpus,
+    embedding_seconds,
+    ensure_corpus,
+    expand_paths,
+    ingest,
+    prepare,
+    progress_note,
+    remaining_seconds,
+    remove,
+    sentence_texts,
+)
 from tests.conftest import CORPUS, FakeEmbeddings
 
 RULES = "Điều 1. Phạm vi\n\n1. Quy chế này áp dụng cho cán bộ, công chức.\n\n2. Quy chế có hiệu lực ngay.\n"
@@ -36,17 +50,71 @@ def test_bundled_corpus_ingests_once(fake_store: Store) -> None:
     assert sum(d.chunks for d in docs.values()) == fake_store.count()
 
 
-def test_progress_counts_every_chunk_once(fake_store: Store) -> None:
+def test_progress_counts_every_embedding_once(fake_store: Store) -> None:
     settings = Settings(data_dir=fake_store.settings.data_dir)
     documents = prepare(bundled_corpus(settings), settings)
     seen: list[tuple[int, int]] = []
     ingest(fake_store, documents, lambda done, total: seen.append((done, total)))
-    total = sum(len(d.chunks) for d in documents)
-    assert seen[-1] == (total, total)
+    chunks = [c for d in documents for c in d.chunks]
+    texts = {c.passage for c in chunks} | set(sentence_texts(chunks))
+    assert seen[0] == (0, len(texts))  # known up front: the time left is estimated from the start
+    assert seen[-1] == (len(texts), len(texts)) == (fake_store.embeddings.embedded_count,) * 2
+    assert len(texts) > len(chunks)  # the sentences the answerer weighs are counted too
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
     seen.clear()
     ingest(fake_store, documents, lambda done, total: seen.append((done, total)))  # all unchanged
-    assert seen[-1] == (total, total)
+    assert seen == [(0, 0)]
+
+
+def test_progress_note_says_how_long_is_left() -> None:
+    assert (
+        progress_note(0, 400, 0.0)
+        == f"0/400 đoạn và câu đã tính embedding, còn khoảng {duration(400 / TEXTS_PER_SECOND)}"
+    )
+    assert progress_note(100, 400, 60.0).endswith("còn khoảng 3 phút")  # at the rate seen so far
+    assert progress_note(400, 400, 200.0) == "400/400 đoạn và câu đã tính embedding"
+    assert progress_note(0, 0, 0.0) == "đang ghi vào kho"
+    assert embedding_seconds(100) == remaining_seconds(0, round(100 * TEXTS_PER_CHUNK), 0.0)
+
+
+def test_ingest_embeds_the_sentences_an_answer_weighs(
+    fake_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "quy-che.txt"
+    path.write_text(RULES, encoding="utf-8")
+    (result,) = _ingest(fake_store, path)
+    sentences = sentence_texts(prepare([path], fake_store.settings)[0].chunks)
+    assert sentences and set(sentences) <= set(fake_store.embeddings.encoder.calls)
+    assert result.embedded == fake_store.embeddings.embedded_count
+    asked: list[str] = []
+    embed = fake_store.embeddings.embed_passages
+    monkeypatch.setattr(
+        fake_store.embeddings, "embed_passages", lambda t, **kw: asked.extend(t) or embed(t, **kw)
+    )
+    settings = Settings(data_dir=fake_store.settings.data_dir, answer_mode="extractive")
+    Assistant(settings, store=fake_store).ask("Quy chế áp dụng cho cán bộ nào?")
+    assert set(sentences) & set(asked)  # the answer weighed the document's sentences…
+    assert fake_store.embeddings.embedded_count == result.embedded  # … and embedded none of them
+
+
+def test_unchanged_documents_get_the_sentence_vectors_they_lack(fake_store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "quy-che.txt"
+    path.write_text(RULES, encoding="utf-8")
+    _ingest(fake_store, path)
+    sentences = set(sentence_texts(prepare([path], fake_store.settings)[0].chunks))
+    cache = fake_store.embeddings.cache
+    assert cache is not None
+    with cache._db:  # a store ingested before ingest embedded sentences: their vectors are missing
+        cache._db.executemany(
+            "DELETE FROM vectors WHERE key = ?", [(fake_store.embeddings.key(t),) for t in sentences]
+        )
+    seen: list[tuple[int, int]] = []
+    calls = len(fake_store.embeddings.encoder.calls)
+    (result,) = ingest(fake_store, prepare([path], fake_store.settings), lambda d, t: seen.append((d, t)))
+    assert (result.status, result.embedded) == ("unchanged", len(sentences))
+    assert set(fake_store.embeddings.encoder.calls[calls:]) == sentences
+    assert seen[0] == (0, len(sentences)) and seen[-1] == (len(sentences), len(sentences))
+    assert _ingest(fake_store, path)[0].embedded == 0  # topped up once
 
 
 def test_reingesting_unchanged_files_changes_and_embeds_nothing(fake_store: Store) -> None:

@@ -164,14 +164,14 @@ def open_assistant() -> Assistant | None:
 
 
 def _ingest_bundled_corpus(shared: Assistant) -> None:
-    from ingest.pipeline import ensure_corpus
+    from ingest.pipeline import ensure_corpus, progress_note
 
     bar = st.progress(0.0, text="Đang nạp bộ tài liệu mẫu lần đầu…")
+    started = time.monotonic()
 
     def update(done: int, total: int) -> None:
-        bar.progress(
-            min(done / max(total, 1), 1.0), text=f"Đang nạp bộ tài liệu mẫu lần đầu… {done}/{total} đoạn"
-        )
+        note = progress_note(done, total, time.monotonic() - started)
+        bar.progress(min(done / max(total, 1), 1.0), text=f"Đang nạp bộ tài liệu mẫu lần đầu… {note}")
 
     ensure_corpus(shared.store, shared.settings, update)
     bar.empty()

@@ -40,16 +40,16 @@ def document_table() -> None:
 
 def _ingest(user: User, files: list[tuple[str, bytes]], replace: set[str]) -> None:
     """Ingest the files (with a progress bar); a file that would replace a document waits for confirmation."""
-    from assistant.text import duration
-    from ingest.pipeline import embedding_seconds
+    from ingest.pipeline import progress_note
 
     shared = common.assistant()
     bar = st.progress(0.0, text="Đang đọc tệp…")
+    started = time.monotonic()
 
     def update(done: int, total: int) -> None:
         # The first call comes before any embedding: a large upload shows how long it may take.
-        left = f", còn tối đa khoảng {duration(embedding_seconds(total - done))}" if done < total else ""
-        bar.progress(min(done / max(total, 1), 1.0), text=f"Đang nạp… {done}/{total} đoạn{left}")
+        note = progress_note(done, total, time.monotonic() - started)
+        bar.progress(min(done / max(total, 1), 1.0), text=f"Đang nạp… {note}")
 
     try:
         results = ingest_uploads(user, shared.store, shared.settings, files, update, replace=replace)
