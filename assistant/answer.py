@@ -36,6 +36,7 @@ RANK_PENALTY = 0.02
 CLAUSE_COVERAGE = 0.6
 ENGLISH_SHIFT = 0.07
 NUMBER_COVERAGE = 0.8  # a number missing from a sentence this close to the statement makes it false
+CONTRAST_PENALTY = 1.0  # a follow-up sentence about the earlier question's subject ranks this much lower
 DEFINITION_BONUS = 1.0  # a sentence that defines what a "X là gì?" asks about ranks above any other
 # A yes/no verdict needs the deciding sentence (already judged to answer) to cover this much of the
 # question's terms.
@@ -255,6 +256,8 @@ class ExtractiveAnswerer:
         # "X là gì?" is answered first by the sentence that says what X is ("X là …").
         term = defined_term(query.search_text)
         defines = re.compile(rf"[“\"']?{re.escape(term)}[”\"']?\s+(?:la|duoc hieu la)\b") if term else None
+        # "Còn X thì sao?": a sentence about the earlier question's own subject too speaks of that one.
+        earlier = self._contrast(query, terms)
         for (rank, chunk, a, b), sim in zip(spans, similarity, strict=True):
             dense = DENSE_WEIGHT * (float(sim) - baseline) - RANK_PENALTY * rank
             coverage = self._coverage(terms, chunk, a, b, index)
@@ -263,6 +266,8 @@ class ExtractiveAnswerer:
                 order = self._coverage(distinguishing, chunk, a, b, index)
             if defines and defines.match(fold(chunk.text[a:b])):
                 order += DEFINITION_BONUS
+            if earlier:
+                order -= CONTRAST_PENALTY * term_coverage(earlier, chunk.text[a:b], index)
             scored.append(Sentence(chunk, rank, a, b, coverage, float(sim), coverage + dense, order + dense))
         if query.english:
             # Without a translator, an English question is answered only by a sentence that has every
@@ -284,6 +289,16 @@ class ExtractiveAnswerer:
         # English words with no Vietnamese counterpart can never be found in the documents: they stay
         # in the question's terms, weighing three times, so a question about something else is refused.
         return terms + query.untranslated * 3
+
+    def _contrast(self, query: Query, terms: list[str]) -> list[str]:
+        """A follow-up's contrast: the words of the question it follows that it does not repeat ("tập
+        trung" after "… bồi dưỡng tập trung như thế nào?" for "Còn hình thức trực tuyến thì sao?"),
+        without the words of the document's title; none for other questions."""
+        if not query.earlier:
+            return []
+        asked = {fold(t) for t in terms}
+        earlier = content_terms(query.earlier)
+        return [t for t in self._distinguishing(query, earlier) if " " not in t and fold(t) not in asked]
 
     @staticmethod
     def _distinguishing(query: Query, terms: list[str]) -> list[str]:

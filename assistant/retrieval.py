@@ -40,6 +40,7 @@ class Query:
     references: list[Reference] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)  # citation names of the documents it names
     titles: dict[str, str] = field(default_factory=dict)  # … and their titles
+    earlier: str | None = None  # the question a follow-up follows
     # Where fold(text) names documents or their kinds: words that say which document, not what about
     names: list[tuple[int, int]] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)  # citation names of stored documents of a kind it says
@@ -122,6 +123,7 @@ class HybridRetriever(BaseRetriever):
             ],
             documents=documents,
             titles={d.short: d.title for d in registry.documents if d.short in documents},
+            earlier=earlier,
             names=[(n.start, n.end) for n in named] + registry.kind_mentions(question),
             kinds=registry.of_kinds_mentioned(question),
             subjects=registry.subjects(question),
