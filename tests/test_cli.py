@@ -546,3 +546,24 @@ def test_ingest_progress_shows_the_time_left() -> None:
         update(10, 40)
     shown = err.getvalue()
     assert "Nạp tài liệu" in shown and "0/40 đoạn và câu" in shown and "còn khoảng" in shown
+
+
+def test_a_standard_layout_document_is_named_by_its_header_block(tmp_path: Path) -> None:
+    """Uploaded in the standard layout (no TITLE line: only its header block names it), a plan is listed,
+    cited and offered in the refusal hint by its own citation name, not by its file name."""
+    source = PROJECT / "evals" / "corpora" / "standard" / "ke-hoach-45-KH-BNV.txt"
+    path = tmp_path / "tai-lieu-tap-huan.txt"
+    path.write_text(source.read_text(encoding="utf-8").split("---\n", 1)[1], encoding="utf-8")
+    store = tmp_path / "store"
+    no_bundle = {"KH32_AUTO_INGEST": "false"}
+    assert_ok(run_cli("ingest", str(path), data_dir=store, env=no_bundle))
+    assert "\tKH 45/KH-BNV\t" in listing(store)
+    asked = run_cli(
+        "ask", "Học viện Hành chính Quốc gia tổ chức bao nhiêu lớp tập trung?", data_dir=store, env=no_bundle
+    )
+    assert_ok(asked)
+    assert asked.stdout.startswith("Theo KH 45/KH-BNV (Mục II, tiểu mục 2.2.1")
+    assert "\n[1] KH 45/KH-BNV, Mục II, tiểu mục 2.2.1 — " in asked.stdout
+    refused = run_cli("ask", "Mức lương cơ sở năm 2026 là bao nhiêu?", data_dir=store, env=no_bundle)
+    assert_ok(refused)
+    assert "Kho hiện có: KH 45/KH-BNV." in refused.stdout and "KH 32" not in refused.stdout

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from assistant import Answer, Assistant, get_settings
 from assistant.conversations import ConversationStore
 from assistant.feedback import FeedbackStore
+from tests.conftest import PROJECT
 from tests.roles import ADMIN
 
 APP = "../ui/app.py"  # relative to this file, as AppTest.from_file resolves it
@@ -237,6 +238,19 @@ def test_upload_then_ask_shows_document_text_literally(app: AppTest) -> None:
     assert "\\*\\*không đậm\\*\\*" in shown
     assert "\\<b\\>đậm\\</b\\>" in card.caption[0].value
     assert not app.get("html")
+
+
+def test_an_uploaded_standard_layout_plan_is_cited_by_its_own_name(app: AppTest) -> None:
+    source = PROJECT / "evals" / "corpora" / "standard" / "ke-hoach-45-KH-BNV.txt"
+    body = source.read_text(encoding="utf-8").split("---\n", 1)[1]  # only its header block names it
+    app.switch_page("views/documents.py").run()
+    app.file_uploader[0].set_value(("tai-lieu-tap-huan.txt", body.encode(), "text/plain"))
+    app.button(key="FormSubmitter:upload-Nạp vào kho").click().run()
+    _ok(app)
+    app.switch_page("views/chat.py").run()
+    _ask(app, "Học viện Hành chính Quốc gia tổ chức bao nhiêu lớp bồi dưỡng tập trung?")
+    (reply,) = _replies(app)
+    assert unescape(reply.expander[0].label) == "[1] KH 45/KH-BNV, Mục II, tiểu mục 2.2.1"
 
 
 def test_bad_uploads_get_clear_errors(app: AppTest) -> None:
