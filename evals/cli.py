@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -159,6 +160,62 @@ WRITE_BASELINE = click.option(
     default=None,
     help="Ghi các chỉ số của lần chạy này thành tệp mốc so sánh.",
 )
+CORPUS = click.option(
+    "--corpus",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_CORPUS,
+    show_default=True,
+    help="Thư mục tài liệu của bộ câu hỏi; khác mặc định thì được nạp vào một kho đánh giá riêng.",
+)
+PROGRESS = click.option("--progress/--no-progress", default=True, help="Thanh tiến trình trên stderr.")
+
+
+def judge_options(judge_help: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """`--judge` (with its own help) and the judge's server, model and key options."""
+
+    def add(command: Callable[..., None]) -> Callable[..., None]:
+        for option in reversed(
+            [
+                click.option("--judge/--no-judge", default=False, help=judge_help),
+                click.option(
+                    "--judge-base-url",
+                    default=None,
+                    help="Địa chỉ máy chủ chấm (hoặc KH32_JUDGE_BASE_URL, OPENAI_BASE_URL).",
+                ),
+                click.option("--judge-model", default=None, help="Tên mô hình chấm (hoặc KH32_JUDGE_MODEL)."),
+                click.option(
+                    "--judge-api-key",
+                    default=None,
+                    help="Khóa API (hoặc KH32_JUDGE_API_KEY, OPENAI_API_KEY).",
+                ),
+            ]
+        ):
+            command = option(command)
+        return command
+
+    return add
+
+
+def _llm_judge(judge: bool, base_url: str | None, model: str | None, api_key: str | None) -> LLMJudge | None:
+    """The LLM judge the options ask for (None when they ask for none); EvalError when unconfigured."""
+    if not (judge or base_url):
+        return None
+    chat_model = chat_model_from_env(base_url, model, api_key)
+    if chat_model is None:
+        raise EvalError("Chưa cấu hình máy chủ chấm: dùng --judge-base-url hoặc KH32_JUDGE_BASE_URL.")
+    return LLMJudge(chat_model)
+
+
+def _dataset_assistant(corpus: Path, dataset: Path | None, progress: bool) -> Assistant:
+    """The assistant over the corpus: the user's store for the bundled corpus, else the folder's own eval
+    store; the dataset (when given) checked against the folder before anything is ingested."""
+    if is_default_corpus(corpus):
+        return _assistant()
+    if not corpus.is_dir():
+        raise EvalError(f"Không có thư mục tài liệu '{corpus}'.")
+    if dataset is not None:
+        checked_items(dataset, Corpus(corpus))  # bad input stops the run before anything is ingested
+    return _corpus_assistant(corpus, progress)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -191,43 +248,19 @@ def cli() -> None:
     show_default=True,
     help="Thư mục ghi results.json và report.html.",
 )
-@click.option(
-    "--corpus",
-    type=click.Path(path_type=Path),
-    default=DEFAULT_CORPUS,
-    show_default=True,
-    help="Thư mục tài liệu của bộ câu hỏi; khác mặc định thì được nạp vào một kho đánh giá riêng.",
-)
+@CORPUS
 @WRITE_BASELINE
-@click.option(
-    "--judge/--no-judge", default=False, help="Chấm thêm bằng mô hình ngôn ngữ (máy chủ tương thích OpenAI)."
-)
-@click.option(
-    "--judge-base-url", default=None, help="Địa chỉ máy chủ chấm (hoặc KH32_JUDGE_BASE_URL, OPENAI_BASE_URL)."
-)
-@click.option("--judge-model", default=None, help="Tên mô hình chấm (hoặc KH32_JUDGE_MODEL).")
-@click.option("--judge-api-key", default=None, help="Khóa API (hoặc KH32_JUDGE_API_KEY, OPENAI_API_KEY).")
-@click.option("--progress/--no-progress", default=True, help="Thanh tiến trình trên stderr.")
+@judge_options("Chấm thêm bằng mô hình ngôn ngữ (máy chủ tương thích OpenAI).")
+@PROGRESS
 def run(
     dataset: Path, mode: str | None, k: int | None, baseline: Path | None, compare_with: tuple[str, ...],
     out: Path, corpus: Path, write_baseline: Path | None, judge: bool, judge_base_url: str | None,
     judge_model: str | None, judge_api_key: str | None, progress: bool,
 ) -> None:  # fmt: skip
     """Chạy đánh giá, in bảng chỉ số, ghi JSON và báo cáo HTML; so với mốc nếu có."""
-    llm_judge = None
-    if judge or judge_base_url:
-        model = chat_model_from_env(judge_base_url, judge_model, judge_api_key)
-        if model is None:
-            raise EvalError("Chưa cấu hình máy chủ chấm: dùng --judge-base-url hoặc KH32_JUDGE_BASE_URL.")
-        llm_judge = LLMJudge(model)
+    llm_judge = _llm_judge(judge, judge_base_url, judge_model, judge_api_key)
     started = time.perf_counter()
-    if is_default_corpus(corpus):
-        assistant = _assistant()
-    else:
-        if not corpus.is_dir():
-            raise EvalError(f"Không có thư mục tài liệu '{corpus}'.")
-        checked_items(dataset, Corpus(corpus))  # bad input stops the run before anything is ingested
-        assistant = _corpus_assistant(corpus, progress)
+    assistant = _dataset_assistant(corpus, dataset, progress)
     outcome = run_eval(
         assistant, dataset, mode, k, baseline, compare_with, Corpus(corpus), llm_judge, progress
     )
@@ -266,13 +299,7 @@ def run(
 )
 @click.option("--mode", default=None, help="Chế độ trả lời khi chạy trợ lý (mặc định: chế độ mặc định).")
 @click.option("--system", default=None, help="Hệ trong results.json (mặc định: hệ đầu tiên).")
-@click.option(
-    "--corpus",
-    type=click.Path(path_type=Path),
-    default=DEFAULT_CORPUS,
-    show_default=True,
-    help="Thư mục tài liệu của bộ câu hỏi (như `run`); khác mặc định thì dùng kho đánh giá riêng.",
-)
+@CORPUS
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
@@ -280,15 +307,8 @@ def run(
     show_default=True,
     help="Nơi ghi sabotage.json.",
 )
-@click.option(
-    "--judge/--no-judge",
-    default=False,
-    help="Chạy bộ làm hỏng cả với mô hình chấm (máy chủ tương thích OpenAI).",
-)
-@click.option("--judge-base-url", default=None, help="Địa chỉ máy chủ chấm (hoặc KH32_JUDGE_BASE_URL).")
-@click.option("--judge-model", default=None, help="Tên mô hình chấm (hoặc KH32_JUDGE_MODEL).")
-@click.option("--judge-api-key", default=None, help="Khóa API (hoặc KH32_JUDGE_API_KEY, OPENAI_API_KEY).")
-@click.option("--progress/--no-progress", default=True, help="Thanh tiến trình trên stderr.")
+@judge_options("Chạy bộ làm hỏng cả với mô hình chấm (máy chủ tương thích OpenAI).")
+@PROGRESS
 def sabotage(
     results: Path | None, dataset: Path, mode: str | None, system: str | None, corpus: Path, out: Path,
     judge: bool, judge_base_url: str | None, judge_model: str | None, judge_api_key: str | None,
@@ -296,19 +316,9 @@ def sabotage(
 ) -> None:  # fmt: skip
     """Làm hỏng câu trả lời theo từng loại lỗi; đếm câu hỏng bị gắn cờ và câu đối chứng bị gắn cờ nhầm."""
     checkers: dict[str, Judge] = {}
-    if judge or judge_base_url:
-        model = chat_model_from_env(judge_base_url, judge_model, judge_api_key)
-        if model is None:
-            raise EvalError("Chưa cấu hình máy chủ chấm: dùng --judge-base-url hoặc KH32_JUDGE_BASE_URL.")
-        checkers["judge"] = judge_checker(LLMJudge(model))
-    if is_default_corpus(corpus):
-        assistant = _assistant()
-    else:
-        if not corpus.is_dir():
-            raise EvalError(f"Không có thư mục tài liệu '{corpus}'.")
-        if results is None:
-            checked_items(dataset, Corpus(corpus))  # bad input stops the run before anything is ingested
-        assistant = _corpus_assistant(corpus, progress)
+    if llm_judge := _llm_judge(judge, judge_base_url, judge_model, judge_api_key):
+        checkers["judge"] = judge_checker(llm_judge)
+    assistant = _dataset_assistant(corpus, dataset if results is None else None, progress)
     documents = Corpus(corpus)
     if results is None:
         outcome = run_eval(assistant, dataset, mode, corpus=documents, progress=progress)
@@ -359,7 +369,7 @@ def sabotage(
 )
 @BASELINE
 @WRITE_BASELINE
-@click.option("--progress/--no-progress", default=True, help="Thanh tiến trình trên stderr.")
+@PROGRESS
 def articles(
     dataset: Path, corpus: Path, limit: int | None, out: Path, baseline: Path | None,
     write_baseline: Path | None, progress: bool,
