@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterator
@@ -261,34 +262,27 @@ def test_a_dead_endpoint_gives_the_extractive_answer(corpus_assistant: Assistant
     assert answer.mode == "extractive" and "không kết nối" in (answer.notice or "")
 
 
-def test_the_cli_uses_the_configured_llm(corpus_assistant: Assistant, fake: FakeOpenAI) -> None:
-    import json
-
+def _ask_json(corpus_assistant: Assistant, fake: FakeOpenAI, *options: str) -> dict[str, Any]:
+    """`ask --json [options] PILLARS` through the CLI, with the fake server configured; the answer object."""
     from tests.test_cli import run_cli
 
-    fake.enqueue(_cite("03 trụ cột", "Cải cách hành chính có 03 trụ cột chính"))
     result = run_cli(
-        "ask",
-        "--json",
-        PILLARS,
-        data_dir=corpus_assistant.settings.data_dir,
-        env={"OPENAI_BASE_URL": fake.url},
-    )
+        "ask", "--json", *options, PILLARS,
+        data_dir=corpus_assistant.settings.data_dir, env={"OPENAI_BASE_URL": fake.url},
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    out = json.loads(result.stdout)
+    return json.loads(result.stdout)
+
+
+def test_the_cli_uses_the_configured_llm(corpus_assistant: Assistant, fake: FakeOpenAI) -> None:
+    fake.enqueue(_cite("03 trụ cột", "Cải cách hành chính có 03 trụ cột chính"))
+    out = _ask_json(corpus_assistant, fake)
     assert out["mode"] == "llm" and out["citations"][0]["clause"] == "Nhiệm vụ thứ tư"
 
 
 def test_the_cli_can_force_the_extractive_mode(corpus_assistant: Assistant, fake: FakeOpenAI) -> None:
-    import json
-
-    from tests.test_cli import run_cli
-
-    result = run_cli(
-        "ask", "--json", "--mode", "extractive", PILLARS,
-        data_dir=corpus_assistant.settings.data_dir, env={"OPENAI_BASE_URL": fake.url},
-    )  # fmt: skip
-    assert json.loads(result.stdout)["mode"] == "extractive" and fake.requests == []
+    assert _ask_json(corpus_assistant, fake, "--mode", "extractive")["mode"] == "extractive"
+    assert fake.requests == []
 
 
 KEY = "sk-test-secret-123"
@@ -364,20 +358,8 @@ def test_a_paraphrase_that_keeps_the_meaning_is_not_flagged(llm: Assistant, fake
 def test_ask_json_shows_a_swapped_body_flagged_with_its_reason(
     corpus_assistant: Assistant, fake: FakeOpenAI
 ) -> None:
-    import json
-
-    from tests.test_cli import run_cli
-
     fake.enqueue(_pillars_and("Bộ Tư pháp tiếp tục đẩy mạnh cải cách hành chính với 03 trụ cột chính [{n}]."))
-    result = run_cli(
-        "ask",
-        "--json",
-        PILLARS,
-        data_dir=corpus_assistant.settings.data_dir,
-        env={"OPENAI_BASE_URL": fake.url},
-    )
-    assert result.returncode == 0, result.stderr
-    out = json.loads(result.stdout)
+    out = _ask_json(corpus_assistant, fake)
     assert out["mode"] == "llm"
     flags = out["flags"]
     assert [f["reason"] for f in flags] == ["unsupported"]
