@@ -12,10 +12,10 @@ from assistant.embeddings import E5Embeddings
 from assistant.lexical import LexicalIndex
 from assistant.matching import content_terms, is_stopword, term_coverage
 from assistant.models import HEADER_KEY, Answer, Chunk, Citation, ScoredChunk
-from assistant.passages import heading_title, quotable, same_article, scored_spans, whole_clause
+from assistant.passages import heading_title, leads, quotable, same_article, scored_spans, whole_clause
 from assistant.retrieval import Query, in_clauses
 from assistant.shapes import Shape, defined_term, main_clause, negated_terms, shape_of, statement_of
-from assistant.support import TRUE_COVERAGE, IndexScorer, unsupported_numbers
+from assistant.support import TRUE_COVERAGE, IndexScorer, restates, unsupported_numbers
 from assistant.synonyms import synonyms
 from assistant.text import canonical, fold, folded_syllables, has_diacritics, syllables
 from assistant.tokens import count_tokens
@@ -258,12 +258,15 @@ class ExtractiveAnswerer:
         defines = re.compile(rf"[“\"']?{re.escape(term)}[”\"']?\s+(?:la|duoc hieu la)\b") if term else None
         # "Còn X thì sao?": a sentence about the earlier question's own subject too speaks of that one.
         earlier = self._contrast(query, terms)
+        # A point or a khoản is read with the sentences it continues ("Hồ sơ … gồm:" before "02 ảnh …").
+        said_before = {chunk.id: leads(chunk, index.chunks) for _, chunk, _, _ in spans}
         for (rank, chunk, a, b), sim in zip(spans, similarity, strict=True):
             dense = DENSE_WEIGHT * (float(sim) - baseline) - RANK_PENALTY * rank
-            coverage = self._coverage(terms, chunk, a, b, index)
+            lead = said_before[chunk.id]
+            coverage = self._coverage(terms, chunk, a, b, index, lead)
             order = coverage
             if distinguishing is not terms:
-                order = self._coverage(distinguishing, chunk, a, b, index)
+                order = self._coverage(distinguishing, chunk, a, b, index, lead)
             if defines and defines.match(fold(chunk.text[a:b])):
                 order += DEFINITION_BONUS
             if earlier:
@@ -409,7 +412,12 @@ class ExtractiveAnswerer:
         # "True" needs nearly every word of the statement in the sentence: a looser paraphrase may hide a
         # changed condition, and a wrong verdict is worse than none (on ALQAC's 97 true/false questions:
         # 0.90 gave 26 verdicts, 81 % right; 0.97 gives 21, 90 % right).
-        return TRUE if backed.supported and backed.coverage >= TRUE_COVERAGE else None
+        # … and no words of its own where the sentence says others ("theo yêu cầu của cơ quan nhà nước" for
+        # "… của công dân", though "cơ quan nhà nước" is elsewhere in the sentence).
+        if scorer.reworded(statement, sources):
+            return None
+        restated = backed.coverage >= TRUE_COVERAGE or restates(statement, sentence.text)
+        return TRUE if backed.supported and restated else None
 
     def multiple_choice(
         self, query: Query, question: MultipleChoice, retrieved: list[ScoredChunk], index: LexicalIndex
@@ -462,7 +470,7 @@ class ExtractiveAnswerer:
             ):
                 continue
             for near in same_article(chunk, index.chunks):
-                lead = _lead(near, index.chunks)
+                lead = leads(near, index.chunks)
                 for a, b in quotable(near):
                     if (near.id, a) not in about:
                         about[(near.id, a)] = Sentence(near, rank, a, b, coverage=covered(near, a, b, lead))
@@ -614,15 +622,6 @@ def _without_question_frame(question: str) -> str:
     return re.sub(
         r"\b(không|chưa|hay không|hay chưa|phải không|đúng không)\s*[?.!]*\s*$", "", question.strip()
     )
-
-
-def _lead(chunk: Chunk, chunks: list[Chunk]) -> str:
-    """For a point ("điểm a"), the first sentence of its clause ("… gồm các khu sau:"), which it continues."""
-    if "/diem-" not in chunk.clause_key:
-        return ""
-    first = whole_clause(chunk, chunks)[:1] or [chunk]
-    spans = quotable(first[0])
-    return first[0].text[spans[0][0] : spans[0][1]] if spans else ""
 
 
 def _accented(question: MultipleChoice, index: LexicalIndex) -> MultipleChoice:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.choices import ALL_TRUE, Choice, MultipleChoice, list_items
-from assistant.support import TRUE_COVERAGE, SupportScorer, unsupported_numbers
+from assistant.support import TRUE_COVERAGE, SupportScorer, restates, unsupported_numbers
 from assistant.text import syllables
 
 BACKED, CONTRADICTED, UNKNOWN = "backed", "contradicted", "unknown"
@@ -77,8 +77,8 @@ def read_choice(choice: Choice, stem: str, sentences: Sequence[Candidate], score
         key=lambda c: (-c[0], -c[1], c[2]),
     )
     for coverage, _, i in covered:
-        if coverage < TRUE_COVERAGE:
-            break
+        if coverage < TRUE_COVERAGE and not restates(choice.text, sentences[i].text):
+            continue
         if reason := _backs(choice.text, sentences[i].text, scorer):
             return Reading(choice.letter, BACKED, i, reason)
     # A choice listing items is backed by a sentence that holds every one of them ("sơ cấp và trung cấp" by

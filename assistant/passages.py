@@ -5,12 +5,32 @@ and by the seed of the shipped embedding cache."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
+from typing import TypeVar
 
 from assistant.instructions import is_instruction
 from assistant.models import HEADER_KEY, Chunk
 from assistant.names import MOTTOS
 from assistant.text import fold, sentence_spans
+
+T = TypeVar("T")
+_DERIVED: dict[tuple[str, int], tuple[list[Chunk], object]] = {}
+
+
+def derived(chunks: list[Chunk], build: Callable[[list[Chunk]], T]) -> T:
+    """What `build` makes of the store's list of chunks, kept while the store keeps that list (it is the
+    same list until the store changes), so a question does not go over 11,000 chunks again."""
+    key = (build.__qualname__, id(chunks))
+    kept = _DERIVED.get(key)
+    if kept is not None and kept[0] is chunks:
+        return kept[1]  # type: ignore[return-value]
+    made = build(chunks)
+    if len(_DERIVED) >= 16:
+        _DERIVED.clear()
+    _DERIVED[key] = (chunks, made)
+    return made
+
 
 _MARKER = re.compile(r"(?:\d{1,3}(?:\.\d{1,3}){0,2}\.|[a-zđ]\)|[IVXLC]{1,6}\.|[-+•])\s+")
 
@@ -73,6 +93,39 @@ def same_article(chunk: Chunk, chunks: list[Chunk]) -> list[Chunk]:
     if not (article := re.match(r"(?:.*/)?dieu-[^/]+", chunk.clause_key)):
         return whole_clause(chunk, chunks)
     return _within(chunk.doc_id, article[0], chunks)
+
+
+def leads(chunk: Chunk, chunks: list[Chunk]) -> str:
+    """The sentences a chunk's text continues: for a point ("điểm a"), the first sentence of its khoản
+    ("… gồm các khu sau:"); for a point or a khoản, its article's opening sentence when that announces
+    what follows ("Ủy ban thường vụ Quốc hội có những nhiệm vụ, quyền hạn sau đây:")."""
+    key = chunk.clause_key
+    enclosing = []
+    if "/diem-" in key:
+        enclosing.append((re.sub(r"/diem-[^/]+$", "", key), False))
+    if article := re.match(r"(?:.*/)?dieu-[^/]+(?=/)", key):
+        enclosing.append((article[0], True))
+    said = []
+    for clause, announcing in enclosing:
+        own = derived(chunks, _clause_openings).get((chunk.doc_id, clause))
+        sentence = quoted(own) if own is not None and own.id != chunk.id else ""
+        if sentence and (not announcing or sentence.rstrip().endswith(":")):
+            said.append(sentence)
+    return "\n".join(said)
+
+
+def _clause_openings(chunks: list[Chunk]) -> dict[tuple[str, str], Chunk]:
+    """The first chunk of each clause of each document, by (document, clause key)."""
+    first: dict[tuple[str, str], Chunk] = {}
+    for c in chunks:
+        first.setdefault((c.doc_id, c.clause_key), c)
+    return first
+
+
+def quoted(chunk: Chunk) -> str:
+    """The chunk's first quotable sentence ("" when it has none)."""
+    spans = quotable(chunk)
+    return chunk.text[spans[0][0] : spans[0][1]] if spans else ""
 
 
 def whole_clause(chunk: Chunk, chunks: list[Chunk]) -> list[Chunk]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
+from assistant.names import kinds
 from assistant.text import fold, has_diacritics
 
 _ORDINALS = {
@@ -76,6 +77,7 @@ class Reference:
     doc_hint: str | None = None
     title: str = ""  # folded heading words ("to chuc thuc hien"), matched against the clause's context
     fallback: str = ""  # heading words to look for when no clause has the pattern's key ("1. Mục đích")
+    whole: bool = False  # the title is a whole heading ("Mục đích"), not the first words of one
 
     def matches(self, clause_key: str, doc_short: str, context: str = "") -> bool:
         if self.doc_hint and not doc_short.startswith(self.doc_hint):
@@ -86,20 +88,43 @@ class Reference:
 
     def depth(self, context: str) -> int:
         """How deep in a clause's heading path the title stands (-1: not at all)."""
-        return _title_depth(self.title, context)
+        return _title_depth(self.title, context, self.whole)
 
 
 @lru_cache(maxsize=1 << 16)
-def _title_depth(title: str, context: str) -> int:
+def _title_depth(title: str, context: str, whole: bool) -> int:
     """Reference.depth, remembered: a question's title is looked for in every stored clause's context."""
-    pattern = _title_pattern(title)
-    found = [i for i, part in enumerate(fold(context).split(" — ")) if pattern.search(part)]
+    # The first part of a context is its document's name, not a heading.
+    found = [i for i, part in enumerate(context.split(" — ")) if i and title in heading_names(part, whole)]
     return found[-1] if found else -1
 
 
-@lru_cache(maxsize=1024)
-def _title_pattern(title: str) -> re.Pattern[str]:
-    return re.compile(rf"\b{re.escape(title)}\b")
+# A heading's label: "Điều 43.", "Chương II", "Phần thứ tư.", "Mục 2.", "I.", "2.1.", "a)" (folded).
+_HEADING_LABEL = re.compile(
+    r"^(?:(?:dieu|chuong|phan|muc|tieu muc)\s+(?:thu\s+\w+|\d+[a-z]?|[ivxlc]+)\b[.:]?"
+    r"|(?:[ivxlc]+|\d+(?:\.\d+)*|[a-z])[.)])\s*"
+)
+
+
+@lru_cache(maxsize=1 << 16)
+def heading_names(heading: str, whole: bool = False) -> frozenset[str]:
+    """The folded titles a heading answers to: its title without its label ("Điều 43. Mục đích của Quỹ…"
+    is "muc dich cua quy…"), and for a part, each title it lists ("I. MỤC ĐÍCH, YÊU CẦU" is "muc dich"
+    and "yeu cau" too); with `whole` False, instead every run of a part's first words (a part named by
+    its first words: "phần tổ chức thực hiện"). An article ("Điều 480. … công dụng, mục đích") is named
+    by its whole title only, and never by its first words."""
+    folded = fold(heading).strip()
+    label = _HEADING_LABEL.match(folded)
+    title = folded[label.end() :] if label else folded
+    if label and label[0].startswith("dieu"):
+        # "Phần kháng cáo" is part of an appeal, not "Điều 208. Kháng cáo quá hạn".
+        return frozenset({" ".join(re.findall(r"\w+", title))} if whole else ())
+    titles = [title, *re.split(r"\s*[,;]\s*|\s+va\s+", title)]
+    words = [re.findall(r"\w+", t) for t in titles]
+    names = {" ".join(w) for w in words}
+    if not whole:
+        names |= {" ".join(w[:n]) for w in words for n in range(1, len(w))}
+    return frozenset(n for n in names if n)
 
 
 def find_references(question: str, doc_hint: str | None = None) -> list[Reference]:
@@ -158,6 +183,12 @@ _TITLED = re.compile(
     r"((?:(?!(?:noi|quy|co|gom|la|de|duoc|ghi|neu|the|trong|cua|ve|nhu|gi|nao)\b)[a-z]+\b\s*){2,6})"
 )
 
+# The syllables before "phần" / "mục" that make one word with it ("thành phần", "danh mục").
+_COMPOUNDS = {
+    "phan": frozenset({"thanh", "mot", "tung", "co", "bo", "cac", "nhung", "moi"}),
+    "muc": frozenset({"danh", "hang", "tiet", "chuyen", "de"}),
+}
+
 
 def _path_references(
     question: str, folded: str, clauses: list[re.Match[str]], points: list[re.Match[str]], in_article: bool
@@ -171,6 +202,9 @@ def _path_references(
 
     def named_part(m: re.Match[str]) -> bool:
         word = question[m.start() : m.end()].split()[0].lower()
+        before = folded[: m.start()].split()[-1:]
+        if before and before[0] in _COMPOUNDS.get(fold(word), ()):
+            return False  # "thành phần", "một phần", "danh mục": a word, not a part's name
         return not has_diacritics(question) or word in {"mục", "phần", "tiểu", "section", "part", "item"}
 
     for m in filter(named_part, _SUBITEM.finditer(folded)):
@@ -204,6 +238,16 @@ def _is_generic(folded: str, phrase: str) -> bool:
     """'yêu cầu' and 'quan điểm' are also ordinary words; count them only when they name a part."""
     if phrase in ("muc dich", "loi noi dau", "tinh hinh", "purpose", "preamble"):
         return bool(re.search(rf"\b(nham|voi|co)\s+{phrase}\b", folded))
+    # "các yêu cầu của Kế hoạch", "phần yêu cầu": the part; "theo yêu cầu của cơ quan nhà nước", "các yêu
+    # cầu về bảo vệ môi trường": the word.
     return not re.search(
-        rf"\b(phan|muc|cac|nhung)\s+{phrase}\b|\b{phrase}\s+(cua|trong|tai|chi dao)\b", folded
+        rf"\b(phan|muc)\s+{phrase}\b|\b(cac|nhung)\s+{phrase}\b(?!\s+ve\b)"
+        rf"|\b{phrase}\s+(?:(?:cua|trong|tai)\s+(?:{_kind_names()})\b|chi dao\b)",
+        folded,
     )
+
+
+@cache
+def _kind_names() -> str:
+    """The folded names of the kinds of documents, as alternatives of a pattern ("ke hoach|luat|…")."""
+    return "|".join(re.escape(fold(k.name)) for k in kinds())

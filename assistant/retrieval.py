@@ -18,11 +18,12 @@ from assistant.english import is_english, to_vietnamese_terms
 from assistant.lexical import LexicalIndex, load_or_build
 from assistant.models import Chunk, ScoredChunk
 from assistant.names import NameRegistry, StoredDocument
-from assistant.references import LAST_ITEM, Reference, find_references
+from assistant.passages import derived
+from assistant.references import LAST_ITEM, Reference, find_references, heading_names
 from assistant.shapes import defined_term
 from assistant.store import Store
 from assistant.synonyms import synonyms
-from assistant.text import fold, has_diacritics
+from assistant.text import has_diacritics
 
 RRF_K = 60
 # How much each ranked list counts in the fusion; structure wins when a question names a clause.
@@ -200,7 +201,7 @@ def in_clauses(chunks: list[Chunk], refs: list[Reference]) -> list[int]:
             for n in set(last.values())
         ]
     refs = [
-        replace(r, title=r.fallback)
+        replace(r, title=r.fallback, whole=True)
         if r.fallback and not any(r.matches(c.clause_key, c.doc_short) for c in chunks)
         else r
         for r in refs
@@ -221,27 +222,25 @@ def in_clauses(chunks: list[Chunk], refs: list[Reference]) -> list[int]:
 
 def _resolve_title(ref: Reference, chunks: list[Chunk]) -> Reference | None:
     """A part named by heading words ("phần tổ chức thực hiện giao việc…"): the longest run of its first
-    words (two or more) that some heading has, or None when no heading has them."""
-    contexts = _folded_contexts(chunks)
+    words (two or more) that begins some heading, or None when no heading begins so. A whole title
+    ("mục đích") must be some heading's whole title."""
+    whole, starts = _heading_names(chunks)
+    if ref.whole:
+        return ref if ref.title in whole else None
     words = ref.title.split()
     for n in range(len(words), 1, -1):
-        title = re.compile(rf"\b{re.escape(' '.join(words[:n]))}\b")
-        if title.search(contexts):  # the words are one line's: never found across two contexts
+        if " ".join(words[:n]) in starts:
             return replace(ref, title=" ".join(words[:n]))
     return None
 
 
-_CONTEXTS: dict[int, tuple[list[Chunk], str]] = {}
+def _heading_names(chunks: list[Chunk]) -> tuple[frozenset[str], frozenset[str]]:
+    """What the chunks' headings answer to as whole titles, and by their first words."""
+    return derived(chunks, _all_heading_names)
 
 
-def _folded_contexts(chunks: list[Chunk]) -> str:
-    """The distinct folded contexts of the chunks, one a line; kept for the list of the store's chunks
-    (the same list until the store changes), so a question does not fold 11,000 headings again."""
-    kept = _CONTEXTS.get(id(chunks))
-    if kept is not None and kept[0] is chunks:
-        return kept[1]
-    joined = "\n".join(sorted({fold(c.context) for c in chunks}))
-    if len(_CONTEXTS) >= 8:
-        _CONTEXTS.clear()
-    _CONTEXTS[id(chunks)] = (chunks, joined)
-    return joined
+def _all_heading_names(chunks: list[Chunk]) -> tuple[frozenset[str], frozenset[str]]:
+    headings = {part for c in chunks for part in c.context.split(" — ")[1:]}
+    whole = frozenset().union(*(heading_names(h, whole=True) for h in headings))
+    starts = frozenset().union(*(heading_names(h) for h in headings))
+    return whole, starts

@@ -19,11 +19,11 @@ import numpy as np
 
 from assistant.embeddings import E5Embeddings
 from assistant.lexical import LexicalIndex
-from assistant.matching import STOPWORDS
+from assistant.matching import STOPWORDS, is_stopword
 from assistant.names import entities, entity_names, kinds
 from assistant.shapes import directions, markers_in, negations
 from assistant.synonyms import synonyms
-from assistant.text import fold, folded_syllables, sentence_spans
+from assistant.text import fold, folded_syllables, has_diacritics, sentence_spans, syllables
 
 # Calibrated on labelled sentences (evals/calibration.py, pinned by tests/test_evals_scorers.py:
 # verbatim and lightly paraphrased source sentences vs. invented or wrongly cited ones): support = coverage
@@ -58,17 +58,33 @@ class Verdict:
 
 
 @cache
-def _number_words() -> tuple[frozenset[str], frozenset[str]]:
-    """Folded number words (data/number_words.txt) and the scale words among them."""
+def _number_words() -> tuple[frozenset[str], frozenset[str], dict[str, tuple[str, ...]]]:
+    """Folded number words (data/number_words.txt), the scale words among them, and the words that say
+    each number alone ("1": "mot")."""
     text = resources.files("assistant").joinpath("data/number_words.txt").read_text(encoding="utf-8")
     rows = [line.split() for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    return frozenset(fold(r[0]) for r in rows), frozenset(fold(r[0]) for r in rows if r[1:] == ["*"])
+    said: dict[str, list[str]] = {}
+    for row in rows:
+        for value in (m[1:] for m in row[1:] if m.startswith("=")):
+            said.setdefault(value, []).append(row[0])
+    return (
+        frozenset(fold(r[0]) for r in rows),
+        frozenset(fold(r[0]) for r in rows if "*" in r[1:]),
+        {value: tuple(words) for value, words in said.items()},
+    )
+
+
+def _as_word(syllable: str, accented: bool = False) -> str:
+    """A small number written in digits, as the word that says it ("1" -> "mot", or "một" `accented`;
+    "05" -> "nam"); any other syllable as it is."""
+    words = _number_words()[2].get(syllable.lstrip("0")) if syllable.isdigit() else None
+    return (words[0] if accented else fold(words[0])) if words else syllable
 
 
 def spelled_numbers(text: str) -> set[tuple[str, ...]]:
     """Numbers written in words ("mười hai"): runs of number words of two words or more, or with a scale
     word ("mười", "trăm"); "không" only inside a run."""
-    words, scales = _number_words()
+    words, scales, _ = _number_words()
     runs: set[tuple[str, ...]] = set()
     run: list[str] = []
     for w in [*folded_syllables(text), ""]:
@@ -86,16 +102,32 @@ def _numbers(text: str) -> set[str]:
 
 
 def unsupported_numbers(sentence: str, sources: Sequence[str]) -> set[str]:
-    """The numbers a sentence states (in digits or in words) that none of its sources contains."""
+    """The numbers a sentence states (in digits or in words) that none of its sources contains; a digit the
+    sources write as a word before the same word counts as contained ("ít nhất 1 bên", "ít nhất một bên")."""
     text = "\n".join(sources)
     folded = f" {' '.join(folded_syllables(text))} "
     spelled = {" ".join(run) for run in spelled_numbers(sentence) if f" {' '.join(run)} " not in folded}
-    return (_numbers(sentence) - _numbers(text)) | spelled
+    missing = _numbers(sentence) - _numbers(text)
+    if missing:
+        said = _number_words()[2]
+        words = folded_syllables(sentence)
+        missing = {
+            n
+            for n in missing
+            if not any(
+                f" {word} {after} " in folded
+                for i, after in enumerate(words[1:], 1)
+                if words[i - 1].lstrip("0") == n
+                for word in map(fold, said.get(n, ()))
+            )
+        }
+    return missing | spelled
 
 
 def terms(text: str) -> list[str]:
-    """Folded content syllables and the bigrams of neighbouring syllables that are not both stopwords."""
-    words = folded_syllables(text)
+    """Folded content syllables and the bigrams of neighbouring syllables that are not both stopwords; a
+    small number is its word ("1 bên" is "một bên")."""
+    words = [_as_word(w) for w in folded_syllables(text)]
     content = [w for w in words if w not in FOLDED_STOPWORDS]
     pairs = [f"{a} {b}" for a, b in pairwise(words) if not (a in FOLDED_STOPWORDS and b in FOLDED_STOPWORDS)]
     return content + pairs
@@ -206,17 +238,9 @@ class SupportScorer:
         """A name (or document kind) of the source sentence the claim follows that the claim replaces with
         words the sources do not have ("Nhân dân" -> "doanh nghiệp"), or a number of that sentence the
         claim replaces with another ("năm 2023" -> "năm 2024", though 2024 is elsewhere in the sources)."""
-        best: tuple[int, SequenceMatcher, str] | None = None
-        for source in sources:
-            for a, b in sentence_spans(source):
-                piece = source[a:b]
-                matcher = SequenceMatcher(None, claim.words, folded_syllables(piece), autojunk=False)
-                size = sum(block.size for block in matcher.get_matching_blocks())
-                if best is None or size > best[0]:
-                    best = (size, matcher, piece)
-        if best is None or best[0] < ALIGNED * len(claim.words):
+        if (aligned := _aligned(claim, sources)) is None:
             return None
-        _, matcher, piece = best
+        matcher, piece = aligned
         folded = Folded(piece)
         names = {e.key for e in entities(piece)} | {n for n in self.names | self.kinds if n in folded}
         source_words = folded_syllables(piece)
@@ -238,6 +262,60 @@ class SupportScorer:
             written = " ".join(folded.raw[j1:j2])
             return f"nêu '{' '.join(claim.raw[i1:i2])}' thay cho '{written}' của nguồn"
         return None
+
+    @staticmethod
+    def reworded(sentence: str, sources: Sequence[str]) -> str | None:
+        """Where the sentence, aligned word by word with the source sentence it follows, says words of its
+        own (content words put in place of the source's, or added): the first such words, else None.
+        None too when no source sentence is the sentence's own (`_aligned`)."""
+        claim = Folded(sentence)
+        if (aligned := _aligned(claim, sources)) is None:
+            return None
+        matcher, _ = aligned
+        for op, i1, i2, _, _ in matcher.get_opcodes():
+            said = claim.words[i1:i2]
+            if op in ("replace", "insert") and any(w not in FOLDED_STOPWORDS for w in said):
+                return " ".join(claim.raw[i1:i2])
+        return None
+
+
+def restates(claim: str, source: str) -> bool:
+    """The claim is a run of the source sentence's own words: aligned word by word, it adds, replaces or
+    leaves out only stopwords within that run (a small number in digits reads as its word: "có ít nhất 1
+    bên" restates "ít nhất một bên")."""
+    # Read with diacritics when the claim has them: "thị trường" is not "môi trường", though folded "thi"
+    # ("thì") and "moi" ("mọi") are both stopwords.
+    accented = has_diacritics(claim)
+    split = syllables if accented else folded_syllables
+    said = [_as_word(w, accented) for w in split(claim)]
+    words = [_as_word(w, accented) for w in split(source)]
+    opcodes = SequenceMatcher(None, said, words, autojunk=False).get_opcodes()
+    matched = [i for i, (op, *_) in enumerate(opcodes) if op == "equal"]
+    if not matched:
+        return False
+    for i, (op, i1, i2, j1, j2) in enumerate(opcodes):
+        # Source words before or after the claimed run are another part of the sentence.
+        outside = op == "delete" and not matched[0] < i < matched[-1]
+        own = [w for w in [*said[i1:i2], *words[j1:j2]] if not is_stopword(w, accented)]
+        if op != "equal" and not outside and own:
+            return False
+    return True
+
+
+def _aligned(claim: Folded, sources: Sequence[str]) -> tuple[SequenceMatcher, str] | None:
+    """The source sentence that shares the most words, in order, with the claim, and their alignment;
+    None when it shares fewer than ALIGNED of the claim's words."""
+    best: tuple[int, SequenceMatcher, str] | None = None
+    for source in sources:
+        for a, b in sentence_spans(source):
+            piece = source[a:b]
+            matcher = SequenceMatcher(None, claim.words, folded_syllables(piece), autojunk=False)
+            size = sum(block.size for block in matcher.get_matching_blocks())
+            if best is None or size > best[0]:
+                best = (size, matcher, piece)
+    if best is None or best[0] < ALIGNED * len(claim.words):
+        return None
+    return best[1], best[2]
 
 
 class Folded:

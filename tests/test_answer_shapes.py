@@ -12,6 +12,7 @@ from assistant.answer_check import MATCH, MISMATCH, UNDECIDED
 from assistant.matching import content_terms
 from assistant.models import Turn
 from assistant.shapes import Shape, defined_term, shape_of
+from assistant.support import SupportScorer, restates, unsupported_numbers
 from evals.corpus_store import eval_assistant
 from tests.conftest import PROJECT
 
@@ -363,6 +364,45 @@ trường hợp sau:
 a) Không đăng ký, không thực hiện hoặc tự ý chấm dứt cai nghiện ma túy tự nguyện;
 
 b) Trong thời gian cai nghiện ma túy tự nguyện bị phát hiện sử dụng trái phép chất ma túy.
+
+Điều 3. Tiếp nhận kiến nghị
+
+Tiếp nhận kiến nghị bao gồm việc cơ quan nhà nước lắng nghe ý kiến và trả lời kiến nghị theo đề nghị của \
+người dân.
+
+Điều 4. Mục đích của Quỹ hỗ trợ phát triển
+
+Quỹ hỗ trợ phát triển hỗ trợ dự án thử nghiệm của tác giả trẻ.
+
+Điều 5. Chuyển giao quyền yêu cầu
+
+Bên có quyền yêu cầu được chuyển giao quyền yêu cầu cho người thế quyền.
+
+Điều 6. Kháng cáo quá hạn
+
+Kháng cáo quá thời hạn được xem xét tại phiên họp của Tòa án cấp phúc thẩm.
+
+Điều 7. Thẩm quyền của Hội đồng hòa giải
+
+Hội đồng hòa giải giải quyết các tranh chấp sau đây:
+
+1. Tranh chấp giữa các hội viên phát sinh từ hoạt động nghề nghiệp.
+
+2. Tranh chấp phát sinh giữa các bên trong đó ít nhất một bên là hội viên.
+
+3. Tranh chấp khác mà pháp luật quy định được giải quyết bằng hòa giải.
+
+Điều 8.
+
+Ban thường trực có những nhiệm vụ và quyền hạn sau đây:
+
+1. Tổ chức việc chuẩn bị kỳ họp toàn thể;
+
+2. Giám sát việc thi hành nghị quyết về hòa giải.
+
+Điều 9. Hội đồng tư vấn
+
+Hội đồng tư vấn có quyền giám sát việc thi hành nghị quyết về hòa giải của Ban chấp hành.
 """
 
 
@@ -393,6 +433,80 @@ def test_a_verdict_needs_the_statements_own_sentence(
     small_law: Assistant, statement: str, verdict: str
 ) -> None:
     assert small_law.ask(f"{statement}, đúng hay sai?").verdict == verdict
+
+
+def test_true_needs_the_sentences_own_words_where_it_puts_them() -> None:
+    # "cơ quan nhà nước" is elsewhere in the sentence; where the sentence says "người dân", it is not.
+    sentence = (
+        "Tiếp nhận kiến nghị bao gồm việc cơ quan nhà nước lắng nghe ý kiến và trả lời kiến nghị "
+        "theo đề nghị của người dân."
+    )
+    swapped = sentence.replace("người dân", "cơ quan nhà nước")
+    assert SupportScorer.reworded(swapped, [sentence]) == "cơ quan nhà nước"
+    assert SupportScorer.reworded(sentence.replace("việc ", ""), [sentence]) is None  # a word left out
+    assert SupportScorer.reworded("Kháng cáo quá hạn được xét thế nào?", [sentence]) is None  # not its own
+
+
+def test_a_statement_with_words_of_its_own_gets_no_true(small_law: Assistant) -> None:
+    answer = small_law.ask(
+        "Tiếp nhận kiến nghị bao gồm việc cơ quan nhà nước lắng nghe ý kiến và trả lời kiến nghị "
+        "theo đề nghị của cơ quan nhà nước, đúng hay sai?"
+    )
+    assert answer.verdict is None and [c.clause for c in answer.citations] == ["Điều 3"]
+
+
+@pytest.mark.parametrize(
+    ("second", "letter"),
+    [
+        ("B. Tranh chấp phát sinh giữa các bên trong đó có ít nhất 1 bên là hội viên", "D"),  # "một bên"
+        ("B. Tranh chấp phát sinh giữa các bên trong đó có ít nhất 2 bên là hội viên", None),
+    ],
+)
+def test_a_choice_in_the_laws_own_words_is_backed(small_law: Assistant, second: str, letter: str) -> None:
+    answer = small_law.ask(
+        "Hội đồng hòa giải giải quyết tranh chấp trong những trường hợp nào?\n"
+        "A. Tranh chấp giữa các hội viên phát sinh từ hoạt động nghề nghiệp\n"
+        f"{second}\n"
+        "C. Tranh chấp khác mà pháp luật quy định được giải quyết bằng hòa giải\n"
+        "D. Cả 3 phương án A, B, C đều đúng"
+    )
+    assert answer.verdict == letter
+    assert {c.clause for c in answer.citations} <= {
+        "Điều 7",
+        "Điều 7, khoản 1",
+        "Điều 7, khoản 2",
+        "Điều 7, khoản 3",
+    }
+
+
+def test_a_clause_is_read_with_the_sentence_that_announces_it(small_law: Assistant) -> None:
+    # "Ban thường trực" is only in the article's opening sentence; Điều 9 has every other word.
+    answer = small_law.ask("Ban thường trực có nhiệm vụ giám sát việc thi hành nghị quyết về hòa giải không?")
+    assert [c.clause for c in answer.citations][:1] == ["Điều 8, khoản 2"]
+
+
+def test_a_digit_stands_for_the_word_of_a_small_number() -> None:
+    law = "Tranh chấp phát sinh giữa các bên trong đó ít nhất một bên là hội viên."
+    assert unsupported_numbers("có ít nhất 1 bên là hội viên", [law]) == set()
+    assert unsupported_numbers("có ít nhất 2 bên là hội viên", [law]) == {"2"}
+    assert unsupported_numbers("có 1 hội viên", [law]) == {"1"}  # "một" stands before "bên", not "hội"
+    assert restates("Tranh chấp phát sinh giữa các bên trong đó có ít nhất 1 bên là hội viên", law)
+    assert not restates("Tranh chấp phát sinh giữa các doanh nghiệp", law)
+    # Folded, "thị" and "mọi" are stopwords ("thì", "mọi"): read with their marks, they are not.
+    assert not restates("Dự báo thách thức về thị trường.", "Dự báo thách thức về môi trường;")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Mục đích của phần nội dung trong bản án là gì?",  # "Điều 4. Mục đích của Quỹ…" is no part "Mục đích"
+        "Cung cấp thông tin theo các yêu cầu của cơ quan nào?",  # nor "Điều 5. Chuyển giao quyền yêu cầu"
+        "Người kháng cáo rút một phần kháng cáo thì sao?",  # nor "Điều 6. Kháng cáo quá hạn"
+        "Phần kháng cáo đã rút được xử lý thế nào?",
+    ],
+)
+def test_words_of_an_articles_title_do_not_name_a_part(small_law: Assistant, question: str) -> None:
+    assert all("structure" not in s.ranks for s in small_law.retrieve(question))
 
 
 def test_words_that_look_like_stopwords_without_their_marks_still_count() -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from assistant.followup import resolve
 from assistant.models import Turn
-from assistant.references import find_references
+from assistant.references import find_references, heading_names
 
 
 def _keys(question: str) -> list[str]:
@@ -33,7 +33,13 @@ def test_references(question: str, pattern: str) -> None:
 
 @pytest.mark.parametrize(
     "question",
-    ["Thứ tự các nhiệm vụ ra sao?", "Kế hoạch nhằm mục đích gì?", "Ai yêu cầu các đơn vị bám sát?"],
+    [
+        "Thứ tự các nhiệm vụ ra sao?",
+        "Kế hoạch nhằm mục đích gì?",
+        "Ai yêu cầu các đơn vị bám sát?",
+        "Cơ quan cung cấp thông tin theo yêu cầu của công dân, đúng hay sai?",
+        "Quy hoạch phải lồng ghép các yêu cầu về bảo vệ môi trường?",
+    ],
 )
 def test_ordinary_words_are_not_references(question: str) -> None:
     assert _keys(question) == []
@@ -85,8 +91,46 @@ def test_references_by_a_plans_path() -> None:
         "Chương trình giáo dục cần phải thể hiện mục tiêu giáo dục, đúng hay sai?",
         "Mục đích của việc đánh giá viên chức là gì?",
         "Phần lớn kinh phí do ai bảo đảm?",
+        "Thành phần môi trường nào phải được quan trắc?",
+        "Người kháng cáo rút một phần kháng cáo thì Tòa án xử lý thế nào?",
+        "Danh mục chất ma túy do cơ quan nào ban hành?",
     ],
 )
 def test_words_that_begin_with_muc_or_phan_are_not_parts(question: str) -> None:
     # "mục tiêu", "mục đích", "phần lớn" are words, not "Mục"/"Phần" + a heading's words.
     assert [r for r in find_references(question) if r.title] == []
+
+
+def test_the_requirements_of_a_document_are_its_part() -> None:
+    assert _patterns("Các yêu cầu của Kế hoạch 32 là gì?") == [r"(^|/)yeu-cau(/|$)"]
+    assert _patterns("Kế hoạch đặt ra những yêu cầu nào?") == [r"(^|/)yeu-cau(/|$)"]
+
+
+@pytest.mark.parametrize(
+    ("heading", "whole", "first_words"),
+    [
+        ("I. MỤC ĐÍCH, YÊU CẦU", {"muc dich yeu cau", "muc dich", "yeu cau"}, {"muc", "muc dich yeu"}),
+        ("2. Yêu cầu", {"yeu cau"}, {"yeu"}),
+        ("IV. TỔ CHỨC THỰC HIỆN", {"to chuc thuc hien"}, {"to chuc", "to chuc thuc"}),
+        ("Phần thứ tư. Thừa kế", {"thua ke"}, {"thua"}),
+    ],
+)
+def test_the_names_a_part_answers_to(heading: str, whole: set[str], first_words: set[str]) -> None:
+    assert heading_names(heading, whole=True) == whole
+    assert first_words <= heading_names(heading)
+
+
+NGHIA_VU_480 = "nghia vu su dung tai san thue dung cong dung muc dich"
+
+
+@pytest.mark.parametrize(
+    ("heading", "title"),
+    [
+        ("Điều 480. Nghĩa vụ sử dụng tài sản thuê đúng công dụng, mục đích", NGHIA_VU_480),
+        ("Điều 43. Mục đích của Quỹ hỗ trợ", "muc dich cua quy ho tro"),
+    ],
+)
+def test_an_article_answers_to_its_whole_title_only(heading: str, title: str) -> None:
+    # Neither to a title it lists ("mục đích") nor to its first words ("phần nghĩa vụ sử dụng").
+    assert heading_names(heading, whole=True) == {title}
+    assert heading_names(heading) == frozenset()
