@@ -363,6 +363,10 @@ class ExtractiveAnswerer:
         # The document named, else those of the kind named ("kế hoạch"), else the retrieved ones, best first.
         ranked = list(dict.fromkeys(s.chunk.doc_short for s in retrieved))
         kinds = [d for d in ranked if d in query.kinds] + [d for d in query.kinds if d not in ranked]
+        if len(query.documents) != 1 and not kinds and not task and noun.split()[0] not in _CAPITALISED_NOUNS:
+            # "Viện trưởng Viện kiểm sát có quyền kháng nghị những quyết định nào?", of no document in
+            # particular: one clause lists them; every sentence of a law that says "quyết định" does not.
+            return []
         candidates = query.documents if len(query.documents) == 1 else kinds or ranked
         best: dict[tuple[str, str], Sentence] = {}
         for document in candidates[:3]:

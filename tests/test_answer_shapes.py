@@ -356,6 +356,8 @@ LUẬT THỬ NGHIỆM
 
 2. Hành vi vi phạm là việc cha mẹ không chăm sóc con chưa thành niên.
 
+3. Hội đồng tư vấn là tổ chức có quyền kiến nghị về hòa giải.
+
 Điều 2. Cai nghiện bắt buộc
 
 1. Người nghiện ma túy từ đủ 18 tuổi trở lên bị đưa vào cơ sở cai nghiện bắt buộc khi thuộc một trong các \
@@ -403,6 +405,18 @@ Ban thường trực có những nhiệm vụ và quyền hạn sau đây:
 Điều 9. Hội đồng tư vấn
 
 Hội đồng tư vấn có quyền giám sát việc thi hành nghị quyết về hòa giải của Ban chấp hành.
+
+Điều 10. Nguyên tắc hoạt động của Hội đồng tư vấn
+
+Hội đồng tư vấn hoạt động độc lập; thành viên Hội đồng tư vấn có quyền bảo lưu ý kiến.
+
+Điều 11. Quyền của Hội đồng tư vấn
+
+Hội đồng tư vấn có các quyền sau đây:
+
+1. Yêu cầu Ban thường trực cung cấp tài liệu;
+
+2. Kiến nghị sửa đổi quy chế hòa giải.
 """
 
 
@@ -483,6 +497,13 @@ def test_a_clause_is_read_with_the_sentence_that_announces_it(small_law: Assista
     # "Ban thường trực" is only in the article's opening sentence; Điều 9 has every other word.
     answer = small_law.ask("Ban thường trực có nhiệm vụ giám sát việc thi hành nghị quyết về hòa giải không?")
     assert [c.clause for c in answer.citations][:1] == ["Điều 8, khoản 2"]
+
+
+def test_what_no_document_in_particular_lists_is_one_clause(small_law: Assistant) -> None:
+    # Not every sentence that says "quyền" and "Hội đồng tư vấn", in reading order (Điều 1 first): the
+    # article that lists them.
+    answer = small_law.ask("Hội đồng tư vấn có những quyền nào?")
+    assert [c.clause for c in answer.citations][:1] == ["Điều 11"]
 
 
 def test_a_digit_stands_for_the_word_of_a_small_number() -> None:
