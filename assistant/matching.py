@@ -8,7 +8,7 @@ from importlib import resources
 from itertools import accumulate
 
 from assistant.lexical import LexicalIndex
-from assistant.text import canonical, fold, folded_syllables, has_diacritics, syllables, with_bigrams
+from assistant.text import canonical, fold, has_diacritics, syllables, with_bigrams
 
 # A term found only without its diacritics (an OCR slip such as "kể thừa", or another word such as
 # "kỷ" for "ký") counts this much.
@@ -67,8 +67,12 @@ def term_coverage(terms: Sequence[str], text: str, index: LexicalIndex) -> float
     """IDF-weighted share of the terms found in text; exact (with diacritics) or, for less, folded."""
     if not terms:
         return 0.0
-    accented = set(with_bigrams(syllables(text)))
-    folded = set(with_bigrams(folded_syllables(text)))
+    # A question's pair of words may stand across a stopword it drops ("cấp thẻ" of "cấp lại thẻ"): the
+    # text's pairs are read both ways too.
+    words = syllables(text)
+    content = [w for w in words if not is_stopword(w, True)]
+    accented = set(with_bigrams(words)) | set(with_bigrams(content))
+    folded = {fold(t) for t in accented}
     total = found = 0.0
     for term in terms:
         weight = index.idf(fold(term))

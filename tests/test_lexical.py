@@ -9,6 +9,7 @@ import pytest
 
 from assistant import Store, lexical
 from assistant.lexical import LexicalIndex, index_key, load_or_build
+from assistant.matching import content_terms, term_coverage
 from assistant.models import Chunk
 from assistant.retrieval import HybridRetriever
 from ingest.chunking import chunk_document
@@ -142,3 +143,14 @@ def test_the_index_knows_which_chunks_define_a_term() -> None:
     assert index.definitions["thong tin"] == [2]
     assert index.definitions["ban sao dien tu"] == [3]  # a term in quotation marks
     assert "can bo" not in index.definitions  # "Cán bộ, công chức là người đứng đầu…" defines neither alone
+
+
+def test_a_pair_of_question_words_across_a_stopword_is_found_across_one(chunks: list[Chunk]) -> None:
+    # The question "… đề nghị cấp lại thẻ" keeps "cấp thẻ" ("lại" is a stopword): a text that says "cấp lại
+    # thẻ" has it as much as one that says "cấp thẻ".
+    index = LexicalIndex(chunks)
+    terms = content_terms("Hồ sơ đề nghị cấp lại thẻ gồm những gì?")
+    assert "cấp thẻ" in terms
+    again = term_coverage(terms, "Hồ sơ đề nghị cấp lại thẻ bao gồm:", index)
+    assert again == term_coverage(terms, "Hồ sơ đề nghị cấp thẻ bao gồm:", index) == 1.0
+    assert term_coverage(terms, "Hồ sơ đề nghị cấp giấy phép và thẻ bao gồm:", index) < 1.0
