@@ -55,6 +55,9 @@ CHOICE_FOR_THE_READER = (
     "Điều khoản được trích không tự quyết định phương án nào đúng: hãy đối chiếu nội dung trích dẫn."
 )
 FOR_THE_READER = "Điều khoản được trích không tự quyết định đúng hay sai: hãy đối chiếu nội dung trích dẫn."
+NOT_DEFINED = (
+    "Văn bản được trích không định nghĩa khái niệm được hỏi: dưới đây là các quy định có liên quan đến nó."
+)
 ENGLISH_NOTICE = "Chế độ ngoại tuyến trích nguyên văn tiếng Việt từ tài liệu, không dịch."
 _CLAUSE_NAMES = re.compile(
     r"\b((?:nhiem vu|giai phap) )?thu (nhat|hai|ba|tu|nam|sau|bay)\b|\b(dieu \d+|khoan \d+|diem [a-z])\b"
@@ -130,6 +133,8 @@ class ExtractiveAnswerer:
             answer.verdict = verdict.rstrip(".")
         elif shape is Shape.TRUE_FALSE and not query.english:
             answer.notice = FOR_THE_READER
+        if (defines := _defining(query)) and not any(defines.match(fold(s.text)) for s in chosen):
+            answer.notice = NOT_DEFINED  # "Bản sao điện tử là gì?" of a decree that speaks of copies only
         if (cut := getattr(chosen, "cut_at", None)) is not None:
             answer.text += "\n\n" + CONTINUED.format(label=cut)
         return answer
@@ -254,8 +259,7 @@ class ExtractiveAnswerer:
         # measured on all of them (the decision is fitted on that).
         distinguishing = self._distinguishing(query, terms)
         # "X là gì?" is answered first by the sentence that says what X is ("X là …").
-        term = defined_term(query.search_text)
-        defines = re.compile(rf"[“\"']?{re.escape(term)}[”\"']?\s+(?:la|duoc hieu la)\b") if term else None
+        defines = _defining(query)
         # "Còn X thì sao?": a sentence about the earlier question's own subject too speaks of that one.
         earlier = self._contrast(query, terms)
         # A point or a khoản is read with the sentences it continues ("Hồ sơ … gồm:" before "02 ảnh …").
@@ -584,6 +588,14 @@ def _sayers(chunk: Chunk, chunks: list[Chunk]) -> list[Chunk]:
     if quotable(chunk):
         return [chunk]
     return [c for c in whole_clause(chunk, chunks) if c.id != chunk.id]
+
+
+def _defining(query: Query) -> re.Pattern[str] | None:
+    """For "X là gì?", what a sentence that says what X is begins with (folded: "X là", "“X” được hiểu là");
+    None for other questions."""
+    if query.english or not (term := defined_term(query.search_text)):
+        return None
+    return re.compile(rf"[“\"']?{re.escape(term)}[”\"']?\s+(?:la|duoc hieu la)\b")
 
 
 def _subject(text: str) -> str | None:

@@ -535,3 +535,11 @@ def test_words_that_look_like_stopwords_without_their_marks_still_count() -> Non
     terms = content_terms("Cha mẹ vi phạm nghĩa vụ với con thì bị xử lý ba lần?")
     assert {"vi", "con", "ba", "vi phạm"} <= set(terms)
     assert "vi" not in content_terms("cha me vi pham nghia vu voi con")  # without marks: ambiguous, dropped
+
+
+def test_what_the_law_does_not_define_is_said_so(small_law: Assistant) -> None:
+    defined = small_law.ask("Ly hôn giả tạo là gì?")
+    assert [c.clause for c in defined.citations][:1] == ["Điều 1, khoản 1"] and defined.notice is None
+    # "Hội viên" is spoken of (Điều 7), never defined: the answer quotes what the law says and says so.
+    undefined = small_law.ask("Hội viên là ai?")
+    assert undefined.refused or (undefined.notice and "không định nghĩa" in undefined.notice)
