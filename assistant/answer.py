@@ -121,10 +121,10 @@ class ExtractiveAnswerer:
             # The first chosen sentence that decides what is asked answers it, alone.
             decided = ((s, v) for s in chosen if (v := self.verdict(query, s, index)))
             deciding, verdict = next(decided, (None, None))
-            chosen = [deciding] if deciding else []
+            chosen = [deciding, *_same_words(deciding, chosen)] if deciding else []
         if chosen and shape is Shape.TRUE_FALSE and not query.english:
             verdict = self.judge(query, chosen[0], index)
-            chosen = chosen[:1]
+            chosen = [chosen[0], *_same_words(chosen[0], chosen)]
         if not chosen:
             return Answer(query.text, refusal(query.library), True, [])
         answer = self._compose(query, chosen)
@@ -528,9 +528,18 @@ class ExtractiveAnswerer:
         quotes: dict[str, list[str]] = {}
         lines: list[str] = []
         previous = None
+        quoted_at: dict[tuple[str, ...], int] = {}  # the line of each wording already quoted
         for sentence in chosen:
             n = numbers.setdefault(sentence.chunk.id, len(numbers) + 1)
             quotes.setdefault(sentence.chunk.id, []).append(sentence.text)
+            wording = tuple(folded_syllables(sentence.text))
+            if wording in quoted_at:
+                # The same words in another clause (or law): quoted once, with both markers.
+                if not lines[quoted_at[wording]].endswith(f"[{n}]"):
+                    lines[quoted_at[wording]] += f" [{n}]"
+                previous = None
+                continue
+            quoted_at[wording] = len(lines) - (n == previous)
             if n == previous:
                 # Sentences of one chunk in a row share one line and one marker (header lines too).
                 said = lines[-1].removesuffix(f" [{n}]")
@@ -588,6 +597,18 @@ def _sayers(chunk: Chunk, chunks: list[Chunk]) -> list[Chunk]:
     if quotable(chunk):
         return [chunk]
     return [c for c in whole_clause(chunk, chunks) if c.id != chunk.id]
+
+
+def _same_words(sentence: Sentence, others: list[Sentence]) -> list[Sentence]:
+    """The other sentences, of other clauses, that say word for word what the sentence says: the same
+    provision in two laws ("Sự kiện bất khả kháng là …" in Bộ luật Dân sự and Luật Tố tụng hành chính)."""
+    words = folded_syllables(sentence.text)
+    return [
+        s
+        for s in others
+        if (s.chunk.doc_id, s.chunk.clause_key) != (sentence.chunk.doc_id, sentence.chunk.clause_key)
+        and folded_syllables(s.text) == words
+    ]
 
 
 def _defining(query: Query) -> re.Pattern[str] | None:

@@ -417,6 +417,14 @@ Hội đồng tư vấn có các quyền sau đây:
 1. Yêu cầu Ban thường trực cung cấp tài liệu;
 
 2. Kiến nghị sửa đổi quy chế hòa giải.
+
+Điều 12. Thời hiệu hòa giải
+
+Sự kiện bất ngờ là sự kiện xảy ra một cách khách quan không thể lường trước được.
+
+Điều 13. Tạm ngừng hòa giải
+
+Sự kiện bất ngờ là sự kiện xảy ra một cách khách quan không thể lường trước được.
 """
 
 
@@ -543,3 +551,11 @@ def test_what_the_law_does_not_define_is_said_so(small_law: Assistant) -> None:
     # "Hội viên" is spoken of (Điều 7), never defined: the answer quotes what the law says and says so.
     undefined = small_law.ask("Hội viên là ai?")
     assert undefined.refused or (undefined.notice and "không định nghĩa" in undefined.notice)
+
+
+def test_the_same_words_in_two_clauses_are_quoted_once_and_cited_twice(small_law: Assistant) -> None:
+    sentence = "Sự kiện bất ngờ là sự kiện xảy ra một cách khách quan không thể lường trước được."
+    answer = small_law.ask(f"{sentence.rstrip('.')}, đúng hay sai?")
+    assert answer.verdict == "Đúng"
+    assert sorted(c.clause for c in answer.citations) == ["Điều 12", "Điều 13"]
+    assert answer.text.count(sentence) == 1 and answer.text.endswith(f"{sentence} [1] [2]")
