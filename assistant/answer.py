@@ -133,7 +133,8 @@ class ExtractiveAnswerer:
             answer.verdict = verdict.rstrip(".")
         elif shape is Shape.TRUE_FALSE and not query.english:
             answer.notice = FOR_THE_READER
-        if (defines := _defining(query)) and not any(defines.match(fold(s.text)) for s in chosen):
+        asked = _term_asked(query)
+        if asked and not any(asked.match(fold(s.text)) for s in chosen):
             answer.notice = NOT_DEFINED  # "Bản sao điện tử là gì?" of a decree that speaks of copies only
         if (cut := getattr(chosen, "cut_at", None)) is not None:
             answer.text += "\n\n" + CONTINUED.format(label=cut)
@@ -597,6 +598,16 @@ def _sayers(chunk: Chunk, chunks: list[Chunk]) -> list[Chunk]:
     if quotable(chunk):
         return [chunk]
     return [c for c in whole_clause(chunk, chunks) if c.id != chunk.id]
+
+
+def _term_asked(query: Query) -> re.Pattern[str] | None:
+    """For "X là gì?" that asks what a term means ("Bản sao điện tử là gì?"), what a sentence that defines
+    it begins with; None when X is a clause or what a document says ("Nhiệm vụ thứ tư của Kế hoạch 32",
+    "Mục đích của Kế hoạch") or the question asks something else."""
+    term = defined_term(query.search_text) or ""
+    if query.references or query.names or " cua " in f" {term} ":
+        return None
+    return _defining(query)
 
 
 def _same_words(sentence: Sentence, others: list[Sentence]) -> list[Sentence]:
