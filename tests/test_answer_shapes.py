@@ -12,7 +12,7 @@ from assistant.answer_check import MATCH, MISMATCH, UNDECIDED
 from assistant.matching import content_terms
 from assistant.models import Turn
 from assistant.shapes import Shape, defined_term, shape_of
-from assistant.support import SupportScorer, restates, unsupported_numbers
+from assistant.support import Folded, SupportScorer, restates, reversed_direction, unsupported_numbers
 from evals.corpus_store import eval_assistant
 from tests.conftest import PROJECT
 
@@ -512,6 +512,15 @@ def test_what_no_document_in_particular_lists_is_one_clause(small_law: Assistant
     # article that lists them.
     answer = small_law.ask("Hội đồng tư vấn có những quyền nào?")
     assert [c.clause for c in answer.citations][:1] == ["Điều 11"]
+
+
+def test_including_what_the_law_excepts_reverses_it() -> None:
+    law = "Tài sản có được sau khi kết hôn là tài sản chung, trừ trường hợp được tặng cho riêng."
+    claim = "Tài sản có được sau khi kết hôn là tài sản chung, kể cả trong trường hợp được tặng cho riêng"
+    assert reversed_direction(Folded(claim), Folded(law)) == (
+        "đảo nghĩa: nêu 'kể cả trong trường hợp' nhưng nguồn nói 'trừ trường hợp'"
+    )
+    assert reversed_direction(Folded(law), Folded(law)) is None
 
 
 def test_a_digit_stands_for_the_word_of_a_small_number() -> None:
