@@ -70,7 +70,8 @@ def term_coverage(terms: Sequence[str], text: str, index: LexicalIndex) -> float
     # A question's pair of words may stand across a stopword it drops ("cấp thẻ" of "cấp lại thẻ"): the
     # text's pairs are read both ways too.
     words = syllables(text)
-    content = [w for w in words if not is_stopword(w, True)]
+    marked = has_diacritics(text)
+    content = [w for w in words if not is_stopword(w, marked)]
     accented = set(with_bigrams(words)) | set(with_bigrams(content))
     folded = {fold(t) for t in accented}
     total = found = 0.0
