@@ -422,6 +422,18 @@ Hội đồng tư vấn có các quyền sau đây:
 
 Sự kiện bất ngờ là sự kiện xảy ra một cách khách quan không thể lường trước được.
 
+Điều 14. Hợp đồng hòa giải
+
+Hợp đồng hòa giải phải được lập thành văn bản.
+
+Điều 15. Khai báo vắng mặt
+
+Hội viên có trách nhiệm khai báo vắng mặt với Ban thường trực trong các trường hợp sau đây:
+
+1. Vắng mặt tại kỳ họp toàn thể;
+
+2. Đi khỏi nơi cư trú từ 30 ngày trở lên.
+
 Điều 13. Tạm ngừng hòa giải
 
 Sự kiện bất ngờ là sự kiện xảy ra một cách khách quan không thể lường trước được.
@@ -512,6 +524,19 @@ def test_what_no_document_in_particular_lists_is_one_clause(small_law: Assistant
     # article that lists them.
     answer = small_law.ask("Hội đồng tư vấn có những quyền nào?")
     assert [c.clause for c in answer.citations][:1] == ["Điều 11"]
+
+
+@pytest.mark.parametrize(
+    ("statement", "verdict"),
+    [
+        ("Hợp đồng hòa giải không cần phải được lập thành văn bản", "Sai"),  # "không cần phải" denies
+        ("Hợp đồng hòa giải không bắt buộc được lập thành văn bản", "Sai"),
+        # The sentence announces a list: what follows it decides, and it says nothing of studying abroad.
+        ("Hội viên đi học ở nước ngoài không có trách nhiệm khai báo vắng mặt với Ban thường trực", None),
+    ],
+)
+def test_a_verdict_reads_the_ways_of_saying_no(small_law: Assistant, statement: str, verdict: str) -> None:
+    assert small_law.ask(f"{statement}, đúng hay sai?").verdict == verdict
 
 
 def test_including_what_the_law_excepts_reverses_it() -> None:
