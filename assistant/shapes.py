@@ -65,6 +65,13 @@ def shape_of(question: str) -> Shape:
 
 
 @cache
+def restrictions() -> tuple[tuple[str, ...], ...]:
+    """Words that narrow what follows to itself ("chỉ", "chỉ cần"), folded syllable tuples, longest first."""
+    words = {tuple(fold(s) for s in syllables(w)) for kind, w in _rows("polarity.tsv") if kind == "only"}
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+@cache
 def negations() -> tuple[tuple[str, ...], ...]:
     """Negation markers as syllable tuples, longest first ("không được" before "không")."""
     words = {tuple(syllables(w)) for kind, w in _rows("polarity.tsv") if kind == "negation"}

@@ -21,7 +21,7 @@ from assistant.embeddings import E5Embeddings
 from assistant.lexical import LexicalIndex
 from assistant.matching import STOPWORDS, is_stopword
 from assistant.names import entities, entity_names, kinds
-from assistant.shapes import directions, markers_in, negations
+from assistant.shapes import directions, markers_in, negations, restrictions
 from assistant.synonyms import synonyms
 from assistant.text import fold, folded_syllables, has_diacritics, sentence_spans, syllables
 
@@ -231,6 +231,7 @@ class SupportScorer:
             added_negation(claim, sources)
             or dropped_negation(claim, sources)
             or reversed_direction(claim, text)
+            or narrowed_list(claim, sources)
             or self.swapped_name(sentence, claim, sources, text)
         )
 
@@ -274,15 +275,38 @@ class SupportScorer:
         matcher, _ = aligned
         for op, i1, i2, _, _ in matcher.get_opcodes():
             said = claim.words[i1:i2]
-            if op in ("replace", "insert") and any(w not in FOLDED_STOPWORDS for w in said):
+            if op in ("replace", "delete") and any(w not in FOLDED_STOPWORDS for w in said):
                 return " ".join(claim.raw[i1:i2])
         return None
 
 
+def narrowed_list(claim: Folded, sources: Sequence[str]) -> str | None:
+    """ "Chỉ" put before words of the source sentence the claim follows, up to where the claim ends, while
+    the source goes on listing more ("… chỉ được chứa đựng trong văn bản" of "… trong văn bản, hồ sơ, tài
+    liệu có sẵn")."""
+    if (aligned := _aligned(claim, sources)) is None:
+        return None
+    matcher, piece = aligned
+    source = Folded(piece)
+    ops = matcher.get_opcodes()
+    for k, (op, i1, i2, _, _) in enumerate(ops):
+        if op != "delete" or tuple(claim.words[i1:i2]) not in restrictions():  # words of the claim's own
+            continue
+        rest = ops[k + 1 :]
+        while rest and rest[-1][0] == "insert":  # the source's words after the claim's last one
+            rest = rest[:-1]
+        if not rest or any(o != "equal" for o, *_ in rest) or rest[-1][2] != len(claim.words):
+            continue
+        end = rest[-1][4]  # the claim stops here in the source: does the source list on?
+        if end < len(source.words) and source.lists_on(end):
+            return f"nêu '{' '.join(claim.raw[i1:i2])}' nhưng nguồn còn nêu thêm '{source.raw[end]}…'"
+    return None
+
+
 def restates(claim: str, source: str) -> bool:
-    """The claim is a run of the source sentence's own words: aligned word by word, it adds, replaces or
-    leaves out only stopwords within that run (a small number in digits reads as its word: "có ít nhất 1
-    bên" restates "ít nhất một bên")."""
+    """The claim is the source sentence's own words, up to where it stops: aligned word by word, it adds,
+    replaces or leaves out only stopwords (a small number in digits reads as its word: "có ít nhất 1 bên"
+    restates "ít nhất một bên")."""
     # Read with diacritics when the claim has them: "thị trường" is not "môi trường", though folded "thi"
     # ("thì") and "moi" ("mọi") are both stopwords.
     accented = has_diacritics(claim)
@@ -294,8 +318,10 @@ def restates(claim: str, source: str) -> bool:
     if not matched:
         return False
     for i, (op, i1, i2, j1, j2) in enumerate(opcodes):
-        # Source words before or after the claimed run are another part of the sentence.
-        outside = op == "delete" and not matched[0] < i < matched[-1]
+        # Source words after the claimed run ("insert": the source's own) are another part of the
+        # sentence; words before it may say what it is about ("Bảo vệ an ninh mạng là sự phòng ngừa …" is
+        # not restated by "Là sự phòng ngừa …" of "an ninh mạng").
+        outside = op == "insert" and i > matched[-1]
         own = [w for w in [*said[i1:i2], *words[j1:j2]] if not is_stopword(w, accented)]
         if op != "equal" and not outside and own:
             return False
@@ -332,6 +358,17 @@ class Folded:
             for i, (w, m) in enumerate(zip(self.words, found, strict=True))
         ]
         self._phrased = f" {' '.join(phrased)} "
+        # Whether a comma or a semicolon stands right before each word.
+        self._separated = [
+            bool(i) and bool(re.search(r"[,;]", text[found[i - 1].end() : m.start()]))
+            for i, m in enumerate(found)
+        ]
+
+    def lists_on(self, at: int) -> bool:
+        """The word at `at` goes on a list: a comma before it, or it is "và" / "hoặc"."""
+        if self.words[at] in ("va", "hoac"):
+            return True
+        return self._separated[at]
 
     def names(self, key: tuple[str, ...]) -> bool:
         """The words of key stand together, with no punctuation between them."""

@@ -12,7 +12,14 @@ from assistant.answer_check import MATCH, MISMATCH, UNDECIDED
 from assistant.matching import content_terms
 from assistant.models import Turn
 from assistant.shapes import Shape, defined_term, shape_of
-from assistant.support import Folded, SupportScorer, restates, reversed_direction, unsupported_numbers
+from assistant.support import (
+    Folded,
+    SupportScorer,
+    narrowed_list,
+    restates,
+    reversed_direction,
+    unsupported_numbers,
+)
 from evals.corpus_store import eval_assistant
 from tests.conftest import PROJECT
 
@@ -557,6 +564,24 @@ def test_a_digit_stands_for_the_word_of_a_small_number() -> None:
     assert not restates("Tranh chấp phát sinh giữa các doanh nghiệp", law)
     # Folded, "thị" and "mọi" are stopwords ("thì", "mọi"): read with their marks, they are not.
     assert not restates("Dự báo thách thức về thị trường.", "Dự báo thách thức về môi trường;")
+    # The claim may stop before the sentence does, but not say more, nor leave out what it is about.
+    assert restates("Tranh chấp phát sinh giữa các bên", law)
+    assert not restates(f"{law.rstrip('.')} và doanh nghiệp", law)
+    assert not restates("Là sự phòng ngừa, phát hiện", "Bảo vệ an ninh mạng là sự phòng ngừa, phát hiện.")
+
+
+def test_only_where_the_law_lists_more_is_false() -> None:
+    law = "Thông tin là tin, dữ liệu được chứa đựng trong văn bản, hồ sơ, tài liệu có sẵn."
+    narrowed = Folded("Thông tin là tin, dữ liệu chỉ được chứa đựng trong văn bản")
+    assert narrowed_list(narrowed, [law]) == "nêu 'chỉ' nhưng nguồn còn nêu thêm 'hồ…'"
+    only_there = "Thông tin là tin, dữ liệu được chứa đựng trong văn bản."
+    assert narrowed_list(narrowed, [only_there]) is None  # the law lists nothing more
+    assert (
+        narrowed_list(
+            Folded("Trọng tài viên do Tòa án chỉ định"), ["Trọng tài viên do Tòa án chỉ định, thay thế."]
+        )
+        is None
+    )
 
 
 @pytest.mark.parametrize(
