@@ -607,10 +607,9 @@ def _term_asked(query: Query) -> re.Pattern[str] | None:
     """For "X là gì?" that asks what a term means ("Bản sao điện tử là gì?"), what a sentence that defines
     it begins with; None when X is a clause or what a document says ("Nhiệm vụ thứ tư của Kế hoạch 32",
     "Mục đích của Kế hoạch") or the question asks something else."""
-    term = defined_term(query.search_text) or ""
-    if query.references or query.names or " cua " in f" {term} ":
+    if query.references or query.names or query.english or not (term := defined_term(query.search_text)):
         return None
-    return _defining(query)
+    return None if " cua " in f" {term} " else _defining_pattern(term)
 
 
 def _same_words(sentence: Sentence, others: list[Sentence]) -> list[Sentence]:
@@ -630,6 +629,11 @@ def _defining(query: Query) -> re.Pattern[str] | None:
     None for other questions."""
     if query.english or not (term := defined_term(query.search_text)):
         return None
+    return _defining_pattern(term)
+
+
+def _defining_pattern(term: str) -> re.Pattern[str]:
+    """What a sentence that says what the (folded) term is begins with: "X là", "“X” được hiểu là"."""
     return re.compile(rf"[“\"']?{re.escape(term)}[”\"']?\s+(?:la|duoc hieu la)\b")
 
 

@@ -224,7 +224,7 @@ def _resolve_title(ref: Reference, chunks: list[Chunk]) -> Reference | None:
     """A part named by heading words ("phần tổ chức thực hiện giao việc…"): the longest run of its first
     words (two or more) that begins some heading, or None when no heading begins so. A whole title
     ("mục đích") must be some heading's whole title."""
-    whole, starts = _heading_names(chunks)
+    whole, starts = derived(chunks, _heading_names)
     if ref.whole:
         return ref if ref.title in whole else None
     words = ref.title.split()
@@ -236,10 +236,6 @@ def _resolve_title(ref: Reference, chunks: list[Chunk]) -> Reference | None:
 
 def _heading_names(chunks: list[Chunk]) -> tuple[frozenset[str], frozenset[str]]:
     """What the chunks' headings answer to as whole titles, and by their first words."""
-    return derived(chunks, _all_heading_names)
-
-
-def _all_heading_names(chunks: list[Chunk]) -> tuple[frozenset[str], frozenset[str]]:
     headings = {part for c in chunks for part in c.context.split(" — ")[1:]}
     whole = frozenset().union(*(heading_names(h, whole=True) for h in headings))
     starts = frozenset().union(*(heading_names(h) for h in headings))

@@ -133,6 +133,10 @@ def terms(text: str) -> list[str]:
     return content + pairs
 
 
+# The source sentence a claim follows, and the word-by-word alignment of the claim (a) with it (b).
+Alignment = tuple[SequenceMatcher, str]
+
+
 class SupportScorer:
     """Scores sentence support against source texts without any LLM.
 
@@ -227,20 +231,20 @@ class SupportScorer:
     def _contradiction(
         self, sentence: str, claim: Folded, sources: Sequence[str], text: Folded
     ) -> str | None:
-        return (
+        found = (
             added_negation(claim, sources)
             or dropped_negation(claim, sources)
             or reversed_direction(claim, text)
-            or narrowed_list(claim, sources)
-            or self.swapped_name(sentence, claim, sources, text)
         )
+        if found or (aligned := aligned_source(claim, sources)) is None:
+            return found
+        # The checks against the one source sentence the claim follows share its alignment.
+        return narrowed_list(claim, aligned) or self.swapped_name(claim, aligned, text)
 
-    def swapped_name(self, sentence: str, claim: Folded, sources: Sequence[str], text: Folded) -> str | None:
+    def swapped_name(self, claim: Folded, aligned: Alignment, text: Folded) -> str | None:
         """A name (or document kind) of the source sentence the claim follows that the claim replaces with
         words the sources do not have ("Nhân dân" -> "doanh nghiệp"), or a number of that sentence the
         claim replaces with another ("năm 2023" -> "năm 2024", though 2024 is elsewhere in the sources)."""
-        if (aligned := _aligned(claim, sources)) is None:
-            return None
         matcher, piece = aligned
         folded = Folded(piece)
         names = {e.key for e in entities(piece)} | {n for n in self.names | self.kinds if n in folded}
@@ -268,9 +272,9 @@ class SupportScorer:
     def reworded(sentence: str, sources: Sequence[str]) -> str | None:
         """Where the sentence, aligned word by word with the source sentence it follows, says words of its
         own (content words put in place of the source's, or added): the first such words, else None.
-        None too when no source sentence is the sentence's own (`_aligned`)."""
+        None too when no source sentence is the sentence's own (`aligned_source`)."""
         claim = Folded(sentence)
-        if (aligned := _aligned(claim, sources)) is None:
+        if (aligned := aligned_source(claim, sources)) is None:
             return None
         matcher, _ = aligned
         for op, i1, i2, _, _ in matcher.get_opcodes():
@@ -280,12 +284,10 @@ class SupportScorer:
         return None
 
 
-def narrowed_list(claim: Folded, sources: Sequence[str]) -> str | None:
+def narrowed_list(claim: Folded, aligned: Alignment) -> str | None:
     """ "Chỉ" put before words of the source sentence the claim follows, up to where the claim ends, while
     the source goes on listing more ("… chỉ được chứa đựng trong văn bản" of "… trong văn bản, hồ sơ, tài
     liệu có sẵn")."""
-    if (aligned := _aligned(claim, sources)) is None:
-        return None
     matcher, piece = aligned
     source = Folded(piece)
     ops = matcher.get_opcodes()
@@ -328,7 +330,7 @@ def restates(claim: str, source: str) -> bool:
     return True
 
 
-def _aligned(claim: Folded, sources: Sequence[str]) -> tuple[SequenceMatcher, str] | None:
+def aligned_source(claim: Folded, sources: Sequence[str]) -> Alignment | None:
     """The source sentence that shares the most words, in order, with the claim, and their alignment;
     None when it shares fewer than ALIGNED of the claim's words."""
     best: tuple[int, SequenceMatcher, str] | None = None
@@ -352,23 +354,15 @@ class Folded:
         self.raw = [m.group() for m in found]
         self.words = [fold(w) for w in self.raw]
         self._joined = f" {' '.join(self.words)} "
+        # What stands between each word and the one before it ("" before the first).
+        self._gaps = [text[found[i - 1].end() : m.start()] if i else "" for i, m in enumerate(found)]
         # The words again, with a "|" where punctuation separates two of them: a name lies within a phrase.
-        phrased = [
-            f"| {w}" if i and text[found[i - 1].end() : m.start()].strip() else w
-            for i, (w, m) in enumerate(zip(self.words, found, strict=True))
-        ]
+        phrased = [f"| {w}" if gap.strip() else w for w, gap in zip(self.words, self._gaps, strict=True)]
         self._phrased = f" {' '.join(phrased)} "
-        # Whether a comma or a semicolon stands right before each word.
-        self._separated = [
-            bool(i) and bool(re.search(r"[,;]", text[found[i - 1].end() : m.start()]))
-            for i, m in enumerate(found)
-        ]
 
     def lists_on(self, at: int) -> bool:
-        """The word at `at` goes on a list: a comma before it, or it is "và" / "hoặc"."""
-        if self.words[at] in ("va", "hoac"):
-            return True
-        return self._separated[at]
+        """The word at `at` goes on a list: a comma or a semicolon before it, or it is "và" / "hoặc"."""
+        return self.words[at] in ("va", "hoac") or bool(re.search(r"[,;]", self._gaps[at]))
 
     def names(self, key: tuple[str, ...]) -> bool:
         """The words of key stand together, with no punctuation between them."""

@@ -15,6 +15,7 @@ from assistant.shapes import Shape, defined_term, shape_of
 from assistant.support import (
     Folded,
     SupportScorer,
+    aligned_source,
     narrowed_list,
     restates,
     reversed_direction,
@@ -573,13 +574,17 @@ def test_a_digit_stands_for_the_word_of_a_small_number() -> None:
 def test_only_where_the_law_lists_more_is_false() -> None:
     law = "Thông tin là tin, dữ liệu được chứa đựng trong văn bản, hồ sơ, tài liệu có sẵn."
     narrowed = Folded("Thông tin là tin, dữ liệu chỉ được chứa đựng trong văn bản")
-    assert narrowed_list(narrowed, [law]) == "nêu 'chỉ' nhưng nguồn còn nêu thêm 'hồ…'"
+
+    def said(claim: Folded, source: str) -> str | None:
+        aligned = aligned_source(claim, [source])
+        assert aligned is not None
+        return narrowed_list(claim, aligned)
+
+    assert said(narrowed, law) == "nêu 'chỉ' nhưng nguồn còn nêu thêm 'hồ…'"
     only_there = "Thông tin là tin, dữ liệu được chứa đựng trong văn bản."
-    assert narrowed_list(narrowed, [only_there]) is None  # the law lists nothing more
+    assert said(narrowed, only_there) is None  # the law lists nothing more
     assert (
-        narrowed_list(
-            Folded("Trọng tài viên do Tòa án chỉ định"), ["Trọng tài viên do Tòa án chỉ định, thay thế."]
-        )
+        said(Folded("Trọng tài viên do Tòa án chỉ định"), "Trọng tài viên do Tòa án chỉ định, thay thế.")
         is None
     )
 
