@@ -11,12 +11,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import chromadb
 import httpx
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import NotFoundError
 from langchain_chroma import Chroma
 from threadpoolctl import ThreadpoolController
 
@@ -109,25 +110,33 @@ class Store:
                     shared.seen = read_generation(Path(settings.data_dir))
         try:
             self.client = self._client()
+            # Created as langchain-chroma would, with no embedding function of Chroma's own.
+            self._collection(
+                settings.collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+            )
             self.vectorstore = Chroma(
                 collection_name=settings.collection,
                 embedding_function=self.embeddings,
                 client=self.client,
-                collection_configuration={"hnsw": {"space": "cosine"}},
+                create_collection_if_not_exists=False,
             )
             # One record per committed document: ingest writes it after all of the document's chunks.
-            # Created here once, so that reads never write.
-            self.manifest: chromadb.Collection = self.client.get_or_create_collection(
-                f"{settings.collection}{MANIFEST_SUFFIX}"
-            )
-            self.removed: chromadb.Collection = self.client.get_or_create_collection(
-                f"{settings.collection}{REMOVED_SUFFIX}"
-            )
+            self.manifest = self._collection(f"{settings.collection}{MANIFEST_SUFFIX}")
+            self.removed = self._collection(f"{settings.collection}{REMOVED_SUFFIX}")
         except StoreError:
             raise
         except Exception as exc:  # chromadb raises many kinds; the user needs one message
             reason = disk_problem(Path(settings.data_dir), exc, local_store=False) or str(exc)
             raise StoreError(f"Không mở được kho dữ liệu Chroma: {reason.rstrip('.')}.") from exc
+
+    def _collection(self, name: str, **create: Any) -> chromadb.Collection:
+        """Open a collection, creating it (with `create`'s settings) only when it is missing. Opening an
+        existing store only reads: Chroma's get-or-create takes SQLite's write lock, which a write that
+        failed half-way on a full disk may still hold, and would hold up every reader opening the store."""
+        try:
+            return self.client.get_collection(name)
+        except NotFoundError:
+            return self.client.get_or_create_collection(name, **create)
 
     def reopen(self) -> None:
         """Open the embedded store afresh; ingest does before the first write after a failed one.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import chromadb.api.client
 import pytest
 
 from assistant import Assistant, Store
@@ -29,3 +30,20 @@ def test_the_store_is_read_in_pages(corpus_assistant: Assistant, monkeypatch: py
     paged = Store(store.settings, store.embeddings)
     assert [c.id for c in paged.chunks()] == whole
     assert [d.doc_id for d in paged.documents()] == [d.doc_id for d in store.documents()]
+
+
+def test_opening_an_existing_store_only_reads(
+    corpus_assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chroma's get-or-create takes SQLite's write lock: a write that failed half-way on a full disk may
+    still hold it, and a reader opening the store then waited or failed ("database is locked")."""
+    store = corpus_assistant.store
+
+    def writes(*args: object, **kwargs: object) -> None:
+        raise AssertionError("opening an existing store asked Chroma to create a collection")
+
+    monkeypatch.setattr(chromadb.api.client.Client, "get_or_create_collection", writes)
+    monkeypatch.setattr(chromadb.api.client.Client, "create_collection", writes)
+    reader = Store(store.settings, store.embeddings)
+    assert [d.doc_id for d in reader.documents()] == [d.doc_id for d in store.documents()]
+    assert len(reader.chunks()) == len(store.chunks())
