@@ -14,7 +14,15 @@ from assistant.matching import content_terms, is_stopword, term_coverage
 from assistant.models import HEADER_KEY, Answer, Chunk, Citation, ScoredChunk
 from assistant.passages import heading_title, leads, quotable, same_article, scored_spans, whole_clause
 from assistant.retrieval import Query, in_clauses
-from assistant.shapes import Shape, defined_term, main_clause, negated_terms, shape_of, statement_of
+from assistant.shapes import (
+    Shape,
+    defined_term,
+    main_clause,
+    negated_terms,
+    shape_of,
+    statement_of,
+    unit_spellings,
+)
 from assistant.support import TRUE_COVERAGE, IndexScorer, restates, unsupported_numbers
 from assistant.synonyms import synonyms
 from assistant.text import canonical, fold, folded_syllables, has_diacritics, syllables
@@ -62,7 +70,7 @@ ENGLISH_NOTICE = "Chế độ ngoại tuyến trích nguyên văn tiếng Việt
 _CLAUSE_NAMES = re.compile(
     r"\b((?:nhiem vu|giai phap) )?thu (nhat|hai|ba|tu|nam|sau|bay)\b|\b(dieu \d+|khoan \d+|diem [a-z])\b"
 )
-_QUANTITY = re.compile(r"\b(?:bao nhiêu|mấy|how many|how much)\b(?:\s+(\w+))?")
+_QUANTITY = re.compile(r"\b(?:bao nhiêu|mấy|how many|how much)\b\s*")
 _NUMBER = r"(?:\d+|một|hai|ba|bốn|tư|năm|sáu|bảy|tám|chín|mười|trăm|nghìn|ngàn|triệu|tỷ|tỉ)"
 _LIST_INTENT = re.compile(
     r"\b(bao nhieu|may|cac|nhung|liet ke|gom|how many|list|what are the)\b.*\b(nhiem vu|giai phap|tasks?)\b"
@@ -700,10 +708,14 @@ def refusal(library: str) -> str:
 def _counted(query: Query) -> re.Pattern[str] | None:
     """For a question asking how many (of what), the pattern a sentence (lower case, with its diacritics)
     must match to answer it: a number, followed by the thing counted when the question names it."""
-    match = _QUANTITY.search(canonical(query.text if query.english else query.search_text))
+    text = canonical(query.text if query.english else query.search_text)
+    match = _QUANTITY.search(text)
     if not match or shape_of(query.text) is not Shape.COUNT:  # "bộ máy" is not "mấy"
         return None
-    noun = match[1]
-    if query.english or not noun or is_stopword(noun):
+    rest = text[match.end() :]
+    if not query.english and (unit := unit_spellings(rest)):  # "10%" answers "bao nhiêu phần trăm"
+        return re.compile(rf"\b{_NUMBER}\s*(?:{'|'.join(map(re.escape, unit))})(?!\w)")
+    noun = re.match(r"\w+", rest)
+    if query.english or not noun or is_stopword(noun[0]):
         return re.compile(rf"\b{_NUMBER}\b")
-    return re.compile(rf"\b{_NUMBER}\s+(?:\w+\s+)?{re.escape(noun)}\b")
+    return re.compile(rf"\b{_NUMBER}\s+(?:\w+\s+)?{re.escape(noun[0])}\b")

@@ -72,6 +72,26 @@ def restrictions() -> tuple[tuple[str, ...], ...]:
 
 
 @cache
+def _units() -> tuple[tuple[str, ...], ...]:
+    text = resources.files("assistant").joinpath("data/units.txt").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return tuple(tuple(canonical(m.strip()) for m in line.split(",")) for line in lines)
+
+
+def unit_spellings(words: str) -> tuple[str, ...]:
+    """The spellings of the unit that `words` (what a question says after "bao nhiêu", with or without
+    diacritics) begin with ("phần trăm tăng thu…": "phần trăm", "%"), from data/units.txt; none when
+    they name no unit."""
+    folded = fold(words).lstrip()
+    for spellings in _units():
+        for spelling in map(fold, spellings):
+            needs_space = spelling[-1].isalnum()  # "%" needs none
+            if folded == spelling or folded.startswith(f"{spelling} " if needs_space else spelling):
+                return spellings
+    return ()
+
+
+@cache
 def negations() -> tuple[tuple[str, ...], ...]:
     """Negation markers as syllable tuples, longest first ("không được" before "không")."""
     words = {tuple(syllables(w)) for kind, w in _rows("polarity.tsv") if kind == "negation"}

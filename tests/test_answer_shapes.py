@@ -11,7 +11,7 @@ from assistant import Answer, Assistant, InputError
 from assistant.answer_check import MATCH, MISMATCH, UNDECIDED
 from assistant.matching import content_terms
 from assistant.models import Turn
-from assistant.shapes import Shape, defined_term, shape_of
+from assistant.shapes import Shape, defined_term, shape_of, unit_spellings
 from assistant.support import (
     Folded,
     SupportScorer,
@@ -445,6 +445,10 @@ Hội viên có trách nhiệm khai báo vắng mặt với Ban thường trực
 Điều 13. Tạm ngừng hòa giải
 
 Sự kiện bất ngờ là sự kiện xảy ra một cách khách quan không thể lường trước được.
+
+Điều 16. Kinh phí hòa giải
+
+Hội đồng hòa giải dành tối thiểu 30% kinh phí được giao cho hòa giải tại cơ sở.
 """
 
 
@@ -525,6 +529,38 @@ def test_a_clause_is_read_with_the_sentence_that_announces_it(small_law: Assista
     # "Ban thường trực" is only in the article's opening sentence; Điều 9 has every other word.
     answer = small_law.ask("Ban thường trực có nhiệm vụ giám sát việc thi hành nghị quyết về hòa giải không?")
     assert [c.clause for c in answer.citations][:1] == ["Điều 8, khoản 2"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hội đồng hòa giải dành tối thiểu bao nhiêu phần trăm kinh phí cho hòa giải tại cơ sở?",
+        "hoi dong hoa giai danh bao nhieu phan tram kinh phi cho hoa giai tai co so",
+        "Hội đồng hòa giải dành bao nhiêu % kinh phí cho hòa giải tại cơ sở?",
+    ],
+)
+def test_a_percentage_asked_in_words_is_the_number_with_its_sign(small_law: Assistant, question: str) -> None:
+    # "bao nhiêu phần trăm" counts in a unit the text writes "%": "30%" answers it.
+    answer = small_law.ask(question)
+    assert [c.clause for c in answer.citations][:1] == ["Điều 16"], answer.text
+
+
+@pytest.mark.parametrize(
+    ("words", "unit"),
+    [
+        ("phần trăm số xã", "%"),
+        ("phan tram", "%"),
+        ("% tiết kiệm chi", "%"),
+        ("héc ta đất rừng", "ha"),
+        ("ha", "ha"),
+        ("phần lớn", None),  # not "phần trăm"
+        ("hạng", None),  # not "ha"
+        ("", None),
+    ],
+)
+def test_the_units_a_count_may_be_in(words: str, unit: str | None) -> None:
+    spellings = unit_spellings(words)
+    assert (unit in spellings) if unit else spellings == ()
 
 
 def test_what_no_document_in_particular_lists_is_one_clause(small_law: Assistant) -> None:
