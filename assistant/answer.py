@@ -19,11 +19,12 @@ from assistant.shapes import (
     defined_term,
     main_clause,
     negated_terms,
+    same_words,
     shape_of,
     statement_of,
     unit_spellings,
 )
-from assistant.support import TRUE_COVERAGE, IndexScorer, restates, unsupported_numbers
+from assistant.support import TRUE_COVERAGE, IndexScorer, in_source_words, restates, unsupported_numbers
 from assistant.synonyms import synonyms
 from assistant.text import canonical, fold, folded_syllables, has_diacritics, syllables
 from assistant.tokens import count_tokens
@@ -413,7 +414,7 @@ class ExtractiveAnswerer:
         """'Đúng.' or 'Sai.' for a statement to judge ("…, đúng hay sai?") when the cited sentence decides it:
         false when the statement contradicts it (a negation added or dropped, a direction reversed, a name
         or number of it replaced, a number it lacks), true when it is backed by it; else None."""
-        statement = statement_of(query.search_text)
+        statement = in_source_words(statement_of(query.search_text), sentence.text)
         sources = [sentence.text]
         # "… có trách nhiệm khai báo tạm vắng trong các trường hợp sau đây:": the cases that follow decide
         # whether a "không cần khai báo" holds; only a number of the sentence itself still decides here.
@@ -648,7 +649,10 @@ def _defining_pattern(term: str) -> re.Pattern[str]:
 def _subject(text: str) -> str | None:
     """What a sentence says what it is of, when it says "X là …" (folded X, up to six words), else None."""
     match = re.match(r"[“\"']?(\w+(?: \w+){0,5}?)[”\"']? (?:la|duoc hieu la) ", fold(text))
-    return match[1] if match else None
+    # "Thời hạn tối đa là 30 ngày" says what the bound is, not what "thời hạn tối đa" is.
+    if not match or any(f" {match[1]} ".endswith(f" {' '.join(k)} ") for g in same_words() for k in g):
+        return None
+    return match[1]
 
 
 def _header_of(query: Query, chunks: list[Chunk]) -> list[Chunk]:

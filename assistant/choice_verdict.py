@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.choices import ALL_TRUE, Choice, MultipleChoice, list_items
-from assistant.support import TRUE_COVERAGE, SupportScorer, restates, unsupported_numbers
+from assistant.support import TRUE_COVERAGE, SupportScorer, in_source_words, restates, unsupported_numbers
 from assistant.text import syllables
 
 BACKED, CONTRADICTED, UNKNOWN = "backed", "contradicted", "unknown"
@@ -68,18 +68,16 @@ def read_choice(choice: Choice, stem: str, sentences: Sequence[Candidate], score
         return Reading(choice.letter, UNKNOWN, why="phương án chỉ lặp lại lời câu hỏi")
     short = len(syllables(choice.text)) < SHORT_CHOICE
     needed = ABOUT_STEM_SHORT if short else ABOUT_STEM
+    # The choice in each sentence's words where it says the same with others ("tối đa" for "không quá").
+    said = {i: in_source_words(choice.text, s.text) for i, s in enumerate(sentences) if s.about >= needed}
     covered = sorted(
-        (
-            (scorer.coverage(choice.text, [s.text]), s.about, i)
-            for i, s in enumerate(sentences)
-            if s.about >= needed
-        ),
+        ((scorer.coverage(said[i], [sentences[i].text]), sentences[i].about, i) for i in said),
         key=lambda c: (-c[0], -c[1], c[2]),
     )
     for coverage, _, i in covered:
-        if coverage < TRUE_COVERAGE and not restates(choice.text, sentences[i].text):
+        if coverage < TRUE_COVERAGE and not restates(said[i], sentences[i].text):
             continue
-        if reason := _backs(choice.text, sentences[i].text, scorer):
+        if reason := _backs(said[i], sentences[i].text, scorer):
             return Reading(choice.letter, BACKED, i, reason)
     # A choice listing items is backed by a sentence that holds every one of them ("sơ cấp và trung cấp" by
     # "trình độ sơ cấp, trình độ trung cấp").
@@ -87,21 +85,21 @@ def read_choice(choice: Choice, stem: str, sentences: Sequence[Candidate], score
         for _, _, i in covered:
             source = [sentences[i].text]
             if all(scorer.coverage(item, source) >= TRUE_COVERAGE for item in items) and (
-                reason := _backs(choice.text, sentences[i].text, scorer)
+                reason := _backs(said[i], sentences[i].text, scorer)
             ):
                 return Reading(choice.letter, BACKED, i, reason)
     # The sentence it follows: the one holding most of its words, its numbers aside ("40 học viên" follows
     # "… không quá 60 học viên").
-    bare = _NUMBER.sub(" ", choice.text)
     aligned = max(
-        ((max(c, scorer.coverage(bare, [sentences[i].text])), i) for c, _, i in covered), default=(0.0, 0)
+        ((max(c, scorer.coverage(_NUMBER.sub(" ", said[i]), [sentences[i].text])), i) for c, _, i in covered),
+        default=(0.0, 0),
     )
     if aligned[0] >= ALIGNED_COVERAGE:
         i = aligned[1]
         source = [sentences[i].text]
-        if why := scorer.contradiction(choice.text, source):
+        if why := scorer.contradiction(said[i], source):
             return Reading(choice.letter, CONTRADICTED, i, why)
-        if numbers := unsupported_numbers(choice.text, source):
+        if numbers := unsupported_numbers(said[i], source):
             return Reading(
                 choice.letter, CONTRADICTED, i, f"số {', '.join(sorted(numbers))} không có trong nguồn"
             )

@@ -138,6 +138,12 @@ def directions() -> tuple[tuple[Terms, Terms], ...]:
     return tuple(pairs)
 
 
+@cache
+def same_words() -> tuple[Terms, ...]:
+    """Groups of words that say the same ("tối đa", "không quá"): folded syllable tuples."""
+    return tuple(_terms(words) for kind, words in _rows("polarity.tsv") if kind == "same")
+
+
 def defined_term(question: str) -> str | None:
     """The term a definition question asks about ("Theo Luật …, công chức là ai?" -> "công chức"), folded;
     None for any other question."""

@@ -21,7 +21,7 @@ from assistant.embeddings import E5Embeddings
 from assistant.lexical import LexicalIndex
 from assistant.matching import STOPWORDS, is_stopword
 from assistant.names import entities, entity_names, kinds
-from assistant.shapes import directions, markers_in, negations, restrictions
+from assistant.shapes import directions, markers_in, negations, restrictions, same_words
 from assistant.synonyms import synonyms
 from assistant.text import fold, folded_syllables, has_diacritics, sentence_spans, syllables
 
@@ -330,6 +330,22 @@ def restates(claim: str, source: str) -> bool:
     return True
 
 
+def in_source_words(claim: str, source: str) -> str:
+    """The claim with words that say the same as other words the source uses (`same` in polarity.tsv)
+    put in the source's words: "tối đa 30 ngày" reads "không quá 30 ngày" against "… không quá 30 ngày",
+    so that the paraphrase of a bound is the source's own and its number alone decides."""
+    text = Folded(source)
+    for group in same_words():
+        used = [key for key in group if key in text]
+        if len(used) != 1:  # the source says none of them, or more than one
+            continue
+        for key in group:
+            while key != used[0] and (spans := Folded(claim).spans(key)):
+                start, end = spans[0]
+                claim = f"{claim[:start]}{text.written(used[0])}{claim[end:]}"
+    return claim
+
+
 def aligned_source(claim: Folded, sources: Sequence[str]) -> Alignment | None:
     """The source sentence that shares the most words, in order, with the claim, and their alignment;
     None when it shares fewer than ALIGNED of the claim's words."""
@@ -351,6 +367,7 @@ class Folded:
 
     def __init__(self, text: str) -> None:
         found = list(re.finditer(r"\w+", text))
+        self._spans = [m.span() for m in found]
         self.raw = [m.group() for m in found]
         self.words = [fold(w) for w in self.raw]
         self._joined = f" {' '.join(self.words)} "
@@ -374,6 +391,10 @@ class Folded:
     def positions(self, key: tuple[str, ...]) -> list[int]:
         n = len(key)
         return [i for i in range(len(self.words) - n + 1) if tuple(self.words[i : i + n]) == key]
+
+    def spans(self, key: tuple[str, ...]) -> list[tuple[int, int]]:
+        """Where the words of key stand in the text: (start, end) of each occurrence."""
+        return [(self._spans[i][0], self._spans[i + len(key) - 1][1]) for i in self.positions(key)]
 
     def written(self, key: tuple[str, ...]) -> str:
         """The words of key as the text writes them (its first occurrence)."""

@@ -16,6 +16,7 @@ from assistant.support import (
     Folded,
     SupportScorer,
     aligned_source,
+    in_source_words,
     narrowed_list,
     restates,
     reversed_direction,
@@ -449,6 +450,10 @@ Sự kiện bất ngờ là sự kiện xảy ra một cách khách quan không 
 Điều 16. Kinh phí hòa giải
 
 Hội đồng hòa giải dành tối thiểu 30% kinh phí được giao cho hòa giải tại cơ sở.
+
+Điều 17. Thời hạn hòa giải
+
+Thời hạn hòa giải không quá 45 ngày kể từ ngày nhận đơn.
 """
 
 
@@ -581,6 +586,40 @@ def test_what_no_document_in_particular_lists_is_one_clause(small_law: Assistant
 )
 def test_a_verdict_reads_the_ways_of_saying_no(small_law: Assistant, statement: str, verdict: str) -> None:
     assert small_law.ask(f"{statement}, đúng hay sai?").verdict == verdict
+
+
+@pytest.mark.parametrize(
+    ("statement", "verdict"),
+    [
+        # "tối đa" says what "không quá" says: the number alone decides.
+        ("Thời hạn hòa giải tối đa là 45 ngày kể từ ngày nhận đơn", "Đúng"),
+        ("thoi han hoa giai toi da 45 ngay ke tu ngay nhan don", "Đúng"),
+        ("Thời hạn hòa giải tối đa là 60 ngày kể từ ngày nhận đơn", "Sai"),
+        # A lower bound where the law sets an upper one reverses it, whatever the number.
+        ("Thời hạn hòa giải ít nhất là 45 ngày kể từ ngày nhận đơn", "Sai"),
+        ("Hội đồng hòa giải dành không dưới 30% kinh phí được giao cho hòa giải tại cơ sở", "Đúng"),
+        ("Hội đồng hòa giải dành tối đa 30% kinh phí được giao cho hòa giải tại cơ sở", "Sai"),
+    ],
+)
+def test_a_bound_is_read_in_the_laws_words(small_law: Assistant, statement: str, verdict: str) -> None:
+    assert small_law.ask(f"{statement}, đúng hay sai?").verdict == verdict
+
+
+def test_a_choice_is_read_in_the_laws_words(small_law: Assistant) -> None:
+    question = (
+        "Thời hạn hòa giải kể từ ngày nhận đơn là:\n"
+        "A. Tối đa 30 ngày\nB. Tối đa 45 ngày\nC. Tối đa 60 ngày\nD. Tối đa 90 ngày"
+    )
+    assert small_law.ask(question).verdict == "B"
+
+
+def test_words_that_say_the_same_are_put_in_the_sources_words() -> None:
+    law = "Thời hạn hòa giải không quá 45 ngày kể từ ngày nhận đơn."
+    assert in_source_words("Thời hạn tối đa là 45 ngày", law) == "Thời hạn không quá là 45 ngày"
+    assert in_source_words("Thời hạn không vượt quá 45 ngày", law) == "Thời hạn không quá 45 ngày"
+    # Only words of the same group, and only when the source says one of them.
+    assert in_source_words("Thời hạn ít nhất 45 ngày", law) == "Thời hạn ít nhất 45 ngày"
+    assert in_source_words("Thời hạn tối đa 45 ngày", "Thời hạn là 45 ngày.") == "Thời hạn tối đa 45 ngày"
 
 
 def test_including_what_the_law_excepts_reverses_it() -> None:
