@@ -378,8 +378,8 @@ class ExtractiveAnswerer:
         ranked = list(dict.fromkeys(s.chunk.doc_short for s in retrieved))
         kinds = [d for d in ranked if d in query.kinds] + [d for d in query.kinds if d not in ranked]
         if len(query.documents) != 1 and not kinds and not task and noun.split()[0] not in _CAPITALISED_NOUNS:
-            # "Viện trưởng Viện kiểm sát có quyền kháng nghị những quyết định nào?", of no document in
-            # particular: one clause lists them; every sentence of a law that says "quyết định" does not.
+            # "Chủ tịch Ủy ban có quyền đình chỉ những quyết định nào?", of no document in particular: one
+            # clause lists them; every sentence of a law that says "quyết định" does not.
             return []
         candidates = query.documents if len(query.documents) == 1 else kinds or ranked
         best: dict[tuple[str, str], Sentence] = {}
@@ -671,12 +671,21 @@ def _item_noun(question: str) -> str:
 
 def _names_item(sentence: str, noun: str) -> bool:
     """The sentence names an item of that kind: the noun written with a capital ("Luật Viên chức"), or
-    any use of it when the noun is no kind of name ("cơ quan")."""
+    any use of it when the noun is no kind of name ("cơ quan"). At the start of a sentence every word has
+    a capital: there the noun names something only when a name or a number follows ("Quyết định số 12…",
+    not "Quyết định phân công … phải được gửi …")."""
     words = sentence.split()
     folded = [fold(w).strip(",.;:()") for w in words]
     head = noun.split()
+
+    def named(i: int) -> bool:
+        if not words[i][:1].isupper():
+            return False
+        after = words[i + len(head)] if i + len(head) < len(words) else ""
+        return i > 0 or after[:1].isupper() or after[:1].isdigit() or fold(after) == "so"
+
     return any(
-        folded[i : i + len(head)] == head and (words[i][:1].isupper() or head[0] not in _CAPITALISED_NOUNS)
+        folded[i : i + len(head)] == head and (head[0] not in _CAPITALISED_NOUNS or named(i))
         for i in range(len(words) - len(head) + 1)
     )
 

@@ -454,6 +454,17 @@ Hội đồng hòa giải dành tối thiểu 30% kinh phí được giao cho h�
 Điều 17. Thời hạn hòa giải
 
 Thời hạn hòa giải không quá 45 ngày kể từ ngày nhận đơn.
+
+Điều 18. Gửi quyết định
+
+Quyết định hủy của Chủ tịch Hội đồng hòa giải phải được gửi cho các bên có quyền lợi liên quan.
+
+Quyết định công nhận hòa giải viên do Chủ tịch Hội đồng hòa giải ký phải được công bố công khai.
+
+Điều 19. Quyền hủy quyết định
+
+Chủ tịch Hội đồng hòa giải có quyền hủy quyết định công nhận hòa giải viên và quyết định hòa giải thành trái \
+pháp luật.
 """
 
 
@@ -534,6 +545,13 @@ def test_a_clause_is_read_with_the_sentence_that_announces_it(small_law: Assista
     # "Ban thường trực" is only in the article's opening sentence; Điều 9 has every other word.
     answer = small_law.ask("Ban thường trực có nhiệm vụ giám sát việc thi hành nghị quyết về hòa giải không?")
     assert [c.clause for c in answer.citations][:1] == ["Điều 8, khoản 2"]
+
+
+def test_a_kind_of_document_at_the_start_of_a_sentence_names_none(small_law: Assistant) -> None:
+    # "Quyết định hủy của Chủ tịch … phải được gửi …" has a capital because it starts the sentence: it names
+    # no decision to list. The clause that says which ones the chairman may annul answers.
+    answer = small_law.ask("Chủ tịch Hội đồng hòa giải có quyền hủy những quyết định nào?")
+    assert [c.clause for c in answer.citations] == ["Điều 19"], answer.text
 
 
 @pytest.mark.parametrize(
