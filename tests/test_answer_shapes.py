@@ -649,6 +649,26 @@ def test_including_what_the_law_excepts_reverses_it() -> None:
     assert reversed_direction(Folded(law), Folded(law)) is None
 
 
+@pytest.mark.parametrize(
+    ("law", "claim", "why"),
+    [
+        (
+            "Quỹ tiền thưởng nằm ngoài quỹ khen thưởng.",
+            "Quỹ tiền thưởng nằm trong quỹ khen thưởng",
+            "đảo nghĩa: nêu 'nằm trong' nhưng nguồn nói 'nằm ngoài'",
+        ),
+        (
+            "Người từ đủ 18 tuổi trở lên được đăng ký.",
+            "Người tối đa 18 tuổi được đăng ký",
+            "đảo nghĩa: nêu 'tối đa' nhưng nguồn nói 'trở lên'",
+        ),
+    ],
+)
+def test_opposite_places_and_bounds_reverse_the_law(law: str, claim: str, why: str) -> None:
+    assert reversed_direction(Folded(claim), Folded(law)) == why
+    assert reversed_direction(Folded(law), Folded(law)) is None
+
+
 def test_a_digit_stands_for_the_word_of_a_small_number() -> None:
     law = "Tranh chấp phát sinh giữa các bên trong đó ít nhất một bên là hội viên."
     assert unsupported_numbers("có ít nhất 1 bên là hội viên", [law]) == set()
