@@ -339,10 +339,13 @@ def in_source_words(claim: str, source: str) -> str:
         used = [key for key in group if key in text]
         if len(used) != 1:  # the source says none of them, or more than one
             continue
-        for key in group:
-            while key != used[0] and (spans := Folded(claim).spans(key)):
-                start, end = spans[0]
-                claim = f"{claim[:start]}{text.written(used[0])}{claim[end:]}"
+        said = Folded(claim)
+        longest_first = sorted(group, key=len, reverse=True)
+        others = [
+            said.span(at, len(key)) for at, key in markers_in(said.words, longest_first) if key != used[0]
+        ]
+        for start, end in reversed(others):
+            claim = f"{claim[:start]}{text.written(used[0])}{claim[end:]}"
     return claim
 
 
@@ -392,9 +395,9 @@ class Folded:
         n = len(key)
         return [i for i in range(len(self.words) - n + 1) if tuple(self.words[i : i + n]) == key]
 
-    def spans(self, key: tuple[str, ...]) -> list[tuple[int, int]]:
-        """Where the words of key stand in the text: (start, end) of each occurrence."""
-        return [(self._spans[i][0], self._spans[i + len(key) - 1][1]) for i in self.positions(key)]
+    def span(self, at: int, n: int) -> tuple[int, int]:
+        """Where the n words from the word at `at` stand in the text: (start, end)."""
+        return self._spans[at][0], self._spans[at + n - 1][1]
 
     def written(self, key: tuple[str, ...]) -> str:
         """The words of key as the text writes them (its first occurrence)."""
