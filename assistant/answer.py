@@ -12,7 +12,15 @@ from assistant.embeddings import E5Embeddings
 from assistant.lexical import LexicalIndex
 from assistant.matching import content_terms, is_stopword, term_coverage
 from assistant.models import HEADER_KEY, Answer, Chunk, Citation, ScoredChunk
-from assistant.passages import heading_title, leads, quotable, same_article, scored_spans, whole_clause
+from assistant.passages import (
+    heading_title,
+    leads,
+    quotable,
+    same_article,
+    scored_spans,
+    units,
+    whole_clause,
+)
 from assistant.retrieval import Query, in_clauses
 from assistant.shapes import (
     Shape,
@@ -56,6 +64,7 @@ ENUMERATION_COVERAGE = 0.5
 TASK_COVERAGE = 0.7
 MAX_ITEMS = 8
 CONTINUED = "(Điều khoản còn tiếp: xem toàn văn {label}.)"
+UNIT_COUNT = "{document} có {count} {unit} ({span}), theo cấu trúc của văn bản trong kho."
 YES, NO = "Có.", "Không."
 TRUE, FALSE = "Đúng.", "Sai."
 LETTER = "Đáp án: {letter}."
@@ -124,6 +133,8 @@ class ExtractiveAnswerer:
         shape = shape_of(query.text)
         if shape is Shape.MULTIPLE_CHOICE and not query.english and (question := parse_choices(query.text)):
             return self.multiple_choice(query, question, retrieved, index)
+        if shape is Shape.COUNT and not query.english and (counted := self.count_units(query, index)):
+            return counted
         chosen = self.choose(query, retrieved, index)
         verdict = None
         if chosen and shape is Shape.YES_NO and not query.english:
@@ -147,6 +158,29 @@ class ExtractiveAnswerer:
             answer.notice = NOT_DEFINED  # "Bản sao điện tử là gì?" of a decree that speaks of copies only
         if (cut := getattr(chosen, "cut_at", None)) is not None:
             answer.text += "\n\n" + CONTINUED.format(label=cut)
+        return answer
+
+    def count_units(self, query: Query, index: LexicalIndex) -> Answer | None:
+        """'Nghị định 30 có bao nhiêu điều?': the units of that level ("Điều", "Chương", "Mục"…) of the one
+        document the question names, counted from its structure, with the first and the last quoted; None
+        when the question counts something else."""
+        rest = _asked_count(query) or ""
+        word = re.match(r"\w+", rest)
+        if len(query.documents) != 1 or query.references or not word or unit_spellings(rest):
+            return None
+        found = units(index.chunks, query.documents[0], fold(word[0]))
+        if not found:
+            return None
+        ends = dict.fromkeys(u.span() for u in (found[0], found[-1]))  # one when there is one unit
+        answer = self._compose(query, [Sentence(chunk, 0, start, end) for chunk, start, end in ends])
+        first, last = found[0].label, found[-1].label
+        line = UNIT_COUNT.format(
+            document=query.documents[0],
+            count=len(found),
+            unit=first.split()[0].lower(),
+            span=f"từ {first} đến {last}" if len(found) > 1 else first,
+        )
+        answer.text = f"{line}\n\n{answer.text}"
         return answer
 
     # -- which sentences -----------------------------------------------------------------------------
@@ -718,14 +752,20 @@ def refusal(library: str) -> str:
     return f"{REFUSAL} {REFUSAL_HINT.format(library=library) if library else EMPTY_HINT}"
 
 
-def _counted(query: Query) -> re.Pattern[str] | None:
-    """For a question asking how many (of what), the pattern a sentence (lower case, with its diacritics)
-    must match to answer it: a number, followed by the thing counted when the question names it."""
+def _asked_count(query: Query) -> str | None:
+    """What a question asking how many says after "bao nhiêu" / "mấy" (lower case); None for another."""
     text = canonical(query.text if query.english else query.search_text)
     match = _QUANTITY.search(text)
     if not match or shape_of(query.text) is not Shape.COUNT:  # "bộ máy" is not "mấy"
         return None
-    rest = text[match.end() :]
+    return text[match.end() :]
+
+
+def _counted(query: Query) -> re.Pattern[str] | None:
+    """For a question asking how many (of what), the pattern a sentence (lower case, with its diacritics)
+    must match to answer it: a number, followed by the thing counted when the question names it."""
+    if (rest := _asked_count(query)) is None:
+        return None
     if not query.english and (unit := unit_spellings(rest)):  # "10%" answers "bao nhiêu phần trăm"
         return re.compile(rf"\b{_NUMBER}\s*(?:{'|'.join(map(re.escape, unit))})(?!\w)")
     noun = re.match(r"\w+", rest)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
 
@@ -126,6 +127,45 @@ def quoted(chunk: Chunk) -> str:
     """The chunk's first quotable sentence ("" when it has none)."""
     spans = quotable(chunk)
     return chunk.text[spans[0][0] : spans[0][1]] if spans else ""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One unit of a document's structure (an article, a chapter…): its label, its first chunk, and the
+    first of its chunks with a sentence to quote (None when none has one)."""
+
+    label: str
+    first: Chunk
+    quoted: Chunk | None = None
+
+    def span(self) -> tuple[Chunk, int, int]:
+        """What to quote of the unit: its first sentence to quote, else its first chunk whole (an article
+        whose heading is all it says: "Điều 1. Ban hành kèm theo Nghị quyết này …")."""
+        if self.quoted is not None:
+            return (self.quoted, *quotable(self.quoted)[0])
+        return self.first, 0, len(self.first.text)
+
+
+def units(chunks: list[Chunk], doc_short: str, level: str) -> list[Unit]:
+    """The numbered units of one level of a document, in reading order: `level` is the folded word their
+    labels begin with ("dieu" for "Điều 5", "chuong" for "Chương II"), which also begins their keys
+    ("dieu-5", "chuong-ii"); a unit's heading alone ("Chương II") is not a sentence to quote."""
+    numbered = re.compile(rf"{re.escape(level)}-(?:\d+[a-z]?|[ivxlc]+)")
+    found: dict[str, Unit] = {}
+    for chunk in sorted((c for c in chunks if c.doc_short == doc_short), key=lambda c: c.order):
+        segments = chunk.clause_key.split("/")
+        at = next((i for i, s in enumerate(segments) if numbered.fullmatch(s)), None)
+        if at is None:
+            continue
+        key = "/".join(segments[: at + 1])
+        unit = found.get(key)
+        if unit is None:
+            pieces = [p for p in chunk.clause_label.split(", ") if fold(p).startswith(f"{level} ")]
+            unit = found[key] = Unit(pieces[0] if pieces else segments[at].replace("-", " ").title(), chunk)
+        sentence = quoted(chunk)
+        if unit.quoted is None and sentence and not fold(sentence).startswith(fold(unit.label)):
+            found[key] = Unit(unit.label, unit.first, chunk)
+    return list(found.values())
 
 
 def whole_clause(chunk: Chunk, chunks: list[Chunk]) -> list[Chunk]:

@@ -547,6 +547,27 @@ def test_a_clause_is_read_with_the_sentence_that_announces_it(small_law: Assista
     assert [c.clause for c in answer.citations][:1] == ["Điều 8, khoản 2"]
 
 
+@pytest.mark.parametrize("question", ["Luật Thử nghiệm có bao nhiêu điều?", "luat thu nghiem co may dieu"])
+def test_the_articles_of_a_law_are_counted_from_its_structure(small_law: Assistant, question: str) -> None:
+    articles = re.findall(r"^Điều (\d+)\.", LAW, flags=re.MULTILINE)
+    answer = small_law.ask(question)
+    assert answer.text.splitlines()[0] == (
+        f"Luật Thử nghiệm có {len(set(articles))} điều (từ Điều {articles[0]} đến Điều {articles[-1]}), "
+        "theo cấu trúc của văn bản trong kho."
+    )
+    # The first and the last, quoted and cited (the first one's opening sentence is in its khoản 1).
+    assert [c.clause.split(",")[0] for c in answer.citations] == [
+        f"Điều {articles[0]}",
+        f"Điều {articles[-1]}",
+    ]
+
+
+def test_what_is_not_a_numbered_unit_is_counted_from_the_text(corpus_assistant: Assistant) -> None:
+    # The plan's "Nhiệm vụ và giải pháp" part is no numbered unit: the sentence that states the number says.
+    answer = corpus_assistant.ask("Kế hoạch 32 có bao nhiêu nhiệm vụ?")
+    assert "theo cấu trúc" not in answer.text and not answer.refused
+
+
 def test_a_kind_of_document_at_the_start_of_a_sentence_names_none(small_law: Assistant) -> None:
     # "Quyết định hủy của Chủ tịch … phải được gửi …" has a capital because it starts the sentence: it names
     # no decision to list. The clause that says which ones the chairman may annul answers.
