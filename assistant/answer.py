@@ -165,11 +165,15 @@ class ExtractiveAnswerer:
         document the question names, counted from its structure, with the first and the last quoted; None
         when the question counts something else."""
         rest = _asked_count(query) or ""
-        word = re.match(r"\w+", rest)
+        # The unit word alone, not the first word of another noun ("bao nhiêu điều kiện", "chương trình").
+        word = re.match(r"(\w+)(?:\W+(\w+))?", rest)
         if len(query.documents) != 1 or query.references or not word or unit_spellings(rest):
             return None
-        found = units(index.chunks, query.documents[0], fold(word[0]))
-        if not found:
+        if word[2] and not is_stopword(word[2]):
+            return None
+        found = units(index.chunks, query.documents[0], fold(word[1]))
+        # Numbered across the document, not again in each article ("Khoản 1" of every article).
+        if not found or len({u.label for u in found}) < len(found):
             return None
         ends = dict.fromkeys(u.span() for u in (found[0], found[-1]))  # one when there is one unit
         answer = self._compose(query, [Sentence(chunk, 0, start, end) for chunk, start, end in ends])

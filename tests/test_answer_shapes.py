@@ -562,6 +562,17 @@ def test_the_articles_of_a_law_are_counted_from_its_structure(small_law: Assista
     ]
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Luật Thử nghiệm quy định bao nhiêu điều kiện hòa giải?",  # "điều kiện" is no article
+        "Luật Thử nghiệm có bao nhiêu khoản?",  # every article starts again from "Khoản 1"
+    ],
+)
+def test_only_units_numbered_across_the_document_are_counted(small_law: Assistant, question: str) -> None:
+    assert "theo cấu trúc" not in small_law.ask(question).text
+
+
 def test_what_is_not_a_numbered_unit_is_counted_from_the_text(corpus_assistant: Assistant) -> None:
     # The plan's "Nhiệm vụ và giải pháp" part is no numbered unit: the sentence that states the number says.
     answer = corpus_assistant.ask("Kế hoạch 32 có bao nhiêu nhiệm vụ?")
