@@ -73,9 +73,7 @@ def restrictions() -> tuple[tuple[str, ...], ...]:
 
 @cache
 def _units() -> tuple[tuple[str, ...], ...]:
-    text = resources.files("assistant").joinpath("data/units.txt").read_text(encoding="utf-8")
-    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    return tuple(tuple(canonical(m.strip()) for m in line.split(",")) for line in lines)
+    return tuple(tuple(canonical(m.strip()) for m in line.split(",")) for line, *_ in _rows("units.txt"))
 
 
 def unit_spellings(words: str) -> tuple[str, ...]:
