@@ -1,11 +1,11 @@
 """Trợ lý Kế hoạch 32: cited answers about Kế hoạch 32-KH/BCSĐ and related documents."""
 
-from assistant.answer_check import AnswerCheck
-from assistant.chain import Assistant
-from assistant.errors import AssistantError, DocumentError, InputError, LLMError, StoreError
-from assistant.models import Answer, Chunk, Citation, ScoredChunk, Turn
-from assistant.settings import Settings, get_settings
-from assistant.store import DocumentInfo, Store
+from assistant.answering.answer_check import AnswerCheck
+from assistant.answering.chain import Assistant
+from assistant.core.errors import AssistantError, DocumentError, InputError, LLMError, StoreError
+from assistant.core.models import Answer, Chunk, Citation, ScoredChunk, Turn
+from assistant.core.settings import Settings, get_settings
+from assistant.store.chroma import DocumentInfo, Store
 
 __all__ = [
     "Answer",

@@ -17,7 +17,7 @@ from typing import Any
 from tqdm import tqdm
 
 from assistant import Answer, Assistant
-from assistant.choices import with_choices
+from assistant.language.choices import with_choices
 
 VERDICTS = ("Đúng", "Sai")
 # How far each gated metric may move the wrong way from the baseline (`evals articles --baseline`): about one

@@ -34,8 +34,8 @@ import docx
 import numpy as np
 
 from assistant import Assistant, Chunk, Settings, Store
-from assistant.embeddings import E5Embeddings, VectorCache
-from assistant.retrieval import HybridRetriever
+from assistant.retrieval.retriever import HybridRetriever
+from assistant.store.embeddings import E5Embeddings, VectorCache
 from evals.corpus_store import eval_assistant
 from ingest.pipeline import (
     PreparedDocument,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.text import sentence_spans
+from assistant.language.text import sentence_spans
 
 # A lead such as "Theo KH 32-KH/BCSĐ (Nhiệm vụ thứ tư):" at the start of a line attributes what follows;
 # it is not a claim of its own.

@@ -13,10 +13,10 @@ from typing import Any
 import click
 
 from assistant import Assistant, AssistantError, get_settings
-from assistant.cli import _progress as ingest_progress
-from assistant.cli import run_group
-from assistant.settings import PROJECT_ROOT
-from assistant.support import SupportScorer
+from assistant.answering.support import SupportScorer
+from assistant.cli.main import _progress as ingest_progress
+from assistant.cli.main import run_group
+from assistant.core.settings import PROJECT_ROOT
 from evals.articles import LOWER_IS_BETTER as ARTICLE_LOWER
 from evals.articles import TOLERANCES as ARTICLE_TOLERANCES
 from evals.articles import ArticleDatasetError, load_articles
@@ -33,6 +33,7 @@ from evals.runner import evaluate
 from evals.sabotage import judge_checker, run_sabotage, shortfalls
 from evals.sabotage import table as sabotage_table
 from evals.systems import BM25Only, Naive, Ours, System
+from ingest.pipeline import ensure_corpus
 
 DEFAULT_OUT = PROJECT_ROOT / "evals" / "out"
 COMPARISONS = ("naive", "bm25")
@@ -140,8 +141,6 @@ def _corpus_assistant(folder: Path, progress: bool) -> Assistant:
 
 def _assistant() -> Assistant:
     """The user's assistant (default store, the bundled corpus ingested into an empty store)."""
-    from ingest.pipeline import ensure_corpus
-
     settings = get_settings()
     assistant = Assistant(settings)
     ensure_corpus(assistant.store, settings)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant import Assistant, Settings, Store
-from assistant.embeddings import E5Embeddings
-from assistant.errors import InputError
+from assistant.core.errors import InputError
+from assistant.store.embeddings import E5Embeddings
 from evals.dataset import DEFAULT_CORPUS
 from ingest.pipeline import IngestResult, Progress, ingest, prepare, remove
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from assistant.settings import PROJECT_ROOT
+from assistant.core.settings import PROJECT_ROOT
 
 DEFAULT_DATASET = PROJECT_ROOT / "evals" / "datasets" / "qa.jsonl"
 DEFAULT_CORPUS = PROJECT_ROOT / "ingest" / "corpus"

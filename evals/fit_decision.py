@@ -19,10 +19,10 @@ import click
 import numpy as np
 
 from assistant import Assistant, get_settings
-from assistant.decision import DECISION_FILE, FEATURES, Decision
-from assistant.names import NameRegistry, StoredDocument, kinds
-from assistant.settings import PROJECT_ROOT
-from assistant.text import fold
+from assistant.answering.decision import DECISION_FILE, FEATURES, Decision
+from assistant.core.settings import PROJECT_ROOT
+from assistant.language.names import NameRegistry, StoredDocument, kinds
+from assistant.language.text import fold
 from evals.corpus_store import eval_assistant
 from evals.dataset import DEFAULT_CORPUS, DEFAULT_DATASET, Corpus, Item, load_dataset
 from ingest.pipeline import ensure_corpus

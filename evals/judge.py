@@ -10,7 +10,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant.prompts import load_prompt
+from assistant.core.prompts import load_prompt
 from evals.claims import Claim
 
 PROMPT = "judge_faithfulness"

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.support import FOLDED_STOPWORDS, Verdict
-from assistant.text import folded_syllables
+from assistant.answering.support import FOLDED_STOPWORDS, Verdict
+from assistant.language.text import folded_syllables
 from evals.claims import Claim, strip_leads
 from evals.dataset import Item, Span
 

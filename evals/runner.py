@@ -9,7 +9,7 @@ from typing import Any
 from tqdm import tqdm
 
 from assistant import Citation
-from assistant.support import SupportScorer
+from assistant.answering.support import SupportScorer
 from evals.claims import split_claims
 from evals.dataset import Corpus, Item, Span
 from evals.judge import LLMJudge

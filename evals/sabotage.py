@@ -13,10 +13,10 @@ from importlib import resources
 from typing import Any
 
 from assistant import Answer
-from assistant.shapes import directions, negations
-from assistant.support import Verdict
-from assistant.synonyms import synonyms
-from assistant.text import fold
+from assistant.answering.support import Verdict
+from assistant.language.shapes import directions, negations
+from assistant.language.synonyms import synonyms
+from assistant.language.text import fold
 from evals.claims import Claim, split_claims
 from evals.judge import LLMJudge
 from evals.metrics import Judge, citation_scores

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from assistant import Answer, Assistant, Chunk, ScoredChunk
-from assistant.chain import EXTRACTIVE
-from assistant.retrieval import Query
+from assistant.answering.chain import EXTRACTIVE
+from assistant.retrieval.retriever import Query
 from evals.dataset import Corpus, Item, Span
 
 NAIVE_CHUNK_SIZE, NAIVE_OVERLAP, NAIVE_K = 1000, 200, 4

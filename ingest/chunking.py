@@ -8,10 +8,10 @@ from pathlib import Path
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from assistant.models import Chunk
-from assistant.names import short_name
-from assistant.text import safe_id, sentence_spans, trimmed_span
-from assistant.tokens import ENCODING, count_tokens, encoding
+from assistant.core.models import Chunk
+from assistant.language.names import short_name
+from assistant.language.text import safe_id, sentence_spans, trimmed_span
+from assistant.language.tokens import ENCODING, count_tokens, encoding
 from ingest.header import Header
 from ingest.loaders import LoadedDocument
 from ingest.structure import Clause, paragraphs, parse_document

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.names import MOTTOS, Kind, cite_law, cite_number, kind_named
-from assistant.text import fold
+from assistant.language.names import MOTTOS, Kind, cite_law, cite_number, kind_named
+from assistant.language.text import fold
 
 # How far into a document a header block may reach.
 MAX_HEADER_LINES = 40

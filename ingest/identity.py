@@ -7,10 +7,10 @@ from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
-from assistant.errors import DocumentError
-from assistant.models import Chunk
-from assistant.store import DocumentInfo, Store
-from assistant.text import nfc
+from assistant.core.errors import DocumentError
+from assistant.core.models import Chunk
+from assistant.language.text import nfc
+from assistant.store.chroma import DocumentInfo, Store
 from ingest.pipeline import PreparedDocument
 
 

@@ -21,8 +21,8 @@ from docx.table import Table, _Cell
 from lxml import etree
 from pypdf import PasswordType, PdfReader
 
-from assistant.errors import DocumentError
-from assistant.text import file_size, nfc, vi_number
+from assistant.core.errors import DocumentError
+from assistant.language.text import file_size, nfc, vi_number
 
 # pypdf logs what it repairs ("EOF marker not found", "Advanced encoding … not implemented") as
 # warnings and errors, which would reach stderr; the loader reports broken files itself.

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from assistant.errors import DocumentError, InputError, StoreError
-from assistant.models import Chunk
-from assistant.passages import scored_sentences
-from assistant.settings import Settings
-from assistant.storage import disk_problem, room_problem
-from assistant.store import Store
-from assistant.text import duration, safe_id, vi_number
+from assistant.core.errors import DocumentError, InputError, StoreError
+from assistant.core.models import Chunk
+from assistant.core.passages import scored_sentences
+from assistant.core.settings import Settings
+from assistant.language.text import duration, safe_id, vi_number
+from assistant.store.chroma import Store
+from assistant.store.storage import disk_problem, room_problem
 from ingest.chunking import chunk_document, doc_id_for
 from ingest.loaders import SUPPORTED_SUFFIXES, load_document
 
@@ -204,7 +204,7 @@ def _to_embed(doc: PreparedDocument, status: Status, top_up: bool) -> list[str]:
 
 
 def sentence_texts(chunks: Iterable[Chunk]) -> list[str]:
-    """The sentences the answerer weighs, of every chunk (assistant.passages.scored_sentences)."""
+    """The sentences the answerer weighs, of every chunk (assistant.core.passages.scored_sentences)."""
     return [text for chunk in chunks for text in scored_sentences(chunk)]
 
 

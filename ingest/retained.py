@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from assistant.audit import Snapshot
-from assistant.errors import InputError
-from assistant.models import Chunk
-from assistant.store import Store
+from assistant.core.errors import InputError
+from assistant.core.models import Chunk
+from assistant.records.audit import Snapshot
+from assistant.store.chroma import Store
 from ingest.pipeline import _before_writing, _failed, _recover
 
 

@@ -7,10 +7,10 @@ import sys
 
 from tqdm import tqdm
 
-from assistant.embeddings import E5Embeddings
-from assistant.passages import quotable
-from assistant.settings import Settings
-from assistant.store import SEED_CACHE
+from assistant.core.passages import quotable
+from assistant.core.settings import Settings
+from assistant.store.chroma import SEED_CACHE
+from assistant.store.embeddings import E5Embeddings
 from ingest.pipeline import bundled_corpus, prepare
 
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import zip_longest
 
-from assistant.models import HEADER_KEY, HEADER_LABEL
-from assistant.text import fold
+from assistant.core.models import HEADER_KEY, HEADER_LABEL
+from assistant.language.text import fold
 from ingest.header import Header, find_header
 
 ORDINALS = ["nhất", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười"]

@@ -19,9 +19,9 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from assistant import Assistant, Settings, Store, get_settings
-from assistant.embeddings import DIM, E5Embeddings
-from assistant.support import SupportScorer
-from assistant.text import folded_syllables
+from assistant.answering.support import SupportScorer
+from assistant.language.text import folded_syllables
+from assistant.store.embeddings import DIM, E5Embeddings
 from evals.dataset import Corpus
 
 # Property tests explore new random cases on a developer's machine; CI replays a fixed set, so that a red

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.auth import Role, User
+from assistant.access.roles import Role, User
 
 ADMIN = User("quan-tri", Role.ADMIN, display="Quản trị thử")
 READER = User("nguoi-doc", Role.READER, display="Người đọc thử")

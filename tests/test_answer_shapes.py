@@ -8,11 +8,8 @@ import re
 import pytest
 
 from assistant import Answer, Assistant, InputError
-from assistant.answer_check import MATCH, MISMATCH, UNDECIDED
-from assistant.matching import content_terms
-from assistant.models import Turn
-from assistant.shapes import Shape, defined_term, shape_of, unit_spellings
-from assistant.support import (
+from assistant.answering.answer_check import MATCH, MISMATCH, UNDECIDED
+from assistant.answering.support import (
     Folded,
     SupportScorer,
     aligned_source,
@@ -22,6 +19,9 @@ from assistant.support import (
     reversed_direction,
     unsupported_numbers,
 )
+from assistant.core.models import Turn
+from assistant.language.shapes import Shape, defined_term, shape_of, unit_spellings
+from assistant.retrieval.matching import content_terms
 from evals.corpus_store import eval_assistant
 from tests.conftest import PROJECT
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.choice_verdict import BACKED, CONTRADICTED, UNKNOWN, Candidate, decide
-from assistant.choices import ALL_FALSE, ALL_TRUE, list_items, parse_choices, with_choices
-from assistant.shapes import Shape, shape_of
-from assistant.support import SupportScorer
+from assistant.answering.choice_verdict import BACKED, CONTRADICTED, UNKNOWN, Candidate, decide
+from assistant.answering.support import SupportScorer
+from assistant.language.choices import ALL_FALSE, ALL_TRUE, list_items, parse_choices, with_choices
+from assistant.language.shapes import Shape, shape_of
 
 STEM = "Mỗi lớp bồi dưỡng tập trung có tối đa bao nhiêu học viên?"
 CHOICES = {"A": "40 học viên", "B": "50 học viên", "C": "60 học viên", "D": "70 học viên"}

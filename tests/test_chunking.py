@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.names import short_name
-from assistant.text import sentence_spans
-from assistant.tokens import count_tokens
+from assistant.language.names import short_name
+from assistant.language.text import sentence_spans
+from assistant.language.tokens import count_tokens
 from ingest.chunking import chunk_document, pack
 from ingest.loaders import load_document
 from ingest.structure import parse_clauses

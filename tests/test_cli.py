@@ -24,8 +24,8 @@ import docx
 import pytest
 
 from assistant import get_settings
-from assistant.cli import main
-from assistant.text import shown_name
+from assistant.cli.main import main
+from assistant.language.text import shown_name
 
 PROJECT = Path(__file__).resolve().parent.parent
 CORPUS = PROJECT / "ingest" / "corpus"
@@ -536,7 +536,7 @@ def test_a_file_name_that_would_garble_a_listing_gets_a_safe_id(
 
 
 def test_ingest_progress_shows_the_time_left() -> None:
-    from assistant.cli import _progress
+    from assistant.cli.main import _progress
 
     err = io.StringIO()
     with redirect_stderr(err), _progress("Nạp tài liệu") as update:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.auth import PermissionDenied
-from assistant.conversations import ConversationStore, new_id
+from assistant.access.roles import PermissionDenied
+from assistant.records.conversations import ConversationStore, new_id
 from tests.roles import ADMIN, READER, TRAINER
 
 MESSAGES = [

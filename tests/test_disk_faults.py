@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Settings, Store, StoreError
-from assistant.storage import check_writable, disk_problem
+from assistant.store.storage import check_writable, disk_problem
 from ingest import pipeline
 from ingest.pipeline import ensure_corpus, ingest, prepare, remove
 from tests.conftest import FakeEmbeddings

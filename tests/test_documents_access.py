@@ -14,11 +14,12 @@ import numpy as np
 import pytest
 
 from assistant import Assistant, DocumentError, InputError, Settings
-from assistant.auth import PermissionDenied, anonymous_user
-from assistant.documents import audit_csv, audit_log, audit_rows, remove_document, restore_document
-from assistant.uploads import ingest_uploads
+from assistant.access.roles import PermissionDenied
+from assistant.access.signin import anonymous_user
+from ingest.documents import audit_csv, audit_log, audit_rows, remove_document, restore_document
 from ingest.identity import ReplaceNeeded
 from ingest.pipeline import ensure_corpus
+from ingest.uploads import ingest_uploads
 from tests.roles import ADMIN, EVALUATOR, READER, TRAINER
 
 KH32 = "ke-hoach-32-KH-BCSD"

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from assistant import Answer, Assistant, Citation
-from assistant.chain import EXTRACTIVE
-from assistant.models import Chunk
-from assistant.text import sentence_spans
+from assistant.answering.chain import EXTRACTIVE
+from assistant.core.models import Chunk
+from assistant.language.text import sentence_spans
 from evals import cli
 from evals.claims import LEAD
 from evals.cli import Outcome, run_eval

@@ -10,7 +10,7 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from assistant import Answer, Assistant
-from assistant.support import SupportScorer
+from assistant.answering.support import SupportScorer
 from evals.calibration import LABELLED, source_text
 from evals.claims import split_claims
 from evals.dataset import DEFAULT_DATASET, Corpus, load_dataset

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.auth import PermissionDenied
-from assistant.csv_safe import FORMULA_START, neutralise
-from assistant.feedback import CSV_COLUMNS, FeedbackStore
+from assistant.access.roles import PermissionDenied
+from assistant.records.csv_safe import FORMULA_START, neutralise
+from assistant.records.feedback import CSV_COLUMNS, FeedbackStore
 from tests.roles import ADMIN, EVALUATOR, READER, TRAINER
 
 CITATIONS = [
@@ -134,7 +134,7 @@ def test_an_old_file_gets_a_user_column(tmp_path: Path) -> None:
 
 @given(cells=st.lists(st.text(max_size=30), min_size=1, max_size=6))
 def test_no_exported_cell_ever_starts_a_formula(cells: list[str]) -> None:
-    from assistant.csv_safe import to_csv
+    from assistant.records.csv_safe import to_csv
 
     (row,) = list(csv.reader(io.StringIO(to_csv(["a"] * len(cells), [cells]), newline="")))[1:]
     for sent, cell in zip(cells, row, strict=True):

@@ -6,9 +6,9 @@ import io
 
 import docx
 
-from assistant.handout import conversation_blocks, quiz_blocks, to_docx, to_markdown
-from assistant.markup import escape_markdown, split_quotes
-from assistant.quiz import QuizQuestion
+from assistant.classroom.handout import conversation_blocks, quiz_blocks, to_docx, to_markdown
+from assistant.classroom.quiz import QuizQuestion
+from assistant.language.markup import escape_markdown, split_quotes
 
 CITATION = {
     "n": 1,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, DocumentError, InputError, Settings, Store
-from assistant.text import duration
+from assistant.language.text import duration
 from ingest.pipeline import (
     TEXTS_PER_CHUNK,
     TEXTS_PER_SECOND,

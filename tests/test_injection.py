@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, Settings
-from assistant.instructions import split_instructions
-from assistant.prompts import load_prompt
-from assistant.uploads import ingest_uploads
+from assistant.core.prompts import load_prompt
+from assistant.language.instructions import split_instructions
 from ingest.pipeline import ensure_corpus
+from ingest.uploads import ingest_uploads
 from tests.roles import ADMIN
 from tests.test_concurrency import answer_key
 
@@ -154,7 +154,7 @@ def test_a_planted_instruction_is_never_quoted_as_an_answer(question: str, tmp_p
 
 
 def test_document_sentences_that_instruct_are_recognised() -> None:
-    from assistant.instructions import is_instruction, set_aside_sentences, without_instructions
+    from assistant.language.instructions import is_instruction, set_aside_sentences, without_instructions
 
     assert is_instruction(PLANTED_ANSWER) and is_instruction(PLANTED_ENGLISH)
     assert set_aside_sentences(NOTICE_DOC) == (PLANTED_ANSWER, PLANTED_ENGLISH)

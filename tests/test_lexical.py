@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant import Store, lexical
-from assistant.lexical import LexicalIndex, index_key, load_or_build
-from assistant.matching import content_terms, term_coverage
-from assistant.models import Chunk
-from assistant.retrieval import HybridRetriever
+from assistant import Store
+from assistant.core.models import Chunk
+from assistant.retrieval import lexical
+from assistant.retrieval.lexical import LexicalIndex, index_key, load_or_build
+from assistant.retrieval.matching import content_terms, term_coverage
+from assistant.retrieval.retriever import HybridRetriever
 from ingest.chunking import chunk_document
 from ingest.loaders import load_document
 from ingest.pipeline import ingest, prepare
@@ -96,7 +97,7 @@ def test_a_damaged_file_is_rebuilt_with_a_warning(
     path.write_bytes(
         {"truncate": data[: len(data) // 2], "garbage": key_line + b"\x80\x05garbage", "empty": b""}[damage]
     )
-    with caplog.at_level(logging.WARNING, logger="assistant.lexical"):
+    with caplog.at_level(logging.WARNING, logger="assistant.retrieval.lexical"):
         index = load_or_build(chunks, path)
     assert len(builds) == 2
     _same(index, fresh)
@@ -111,7 +112,7 @@ def test_an_unwritable_folder_keeps_the_index_in_memory(
 ) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")  # the index's folder cannot be created: even root gets ENOTDIR
-    with caplog.at_level(logging.WARNING, logger="assistant.lexical"):
+    with caplog.at_level(logging.WARNING, logger="assistant.retrieval.lexical"):
         index = load_or_build(chunks, blocker / "lexical" / "kh32.index")
     assert index.search("nhiệm vụ thứ tư", 5, folded=False)
     assert "Could not save the lexical index" in caplog.text

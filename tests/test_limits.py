@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
 
 from assistant import Settings
-from assistant.errors import DocumentError
+from assistant.core.errors import DocumentError
 from evals.bench import expanding_docx
 from ingest import loaders
 from ingest.loaders import load_document

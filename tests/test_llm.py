@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from assistant import Answer, Assistant, Settings, Store
-from assistant.answer import REFUSAL
-from assistant.instructions import SET_ASIDE_MARK
+from assistant.answering.extractive import REFUSAL
+from assistant.language.instructions import SET_ASIDE_MARK
 from ingest.pipeline import ingest, prepare
 from tests.fake_openai import FakeOpenAI, Reply, passage_with
 

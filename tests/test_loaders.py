@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfWriter
 
-from assistant.errors import DocumentError
+from assistant.core.errors import DocumentError
 from ingest import loaders
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadedDocument, load_document
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.names import NameRegistry, StoredDocument, kind_named, short_name
-from assistant.text import fold
+from assistant.language.names import NameRegistry, StoredDocument, kind_named, short_name
+from assistant.language.text import fold
 
 STORE = [
     StoredDocument("kh32", "KH 32-KH/BCSĐ", "Kế hoạch số 32-KH/BCSĐ của Ban Cán sự đảng Bộ Nội vụ"),

@@ -30,14 +30,14 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfWriter
 
-from assistant import Settings, Store, uploads
-from assistant.errors import DocumentError
-from assistant.text import has_diacritics, nfc, text_problem
-from assistant.tokens import count_tokens
-from assistant.uploads import ingest_uploads, safe_name
-from ingest import loaders
+from assistant import Settings, Store
+from assistant.core.errors import DocumentError
+from assistant.language.text import has_diacritics, nfc, text_problem
+from assistant.language.tokens import count_tokens
+from ingest import loaders, uploads
 from ingest.chunking import chunk_document, doc_id_for
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadedDocument, load_document
+from ingest.uploads import ingest_uploads, safe_name
 from tests.roles import ADMIN
 from tests.test_cli import Q4, BaseStore, Result, base_store, listing, run_cli  # noqa: F401
 from tests.test_loaders import _pdf_with_text

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from assistant import Assistant, Chunk, InputError, LLMError, Settings
-from assistant.llm import chat_model
-from assistant.quiz import BLANK, FALSE, TRUE, QuizQuestion, build_quiz, multiple_choice
+from assistant.answering.llm import chat_model
+from assistant.classroom.quiz import BLANK, FALSE, TRUE, QuizQuestion, build_quiz, multiple_choice
 from tests.fake_openai import FakeOpenAI
 
 SECOND_TASK = [

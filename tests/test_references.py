@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.followup import resolve
-from assistant.models import Turn
-from assistant.references import find_references, heading_names
+from assistant.core.models import Turn
+from assistant.language.references import find_references, heading_names
+from assistant.retrieval.followup import resolve
 
 
 def _keys(question: str) -> list[str]:

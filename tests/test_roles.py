@@ -10,23 +10,17 @@ from pathlib import Path
 import pytest
 
 from assistant import Settings
-from assistant.accounts import Accounts
-from assistant.auth import (
-    PERMISSIONS,
-    Permission,
-    PermissionDenied,
-    Role,
-    User,
+from assistant.access.accounts import Accounts
+from assistant.access.roles import PERMISSIONS, Permission, PermissionDenied, Role, User, parse_role, require
+from assistant.access.signin import (
     anonymous_user,
     is_loopback,
     oidc_role,
     oidc_user,
-    parse_role,
-    require,
     serve_address,
     sign_in_mode,
 )
-from assistant.errors import AssistantError, InputError, StoreError
+from assistant.core.errors import AssistantError, InputError, StoreError
 from tests.roles import ADMIN, EVALUATOR, READER, TRAINER
 from tests.test_cli import run_cli
 
@@ -234,7 +228,7 @@ def test_admin_cli(tmp_path: Path) -> None:
 
 
 def test_users_add_asks_the_password_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import assistant.admin_cli as admin_cli
+    import assistant.cli.admin as admin_cli
 
     typed = iter([PASSWORD, PASSWORD + "-khac", PASSWORD, PASSWORD])
     monkeypatch.setattr(admin_cli.click, "prompt", lambda *args, **kwargs: next(typed))

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import pytest
 
 from assistant import Assistant
-from assistant.support import SupportScorer, Verdict
+from assistant.answering.support import SupportScorer, Verdict
 from evals.dataset import DEFAULT_DATASET, Corpus, load_dataset
 from evals.judge import LLMJudge, chat_model_from_env
 from evals.sabotage import (
@@ -135,7 +135,7 @@ def test_a_number_changed_to_one_found_elsewhere_in_the_source_is_caught(scorer:
 
 
 def test_upper_case_headings_name_nothing() -> None:
-    from assistant.names import entities
+    from assistant.language.names import entities
 
     assert entities("QUY ĐỊNH VỀ BỒI DƯỠNG KIẾN THỨC PHÁP LUẬT CHO CÁN BỘ") == []
     assert [e.text for e in entities("giao UBND cấp tỉnh và Bộ Nội vụ")] == [

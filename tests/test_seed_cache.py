@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from assistant import Settings
-from assistant.embeddings import E5Embeddings, VectorCache
-from assistant.store import SEED_CACHE
+from assistant.store.chroma import SEED_CACHE
+from assistant.store.embeddings import E5Embeddings, VectorCache
 from ingest.seed import seed_texts
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, Settings, Store
-from assistant.writelock import write_lock
+from assistant.store.writelock import write_lock
 from ingest.pipeline import ensure_corpus, prepare
 from tests.test_processes import NEW_DOC, NEW_QUESTION, UNRELATED, Process, Session, _new_document, processes
 
@@ -165,7 +165,7 @@ def test_threads_of_one_process_also_write_one_at_a_time(tmp_path: Path) -> None
 def test_a_writer_that_waits_too_long_gives_up_with_a_message(tmp_path: Path) -> None:
     import threading
 
-    from assistant.errors import StoreError
+    from assistant.core.errors import StoreError
 
     held, done = threading.Event(), threading.Event()
 

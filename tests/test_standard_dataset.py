@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.models import Chunk
+from assistant.core.models import Chunk
 from evals.dataset import KINDS, NOT_ANSWERED, Corpus, Item, load_dataset
 from ingest.chunking import chunk_document
 from ingest.loaders import load_document

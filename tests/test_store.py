@@ -6,7 +6,7 @@ import chromadb.api.client
 import pytest
 
 from assistant import Assistant, Store
-from assistant import store as store_module
+from assistant.store import chroma as store_module
 
 
 def test_exact_and_hnsw_search_agree_on_the_corpus(

@@ -7,8 +7,8 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.diacritics import DiacriticRestorer
-from assistant.text import (
+from assistant.language.diacritics import DiacriticRestorer
+from assistant.language.text import (
     _D_LOOKALIKES,
     file_size,
     fold,

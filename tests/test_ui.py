@@ -11,8 +11,8 @@ from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from assistant import Answer, Assistant, get_settings
-from assistant.conversations import ConversationStore
-from assistant.feedback import FeedbackStore
+from assistant.records.conversations import ConversationStore
+from assistant.records.feedback import FeedbackStore
 from tests.conftest import PROJECT
 from tests.roles import ADMIN
 
@@ -377,7 +377,7 @@ def test_a_trainees_answer_is_checked_on_the_trainer_page(app: AppTest) -> None:
 
 def test_upload_names_are_sanitised_and_limits_checked(fake_store) -> None:
     from assistant import DocumentError, Settings
-    from assistant.uploads import ingest_uploads, safe_name
+    from ingest.uploads import ingest_uploads, safe_name
 
     assert safe_name("../../etc/quy-che.md") == "quy-che.md"
     assert safe_name("C:\\Users\\a\\ke hoach.docx") == "ke hoach.docx"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.feedback import FeedbackStore
+from assistant.records.feedback import FeedbackStore
 from tests.browser_app import CHROMIUM, CHROMIUM_ARGS, app_command, free_port, streamlit_server
 from tests.roles import ADMIN
 

@@ -12,9 +12,9 @@ from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from assistant import get_settings
-from assistant.accounts import Accounts
-from assistant.auth import Role, User
-from assistant.conversations import ConversationStore
+from assistant.access.accounts import Accounts
+from assistant.access.roles import Role, User
+from assistant.records.conversations import ConversationStore
 
 APP = "../ui/app.py"
 PASSWORD = "mat-khau-du-dai"

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.accounts import Accounts
-from assistant.auth import Role
+from assistant.access.accounts import Accounts
+from assistant.access.roles import Role
 from tests.browser_app import CHROMIUM, chromium, free_port, streamlit_server
 from tests.test_ui_browser import PROJECT
 

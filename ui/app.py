@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from assistant.auth import Permission, User
+from assistant.access.roles import Permission, User
 from ui.common import MODE_LABELS, current_user, mode_label, open_assistant, sign_in_page, sign_out
 
 st.set_page_config(page_title="Trợ lý Kế hoạch 32", page_icon="📘", layout="centered")

@@ -11,19 +11,14 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from assistant import Assistant, AssistantError, Chunk, get_settings
-from assistant.accounts import Accounts
-from assistant.auth import (
-    Permission,
-    PermissionDenied,
-    User,
-    anonymous_user,
-    oidc_user,
-    require,
-    sign_in_mode,
-)
-from assistant.conversations import ConversationStore
-from assistant.feedback import FeedbackStore
-from assistant.markup import escape_markdown, split_quotes
+from assistant.access.accounts import Accounts
+from assistant.access.roles import Permission, PermissionDenied, User, require
+from assistant.access.signin import anonymous_user, oidc_user, sign_in_mode
+from assistant.classroom.handout import to_docx, to_markdown
+from assistant.language.markup import escape_markdown, split_quotes
+from assistant.records.conversations import ConversationStore
+from assistant.records.feedback import FeedbackStore
+from ingest.pipeline import ensure_corpus, progress_note, start_up_needed
 
 MODE_LABELS = {
     "extractive": "Trích dẫn nguyên văn (ngoại tuyến)",
@@ -152,8 +147,6 @@ def sign_out() -> None:
 def open_assistant() -> Assistant | None:
     """The assistant, with the bundled corpus ingested into an empty store; None (error shown) on failure."""
     try:
-        from ingest.pipeline import start_up_needed
-
         shared = assistant()
         if start_up_needed(shared.store, shared.settings):
             _ingest_bundled_corpus(shared)
@@ -164,8 +157,6 @@ def open_assistant() -> Assistant | None:
 
 
 def _ingest_bundled_corpus(shared: Assistant) -> None:
-    from ingest.pipeline import ensure_corpus, progress_note
-
     bar = st.progress(0.0, text="Đang nạp bộ tài liệu mẫu lần đầu…")
     started = time.monotonic()
 
@@ -239,8 +230,6 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 def handout_downloads(blocks: Any, stem: str, what: str, columns: bool = False) -> None:
     """Two download buttons for a handout: Markdown and Word (.docx), citations included."""
-    from assistant.handout import to_docx, to_markdown
-
     left, right = st.columns(2) if columns else (st, st)
     for place, label, data, suffix, mime in (
         (left, f"Tải {what} (.md)", to_markdown(blocks), "md", "text/markdown"),

@@ -11,9 +11,9 @@ import os
 import sys
 from pathlib import Path
 
-from assistant.auth import is_loopback, serve_address, sign_in_mode
-from assistant.errors import AssistantError
-from assistant.settings import get_settings
+from assistant.access.signin import is_loopback, serve_address, sign_in_mode
+from assistant.core.errors import AssistantError
+from assistant.core.settings import get_settings
 
 
 def streamlit_command(port: str) -> list[str]:

@@ -11,8 +11,8 @@ from typing import Any
 import streamlit as st
 
 from assistant import Answer, AssistantError
-from assistant.auth import Permission
-from assistant.handout import conversation_blocks
+from assistant.access.roles import Permission
+from assistant.classroom.handout import conversation_blocks
 from ui import common
 
 EXAMPLES = [

@@ -7,7 +7,7 @@ from itertools import groupby
 import streamlit as st
 
 from assistant import Chunk
-from assistant.auth import Permission
+from assistant.access.roles import Permission
 from ui import common
 
 

@@ -9,11 +9,12 @@ import time
 import streamlit as st
 
 from assistant import AssistantError
-from assistant.audit import ACTIONS
-from assistant.auth import Permission, User
-from assistant.documents import audit_csv, audit_rows, remove_document, restore_document
-from assistant.uploads import ingest_uploads
+from assistant.access.roles import Permission, User
+from assistant.records.audit import ACTIONS
+from ingest.documents import audit_csv, audit_rows, remove_document, restore_document
 from ingest.identity import ReplaceNeeded
+from ingest.pipeline import progress_note
+from ingest.uploads import ingest_uploads
 from ui import common
 
 STATUS = {
@@ -40,8 +41,6 @@ def document_table() -> None:
 
 def _ingest(user: User, files: list[tuple[str, bytes]], replace: set[str]) -> None:
     """Ingest the files (with a progress bar); a file that would replace a document waits for confirmation."""
-    from ingest.pipeline import progress_note
-
     shared = common.assistant()
     bar = st.progress(0.0, text="Đang đọc tệp…")
     started = time.monotonic()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant.auth import Permission
+from assistant.access.roles import Permission
 from ui import common
 
 

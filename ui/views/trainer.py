@@ -6,9 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant import AnswerCheck, AssistantError, Chunk, LLMError
-from assistant.auth import Permission
-from assistant.handout import quiz_blocks
-from assistant.quiz import QuizQuestion, build_quiz, multiple_choice
+from assistant.access.roles import Permission
+from assistant.classroom.handout import quiz_blocks
+from assistant.classroom.quiz import QuizQuestion, build_quiz, multiple_choice
 from ui import common
 
 

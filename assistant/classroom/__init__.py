@@ -1,0 +1,1 @@
+"""For trainers: quizzes built from the documents and handouts (Markdown, Word)."""

@@ -1,0 +1,100 @@
+"""Handouts for a class: a conversation or a quiz as Markdown or .docx, every claim with its citation."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from docx import Document
+
+from assistant.classroom.quiz import QuizQuestion
+from assistant.language.markup import escape_markdown, split_quotes
+
+# A run of text, bold or not; a block is a heading, paragraph, numbered item or quoted passage of runs.
+Run = tuple[str, bool]
+
+
+@dataclass
+class Block:
+    kind: Literal["title", "heading", "paragraph", "item", "quote", "note"]
+    runs: list[Run] = field(default_factory=list)
+
+
+def conversation_blocks(messages: Sequence[dict[str, Any]], title: str = "Cuộc trò chuyện") -> list[Block]:
+    """A conversation (chat messages with their citations) as handout blocks."""
+    blocks = [Block("title", [(f"Trợ lý Kế hoạch 32 — {title}", False)]), _dated()]
+    number = 0
+    for message in messages:
+        if message["role"] == "user":
+            number += 1
+            blocks.append(Block("heading", [(f"Câu hỏi {number}: {message['content']}", False)]))
+            continue
+        blocks.extend(Block("paragraph", [(p, False)]) for p in _paragraphs(message["content"]))
+        citations = message.get("citations") or []
+        if citations:
+            blocks.append(Block("paragraph", [("Nguồn:", True)]))
+        for c in citations:
+            blocks.append(Block("item", [(f"[{c['n']}] {c['label']}", True), (f" — {c['title']}", False)]))
+            blocks.append(Block("quote", split_quotes(c["text"], c.get("quotes") or [])))
+    return blocks
+
+
+def quiz_blocks(questions: Sequence[QuizQuestion], title: str = "Đề kiểm tra") -> list[Block]:
+    """A quiz as handout blocks: the questions, then the answer key with each question's source."""
+    blocks = [Block("title", [(title, False)]), _dated()]
+    sources = list(dict.fromkeys(q.citation for q in questions))
+    blocks.append(Block("note", [("Nguồn: " + "; ".join(sources), False)]))
+    blocks.append(Block("heading", [("Câu hỏi", False)]))
+    for i, q in enumerate(questions, 1):
+        blocks.append(Block("item", [(f"Câu {i} ({q.instruction}):", True), (f" {q.prompt}", False)]))
+    blocks.append(Block("heading", [("Đáp án", False)]))
+    for i, q in enumerate(questions, 1):
+        blocks.append(Block("item", [(f"Câu {i}: {q.answer}", True), (f" — {q.citation}", False)]))
+        blocks.append(Block("quote", [(q.explanation or q.source, False)]))
+    return blocks
+
+
+def to_markdown(blocks: Sequence[Block]) -> str:
+    """Markdown in which document text is escaped, so it reads exactly as the source."""
+    lines = []
+    for block in blocks:
+        text = "".join(
+            f"**{escape_markdown(t, streamlit=False)}**" if bold else escape_markdown(t, streamlit=False)
+            for t, bold in block.runs
+        )
+        prefix = {"title": "# ", "heading": "## ", "item": "- ", "quote": "> ", "note": "_"}.get(
+            block.kind, ""
+        )
+        if block.kind == "quote":
+            text = text.replace("\n", "\n> ")
+        lines.append(prefix + text + ("_" if block.kind == "note" else ""))
+    return "\n\n".join(lines) + "\n"
+
+
+def to_docx(blocks: Sequence[Block]) -> bytes:
+    """A Word document of the blocks."""
+    document = Document()
+    for block in blocks:
+        if block.kind in ("title", "heading"):
+            document.add_heading("".join(t for t, _ in block.runs), level=0 if block.kind == "title" else 1)
+            continue
+        style = {"item": "List Bullet", "quote": "Quote"}.get(block.kind)
+        paragraph = document.add_paragraph(style=style)
+        for text, bold in block.runs:
+            run = paragraph.add_run(text)
+            run.bold = bold
+            run.italic = block.kind == "note"
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _dated() -> Block:
+    return Block("note", [(f"Xuất ngày {date.today():%d/%m/%Y}", False)])
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in text.split("\n\n") if p.strip()]

@@ -1,0 +1,184 @@
+"""What a question asks for (its answer shape), and the polarity words that decide a yes/no answer."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+
+from assistant.language.choices import parse_choices
+from assistant.language.text import canonical, fold, has_diacritics, syllables
+
+
+class Shape(StrEnum):
+    """The shapes an answer can take."""
+
+    FACT = "fact"  # the supporting sentences
+    CLAUSE_CONTENT = "clause-content"  # a clause's sentences in order, within a budget
+    ENUMERATION = "enumeration"  # one line per clause that holds an item
+    COUNT = "count"  # a sentence that states the number
+    MULTIPLE_CHOICE = "multiple-choice"  # a stem and choices A–D: "Đáp án: B." when a cited sentence decides
+    TRUE_FALSE = "true-false"  # "…, đúng hay sai?": "Đúng." / "Sai." when a cited sentence decides
+    YES_NO = "yes-no"  # "Có." / "Không." when a cited sentence decides, then the quote
+    DOCUMENT_INFO = "document-info"  # who issued a document, its number, place and date: its header block
+    DEFINITION = "definition"  # "X là gì?": the sentence that defines X ("X là …") first, else a fact
+
+
+_ORDER = (
+    Shape.TRUE_FALSE,
+    Shape.YES_NO,
+    Shape.DOCUMENT_INFO,
+    Shape.COUNT,
+    Shape.DEFINITION,
+    Shape.ENUMERATION,
+    Shape.CLAUSE_CONTENT,
+)
+
+
+def _rows(name: str) -> list[list[str]]:
+    text = resources.files("assistant").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    return [line.split("\t", 1) for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@cache
+def _patterns(folded: bool) -> dict[Shape, list[re.Pattern[str]]]:
+    patterns: dict[Shape, list[re.Pattern[str]]] = {shape: [] for shape in _ORDER}
+    for shape, pattern in _rows("question_shapes.tsv"):
+        pattern = fold(pattern.strip()).replace("(?p<", "(?P<") if folded else pattern.strip()
+        patterns[Shape(shape)].append(re.compile(pattern))
+    return patterns
+
+
+def shape_of(question: str) -> Shape:
+    """The shape of answer a question asks for (read with its diacritics when it has them); a question
+    with choices (assistant/language/choices.py) is a multiple-choice one, whatever its stem."""
+    if parse_choices(question):
+        return Shape.MULTIPLE_CHOICE
+    folded = not has_diacritics(question)
+    text = " ".join((fold(question) if folded else canonical(question)).split())
+    for shape in _ORDER:
+        if any(p.search(text) for p in _patterns(folded)[shape]):
+            return shape
+    return Shape.FACT
+
+
+@cache
+def restrictions() -> tuple[tuple[str, ...], ...]:
+    """Words that narrow what follows to itself ("chỉ", "chỉ cần"), folded syllable tuples, longest first."""
+    words = {tuple(fold(s) for s in syllables(w)) for kind, w in _rows("polarity.tsv") if kind == "only"}
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+@cache
+def _units() -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(canonical(m.strip()) for m in line.split(",")) for line, *_ in _rows("units.txt"))
+
+
+def unit_spellings(words: str) -> tuple[str, ...]:
+    """The spellings of the unit that `words` (what a question says after "bao nhiêu", with or without
+    diacritics) begin with ("phần trăm tăng thu…": "phần trăm", "%"), from data/units.txt; none when
+    they name no unit."""
+    folded = fold(words).lstrip()
+    for spellings in _units():
+        for spelling in map(fold, spellings):
+            needs_space = spelling[-1].isalnum()  # "%" needs none
+            if folded == spelling or folded.startswith(f"{spelling} " if needs_space else spelling):
+                return spellings
+    return ()
+
+
+@cache
+def negations() -> tuple[tuple[str, ...], ...]:
+    """Negation markers as syllable tuples, longest first ("không được" before "không")."""
+    words = {tuple(syllables(w)) for kind, w in _rows("polarity.tsv") if kind == "negation"}
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+def markers_in(
+    words: Sequence[str], markers: Sequence[tuple[str, ...]]
+) -> Iterator[tuple[int, tuple[str, ...]]]:
+    """(position, marker) of each marker in words, left to right, the longest first where several start at
+    one place; a marker's words are not searched again."""
+    i = 0
+    while i < len(words):
+        marker = next((m for m in markers if tuple(words[i : i + len(m)]) == m), None)
+        if marker is None:
+            i += 1
+            continue
+        yield i, marker
+        i += len(marker)
+
+
+def negated_terms(text: str, reach: int = 3) -> set[str]:
+    """The folded syllables that a negation in text denies: up to `reach` syllables after each marker."""
+    words = syllables(text)
+    return {
+        fold(w)
+        for i, marker in markers_in(words, negations())
+        for w in words[i + len(marker) : i + len(marker) + reach]
+    }
+
+
+Terms = tuple[tuple[str, ...], ...]
+
+
+@cache
+def directions() -> tuple[tuple[Terms, Terms], ...]:
+    """Oppositions of direction ("tăng cường" against "hạn chế"): pairs of sides, each side a tuple of
+    folded syllable tuples."""
+    pairs = []
+    for kind, words in _rows("polarity.tsv"):
+        if kind == "direction":
+            left, right = words.split("\t")
+            pairs.append((_terms(left), _terms(right)))
+    return tuple(pairs)
+
+
+@cache
+def same_words() -> tuple[Terms, ...]:
+    """Groups of words that say the same ("tối đa", "không quá"): folded syllable tuples."""
+    return tuple(_terms(words) for kind, words in _rows("polarity.tsv") if kind == "same")
+
+
+def defined_term(question: str) -> str | None:
+    """The term a definition question asks about ("Theo Luật …, công chức là ai?" -> "công chức"), folded;
+    None for any other question."""
+    folded = not has_diacritics(question)
+    text = " ".join((fold(question) if folded else canonical(question)).split())
+    for pattern in _patterns(folded)[Shape.DEFINITION]:
+        if m := pattern.search(text):
+            # The subject is the last part before "là gì": after "theo luật X," or "… thì", without a
+            # follow-up's "còn", "thế còn".
+            parts = [p for p in re.split(r",|;|:|\bthi\b", fold(m["term"])) if p.strip()]
+            term = re.sub(r"^(the con|con|vay|va)\s+", "", parts[-1].strip()) if parts else ""
+            return term or None
+    return None
+
+
+def main_clause(question: str) -> str:
+    """What a question asks about its premises: the part after its last "thì" or comma ("Công chức đã báo
+    cáo mà cấp trên vẫn bắt thi hành thì công chức có phải chịu trách nhiệm không?" -> "công chức có phải
+    chịu trách nhiệm không?"); the whole question when it has no such break."""
+    parts = re.split(r",|\bthì\b|\bthi\b", question)
+    return next((p.strip() for p in reversed(parts) if len(p.split()) >= 2), question)
+
+
+def _terms(side: str) -> Terms:
+    return tuple(tuple(fold(w).split()) for w in side.split(",") if w.strip())
+
+
+def statement_of(question: str) -> str:
+    """The statement a true/false question asks to judge: without "…, đúng hay sai?" or "Khẳng định sau
+    đúng hay sai:"."""
+    text = re.sub(
+        r"[,;:]?\s*(là\s+)?(đúng|sai)\s+hay\s+(sai|đúng)\s*[?.!]*\s*$", "", question.strip(), flags=re.I
+    )
+    text = re.sub(
+        r"^khẳng định (sau|này|dưới đây)\s+(là\s+)?(đúng|sai) hay (sai|đúng)\s*[?:.]*\s*",
+        "",
+        text,
+        flags=re.I,
+    )
+    return text.strip()
