@@ -1,5 +1,5 @@
 """A trainee's answer to a true/false or multiple-choice question, checked against the verdict the documents
-give (the answerer's: assistant/answering/extractive.py, assistant/answering/choice_verdict.py)."""
+give (the answerer's: assistant/answering/extractive/verdicts.py, assistant/answering/choice_verdict.py)."""
 
 from __future__ import annotations
 
