@@ -225,7 +225,7 @@ def test_a_reader_that_catches_a_write_halfway_reads_again(tmp_path: Path, step:
     if step == "after the document list":
         reader.documents = race(reader.documents, before=False)  # type: ignore[method-assign]
     else:
-        reader._vectors = race(reader._vectors, before=True)  # type: ignore[method-assign]
+        reader._snapshot._vectors = race(reader._snapshot._vectors, before=True)  # type: ignore[method-assign]
     chunks = reader.chunks()
     assert fired == [step]
     assert len(chunks) == reader.collection.count()

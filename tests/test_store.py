@@ -6,7 +6,7 @@ import chromadb.api.client
 import pytest
 
 from assistant import Assistant, Store
-from assistant.store import chroma as store_module
+from assistant.store import snapshot as snapshot_module
 
 
 def test_exact_and_hnsw_search_agree_on_the_corpus(
@@ -15,7 +15,7 @@ def test_exact_and_hnsw_search_agree_on_the_corpus(
     store = corpus_assistant.store
     vector = store.embeddings.embed_query_vector("cải cách hành chính có mấy trụ cột")
     exact = store.dense_search(vector, 5)
-    monkeypatch.setattr(store_module, "EXACT_SEARCH_LIMIT", 0)
+    monkeypatch.setattr(snapshot_module, "EXACT_SEARCH_LIMIT", 0)
     fresh = Store(store.settings, store.embeddings)
     approximate = fresh.dense_search(vector, 5)
     assert [i for i, _ in exact][:3] == [i for i, _ in approximate][:3]
@@ -26,7 +26,7 @@ def test_exact_and_hnsw_search_agree_on_the_corpus(
 def test_the_store_is_read_in_pages(corpus_assistant: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
     store = corpus_assistant.store
     whole = [c.id for c in store.chunks()]
-    monkeypatch.setattr(store_module, "_PAGE", 7)  # Chroma fails on one query over ~30k records
+    monkeypatch.setattr(snapshot_module, "_PAGE", 7)  # Chroma fails on one query over ~30k records
     paged = Store(store.settings, store.embeddings)
     assert [c.id for c in paged.chunks()] == whole
     assert [d.doc_id for d in paged.documents()] == [d.doc_id for d in store.documents()]
