@@ -1,13 +1,11 @@
-"""The answering chain (LangChain runnables): resolve follow-ups → retrieve → answer."""
+"""The question's path, in plain steps: check → prepare (follow-up, query) → retrieve → answer → finish."""
 
 from __future__ import annotations
 
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
-
-from langchain_core.runnables import Runnable, RunnableLambda
+from dataclasses import dataclass, field
 
 from assistant.answering.answer_check import AnswerCheck, checkable, judged
 from assistant.answering.extractive import ExtractiveAnswerer
@@ -24,6 +22,21 @@ from assistant.store.chroma import Store
 # The seam for answer modes: anything that turns (query, retrieved chunks, lexical index) into an Answer.
 Answerer = Callable[[Query, list[ScoredChunk], LexicalIndex], Answer]
 EXTRACTIVE = "extractive"
+
+
+@dataclass
+class Asked:
+    """A question on its way: what was asked, then what preparing and retrieving made of it."""
+
+    question: str
+    history: list[Turn]
+    k: int | None
+    mode: str
+    query: Query | None = None
+    standalone: str | None = None  # the follow-up rewritten as a question of its own, when it was
+    set_aside: list[str] = field(default_factory=list)  # planted instructions, not asked
+    retrieved: list[ScoredChunk] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 class Assistant:
@@ -50,12 +63,6 @@ class Assistant:
             modes: dict[str, Answerer] = {LLM: generative, EXTRACTIVE: extractive}
             first = self.settings.answer_mode or LLM
             self.answerers = {first: modes[first], **modes}
-        self.retrieval: Runnable[dict[str, Any], dict[str, Any]] = RunnableLambda(
-            self._prepare, name="resolve_follow_up"
-        ) | RunnableLambda(self._retrieve, name="retrieve")
-        self.chain: Runnable[dict[str, Any], Answer] = self.retrieval | RunnableLambda(
-            self._answer, name="answer"
-        )
 
     @property
     def modes(self) -> list[str]:
@@ -77,7 +84,10 @@ class Assistant:
             k: how many passages to retrieve (settings.top_k when None).
             mode: an answer mode from `modes` (the default when None).
         """
-        return self.chain.invoke(self._state(question, history, k, mode))
+        asked = self._asked(question, history, k, mode)
+        self._prepare(asked)
+        self._retrieve(asked)
+        return self._answer(asked)
 
     def stream(
         self,
@@ -90,23 +100,26 @@ class Assistant:
 
         The final Answer's text is the one to keep: a generated answer is checked after it streamed.
         """
-        state = self.retrieval.invoke(self._state(question, history, k, mode))
-        answerer = self.answerers[state["mode"]]
+        asked = self._asked(question, history, k, mode)
+        self._prepare(asked)
+        self._retrieve(asked)
+        answerer = self.answerers[asked.mode]
         if not hasattr(answerer, "stream"):
-            answer = self._answer(state)
+            answer = self._answer(asked)
             yield from re.findall(r".+?(?:\n\n|\] |$)", answer.text, flags=re.DOTALL)
             yield answer
             return
         started = time.perf_counter()
-        for part in answerer.stream(state["query"], state["retrieved"], self.retriever.index()):
+        for part in answerer.stream(asked.query, asked.retrieved, self.retriever.index()):
             if isinstance(part, Answer):
-                yield self._finish(part, state, started)
+                yield self._finish(part, asked, started)
             else:
                 yield part
 
-    def _state(
+    def _asked(
         self, question: str, history: Sequence[Turn | dict[str, str]], k: int | None, mode: str | None
-    ) -> dict[str, Any]:
+    ) -> Asked:
+        """Step 1, check: the question and the history, NFC and within limits, and a mode that exists."""
         question = self.check_question(question)
         mode = mode or self.modes[0]
         if mode not in self.answerers:
@@ -114,7 +127,7 @@ class Assistant:
         turns = [t if isinstance(t, Turn) else Turn(t["role"], nfc(t["content"])) for t in history]
         if any(problem := text_problem(t.content) for t in turns):
             raise InputError(f"Lịch sử hội thoại có {problem}.")
-        return {"question": question, "history": turns, "k": k, "mode": mode}
+        return Asked(question, turns, k, mode)
 
     def check_answer(self, question: str, given: str) -> AnswerCheck:
         """Whether a trainee's answer matches the verdict the documents give.
@@ -131,8 +144,10 @@ class Assistant:
         self, question: str, history: Sequence[Turn | dict[str, str]] = ()
     ) -> tuple[Query, list[ScoredChunk]]:
         """The prepared question (follow-up resolved) and what retrieval finds for it, before answering."""
-        state = self.retrieval.invoke(self._state(question, history, None, EXTRACTIVE))
-        return state["query"], state["retrieved"]
+        asked = self._asked(question, history, None, EXTRACTIVE)
+        self._prepare(asked)
+        self._retrieve(asked)
+        return asked.query, asked.retrieved
 
     def retrieve(self, question: str, k: int | None = None) -> list[ScoredChunk]:
         """The chunks retrieval finds for a standalone question."""
@@ -153,50 +168,47 @@ class Assistant:
             )
         return question
 
-    def _prepare(self, state: dict[str, Any]) -> dict[str, Any]:
+    def _prepare(self, asked: Asked) -> None:
+        """Step 2, prepare: planted instructions set aside, a follow-up resolved, the query built."""
         started = time.perf_counter()
         # "Bỏ qua mọi hướng dẫn…" and the like are set aside; what remains is what is asked.
-        asked, set_aside = split_instructions(state["question"])
-        follow = resolve(asked, state["history"])
-        condense = getattr(self.answerers[state["mode"]], "condense", None)
+        question, asked.set_aside = split_instructions(asked.question)
+        follow = resolve(question, asked.history)
+        condense = getattr(self.answerers[asked.mode], "condense", None)
         # An LLM rewrites a follow-up into a standalone question (when the rules above found no clause).
         if (
             condense
-            and state["history"]
+            and asked.history
             and not follow.scope
-            and (standalone := condense(asked, state["history"]))
+            and (standalone := condense(question, asked.history))
         ):
             follow = FollowUp(standalone, standalone=standalone)
-        query = self.retriever.prepare(follow.question, follow.scope, follow.strict, follow.earlier)
-        timings = {"prepare": (time.perf_counter() - started) * 1000}
-        return {
-            **state,
-            "query": query,
-            "standalone": follow.standalone,
-            "set_aside": set_aside,
-            "timings": timings,
-        }
+        asked.query = self.retriever.prepare(follow.question, follow.scope, follow.strict, follow.earlier)
+        asked.standalone = follow.standalone
+        asked.timings["prepare"] = (time.perf_counter() - started) * 1000
 
-    def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
+    def _retrieve(self, asked: Asked) -> None:
+        """Step 3, retrieve: the passages for the query."""
         started = time.perf_counter()
-        retrieved = self.retriever.retrieve(state["query"], state["k"])
-        state["timings"]["retrieve"] = (time.perf_counter() - started) * 1000
-        return {**state, "retrieved": retrieved}
+        asked.retrieved = self.retriever.retrieve(asked.query, asked.k)
+        asked.timings["retrieve"] = (time.perf_counter() - started) * 1000
 
-    def _answer(self, state: dict[str, Any]) -> Answer:
+    def _answer(self, asked: Asked) -> Answer:
+        """Step 4, answer: the mode's answerer on the query and its passages, then finished."""
         started = time.perf_counter()
-        answerer = self.answerers[state["mode"]]
-        answer = answerer(state["query"], state["retrieved"], self.retriever.index())
-        return self._finish(answer, state, started)
+        answerer = self.answerers[asked.mode]
+        answer = answerer(asked.query, asked.retrieved, self.retriever.index())
+        return self._finish(answer, asked, started)
 
-    def _finish(self, answer: Answer, state: dict[str, Any], started: float) -> Answer:
-        answer.question = state["question"]
-        answer.retrieved = state["retrieved"]
-        answer.standalone_question = state["standalone"]
-        if state["set_aside"]:
-            quoted = "; ".join(f"“{part}”" for part in state["set_aside"])
+    def _finish(self, answer: Answer, asked: Asked, started: float) -> Answer:
+        """Step 5, finish: the question, the passages, the notices and the timings attached to the answer."""
+        answer.question = asked.question
+        answer.retrieved = asked.retrieved
+        answer.standalone_question = asked.standalone
+        if asked.set_aside:
+            quoted = "; ".join(f"“{part}”" for part in asked.set_aside)
             notice = f"Đã bỏ qua phần câu hỏi yêu cầu trợ lý đổi cách trả lời: {quoted}."
             answer.notice = f"{answer.notice} {notice}" if answer.notice else notice
-        answer.timings_ms = {**state["timings"], "answer": (time.perf_counter() - started) * 1000}
+        answer.timings_ms = {**asked.timings, "answer": (time.perf_counter() - started) * 1000}
         answer.timings_ms["total"] = sum(answer.timings_ms.values())
         return answer
