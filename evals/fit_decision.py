@@ -32,7 +32,7 @@ STANDARD = (
     PROJECT_ROOT / "evals" / "datasets" / "standard.jsonl",
     PROJECT_ROOT / "evals" / "corpora" / "standard",
 )
-OUT = PROJECT_ROOT / "assistant" / DECISION_FILE
+OUT = PROJECT_ROOT / "assistant" / "data" / DECISION_FILE
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Any
 
 from assistant import Answer
 from assistant.answering.support import Verdict
+from assistant.language.datafiles import data_text
 from assistant.language.shapes import directions, negations
 from assistant.language.synonyms import synonyms
 from assistant.language.text import fold
@@ -160,7 +161,7 @@ def reverse_direction(sentence: str, sources: Sequence[str]) -> str | None:
 
 def _diacritics(folded_term: str) -> str:
     """The term as written in the polarity list."""
-    text = resources.files("assistant").joinpath("data/polarity.tsv").read_text(encoding="utf-8")
+    text = data_text("polarity.tsv")
     for word in re.split(r"[\t,\n]", text):
         if fold(word.strip()) == fold(folded_term):
             return word.strip() if folded_term[:1].islower() else word.strip()[:1].upper() + word.strip()[1:]

@@ -7,10 +7,11 @@ import json
 import math
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
-DECISION_FILE = "data/answer_decision.json"
+from assistant.language.datafiles import data_text
+
+DECISION_FILE = "answer_decision.json"  # in assistant/data/
 # The measurements the decision reads, in order (see ExtractiveAnswerer.features).
 FEATURES = (
     "support",  # coverage + dense similarity - rank penalty (the hand-set score it replaces)
@@ -73,5 +74,4 @@ def parse_decision(data: dict[str, Any]) -> Decision:
 @cache
 def fitted() -> Decision:
     """The shipped decision."""
-    text = resources.files("assistant").joinpath(DECISION_FILE).read_text(encoding="utf-8")
-    return parse_decision(json.loads(text))
+    return parse_decision(json.loads(data_text(DECISION_FILE)))

@@ -12,11 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache
-from importlib import resources
 from itertools import pairwise
 
 import numpy as np
 
+from assistant.language.datafiles import data_lines
 from assistant.language.names import entities, entity_names, kinds
 from assistant.language.shapes import directions, markers_in, negations, restrictions, same_words
 from assistant.language.synonyms import synonyms
@@ -61,8 +61,7 @@ class Verdict:
 def _number_words() -> tuple[frozenset[str], frozenset[str], dict[str, tuple[str, ...]]]:
     """Folded number words (data/number_words.txt), the scale words among them, and the words that say
     each number alone ("1": "mot")."""
-    text = resources.files("assistant").joinpath("data/number_words.txt").read_text(encoding="utf-8")
-    rows = [line.split() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    rows = [line.split() for line in data_lines("number_words.txt")]
     said: dict[str, list[str]] = {}
     for row in rows:
         for value in (m[1:] for m in row[1:] if m.startswith("=")):

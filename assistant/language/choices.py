@@ -10,8 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
+from assistant.language.datafiles import data_lines
 from assistant.language.text import canonical, fold, has_diacritics
 
 LETTERS = "ABCD"
@@ -63,8 +63,7 @@ class MultipleChoice:
 
 
 def _rows() -> list[tuple[str, str]]:
-    text = resources.files("assistant").joinpath("data/choices.tsv").read_text(encoding="utf-8")
-    rows = [line.split("\t", 1) for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    rows = [line.split("\t", 1) for line in data_lines("choices.tsv")]
     return [(kind, pattern.strip()) for kind, pattern in rows]
 
 

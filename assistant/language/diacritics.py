@@ -5,15 +5,14 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from importlib import resources
 from itertools import pairwise
 
+from assistant.language.datafiles import data_lines
 from assistant.language.text import fold, syllables
 
 
 def _common_phrases() -> list[str]:
-    text = resources.files("assistant").joinpath("data/common_vi.txt").read_text(encoding="utf-8")
-    return [line for line in text.splitlines() if line and not line.startswith("#")]
+    return data_lines("common_vi.txt")
 
 
 class DiacriticRestorer:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib import resources
 
+from assistant.language.datafiles import data_lines
 from assistant.language.text import has_diacritics
 
 _ENGLISH = frozenset(
@@ -34,8 +34,7 @@ def is_english(text: str) -> bool:
 
 @cache
 def _glossary() -> list[tuple[re.Pattern[str], str]]:
-    text = resources.files("assistant").joinpath("data/glossary_en_vi.tsv").read_text(encoding="utf-8")
-    pairs = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+    pairs = [line.split("\t") for line in data_lines("glossary_en_vi.tsv")]
     pairs.sort(key=lambda pair: -len(pair[0]))
     return [(re.compile(rf"\b{re.escape(en)}\b"), vi) for en, vi in pairs]
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib import resources
 
+from assistant.language.datafiles import data_lines
 from assistant.language.text import fold, sentence_spans
 
 # A question's sentences (closed by . ! ? … and a space, or a line break) and bracketed asides.
@@ -18,8 +18,7 @@ _ASIDE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]")
 
 @cache
 def _patterns() -> re.Pattern[str]:
-    text = resources.files("assistant").joinpath("data/instructions.txt").read_text(encoding="utf-8")
-    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    lines = data_lines("instructions.txt")
     return re.compile("|".join(f"(?:{line})" for line in lines))
 
 

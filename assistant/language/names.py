@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
+from assistant.language.datafiles import data_lines
 from assistant.language.text import fold
 
 # Documents cited by name rather than number ("Luật Viên chức 2010").
@@ -33,8 +33,7 @@ class Kind:
 @cache
 def kinds() -> tuple[Kind, ...]:
     """Every known kind, longest name first (so "Thông tư liên tịch" wins over "Thông tư")."""
-    text = resources.files("assistant").joinpath("data/document_kinds.tsv").read_text(encoding="utf-8")
-    rows = [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    rows = [line.split("\t") for line in data_lines("document_kinds.tsv")]
     found = (
         Kind(
             name.strip(),

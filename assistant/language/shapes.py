@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator, Sequence
 from enum import StrEnum
 from functools import cache
-from importlib import resources
 
 from assistant.language.choices import parse_choices
+from assistant.language.datafiles import data_lines
 from assistant.language.text import canonical, fold, has_diacritics, syllables
 
 
@@ -38,8 +38,7 @@ _ORDER = (
 
 
 def _rows(name: str) -> list[list[str]]:
-    text = resources.files("assistant").joinpath(f"data/{name}").read_text(encoding="utf-8")
-    return [line.split("\t", 1) for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return [line.split("\t", 1) for line in data_lines(name)]
 
 
 @cache

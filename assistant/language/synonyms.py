@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib import resources
 
+from assistant.language.datafiles import data_text
 from assistant.language.text import canonical, fold
 
 
@@ -51,5 +51,4 @@ def _words(text: str) -> str:
 @cache
 def synonyms() -> Synonyms:
     """The project's synonym list."""
-    text = resources.files("assistant").joinpath("data/synonyms.txt").read_text(encoding="utf-8")
-    return Synonyms(parse_groups(text))
+    return Synonyms(parse_groups(data_text("synonyms.txt")))

@@ -11,7 +11,6 @@ import pickle
 import re
 import tempfile
 from collections import Counter
-from importlib import resources
 from importlib.metadata import version
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import bm25s
 import numpy as np
 
 from assistant.core.models import Chunk
+from assistant.language.datafiles import data_bytes
 from assistant.language.diacritics import DiacriticRestorer
 from assistant.language.text import fold, folded_syllables, syllables, with_bigrams
 
@@ -101,7 +101,7 @@ def _bm25(corpus: list[list[str]]) -> bm25s.BM25 | None:
 def index_key(chunks: list[Chunk]) -> str:
     """What a saved index must match: the chunks (their ids hash their content) and the code that built it."""
     digest = hashlib.sha256(f"{FORMAT}\x00{version('bm25s')}\x00".encode())
-    digest.update(resources.files("assistant").joinpath("data/common_vi.txt").read_bytes())
+    digest.update(data_bytes("common_vi.txt"))
     for chunk in chunks:
         digest.update(chunk.id.encode() + b"\x00")
     return digest.hexdigest()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from importlib import resources
 from itertools import accumulate
 
+from assistant.language.datafiles import data_lines
 from assistant.language.text import canonical, fold, has_diacritics, syllables, with_bigrams
 from assistant.retrieval.lexical import LexicalIndex
 
@@ -16,8 +16,7 @@ FOLDED_CREDIT = 0.6
 
 
 def _stopwords() -> list[str]:
-    text = resources.files("assistant").joinpath("data/stopwords_vi.txt").read_text(encoding="utf-8")
-    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    lines = data_lines("stopwords_vi.txt")
     return [" ".join(canonical(e).split()) for line in lines for e in line.split(",") if e.strip()]
 
 
