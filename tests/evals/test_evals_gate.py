@@ -20,8 +20,9 @@ from evals import cli
 from evals.claims import LEAD
 from evals.cli import Outcome, run_eval
 from evals.gate import LOWER_IS_BETTER, TOLERANCES, Comparison, baseline_record, compare, load_baseline
+from tests.conftest import PROJECT
 
-BASELINE = Path(__file__).resolve().parent.parent / "evals" / "baselines" / "extractive.json"
+BASELINE = PROJECT / "evals" / "baselines" / "extractive.json"
 _outcomes: dict[str, Outcome] = {}
 
 

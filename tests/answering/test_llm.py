@@ -264,7 +264,7 @@ def test_a_dead_endpoint_gives_the_extractive_answer(corpus_assistant: Assistant
 
 def _ask_json(corpus_assistant: Assistant, fake: FakeOpenAI, *options: str) -> dict[str, Any]:
     """`ask --json [options] PILLARS` through the CLI, with the fake server configured; the answer object."""
-    from tests.test_cli import run_cli
+    from tests.cli.test_cli import run_cli
 
     result = run_cli(
         "ask", "--json", *options, PILLARS,
@@ -309,7 +309,7 @@ def test_the_api_key_never_reaches_logs_notices_or_answers(
 def test_the_cli_with_debug_logging_does_not_print_the_api_key(
     corpus_assistant: Assistant, fake: FakeOpenAI
 ) -> None:
-    from tests.test_cli import run_process
+    from tests.cli.test_cli import run_process
 
     fake.enqueue(Reply(status=401))
     env = {

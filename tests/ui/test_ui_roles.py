@@ -15,8 +15,9 @@ from assistant import get_settings
 from assistant.access.accounts import Accounts
 from assistant.access.roles import Role, User
 from assistant.records.conversations import ConversationStore
+from tests.conftest import PROJECT
 
-APP = "../ui/app.py"
+APP = str(PROJECT / "ui" / "app.py")
 PASSWORD = "mat-khau-du-dai"
 QUESTION = "Nhiệm vụ thứ tư của kế hoạch là gì?"
 ACCOUNTS = {"doc": Role.READER, "giang": Role.TRAINER, "danh": Role.EVALUATOR, "quan": Role.ADMIN}
@@ -108,7 +109,7 @@ def test_each_role_sees_its_pages_and_is_refused_the_others(accounts_dir: Path, 
 @pytest.mark.parametrize(("name", "page"), [("doc", "documents"), ("giang", "feedback"), ("danh", "trainer")])
 def test_a_page_run_by_a_role_it_is_not_for_refuses(accounts_dir: Path, name: str, page: str) -> None:
     """Defence in depth: the page itself checks the role, should it ever be reached."""
-    at = AppTest.from_file(f"../ui/views/{page}.py", default_timeout=120)
+    at = AppTest.from_file(str(PROJECT / "ui" / "views" / f"{page}.py"), default_timeout=120)
     at.session_state["user"] = User(name, ACCOUNTS[name], display=name)
     at.run()
     _ok(at)

@@ -26,7 +26,7 @@ from evals.articles_report import write_articles_html
 from evals.corpus_store import eval_assistant
 from evals.gate import baseline_record, compare, regressions
 from tests.conftest import PROJECT
-from tests.test_evals_gate import answerer_replaced
+from tests.evals.test_evals_gate import answerer_replaced
 
 ALQAC = PROJECT.parent / "shared" / "external" / "alqac"
 LAW = "luat-tiep-can-thong-tin"

@@ -11,15 +11,13 @@ import re
 import unicodedata
 from collections import Counter
 from functools import cache
-from pathlib import Path
 
 import pytest
 
 from evals.dataset import FIELDS
+from tests.conftest import CORPUS, PROJECT
 
-ROOT = Path(__file__).parent.parent
-DATASET = ROOT / "evals" / "datasets" / "dev.jsonl"
-CORPUS = ROOT / "ingest" / "corpus"
+DATASET = PROJECT / "evals" / "datasets" / "dev.jsonl"
 
 KH32 = "ke-hoach-32-KH-BCSD"
 HP = "hien-phap-2013"

@@ -13,7 +13,7 @@ from evals.bench import chroma_server
 from ingest.pipeline import ensure_corpus, ingest, prepare, remove
 from tests.browser_app import free_port
 from tests.conftest import FakeEmbeddings
-from tests.token_proxy import ProxyLog, token_proxy
+from tests.store.token_proxy import ProxyLog, token_proxy
 
 
 @pytest.fixture(scope="module")

@@ -15,13 +15,13 @@ import pytest
 
 from assistant.records.feedback import FeedbackStore
 from tests.browser_app import CHROMIUM, CHROMIUM_ARGS, app_command, free_port, streamlit_server
+from tests.conftest import PROJECT
 from tests.roles import ADMIN
 
 playwright = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed (pip install .[dev])"
 )
 
-PROJECT = Path(__file__).resolve().parent.parent
 SHOTS = PROJECT / "test-output" / "browser"
 QUESTION = "Nhiệm vụ thứ tư của kế hoạch là gì?"
 FOLLOW_UP = "Trong nhiệm vụ đó, cải cách hành chính có mấy trụ cột?"

@@ -1,5 +1,6 @@
 """Sign-in through OpenID Connect end to end: Streamlit's own st.login against a small provider the test
-starts on 127.0.0.1 (tests/oidc_provider.py), in a real browser; the role comes from the ID token's claims."""
+starts on 127.0.0.1 (tests/ui/oidc_provider.py), in a real browser; the role comes from the ID token's
+claims."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.browser_app import CHROMIUM, app_command, chromium, free_port, streamlit_server
-from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider, oidc_provider
-from tests.test_ui_browser import PROJECT
+from tests.conftest import PROJECT
+from tests.ui.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider, oidc_provider
 
 playwright = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed (pip install .[dev])"

@@ -1,7 +1,7 @@
 """Prompt injection in the offline (extractive) mode: instructions in a question or planted in an
 uploaded document change nothing; the assistant answers from the documents or refuses.
 
-(The LLM mode's checks against a model that obeys planted text are in tests/test_llm.py.)
+(The LLM mode's checks against a model that obeys planted text are in tests/answering/test_llm.py.)
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from assistant.core.prompts import load_prompt
 from assistant.language.instructions import split_instructions
 from ingest.pipeline import ensure_corpus
 from ingest.uploads import ingest_uploads
+from tests.conftest import CORPUS
 from tests.roles import ADMIN
-from tests.test_concurrency import answer_key
+from tests.store.test_concurrency import answer_key
 
 Q4 = "Nhiệm vụ thứ tư của Kế hoạch 32 là gì?"
 COUNT = "Kế hoạch 32 có bao nhiêu nhiệm vụ và giải pháp?"
@@ -160,5 +161,5 @@ def test_document_sentences_that_instruct_are_recognised() -> None:
     assert set_aside_sentences(NOTICE_DOC) == (PLANTED_ANSWER, PLANTED_ENGLISH)
     assert "bị hủy" not in without_instructions(NOTICE_DOC) and "lộ trình" in without_instructions(NOTICE_DOC)
     # No sentence of the bundled corpus is taken for an instruction.
-    for path in sorted((Path(__file__).parent.parent / "ingest" / "corpus").glob("*.txt")):
+    for path in sorted(CORPUS.glob("*.txt")):
         assert set_aside_sentences(path.read_text(encoding="utf-8")) == (), path.name

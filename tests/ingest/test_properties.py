@@ -38,9 +38,9 @@ from ingest import loaders, uploads
 from ingest.chunking import chunk_document, doc_id_for
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadedDocument, load_document
 from ingest.uploads import ingest_uploads, safe_name
+from tests.cli.test_cli import Q4, BaseStore, Result, base_store, listing, run_cli  # noqa: F401
+from tests.ingest.test_loaders import _pdf_with_text
 from tests.roles import ADMIN
-from tests.test_cli import Q4, BaseStore, Result, base_store, listing, run_cli  # noqa: F401
-from tests.test_loaders import _pdf_with_text
 
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 # Vietnamese letters (precomposed), so that NFD really changes the text.

@@ -1,6 +1,6 @@
 """Separate processes against one Chroma server: chat sessions at once, and an ingest while they ask.
 
-The thread version of these checks is tests/test_concurrency.py. Here every session is a real
+The thread version of these checks is tests/store/test_concurrency.py. Here every session is a real
 `python -m assistant` process (its own interpreter, model and embedding cache, its own KH32_DATA_DIR)
 talking to a `chroma run` server on 127.0.0.1, so the only thing the processes share is the server:
 
@@ -34,9 +34,9 @@ import pytest
 from assistant import Assistant, Settings, Store
 from evals.bench import chroma_server
 from ingest.pipeline import ensure_corpus, prepare
-from tests.test_concurrency import QUESTIONS, Key, answer_key
+from tests.conftest import PROJECT
+from tests.store.test_concurrency import QUESTIONS, Key, answer_key
 
-PROJECT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 COLLECTION = "procs"
 TIMEOUT = 300  # seconds any one process, or any one answer, may take before the test gives up

@@ -16,7 +16,7 @@ from assistant.records.feedback import FeedbackStore
 from tests.conftest import PROJECT
 from tests.roles import ADMIN
 
-APP = "../ui/app.py"  # relative to this file, as AppTest.from_file resolves it
+APP = str(PROJECT / "ui" / "app.py")  # absolute: AppTest.from_file resolves a relative one from this file
 QUESTION = "Nhiệm vụ thứ tư của kế hoạch là gì?"
 FOLLOW_UP = "Trong nhiệm vụ đó, cải cách hành chính có mấy trụ cột?"
 LABEL = "KH 32-KH/BCSĐ, Nhiệm vụ thứ tư"
@@ -42,7 +42,7 @@ def ui_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One store for the module: the app caches its Assistant with st.cache_resource across runs.
 
     The app is "served" on 127.0.0.1 with no accounts, as `make chat` does: the one local user has
-    every role (tests/test_roles.py covers the other cases)."""
+    every role (tests/access/test_roles.py covers the other cases)."""
     st.cache_resource.clear()
     address = config.get_option("server.address")
     config.set_option("server.address", "127.0.0.1")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from evals.dataset import DEFAULT_DATASET, KINDS, NOT_ANSWERED, Corpus, DatasetError, load_dataset
-from tests.test_dev_dataset import (
+from tests.evals.test_dev_dataset import (
     KH32,
     KH32_BYLINE,
     KH32_TEXT_START,

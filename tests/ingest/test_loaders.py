@@ -18,8 +18,8 @@ from pypdf import PdfWriter
 from assistant.core.errors import DocumentError
 from ingest import loaders
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadedDocument, load_document
+from tests.conftest import CORPUS
 
-CORPUS = Path(__file__).parent.parent / "ingest" / "corpus"
 # "Nhà nước" as Windows-1258 writes it: precomposed ư, ơ with combining tone marks.
 NHA_NUOC_CP1258 = "Nha\u0300 n\u01b0\u01a1\u0301c".encode("cp1258")
 

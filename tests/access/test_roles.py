@@ -21,8 +21,8 @@ from assistant.access.signin import (
     sign_in_mode,
 )
 from assistant.core.errors import AssistantError, InputError, StoreError
+from tests.cli.test_cli import run_cli
 from tests.roles import ADMIN, EVALUATOR, READER, TRAINER
-from tests.test_cli import run_cli
 
 PASSWORD = "mat-khau-du-dai"
 

@@ -26,9 +26,8 @@ import pytest
 from assistant import get_settings
 from assistant.cli.main import main
 from assistant.language.text import shown_name
+from tests.conftest import CORPUS, PROJECT
 
-PROJECT = Path(__file__).resolve().parent.parent
-CORPUS = PROJECT / "ingest" / "corpus"
 BUNDLED = sorted(p.stem for p in CORPUS.glob("*.txt"))
 
 Q4 = "Nhiệm vụ thứ tư của kế hoạch là gì?"

@@ -16,7 +16,7 @@ import pytest
 from assistant.access.accounts import Accounts
 from assistant.access.roles import Role
 from tests.browser_app import CHROMIUM, chromium, free_port, streamlit_server
-from tests.test_ui_browser import PROJECT
+from tests.conftest import PROJECT
 
 playwright = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed (pip install .[dev])"

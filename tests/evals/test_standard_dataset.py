@@ -15,7 +15,6 @@ import re
 import unicodedata
 from collections import Counter
 from functools import cache
-from pathlib import Path
 
 import pytest
 
@@ -23,10 +22,10 @@ from assistant.core.models import Chunk
 from evals.dataset import KINDS, NOT_ANSWERED, Corpus, Item, load_dataset
 from ingest.chunking import chunk_document
 from ingest.loaders import load_document
+from tests.conftest import PROJECT
 
-ROOT = Path(__file__).resolve().parent.parent
-DATASET = ROOT / "evals" / "datasets" / "standard.jsonl"
-FOLDER = ROOT / "evals" / "corpora" / "standard"
+DATASET = PROJECT / "evals" / "datasets" / "standard.jsonl"
+FOLDER = PROJECT / "evals" / "corpora" / "standard"
 CORPUS = Corpus(FOLDER)
 ITEMS = load_dataset(DATASET)
 ANSWERABLE = [item for item in ITEMS if item.answerable]

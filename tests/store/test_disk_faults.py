@@ -18,8 +18,8 @@ from assistant import Settings, Store, StoreError
 from assistant.store.storage import check_writable, disk_problem
 from ingest import pipeline
 from ingest.pipeline import ensure_corpus, ingest, prepare, remove
+from tests.cli.test_cli import run_process
 from tests.conftest import FakeEmbeddings
-from tests.test_cli import run_process
 
 BUNDLED = [
     ("hien-phap-2013", 315),

@@ -20,7 +20,15 @@ import pytest
 from assistant import Assistant, Settings, Store
 from assistant.store.writelock import write_lock
 from ingest.pipeline import ensure_corpus, prepare
-from tests.test_processes import NEW_DOC, NEW_QUESTION, UNRELATED, Process, Session, _new_document, processes
+from tests.store.test_processes import (
+    NEW_DOC,
+    NEW_QUESTION,
+    UNRELATED,
+    Process,
+    Session,
+    _new_document,
+    processes,
+)
 
 TIMEOUT = 300
 

@@ -24,12 +24,12 @@ from evals.corpus_store import SyncReport, collection_for, eval_assistant, is_de
 from evals.dataset import DEFAULT_CORPUS, Corpus, load_dataset
 from evals.gate import TOLERANCES
 from evals.metrics import KIND_COLUMNS, aggregate, by_kind, cites_expected_clause, clause_matches
-from tests.test_evals_gate import _main, answerer_replaced, quoting
+from tests.conftest import PROJECT
+from tests.evals.test_evals_gate import _main, answerer_replaced, quoting
 
-ROOT = Path(__file__).resolve().parent.parent
-DATASET = ROOT / "evals" / "datasets" / "standard.jsonl"
-FOLDER = ROOT / "evals" / "corpora" / "standard"
-BASELINE = ROOT / "evals" / "baselines" / "standard.json"
+DATASET = PROJECT / "evals" / "datasets" / "standard.jsonl"
+FOLDER = PROJECT / "evals" / "corpora" / "standard"
+BASELINE = PROJECT / "evals" / "baselines" / "standard.json"
 ITEMS = load_dataset(DATASET)
 REGENERATE = (
     "regenerate with: .venv/bin/python -m evals run --dataset evals/datasets/standard.jsonl "

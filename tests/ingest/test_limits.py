@@ -24,9 +24,9 @@ from evals.bench import expanding_docx
 from ingest import loaders
 from ingest.loaders import load_document
 from ingest.pipeline import prepare
-from tests.test_cli import assert_user_error, run_cli
-from tests.test_loaders import _pdf_with_text
-from tests.test_properties import FAST, assert_user_message
+from tests.cli.test_cli import assert_user_error, run_cli
+from tests.ingest.test_loaders import _pdf_with_text
+from tests.ingest.test_properties import FAST, assert_user_message
 
 
 def _refused(path: Path, settings: Settings) -> tuple[DocumentError, float, int]:

@@ -1,0 +1,1 @@
+"""Tests of assistant/access/: roles, accounts, sign-in."""

@@ -1,0 +1,1 @@
+"""Tests of assistant/classroom/: quizzes and handouts."""

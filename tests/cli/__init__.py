@@ -1,0 +1,1 @@
+"""Tests of assistant/cli/: the command line."""

@@ -1,0 +1,1 @@
+"""Tests of evals/: the datasets, the scorers, the gate, the sabotage suite, the benchmarks."""

@@ -1,0 +1,1 @@
+"""Tests of assistant/language/: text, names, clause references."""

@@ -1,0 +1,1 @@
+"""Tests of assistant/retrieval/: the lexical index."""
