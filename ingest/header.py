@@ -6,13 +6,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.language.lookalike import DASHES, skeleton
 from assistant.language.names import MOTTOS, Kind, cite_law, cite_number, kind_named
 from assistant.language.text import fold
 
 # How far into a document a header block may reach.
 MAX_HEADER_LINES = 40
 _RULE = re.compile(r"^[-_=–—.*\s]{3,}$")
-_NUMBER = re.compile(r"^(?:(?:Luật|Bộ luật|Pháp lệnh)\s+)?Số\s*:?\s*(\d+[\w/\-ĐđÐ]*)", re.IGNORECASE)
+# The number and symbol as written: any dash may join its parts, with spaces around ("32 – KH/BCSĐ").
+_DASH = "[" + re.escape("-" + DASHES) + "]"
+_NUMBER = re.compile(
+    rf"^(?:(?:Luật|Bộ luật|Pháp lệnh)\s+)?Số\s*:?\s*"
+    rf"(\d+(?:[\w/ĐđÐ]|{_DASH}|\s+(?={_DASH})|(?<={_DASH})\s+(?=\w))*)",
+    re.IGNORECASE,
+)
 _DATE = re.compile(r"^([^,\d]{2,50}),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
 _YEAR_IN_NUMBER = re.compile(r"/((?:19|20)\d\d)/")
 # Where the body starts: the legal bases, a first heading, the enacting formula.
@@ -93,14 +100,18 @@ def find_header(text: str, body_start: int = 0) -> Header | None:
             summary.append(line)
             end = stop
             continue
-        if any(folded.startswith(m) for m in MOTTOS):
+        # A line that is only recognised once look-alikes are folded (a Cyrillic "К" in "KẾ HOẠCH", a
+        # full-width colon after "Số") still counts: a header must not hide what it claims. (Its number
+        # is then taken as it reads, from the folded line.)
+        plain = skeleton(line)
+        if any(f.startswith(m) for f in (folded, fold(plain)) for m in MOTTOS):
             found["motto"] = line
-        elif m := _NUMBER.match(line):
+        elif m := _NUMBER.match(line) or _NUMBER.match(plain):
             found["number"] = m[1].rstrip(".,;")
         elif m := _DATE.match(line):
             found["place"] = m[1].strip()
             found["date"] = f"{int(m[2])}/{int(m[3])}/{m[4]}"
-        elif k := kind_named(line):
+        elif k := kind_named(line) or kind_named(plain):
             kind = k
             found["kind"] = k.name
         elif line.isupper() and not found and len(line) <= 120:

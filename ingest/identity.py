@@ -1,5 +1,8 @@
 """A document's identity is not its file name: a file may not silently replace a stored document, nor
-claim the title or number of another one. Replacing is explicit, after a preview of what changes."""
+claim the title or number of another one, nor take an id that only looks different from a stored one's.
+Replacing is explicit, after a preview of what changes. Names are compared by their look-alike key
+(language/lookalike.py): case, width, dashes, invisible characters and letters of other scripts that look
+Latin do not make a new name."""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from dataclasses import dataclass, field
 
 from assistant.core.errors import DocumentError
 from assistant.core.models import Chunk
-from assistant.language.text import nfc
+from assistant.language.lookalike import identity_key, skeleton
+from assistant.language.names import short_name
 from assistant.store.chroma import DocumentInfo, Store
 from ingest.pipeline import PreparedDocument
 
@@ -88,6 +92,13 @@ def check(
         old = stored.get(doc.doc_id)
         if (old and old.doc_hash == doc.content_hash) or (not old and doc.content_hash in hashes):
             continue  # unchanged, or a duplicate of a stored text: ingest skips it
+        if not old and (twin := _same_id(doc.doc_id, stored.values())):
+            raise DocumentError(
+                f"Tệp '{doc.path.name}' mang mã '{doc.doc_id}', trông giống hệt mã '{twin.doc_id}' của tài "
+                f"liệu đã có trong kho ({twin.title}): chỉ khác chữ hoa/thường, dấu cách, gạch nối hoặc ký "
+                "tự trông giống nhau; tệp bị từ chối. Nếu đây là phiên bản mới của tài liệu đó, hãy đặt tên "
+                f"tệp là '{twin.doc_id}' (giữ đuôi tệp) và để quản trị viên thay thế."
+            )
         if claimed := _claimed(doc, [d for d in stored.values() if d.doc_id != doc.doc_id]):
             raise DocumentError(
                 f"Tệp '{doc.path.name}' tự nhận là '{claimed.short}' ({claimed.title}), tài liệu đã có trong "
@@ -104,16 +115,34 @@ def check(
 
 def _claimed(doc: PreparedDocument, others: list[DocumentInfo]) -> DocumentInfo | None:
     """The stored document whose title, or document number, this one's header claims."""
-    title = _key(doc.title)
-    numbered = doc.short != doc.title and not doc.short.endswith("…")  # a number, not a shortened title
+    title = identity_key(doc.title)
+    numbers = _numbers(doc.title, doc.short)
     for other in others:
-        if _key(other.title) == title or (numbered and _key(other.short) == _key(doc.short)):
+        if identity_key(other.title) == title or numbers & _numbers(other.title, other.short):
             return other
     return None
 
 
-def _key(text: str) -> str:
-    return " ".join(nfc(text).casefold().split())
+def _numbers(title: str, short: str) -> set[str]:
+    """The keys of the citation names (numbers) a document answers to: its short name when that is a
+    number, not a shortened title; and the one its title names once look-alikes are folded, when folding
+    changes it ("Kế hoạch số 32–KH/BCSĐ" with an en dash, or with a Cyrillic К, names KH 32-KH/BCSĐ)."""
+    found = {identity_key(short)} if _is_number(short, title) else set()
+    plain = skeleton(title)
+    folded = short_name(plain)
+    if _is_number(folded, plain) and identity_key(folded) != identity_key(short_name(title)):
+        found.add(identity_key(folded))
+    return found
+
+
+def _is_number(short: str, title: str) -> bool:
+    return short != title and not short.endswith("…")  # a number, not a shortened title
+
+
+def _same_id(doc_id: str, stored: Iterable[DocumentInfo]) -> DocumentInfo | None:
+    """The stored document whose id this new one's only looks different from ("QUY-CHE" and "quy-che")."""
+    key = identity_key(doc_id)
+    return next((d for d in stored if d.doc_id != doc_id and identity_key(d.doc_id) == key), None)
 
 
 def preview(store: Store, doc: PreparedDocument, old: DocumentInfo) -> ReplacePreview:

@@ -12,6 +12,7 @@ from assistant.core.errors import DocumentError, InputError, StoreError
 from assistant.core.models import Chunk
 from assistant.core.passages import scored_sentences
 from assistant.core.settings import Settings
+from assistant.language.lookalike import identity_key
 from assistant.language.text import duration, safe_id, vi_number
 from assistant.store.chroma import Store
 from assistant.store.storage import disk_problem, room_problem
@@ -87,9 +88,13 @@ def prepare(paths: Iterable[Path], settings: Settings) -> list[PreparedDocument]
             raise DocumentError(f"Tệp '{path.name}' không có đoạn văn bản nào dùng được.")
         _check_chunk_count(path, len(chunks), settings.max_document_chunks)
         prepared.append(PreparedDocument(doc_id_for(path), title, short, loaded.content_hash, path, chunks))
-    ids = [d.doc_id for d in prepared]
-    if clash := next((i for i in ids if ids.count(i) > 1), None):
-        raise InputError(f"Có nhiều tệp cùng tên '{clash}' trong một lần nạp; hãy đổi tên một tệp.")
+    seen: dict[str, str] = {}  # key -> id: "a" and "A", or "a" and a Cyrillic "а", are one name
+    for doc in prepared:
+        key = identity_key(doc.doc_id)
+        if key in seen:
+            names = f"'{doc.doc_id}'" if seen[key] == doc.doc_id else f"'{seen[key]}' và '{doc.doc_id}'"
+            raise InputError(f"Có nhiều tệp cùng tên {names} trong một lần nạp; hãy đổi tên một tệp.")
+        seen[key] = doc.doc_id
     return prepared
 
 

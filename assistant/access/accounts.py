@@ -1,7 +1,9 @@
 """The local accounts file of an offline deployment: names, roles and argon2 password hashes (JSON).
 
 Managed with `python -m assistant users add|remove|list|set-role`; read by the sign-in form. The file
-is written whole to a temporary file and renamed, so a crash never leaves half of it.
+is written whole to a temporary file and renamed, so a crash never leaves half of it. Names are one when
+they look alike (language/lookalike.py): "Admin", "ａdmin" and "аdmin" with a Cyrillic "а" are "admin",
+both to find an account and to refuse a new one.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from assistant.access.roles import Role, User
 from assistant.core.errors import InputError, StoreError
+from assistant.language.lookalike import identity_key
 from assistant.language.text import nfc
 
 _HASHER = PasswordHasher()
@@ -79,8 +82,14 @@ class Accounts:
     def add(self, name: str, password: str, role: Role) -> str:
         name = check_name(name)
         users = self._read()
-        if _find(users, name):
+        if name in users:
             raise InputError(f"Tài khoản '{name}' đã có; dùng set-role để đổi vai trò.")
+        if taken := _matches(users, name):
+            raise InputError(
+                f"Tên tài khoản '{name}' trông giống hệt tài khoản đã có '{taken[0]}' (chỉ khác chữ "
+                "hoa/thường, độ rộng ký tự hoặc chữ cái trông giống nhau của bảng chữ khác); hãy chọn tên "
+                f"khác. Nếu muốn đổi vai trò của '{taken[0]}', dùng set-role."
+            )
         users[name] = {"role": role.value, "hash": _HASHER.hash(check_password(password))}
         self._write(users)
         return name
@@ -107,6 +116,10 @@ class Accounts:
         users[key]["hash"] = _HASHER.hash(check_password(password))
         self._write(users)
 
+    def stored_name(self, name: str) -> str:
+        """The account's name as stored, for the name as typed (any case or look-alike spelling)."""
+        return self._existing(self._read(), name)
+
     def verify(self, name: str, password: str) -> User | None:
         """The User when the name and password match an account, else None (same time either way)."""
         users = self._read()
@@ -123,14 +136,29 @@ class Accounts:
     def _existing(self, users: dict[str, dict[str, Any]], name: str) -> str:
         key = _find(users, nfc(name).strip())
         if key is None:
+            if len(alike := _matches(users, nfc(name).strip())) > 1:
+                shown = ", ".join(alike)
+                raise InputError(
+                    f"Tên '{name}' trông giống nhiều tài khoản: {shown}; hãy gõ đúng tên một tài khoản."
+                )
             known = ", ".join(sorted(users)) or "(chưa có tài khoản nào)"
             raise InputError(f"Không có tài khoản '{name}'. Các tài khoản hiện có: {known}.")
         return key
 
 
+def _matches(users: dict[str, Any], name: str) -> list[str]:
+    """The stored names that look like `name` (the same look-alike key), sorted."""
+    key = identity_key(name)
+    return sorted(k for k in users if identity_key(k) == key)
+
+
 def _find(users: dict[str, Any], name: str) -> str | None:
-    """The stored spelling of `name` (names are compared without case)."""
-    return next((k for k in users if k.casefold() == name.casefold()), None)
+    """The stored spelling of `name`: itself, else the one account whose name looks like it. None when
+    none does, or when several do (a file written before look-alike names were refused)."""
+    if name in users:
+        return name
+    found = _matches(users, name)
+    return found[0] if len(found) == 1 else None
 
 
 def check_name(name: str) -> str:

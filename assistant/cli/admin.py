@@ -65,7 +65,9 @@ def add(name: str, role_text: str, password_stdin: bool) -> None:
 @click.argument("name")
 def remove(name: str) -> None:
     """Xóa tài khoản NAME."""
-    role = _accounts().remove(name)
+    accounts = _accounts()
+    name = accounts.stored_name(name)  # as stored: the audit trail and the message name the real account
+    role = accounts.remove(name)
     audit_log(get_settings()).record(operator().name, "user_remove", detail=f"{name}: {role.value}")
     click.echo(f"Đã xóa tài khoản '{name}'.")
 
@@ -98,7 +100,9 @@ def set_role(name: str, role_text: str) -> None:
 @click.option("--password-stdin", is_flag=True, help="Đọc mật khẩu từ dòng đầu của stdin.")
 def password(name: str, password_stdin: bool) -> None:
     """Đặt mật khẩu mới cho tài khoản NAME."""
-    _accounts().set_password(name, _password(password_stdin))
+    accounts = _accounts()
+    name = accounts.stored_name(name)
+    accounts.set_password(name, _password(password_stdin))
     click.echo(f"Đã đổi mật khẩu của '{name}'.")
 
 
