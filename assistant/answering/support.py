@@ -25,7 +25,7 @@ from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.matching import STOPWORDS, is_stopword
 from assistant.store.embeddings import E5Embeddings
 
-# Calibrated on labelled sentences (evals/calibration.py, pinned by tests/test_evals_scorers.py:
+# Calibrated on labelled sentences (evals/calibration.py, pinned by tests/evals/test_evals_scorers.py:
 # verbatim and lightly paraphrased source sentences vs. invented or wrongly cited ones): support = coverage
 # + DENSE_WEIGHT * (similarity - DENSE_BASELINE). With these values every labelled supported sentence
 # scores ≥ 0.87 and every unsupported one ≤ 0.31 (a changed number fails outright, whatever its

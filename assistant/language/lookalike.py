@@ -20,7 +20,7 @@ from functools import cache
 
 from confusable_homoglyphs.confusables import confusables_data
 
-from assistant.language.text import _D_LOOKALIKES
+from assistant.language.text import D_LOOKALIKES
 
 # Every dash and hyphen that reads as "-": hyphen, non-breaking hyphen, figure dash, en and em dash,
 # horizontal bar, minus sign, hyphen bullet, modifier minus, two- and three-em dash, small and full-width
@@ -99,7 +99,7 @@ def skeleton(text: str) -> str:
     Vietnamese letters are kept as they are (NFC)."""
     # Look-alikes are folded before NFKD as well as after: NFKD splits some of them ("˛", read as "i",
     # becomes a space and a combining ogonek).
-    text = unicodedata.normalize("NFD", text.translate(_D_LOOKALIKES)).translate(_tables()[0])
+    text = unicodedata.normalize("NFD", text.translate(D_LOOKALIKES)).translate(_tables()[0])
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not _invisible(ch)).translate(_DASH_TABLE)
     text = _fold_lookalikes(text, _tables()[0])

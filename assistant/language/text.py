@@ -9,7 +9,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 # Characters that look like Đ/đ in scanned or web text; U+00D0 (Icelandic eth) is common in the corpus.
-_D_LOOKALIKES = str.maketrans({"\u00d0": "Đ", "\u00f0": "đ", "\u0189": "Đ", "\u0256": "đ"})
+D_LOOKALIKES = str.maketrans({"\u00d0": "Đ", "\u00f0": "đ", "\u0189": "Đ", "\u0256": "đ"})
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _SYLLABLE = re.compile(r"\w+", re.UNICODE)
 # A sentence may end after . ! ? … (and closing quotes or brackets) followed by whitespace;
@@ -55,7 +55,7 @@ _SHORT = 300
 
 
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text.translate(_D_LOOKALIKES).lower()).translate(_FOLD)
+    return unicodedata.normalize("NFC", text.translate(D_LOOKALIKES).lower()).translate(_FOLD)
 
 
 _fold_short = lru_cache(maxsize=1 << 16)(_fold)
@@ -63,7 +63,7 @@ _fold_short = lru_cache(maxsize=1 << 16)(_fold)
 
 def canonical(text: str) -> str:
     """Lower-case NFC text with look-alike letters mapped to Vietnamese ones (Ð -> Đ)."""
-    return unicodedata.normalize("NFC", text.translate(_D_LOOKALIKES)).lower()
+    return unicodedata.normalize("NFC", text.translate(D_LOOKALIKES)).lower()
 
 
 def syllables(text: str) -> list[str]:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from assistant.language.diacritics import DiacriticRestorer
 from assistant.language.text import (
-    _D_LOOKALIKES,
+    D_LOOKALIKES,
     file_size,
     fold,
     has_diacritics,
@@ -39,7 +39,7 @@ def test_fold_removes_diacritics_and_maps_d_lookalikes() -> None:
 @given(st.text())
 def test_fold_is_nfd_without_combining_marks(text: str) -> None:
     # The definition, spelled out slowly; fold() gets there with a per-character table.
-    lowered = unicodedata.normalize("NFD", text.translate(_D_LOOKALIKES).lower())
+    lowered = unicodedata.normalize("NFD", text.translate(D_LOOKALIKES).lower())
     expected = "".join(ch for ch in lowered if unicodedata.category(ch) != "Mn").replace("đ", "d")
     assert fold(text) == expected
     assert fold(unicodedata.normalize("NFD", text)) == fold(unicodedata.normalize("NFC", text))

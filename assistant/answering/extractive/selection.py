@@ -21,7 +21,7 @@ from assistant.language.tokens import count_tokens
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.retriever import Query, in_clauses
 
-# Calibrated on evals/datasets/dev.jsonl (pinned by tests/test_answers.py), on the support of
+# Calibrated on evals/datasets/dev.jsonl (pinned by tests/answering/test_answers.py), on the support of
 # assistant/answering/extractive/sentences.py.
 MIN_SUPPORT = 0.35
 RELATIVE_SUPPORT = 0.8

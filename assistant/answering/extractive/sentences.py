@@ -15,7 +15,7 @@ from assistant.retrieval.matching import content_terms, is_stopword, term_covera
 from assistant.retrieval.retriever import Query
 from assistant.store.embeddings import E5Embeddings
 
-# Calibrated on evals/datasets/dev.jsonl (pinned by tests/test_answers.py): support = coverage
+# Calibrated on evals/datasets/dev.jsonl (pinned by tests/answering/test_answers.py): support = coverage
 # + DENSE_WEIGHT * (similarity - DENSE_BASELINE) - RANK_PENALTY * rank of the chunk.
 DENSE_WEIGHT = 2.0
 DENSE_BASELINE = 0.85

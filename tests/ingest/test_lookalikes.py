@@ -31,6 +31,7 @@ from assistant.store.chroma import DocumentInfo
 from ingest.identity import _claimed
 from ingest.pipeline import PreparedDocument, ensure_corpus
 from ingest.uploads import ingest_uploads
+from tests.conftest import CORPUS
 from tests.roles import ADMIN
 
 PASSWORD = "mat-khau-du-dai"
@@ -283,7 +284,6 @@ def test_the_key_is_stable(text: str) -> None:
 
 # --- property tests -------------------------------------------------------------------------------------
 
-CORPUS = Path(__file__).resolve().parent.parent / "ingest" / "corpus"
 STORED_TITLES = sorted(
     line.removeprefix("TITLE: ").strip()
     for path in CORPUS.glob("*.txt")
@@ -291,6 +291,12 @@ STORED_TITLES = sorted(
     if line.startswith("TITLE: ")
 )
 STORED_NUMBERS = sorted({short_name(t) for t in STORED_TITLES} | {"KH 32-KH/BCSĐ", "NĐ 30/2020/NĐ-CP"})
+
+
+def test_the_property_tests_have_stored_titles_to_forge() -> None:
+    assert len(STORED_TITLES) >= 3, CORPUS
+
+
 USER_NAMES = ["admin", "quan-tri", "nguyen.van.an", "binh@bnv.gov.vn", "Bình", "tran_thi-hoa", "giang-vien"]
 
 DASH_FORMS = [
