@@ -18,8 +18,6 @@ import re
 import unicodedata
 from functools import cache
 
-from confusable_homoglyphs.confusables import confusables_data
-
 from assistant.language.text import D_LOOKALIKES
 
 # Every dash and hyphen that reads as "-": hyphen, non-breaking hyphen, figure dash, en and em dash,
@@ -65,6 +63,10 @@ def prototypes() -> dict[str, str]:
     capital (Greek Ι, Cyrillic І, palochka Ӏ) is read as "I" to match, so that "NGHỊ QUYẾT… KHÓA XІІІ" with
     Cyrillic І is "khóa xiii" too. (Hence "admIn" and "admln" keep two keys, as they do in lower case.)
     """
+    # Not at import: the package parses its confusables table (~90 ms) when imported, and most runs (a
+    # question from the command line, a chat session) compare no name.
+    from confusable_homoglyphs.confusables import confusables_data
+
     found: dict[str, str] = {}
     for char, entries in confusables_data.items():
         if len(char) != 1 or len(entries) != 1 or char in _KEEP:
