@@ -8,29 +8,24 @@ diacritic or a letter never do.
 
 from __future__ import annotations
 
-import io
-import os
-import sys
 import unicodedata
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
-from unittest import mock
 
 import pytest
 from confusable_homoglyphs.confusables import confusables_data
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from assistant import Assistant, DocumentError, InputError, Settings, get_settings
+from assistant import Assistant, DocumentError, InputError
 from assistant.access.accounts import Accounts, _find
 from assistant.access.roles import Role
-from assistant.cli.main import main
 from assistant.language.lookalike import VIETNAMESE_MARKS, identity_key, skeleton
 from assistant.language.names import short_name
 from assistant.store.chroma import DocumentInfo
 from ingest.identity import _claimed
-from ingest.pipeline import PreparedDocument, ensure_corpus
+from ingest.pipeline import PreparedDocument
 from ingest.uploads import ingest_uploads
+from tests.cli.test_cli import run_cli
 from tests.conftest import CORPUS
 from tests.roles import ADMIN
 
@@ -43,15 +38,6 @@ HEADER = (
     "BAN CÁN SỰ ĐẢNG BỘ NỘI VỤ\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
     "Số: {number}\nHà Nội, ngày 16 tháng 02 năm 2023\nKẾ HOẠCH\nTHỰC HIỆN NGHỊ QUYẾT SỐ 27-NQ/TW\n\n"
 )
-
-
-@pytest.fixture
-def shared(tmp_path: Path) -> Assistant:
-    """The real assistant over a fresh copy of the bundled corpus (vectors from the shipped cache)."""
-    settings = Settings(data_dir=tmp_path / "kho")
-    assistant = Assistant(settings)
-    ensure_corpus(assistant.store, settings)
-    return assistant
 
 
 # --- the reproductions ----------------------------------------------------------------------------------
@@ -174,24 +160,8 @@ def test_a_look_alike_user_name_is_refused_naming_the_account(tmp_path: Path, na
 
 def _users(*args: str, data_dir: Path, stdin: str = "") -> tuple[int, str]:
     """`python -m assistant users ARGS` in this process: (exit code, what it printed)."""
-    out = io.StringIO()
-    with (
-        mock.patch.dict(os.environ, {"KH32_DATA_DIR": str(data_dir)}),
-        mock.patch.object(sys, "argv", ["assistant", "users", *args]),
-        mock.patch.object(sys, "stdin", io.StringIO(stdin)),
-        redirect_stdout(out),
-        redirect_stderr(out),
-    ):
-        os.environ.pop("KH32_DEBUG", None)
-        get_settings.cache_clear()
-        try:
-            main()
-            code = 0
-        except SystemExit as exit_:
-            code = exit_.code if isinstance(exit_.code, int) else 1
-        finally:
-            get_settings.cache_clear()
-    return code, out.getvalue()
+    result = run_cli("users", *args, data_dir=data_dir, stdin=stdin)
+    return result.returncode, result.stdout + result.stderr
 
 
 def test_the_cli_refuses_a_cyrillic_user_name_and_lists_admin_once(tmp_path: Path) -> None:
