@@ -174,4 +174,8 @@ def check_password(password: str) -> str:
     password = nfc(password)
     if len(password) < MIN_PASSWORD:
         raise InputError(f"Mật khẩu quá ngắn (tối thiểu {MIN_PASSWORD} ký tự).")
+    if len(set(password.strip())) < 2:
+        raise InputError(
+            "Mật khẩu không được chỉ gồm dấu cách hay một ký tự lặp lại; hãy chọn mật khẩu khác."
+        )
     return password

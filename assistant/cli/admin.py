@@ -1,11 +1,14 @@
 """`python -m assistant users add|remove|list|set-role|password` — the local accounts file — and
-`python -m assistant audit [--csv] | audit restore ENTRY` — the audit trail. Whoever runs these on the
-server is its operator (an admin); role changes are recorded in the audit trail as 'cli:<login>'."""
+`python -m assistant audit [--csv] | audit restore ENTRY` — the audit trail. The command line is the
+machine's administrator tool: whoever can run it on the server (and write its data folder) acts as an
+admin, recorded in the audit trail as 'cli:<login>', the login of the process's real user id (not of
+LOGNAME or USER, which anyone can set)."""
 
 from __future__ import annotations
 
 import getpass
 import os
+import pwd
 import sys
 import time
 
@@ -23,12 +26,18 @@ ROLE_NAMES = ", ".join(r.value for r in Role)
 
 
 def operator() -> User:
-    """The person at the server's command line: an admin, named by their login."""
+    """The person at the server's command line: an admin, named by the login of the real user id."""
+    return User(f"cli:{(login := _login())}", Role.ADMIN, display=f"dòng lệnh ({login})")
+
+
+def _login() -> str:
+    """The login of the process's real user id (the environment's LOGNAME and USER are not asked)."""
+    if not hasattr(os, "getuid"):
+        return getpass.getuser()  # no user ids (Windows): the login the system reports
     try:
-        login = getpass.getuser()
-    except (OSError, KeyError):
-        login = str(os.getuid()) if hasattr(os, "getuid") else "?"
-    return User(f"cli:{login}", Role.ADMIN, display=f"dòng lệnh ({login})")
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:  # a user id with no name (a container's)
+        return str(os.getuid())
 
 
 def _accounts() -> Accounts:
@@ -103,6 +112,7 @@ def password(name: str, password_stdin: bool) -> None:
     accounts = _accounts()
     name = accounts.stored_name(name)
     accounts.set_password(name, _password(password_stdin))
+    audit_log(get_settings()).record(operator().name, "password_change", detail=name)
     click.echo(f"Đã đổi mật khẩu của '{name}'.")
 
 

@@ -68,7 +68,11 @@ def _open(settings: Settings) -> Assistant:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
-    """Trợ lý Kế hoạch 32: hỏi đáp có trích dẫn về Kế hoạch 32-KH/BCSĐ và văn bản liên quan."""
+    """Trợ lý Kế hoạch 32: hỏi đáp có trích dẫn về Kế hoạch 32-KH/BCSĐ và văn bản liên quan.
+
+    Dòng lệnh là công cụ quản trị của máy chủ: ai chạy được nó trên máy thì có quyền quản trị (nạp, xóa tài
+    liệu, quản lý tài khoản); nhật ký ghi tên đăng nhập thật của tiến trình.
+    """
 
 
 @cli.command()

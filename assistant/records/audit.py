@@ -51,6 +51,7 @@ ACTIONS = {
     "user_add": "Thêm tài khoản",
     "user_remove": "Xóa tài khoản",
     "role_change": "Đổi vai trò",
+    "password_change": "Đổi mật khẩu",
 }
 CSV_COLUMNS = [
     "ma",

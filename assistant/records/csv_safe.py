@@ -12,8 +12,9 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: Any) -> Any:
-    """A text cell that would start a formula gets a leading apostrophe (shown as text, not run)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    """A text cell that would start a formula gets a leading apostrophe (shown as text, not run): also
+    after leading spaces ("   =HYPERLINK(…)"), which spreadsheets skip before reading a formula."""
+    if isinstance(value, str) and value.lstrip(" \u00a0").startswith(FORMULA_START):
         return "'" + value
     return value
 

@@ -240,3 +240,36 @@ def test_users_add_asks_the_password_twice(tmp_path: Path, monkeypatch: pytest.M
     )
     assert run_cli("users", "add", "an", data_dir=data).returncode == 0
     assert Accounts(data / "accounts.json").verify("an", PASSWORD) is not None
+
+
+@pytest.mark.parametrize("weak", [" " * 8, " " * 20, "a" * 12, "\u00a0" * 8 + "x", "  xxxxxxxx  "])
+def test_a_password_of_spaces_or_one_repeated_character_is_refused(tmp_path: Path, weak: str) -> None:
+    accounts = Accounts(tmp_path / "accounts.json")
+    with pytest.raises(InputError, match="dấu cách hay một ký tự lặp lại"):
+        accounts.add("an", weak, Role.READER)
+    assert accounts.names() == []
+    accounts.add("an", PASSWORD, Role.READER)
+    with pytest.raises(InputError, match="dấu cách hay một ký tự lặp lại"):
+        accounts.set_password("an", " " * 10)
+    assert accounts.verify("an", PASSWORD)
+
+
+def test_the_cli_actor_is_the_real_user_not_logname(tmp_path: Path) -> None:
+    """LOGNAME and USER are anyone's to set: the audit names the login of the process's real user id."""
+    import pwd
+
+    real = pwd.getpwuid(os.getuid()).pw_name
+    forged = "admin" if real != "admin" else "quan-tri"
+    data = tmp_path / "data"
+    env = {"LOGNAME": forged, "USER": forged}
+    run_cli("users", "add", "an", "--password-stdin", data_dir=data, stdin=PASSWORD + "\n", env=env)
+    changed = run_cli(
+        "users", "password", "an", "--password-stdin", data_dir=data, stdin=PASSWORD + "-moi\n", env=env
+    )
+    assert changed.returncode == 0, changed.stderr
+    rows = [line.split("\t") for line in run_cli("audit", data_dir=data).stdout.splitlines()]
+    assert [(r[2], r[3]) for r in rows] == [
+        (f"cli:{real}", "Đổi mật khẩu"),
+        (f"cli:{real}", "Thêm tài khoản"),
+    ]
+    assert Accounts(data / "accounts.json").verify("an", PASSWORD + "-moi")
