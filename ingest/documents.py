@@ -10,16 +10,11 @@ from assistant.access.roles import Permission, User, require
 from assistant.core.errors import InputError
 from assistant.core.settings import Settings
 from assistant.language.text import safe_id
-from assistant.records.audit import AuditLog
+from assistant.records.audit import audit_log
 from assistant.store.chroma import Store
 from ingest.identity import check
 from ingest.pipeline import IngestResult, Progress, ingest, prepare, remove
 from ingest.retained import restore, snapshot
-
-
-def audit_log(settings: Settings) -> AuditLog:
-    """The audit trail of the data folder."""
-    return AuditLog(Path(settings.data_dir) / "audit.sqlite")
 
 
 def ingest_paths(

@@ -18,6 +18,7 @@ from assistant.classroom.handout import to_docx, to_markdown
 from assistant.language.markup import escape_markdown, split_quotes
 from assistant.records.conversations import ConversationStore
 from assistant.records.feedback import FeedbackStore
+from assistant.records.throttle import sign_in
 from ingest.pipeline import ensure_corpus, progress_note, start_up_needed
 
 MODE_LABELS = {
@@ -126,13 +127,27 @@ def sign_in_page() -> None:
         password = st.text_input("Mật khẩu", type="password", key="sign_in_password")
         submitted = st.form_submit_button("Đăng nhập", type="primary", icon=":material/login:")
     if submitted:
-        found = Accounts(settings.accounts_path).verify(name, password)
-        if found is None:
-            time.sleep(FAILED_SIGN_IN_DELAY)  # slows password guessing down (this session only)
-            st.error("Tên đăng nhập hoặc mật khẩu không đúng.")
+        try:  # throttled per account name and client address across every session and process
+            attempt = sign_in(settings, name, password, address=client_address())
+        except AssistantError as exc:
+            st.error(exc.message)
             return
-        st.session_state["user"] = found
+        if attempt.user is None:
+            time.sleep(FAILED_SIGN_IN_DELAY)  # and a refused attempt is never quick, in any session
+            st.error(attempt.message)
+            return
+        st.session_state["user"] = attempt.user
         st.rerun()
+
+
+def client_address() -> str | None:
+    """The address of the browser's connection (None when it is this machine, or unknown). Behind a proxy
+    it is the proxy's: its own limit (KH32_SIGN_IN_ADDRESS_FAILURES) is higher than an account's."""
+    try:
+        address = st.context.ip_address
+    except (AttributeError, RuntimeError, StreamlitAPIException):
+        return None
+    return address if isinstance(address, str) and address else None  # (AppTest gives a mock)
 
 
 def sign_out() -> None:

@@ -135,6 +135,29 @@ class Settings(BaseSettings):
     retain_days: int = Field(
         default=30, ge=1, description="Days a removed or replaced document is kept for an admin to restore."
     )
+    # The sign-in throttle of local accounts (assistant/records/throttle.py), kept in DATA_DIR/signin.sqlite.
+    sign_in_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Failed sign-ins under one account name (look-alike spellings are one) before it is "
+        "locked; a success clears them.",
+    )
+    sign_in_address_failures: int = Field(
+        default=20,
+        ge=1,
+        description="Failed sign-ins from one client address (any names) before it is locked; higher than "
+        "per account, as people behind one proxy share an address.",
+    )
+    sign_in_window: float = Field(
+        default=900.0,
+        gt=0,
+        description="Seconds without a failure (after the last one, or the end of the last lock) after "
+        "which failures are forgotten.",
+    )
+    sign_in_lock_seconds: float = Field(
+        default=30.0, gt=0, description="The first lock, in seconds; each further failure doubles it."
+    )
+    sign_in_max_lock_seconds: float = Field(default=900.0, gt=0, description="The longest lock, in seconds.")
 
     @property
     def accounts_path(self) -> Path:

@@ -1,4 +1,5 @@
-"""The audit trail: who uploaded, replaced, removed or restored which document, and who changed a role.
+"""The audit trail: who uploaded, replaced, removed or restored which document, who changed a role, and
+every sign-in with a local account (succeeded, failed, or refused while locked).
 
 An append-only SQLite table (triggers refuse UPDATE and DELETE), shown to admins and exported as CSV.
 Removed and replaced documents are kept (chunks, metadata) in the same file for
@@ -11,8 +12,10 @@ import json
 import sqlite3
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from assistant.core.settings import Settings
 from assistant.records.csv_safe import to_csv
 from assistant.records.sqlite_file import SqliteFile
 
@@ -52,6 +55,9 @@ ACTIONS = {
     "user_remove": "Xóa tài khoản",
     "role_change": "Đổi vai trò",
     "password_change": "Đổi mật khẩu",
+    "sign_in": "Đăng nhập",
+    "sign_in_failed": "Đăng nhập sai",
+    "sign_in_locked": "Đăng nhập bị chặn (đang tạm khóa)",
 }
 CSV_COLUMNS = [
     "ma",
@@ -173,3 +179,8 @@ class AuditLog(SqliteFile):
                 for r in reversed(self.rows())
             ),
         )
+
+
+def audit_log(settings: Settings) -> AuditLog:
+    """The audit trail of the data folder."""
+    return AuditLog(Path(settings.data_dir) / "audit.sqlite")

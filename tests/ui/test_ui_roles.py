@@ -3,6 +3,7 @@ may not use refuse even when named, conversations that open only for their owner
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from assistant import get_settings
 from assistant.access.accounts import Accounts
 from assistant.access.roles import Role, User
+from assistant.records.audit import audit_log
 from assistant.records.conversations import ConversationStore
 from tests.conftest import PROJECT
 
@@ -282,3 +284,25 @@ def test_a_role_change_takes_effect_at_once(accounts_dir: Path) -> None:
         assert any("Đăng nhập: **giang (Người đọc)**" in c.value for c in at.sidebar.caption)
     finally:
         accounts.set_role("giang", Role.TRAINER)
+
+
+def test_wrong_passwords_lock_the_account_for_every_session(
+    accounts_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each guess in a new session (a new AppTest): after KH32_SIGN_IN_FAILURES of them, even the right
+    password is refused, with how long to wait; the attempts are in the audit trail."""
+    monkeypatch.setenv("KH32_SIGN_IN_FAILURES", "2")
+    get_settings.cache_clear()
+    accounts = Accounts(accounts_dir / "accounts.json")
+    if "khoa" not in accounts.names():
+        accounts.add("khoa", PASSWORD, Role.READER)
+    for guess in ("sai-mat-khau-1", "sai-mat-khau-2"):
+        assert [e.value for e in sign_in("KHOA", guess).error] == ["Tên đăng nhập hoặc mật khẩu không đúng."]
+    at = sign_in("khoa")
+    (refusal,) = at.error  # the real clock: the 30-second lock has begun to run down
+    assert re.fullmatch(
+        r"Đăng nhập sai quá nhiều lần nên tạm bị khóa; hãy thử lại sau [23]\d giây\.", refusal.value
+    )
+    assert "user" not in at.session_state and [t.value for t in at.title] == ["Đăng nhập"]
+    rows = [r for r in audit_log(get_settings()).rows() if r["actor"] in {"khoa", "KHOA"}]
+    assert [r["action"] for r in rows] == ["sign_in_locked", "sign_in_failed", "sign_in_failed"]
