@@ -19,8 +19,8 @@ from assistant.access.roles import ROLE_LABELS, Role, User, parse_role
 from assistant.answering.chain import Assistant
 from assistant.core.errors import InputError
 from assistant.core.settings import get_settings
-from assistant.records.audit import ACTIONS
-from ingest.documents import audit_csv, audit_log, audit_rows, restore_document
+from assistant.records.audit import ACTIONS, audit_log
+from ingest.documents import audit_csv, audit_rows, restore_document
 
 ROLE_NAMES = ", ".join(r.value for r in Role)
 

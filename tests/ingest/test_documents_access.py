@@ -16,7 +16,8 @@ import pytest
 from assistant import Assistant, DocumentError, InputError
 from assistant.access.roles import PermissionDenied
 from assistant.access.signin import anonymous_user
-from ingest.documents import audit_csv, audit_log, audit_rows, remove_document, restore_document
+from assistant.records.audit import audit_log
+from ingest.documents import audit_csv, audit_rows, remove_document, restore_document
 from ingest.identity import ReplaceNeeded
 from ingest.uploads import ingest_uploads
 from tests.roles import ADMIN, EVALUATOR, READER, TRAINER
