@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -244,11 +245,13 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def handout_downloads(blocks: Any, stem: str, what: str, columns: bool = False) -> None:
-    """Two download buttons for a handout: Markdown and Word (.docx), citations included."""
+    """Two download buttons for a handout: Markdown and Word (.docx), citations included. Each file is made
+    when its button is clicked, not on every run of the page (a .docx of a long conversation took more of
+    the server's time than the answer it follows)."""
     left, right = st.columns(2) if columns else (st, st)
     for place, label, data, suffix, mime in (
-        (left, f"Tải {what} (.md)", to_markdown(blocks), "md", "text/markdown"),
-        (right, f"Tải {what} (.docx)", to_docx(blocks), "docx", DOCX),
+        (left, f"Tải {what} (.md)", partial(to_markdown, blocks), "md", "text/markdown"),
+        (right, f"Tải {what} (.docx)", partial(to_docx, blocks), "docx", DOCX),
     ):
         name = f"{stem}.{suffix}"
         place.download_button(

@@ -106,6 +106,18 @@ def test_make_chat_command_binds_loopback_without_accounts(tmp_path: Path, monke
     assert command[command.index("--client.toolbarMode") + 1] == "viewer"  # no Deploy / developer menu
 
 
+def test_served_chat_watches_no_source_files(tmp_path: Path, monkeypatch) -> None:
+    """Streamlit's file watcher re-resolved every module's path after each run of each session: off."""
+    from assistant import get_settings
+    from ui.serve import streamlit_command
+
+    monkeypatch.setenv("KH32_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    command = streamlit_command("8501")
+    assert command[command.index("--server.fileWatcherType") + 1] == "none"
+    assert command[command.index("--server.runOnSave") + 1] == "false"
+
+
 # --- OIDC: roles from the ID token's claims (st.user) ------------------------------------------------
 
 
