@@ -160,12 +160,25 @@ def sign_out() -> None:
         st.logout()
 
 
+@st.cache_resource
+def _settled_generations(data_dir: str) -> set[str]:
+    """The store generations at which this process found no start-up work (the bundled corpus complete,
+    nothing to collect): the check reads every document, so each run of each page need not repeat it.
+    Any write, in any process, makes a new generation, which is checked again."""
+    return set()
+
+
 def open_assistant() -> Assistant | None:
     """The assistant, with the bundled corpus ingested into an empty store; None (error shown) on failure."""
     try:
         shared = assistant()
-        if start_up_needed(shared.store, shared.settings):
-            _ingest_bundled_corpus(shared)
+        settled = _settled_generations(str(shared.settings.data_dir))
+        generation = shared.store.generation()
+        if generation not in settled:
+            if start_up_needed(shared.store, shared.settings):
+                _ingest_bundled_corpus(shared)
+            else:
+                settled.add(generation)
         return shared
     except AssistantError as exc:
         st.error(exc.message)

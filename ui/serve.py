@@ -42,6 +42,10 @@ def streamlit_command(port: str) -> list[str]:
         "none",
         "--server.runOnSave",
         "false",
+        # a full garbage collection after every run of every session cost a third of the server's time
+        # per answer (the heap holds the model and the indexes); Python's own collector still runs
+        "--runner.postScriptGC",
+        "false",
     ]
 
 

@@ -107,7 +107,8 @@ def test_make_chat_command_binds_loopback_without_accounts(tmp_path: Path, monke
 
 
 def test_served_chat_watches_no_source_files(tmp_path: Path, monkeypatch) -> None:
-    """Streamlit's file watcher re-resolved every module's path after each run of each session: off."""
+    """Streamlit's file watcher re-resolved every module's path, and a full garbage collection ran, after
+    each run of each session: both off."""
     from assistant import get_settings
     from ui.serve import streamlit_command
 
@@ -116,6 +117,7 @@ def test_served_chat_watches_no_source_files(tmp_path: Path, monkeypatch) -> Non
     command = streamlit_command("8501")
     assert command[command.index("--server.fileWatcherType") + 1] == "none"
     assert command[command.index("--server.runOnSave") + 1] == "false"
+    assert command[command.index("--runner.postScriptGC") + 1] == "false"
 
 
 # --- OIDC: roles from the ID token's claims (st.user) ------------------------------------------------
