@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from docx import Document
 
-from assistant.classroom.quiz import QuizQuestion
+from assistant.classroom.items import LETTERS, QuizQuestion
 from assistant.language.markup import escape_markdown, split_quotes
 
 # A run of text, bold or not; a block is a heading, paragraph, numbered item or quoted passage of runs.
@@ -42,19 +42,44 @@ def conversation_blocks(messages: Sequence[dict[str, Any]], title: str = "Cuộc
     return blocks
 
 
-def quiz_blocks(questions: Sequence[QuizQuestion], title: str = "Đề kiểm tra") -> list[Block]:
-    """A quiz as handout blocks: the questions, then the answer key with each question's source."""
-    blocks = [Block("title", [(title, False)]), _dated()]
+def quiz_blocks(
+    questions: Sequence[QuizQuestion], title: str = "Đề kiểm tra", part: str = "both"
+) -> list[Block]:
+    """A quiz as handout blocks: the question sheet (`part` "questions"), the answer key with each question's
+    source ("key"), or both, the sheet first ("both")."""
+    blocks = [Block("title", [(title if part != "key" else f"Đáp án — {title}", False)]), _dated()]
     sources = list(dict.fromkeys(q.citation for q in questions))
     blocks.append(Block("note", [("Nguồn: " + "; ".join(sources), False)]))
-    blocks.append(Block("heading", [("Câu hỏi", False)]))
-    for i, q in enumerate(questions, 1):
-        blocks.append(Block("item", [(f"Câu {i} ({q.instruction}):", True), (f" {q.prompt}", False)]))
-    blocks.append(Block("heading", [("Đáp án", False)]))
-    for i, q in enumerate(questions, 1):
-        blocks.append(Block("item", [(f"Câu {i}: {q.answer}", True), (f" — {q.citation}", False)]))
-        blocks.append(Block("quote", [(q.explanation or q.source, False)]))
+    if part in ("both", "questions"):
+        blocks.append(Block("heading", [("Câu hỏi", False)]))
+        for i, q in enumerate(questions, 1):
+            blocks.append(
+                Block("item", [(f"Câu {i} ({q.instruction}) — {q.citation}:", True), (f" {q.stem}", False)])
+            )
+            blocks.extend(
+                Block("paragraph", [(f"{LETTERS[k]}. {o}", False)]) for k, o in enumerate(q.choices)
+            )
+    if part in ("both", "key"):
+        blocks.append(Block("heading", [("Đáp án", False)]))
+        for i, q in enumerate(questions, 1):
+            blocks.append(Block("item", [(f"Câu {i}: {q.answer}", True), (f" — {q.citation}", False)]))
+            blocks.append(Block("quote", [(q.explanation or q.source, False)]))
     return blocks
+
+
+def to_text(blocks: Sequence[Block]) -> str:
+    """Plain text for a terminal: headings underlined, items and quotes indented."""
+    lines = []
+    for block in blocks:
+        text = "".join(t for t, _ in block.runs)
+        if block.kind in ("title", "heading"):
+            lines += [text, ("=" if block.kind == "title" else "-") * min(len(text), 60)]
+        elif block.kind == "quote":
+            lines.append("    " + text.replace("\n", "\n    "))
+        else:
+            lines.append(text)
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def to_markdown(blocks: Sequence[Block]) -> str:

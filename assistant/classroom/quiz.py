@@ -1,248 +1,307 @@
-"""Offline quiz from clause text: fill-in-the-blank and true/false questions, each with key and citation."""
+"""The offline quiz: items of the chosen kinds in the chosen proportions, spread over the chosen clauses, no
+two on the same fact, the same for the same seed; every false statement flagged by the claim check against its
+source, every true one passing it."""
 
 from __future__ import annotations
 
-import json
-import math
 import random
 import re
-from collections import Counter
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from itertools import groupby, pairwise
-from typing import Literal
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
 
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage
-
-from assistant.answering.support import unsupported_numbers
-from assistant.core.errors import InputError, LLMError
+from assistant.answering.support import SupportScorer
+from assistant.classroom.blanks import blank_item
+from assistant.classroom.choices import choice_item, distractors
+from assistant.classroom.items import FALSE, KINDS, TRUE, Kind, QuizQuestion
+from assistant.classroom.sentences import Sentence, clause_sentences, clauses
+from assistant.classroom.spans import BODY, Span, Stats, normal, testable
+from assistant.classroom.statements import Check, describe, false_statements, flagged
+from assistant.core.errors import InputError
 from assistant.core.models import Chunk
-from assistant.core.prompts import load_prompt
-from assistant.language.text import fold, folded_syllables, sentence_spans
-from assistant.retrieval.matching import STOPWORDS
+from assistant.language.text import fold, folded_syllables
+from assistant.store.chroma import Store
+from assistant.store.embeddings import E5Embeddings
 
-BLANK = "_____"
-TRUE, FALSE = "Đúng", "Sai"
-MIN_WORDS = 8  # shorter sentences (headings, list stubs) make poor questions
-LONG_WORDS = 45  # longer sentences are split at ";" into parts that read on their own
-
-ORDINALS = ["nhất", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười"]
-_ORDINAL = re.compile(r"\b(Thứ|thứ) (" + "|".join(ORDINALS) + r")\b")
-_NUMBER = re.compile(r"(?<![\w/.,-])\d{1,4}(?![\w/]|[.,]\d)")
-_WORD = re.compile(r"\w+")
-# Opposites that make a statement verifiably false against the verbatim source.
-ANTONYMS = {
-    "tăng cường": "hạn chế",
-    "đẩy mạnh": "tạm dừng",
-    "nâng cao": "hạ thấp",
-    "đổi mới": "giữ nguyên",
-    "hoàn thiện": "bãi bỏ",
-    "tinh gọn": "cồng kềnh",
-    "công khai": "bí mật",
-    "hiệu quả": "kém hiệu quả",
-    "giảm": "tăng",
-    "phát huy": "hạn chế",
-    "bảo đảm": "bỏ qua",
-    "độc lập": "phụ thuộc",
-}
+MAX_COUNT = 100
+KIND_NAMES = {"blank": "điền chỗ trống", "true_false": "đúng/sai", "choice": "trắc nghiệm"}
 
 
-@dataclass(frozen=True)
-class QuizQuestion:
-    """One question: the statement shown, the expected answer, and the verbatim source it came from."""
+def parse_kinds(text: str) -> dict[Kind, float]:
+    """Kinds and their shares from "blank,true_false,choice" (equal shares) or "blank:2,choice:1"."""
+    shares: dict[Kind, float] = {}
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        name, _, weight = part.partition(":")
+        name = name.strip()
+        if name not in KINDS:
+            raise InputError(
+                f"Loại câu hỏi '{name}' không có. Các loại: {', '.join(KINDS)} "
+                "(ví dụ: blank,true_false,choice hoặc blank:2,choice:1)."
+            )
+        try:
+            share = float(weight) if weight.strip() else 1.0
+        except ValueError:
+            share = -1.0
+        if not share > 0:
+            raise InputError(f"Tỉ lệ của loại '{name}' phải là một số dương (ví dụ: {name}:2).")
+        shares[name] = share  # type: ignore[index]
+    if not shares:
+        raise InputError("Hãy chọn ít nhất một loại câu hỏi: blank, true_false, choice.")
+    return shares
 
-    kind: Literal["blank", "true_false", "choice"]
-    prompt: str
-    answer: str
-    source: str
-    citation: str
-    chunk_id: str
-    explanation: str = ""
 
-    @property
-    def instruction(self) -> str:
-        """What the learner is asked to do, in Vietnamese."""
-        return {
-            "blank": "Điền vào chỗ trống",
-            "true_false": "Đúng hay sai?",
-            "choice": "Chọn một phương án đúng",
-        }[self.kind]
+def schedule(count: int, shares: Mapping[Kind, float]) -> list[Kind]:
+    """`count` kinds in the given proportions (largest remainders), interleaved evenly."""
+    total = sum(shares.values())
+    exact = {k: count * s / total for k, s in shares.items()}
+    counts = {k: int(v) for k, v in exact.items()}
+    for k in sorted(exact, key=lambda k: counts[k] - exact[k])[: count - sum(counts.values())]:
+        counts[k] += 1
+    slots = [((i + 0.5) / n, list(shares).index(k), k) for k, n in counts.items() for i in range(n)]
+    return [k for *_, k in sorted(slots)]
 
 
-@dataclass(frozen=True)
-class _Statement:
-    text: str  # verbatim part of the source text
-    chunk: Chunk
+def select_clauses(chunks: Sequence[Chunk], doc_id: str, labels: Sequence[str] = ()) -> list[Chunk]:
+    """The chunks of a document, or of its clauses named by label ("Điều 2" takes in "Điều 2, khoản 1") or
+    key; an InputError names the document or clause that is not there."""
+    own = [c for c in chunks if c.doc_id == doc_id]
+    if not own:
+        raise InputError(
+            f"Không có tài liệu mã '{doc_id}' trong kho. Xem danh sách: python -m assistant docs."
+        )
+    if not labels:
+        return own
+    chosen: list[Chunk] = []
+    for label in labels:
+        wanted = " ".join(fold(label).split())
+        found = [
+            c
+            for c in own
+            if wanted in (fold(c.clause_label), fold(c.clause_key))
+            or fold(c.clause_label).startswith(wanted + ",")
+            or fold(c.clause_key).startswith(wanted + "/")
+        ]
+        if not found:
+            known = list(dict.fromkeys(c.clause_label for c in own))
+            shown = ", ".join(known[:8]) + (f"… ({len(known)} điều khoản)" if len(known) > 8 else "")
+            raise InputError(f"Tài liệu '{doc_id}' không có điều khoản '{label}'. Có: {shown}.")
+        chosen.extend(c for c in found if c not in chosen)
+    return chosen
+
+
+@dataclass
+class _Document:
+    """What a document offers to a quiz: its bodies, and its spans by type, for swaps and distractors."""
+
+    bodies: list[str] = field(default_factory=list)
+    by_type: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+
+    def add(self, span: Span) -> None:
+        if span.kind == BODY and span.text not in self.bodies:
+            self.bodies.append(span.text)
+        self.by_type.setdefault((span.kind, span.type), []).append(span.text)
+
+
+class QuizBuilder:
+    """Reads the chosen clauses and the corpus once, then makes items sentence by sentence."""
+
+    def __init__(self, chunks: Sequence[Chunk], corpus: Sequence[Chunk], check: Check, seed: int) -> None:
+        self.corpus = list(corpus) or list(chunks)
+        self.stats = Stats(c.text for c in self.corpus)
+        self.check = check
+        self.rng = random.Random(seed)
+        self.groups = [s for g in clauses(chunks) if (s := clause_sentences(g))]
+        self._spans: dict[int, list[Span]] = {}
+
+    def spans(self, sentence: Sentence) -> list[Span]:
+        key = id(sentence)
+        if key not in self._spans:
+            chunk = sentence.chunk
+            heading = frozenset(folded_syllables(f"{chunk.clause_path} {chunk.clause_label}"))
+            self._spans[key] = testable(sentence.text, self.stats, heading, _own_name(sentence))
+        return self._spans[key]
+
+    @cached_property
+    def documents(self) -> dict[str, _Document]:
+        """Every corpus document's spans (for the other bodies and options of the same type)."""
+        found: dict[str, _Document] = {}
+        for group in clauses(self.corpus):
+            doc = found.setdefault(group[0].doc_id, _Document())
+            for sentence in clause_sentences(group):
+                for span in self.spans(sentence):
+                    doc.add(span)
+        return found
+
+    def _kind_of(self, doc_id: str) -> str:
+        short = next((c.doc_short for c in self.corpus if c.doc_id == doc_id), "")
+        return short.split(" ")[0]
+
+    def pools(self, sentence: Sentence, span: Span) -> list[list[str]]:
+        """Options of the span's type: the document's own, then those of documents of the same kind."""
+        own = sentence.chunk.doc_id
+        kind = self._kind_of(own)
+        same = [d for d in self.documents if d != own and self._kind_of(d) == kind]
+        return [self.documents.get(own, _Document()).by_type.get((span.kind, span.type), [])] + [
+            self.documents[d].by_type.get((span.kind, span.type), []) for d in same
+        ]
+
+    def blank(self, sentence: Sentence, used: set[str]) -> QuizQuestion | None:
+        span = next((s for s in self.spans(sentence) if s.key not in used), None)
+        return blank_item(sentence, span) if span else None
+
+    def choice(self, sentence: Sentence, used: set[str]) -> QuizQuestion | None:
+        for span in self.spans(sentence):
+            if span.key in used:
+                continue
+            wrong = distractors(span, sentence, self.pools(sentence, span), self.check, self.rng)
+            if wrong:
+                return choice_item(sentence, span, wrong, self.rng)
+        return None
+
+    def true_false(self, sentence: Sentence, false: bool) -> QuizQuestion | None:
+        if not sentence.complete or self.check(sentence.text, [sentence.clause]) is not None:
+            return None  # a list item is no statement; a sentence the check does not pass is no true one
+        chunk = sentence.chunk
+        common = dict(
+            source=sentence.text,
+            citation=chunk.citation,
+            chunk_id=chunk.id,
+            doc_id=chunk.doc_id,
+            label=chunk.clause_label,
+            fact=normal(sentence.text),
+        )
+        if not false:
+            return QuizQuestion(
+                "true_false",
+                sentence.text,
+                TRUE,
+                explanation=f"Đúng. Nguyên văn: «{sentence.text}»",
+                **common,
+            )
+        doc = self.documents.get(chunk.doc_id, _Document())
+        numbers = {t: v for (k, t), v in doc.by_type.items()}
+        bodies = [b for b in doc.bodies if len(b.split()) > 1]
+        self.rng.shuffle(bodies)
+        for change in false_statements(sentence.text, self.spans(sentence), bodies, numbers, self.rng):
+            if reason := flagged(change, sentence.text, sentence.clause, self.check):
+                return QuizQuestion(
+                    "true_false",
+                    change.text,
+                    FALSE,
+                    explanation=f"Sai. {describe(change)} ({reason}.) Nguyên văn: «{sentence.text}»",
+                    **common,
+                )
+        return None
+
+
+def _own_name(sentence: Sentence) -> str:
+    """The document's title when the sentence names the document itself (its number or citation name)."""
+    chunk = sentence.chunk
+    number = chunk.doc_short.split(" ", 1)[-1]
+    said = fold(sentence.text)
+    named = (bool(re.search(r"\d", number)) and fold(number) in said) or fold(chunk.doc_short) in said
+    return chunk.doc_title if named else ""
 
 
 def build_quiz(
-    chunks: Sequence[Chunk], count: int = 5, seed: int = 0, corpus: Sequence[Chunk] = ()
+    chunks: Sequence[Chunk],
+    count: int = 5,
+    seed: int = 0,
+    corpus: Sequence[Chunk] = (),
+    kinds: Mapping[Kind, float] | Iterable[Kind] | None = None,
+    *,
+    check: Check,
 ) -> list[QuizQuestion]:
-    """Up to `count` questions from the chunks' sentences, alternating kinds and spreading over sentences.
+    """Up to `count` items from the chosen clauses' sentences.
 
     Args:
-        chunks: the chosen clauses' chunks, in reading order.
-        count: how many questions to make.
-        seed: the same seed gives the same quiz.
-        corpus: chunks used to judge which terms are rare (the chosen chunks when empty).
+        chunks: the chosen clauses' chunks.
+        count: how many items to make (1 to MAX_COUNT).
+        seed: the same seed (and the same clauses and corpus) gives the same quiz.
+        corpus: every stored chunk: which terms are rare, the document's other bodies and options.
+        kinds: the kinds and their shares ({"blank": 2, "choice": 1}, or kinds in equal shares); all three
+            in equal shares by default.
+        check: the claim check (`SupportScorer.meaning`): a false statement is kept only when it flags it,
+            a true one only when it passes.
     """
-    if count < 1:
-        raise InputError("Số câu hỏi phải từ 1 trở lên.")
-    statements = list(_statements(chunks))
-    if not statements:
+    if not 1 <= count <= MAX_COUNT:
+        raise InputError(f"Số câu hỏi phải từ 1 đến {MAX_COUNT}.")
+    shares: dict[Kind, float] = (
+        dict(kinds) if isinstance(kinds, Mapping) else {k: 1.0 for k in (kinds or KINDS)}  # type: ignore[misc]
+    )
+    builder = QuizBuilder(chunks, corpus, check, seed)
+    if not builder.groups:
         raise InputError("Các điều khoản đã chọn không có câu nào đủ dài để ra câu hỏi.")
-    idf = _idf([c.text for c in corpus or chunks])
-    rng = random.Random(seed)
-    pools = [_candidates(s, idf, rng) for s in statements]
+    rng = builder.rng
+    orders = [rng.sample(group, len(group)) for group in builder.groups]
+    used: dict[int, set[str]] = {}  # sentence -> the kinds of its items
+    facts: set[str] = set()
     questions: list[QuizQuestion] = []
-    seen: set[str] = set()
-    round_ = 0
-    while len(questions) < count and any(pools):
-        for pool in pools:
-            wanted = "blank" if (len(questions) + round_) % 3 != 2 else "true_false"
-            pick = next((q for q in pool if q.kind == wanted), pool[0] if pool else None)
-            if pick is None:
-                continue
-            pool.remove(pick)
-            if pick.prompt not in seen:
-                seen.add(pick.prompt)
-                questions.append(pick)
-            if len(questions) == count:
+    want_false = rng.random() < 0.5
+    cursor = 0
+    for kind in schedule(count, shares):
+        tries = [(k, again) for again in (False, True) for k in [kind, *[k for k in shares if k != kind]]]
+        for attempt, again in tries:
+            made = _next_item(builder, attempt, orders, cursor, used, facts, want_false, again)
+            if made:
+                item, at, sentence = made
+                questions.append(item)
+                used.setdefault(id(sentence), set()).add(item.kind)
+                facts.add(item.fact)
+                cursor = at + 1
+                if item.kind == "true_false":
+                    want_false = item.answer != FALSE
                 break
-        round_ += 1
     return questions
 
 
-def _statements(chunks: Sequence[Chunk]) -> Iterator[_Statement]:
-    """Sentences of each clause (its chunks joined, so a sentence cut between chunks is whole again)."""
-    for _, group in groupby(chunks, key=lambda c: (c.doc_id, c.clause_key)):
-        parts = list(group)
-        text = "\n".join(c.text for c in parts)
-        bounds = []
-        offset = 0
-        for c in parts:
-            bounds.append((offset, c))
-            offset += len(c.text) + 1
-        for start, end in sentence_spans(text):
-            chunk = next(c for at, c in reversed(bounds) if at <= start)
-            sentence = " ".join(text[start:end].split())
-            pieces = [sentence]
-            if len(sentence.split()) > LONG_WORDS:
-                pieces = [p.strip() for p in re.split(r"(?<=;)\s+", sentence) if p.strip()]
-            for piece in pieces:
-                if len(_WORD.findall(piece)) >= MIN_WORDS:
-                    yield _Statement(piece, chunk)
-
-
-def _idf(texts: Sequence[str]) -> dict[str, float]:
-    df = Counter(w for t in texts for w in set(folded_syllables(t)))
-    n = max(len(texts), 1)
-    return {w: math.log((n + 1) / (f + 0.5)) for w, f in df.items()}
-
-
-def _candidates(statement: _Statement, idf: dict[str, float], rng: random.Random) -> list[QuizQuestion]:
-    """Every question this statement gives, best first within each kind."""
-    text, chunk = statement.text, statement.chunk
-    made: list[QuizQuestion] = []
-
-    def add(kind: Literal["blank", "true_false"], prompt: str, answer: str, explanation: str) -> None:
-        made.append(QuizQuestion(kind, prompt, answer, text, chunk.citation, chunk.id, explanation))
-
-    for start, end in _key_phrases(text, idf):
-        add("blank", text[:start] + BLANK + text[end:], text[start:end], f"Nguyên văn: «{text}»")
-    falsified = _falsify(text, rng)
-    if falsified:
-        changed, original = falsified
-        add("true_false", changed, FALSE, f"Văn bản ghi «{original}». Nguyên văn: «{text}»")
-    add("true_false", text, TRUE, "Câu này trích nguyên văn từ văn bản.")
-    return made
-
-
-def _key_phrases(text: str, idf: dict[str, float]) -> list[tuple[int, int]]:
-    """Spans worth blanking: ordinals and numbers first, then the rarest two-syllable terms."""
-    spans = [m.span(2) if m.group(1) == "thứ" else m.span() for m in _ORDINAL.finditer(text)]
-    spans += [m.span() for m in _NUMBER.finditer(text)]
-    words = list(_WORD.finditer(text))
-    scored = []
-    for a, b in pairwise(words):
-        between = text[a.end() : b.start()]
-        fa, fb = fold(a.group()), fold(b.group())
-        if between != " " or fa in STOPWORDS or fb in STOPWORDS or a.group().isdigit() or b.group().isdigit():
-            continue
-        if a.start() == 0:
-            continue  # blanking the first words leaves nothing to go on
-        scored.append((idf.get(fa, 0.0) + idf.get(fb, 0.0), a.start(), b.end()))
-    scored.sort(reverse=True)
-    for _, start, end in scored[:2]:
-        if not any(s < end and start < e for s, e in spans):
-            spans.append((start, end))
-    return spans
-
-
-def _falsify(text: str, rng: random.Random) -> tuple[str, str] | None:
-    """The statement changed so the source contradicts it, and the words it replaced; None if no rule fits."""
-    if match := _ORDINAL.search(text):
-        others = [o for o in ORDINALS[:7] if o != match.group(2)]
-        new = rng.choice(others)
-        return text[: match.start(2)] + new + text[match.end(2) :], match.group()
-    if match := _NUMBER.search(text):
-        value = match.group()
-        new = str(int(value) + rng.choice([1, 2])).zfill(len(value))
-        return text[: match.start()] + new + text[match.end() :], value
-    lowered = text.lower()
-    for word, opposite in ANTONYMS.items():
-        at = _find_word(lowered, word)
-        if at >= 0:
-            original = text[at : at + len(word)]
-            replacement = opposite.capitalize() if original[0].isupper() else opposite
-            return text[:at] + replacement + text[at + len(word) :], original
+def _next_item(
+    builder: QuizBuilder,
+    kind: Kind,
+    orders: list[list[Sentence]],
+    cursor: int,
+    used: dict[int, set[str]],
+    facts: set[str],
+    want_false: bool,
+    again: bool,
+) -> tuple[QuizQuestion, int, Sentence] | None:
+    """The next item of a kind, from the clause at the cursor on (round robin over the clauses), from a
+    sentence not asked about yet, or, `again`, another fact of a sentence only blanked so far; a true/false
+    item of the wanted answer first, of the other when no sentence gives it."""
+    wants = [want_false, not want_false] if kind == "true_false" else [False]
+    for want in wants:
+        for step in range(len(orders)):
+            at = (cursor + step) % len(orders)
+            for sentence in orders[at]:
+                asked = used.get(id(sentence))
+                if asked and not (again and kind != "true_false" and "true_false" not in asked):
+                    continue
+                if kind == "blank":
+                    item = builder.blank(sentence, facts)
+                elif kind == "choice":
+                    item = builder.choice(sentence, facts)
+                else:
+                    item = builder.true_false(sentence, want)
+                if item and item.fact not in facts:
+                    return item, at, sentence
     return None
 
 
-def _find_word(text: str, phrase: str) -> int:
-    match = re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text)
-    return match.start() if match else -1
+def claim_check(embeddings: E5Embeddings, corpus: Sequence[Chunk]) -> Check:
+    """The claim check over the corpus (`SupportScorer.meaning`), as `build_quiz` takes it."""
+    return SupportScorer(embeddings, [c.text for c in corpus]).meaning
 
 
-def multiple_choice(chunks: Sequence[Chunk], model: BaseChatModel, count: int = 5) -> list[QuizQuestion]:
-    """Multiple-choice questions written by an LLM, each kept only if its source sentence is verbatim in
-    the chosen clauses and its right option states no number that sentence lacks."""
-    if count < 1:
-        raise InputError("Số câu hỏi phải từ 1 trở lên.")
-    text = "\n\n".join(f"({c.citation})\n{c.text}" for c in chunks)
-    prompt = load_prompt("quiz_mcq").format(count=count, text=text)
-    try:
-        reply = model.invoke([HumanMessage(prompt)]).content
-        items = json.loads(re.sub(r"^```(?:json)?|```$", "", str(reply).strip()).strip())
-    except Exception as exc:  # a dead endpoint or unparsable output: the caller offers the offline quiz
-        raise LLMError(
-            "Mô hình ngôn ngữ không tạo được câu hỏi trắc nghiệm; hãy dùng đề ngoại tuyến."
-        ) from exc
-    questions = [q for item in items if isinstance(item, dict) and (q := _checked_choice(item, chunks))]
-    if not questions:
-        raise LLMError("Mô hình ngôn ngữ không tạo được câu hỏi trắc nghiệm hợp lệ; hãy dùng đề ngoại tuyến.")
-    return questions[:count]
-
-
-def _checked_choice(item: dict, chunks: Sequence[Chunk]) -> QuizQuestion | None:
-    question, options, answer, source = (item.get(k) for k in ("question", "options", "answer", "source"))
-    if not (isinstance(question, str) and isinstance(source, str) and isinstance(answer, int)):
-        return None
-    if not (isinstance(options, list) and len(options) == 4 and len({str(o) for o in options}) == 4):
-        return None
-    if not 0 <= answer < 4:
-        return None
-    chunk = next((c for c in chunks if source.strip() and source.strip() in c.text), None)
-    if chunk is None or unsupported_numbers(str(options[answer]), [source]):
-        return None  # no verbatim source, or a right option the source does not back
-    letters = "ABCD"
-    listed = "\n\n".join(f"{letters[i]}. {o}" for i, o in enumerate(options))
-    return QuizQuestion(
-        kind="choice",
-        prompt=f"{question.strip()}\n\n{listed}",
-        answer=f"{letters[answer]}. {options[answer]}",
-        source=source.strip(),
-        citation=chunk.citation,
-        chunk_id=chunk.id,
-    )
+def store_quiz(
+    store: Store,
+    chosen: Sequence[Chunk],
+    count: int,
+    seed: int = 0,
+    kinds: Mapping[Kind, float] | Iterable[Kind] | None = None,
+) -> list[QuizQuestion]:
+    """A quiz from chosen chunks of the store, its whole corpus and claim check behind it (the CLI's and the
+    trainer page's)."""
+    corpus = store.chunks()
+    return build_quiz(chosen, count, seed, corpus, kinds, check=claim_check(store.embeddings, corpus))

@@ -17,6 +17,7 @@ from tqdm import tqdm
 from assistant.answering.chain import Assistant
 from assistant.cli.admin import audit, users
 from assistant.cli.documents import ingest_command
+from assistant.cli.quiz import quiz_command
 from assistant.core.errors import AssistantError, InputError
 from assistant.core.models import Answer
 from assistant.core.settings import Settings, get_settings
@@ -129,6 +130,7 @@ def ask(question: str | None, as_json: bool, as_jsonl: bool, top_k: int | None, 
 
 cli.add_command(users)
 cli.add_command(audit)
+cli.add_command(quiz_command(_assistant))
 
 
 def render(answer: Answer) -> str:

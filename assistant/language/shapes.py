@@ -136,6 +136,19 @@ def directions() -> tuple[tuple[Terms, Terms], ...]:
 
 
 @cache
+def opposites() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """The oppositions of `directions` as written (with diacritics): pairs of sides, each a tuple of words."""
+    pairs = []
+    for kind, words in _rows("polarity.tsv"):
+        if kind == "direction":
+            left, right = words.split("\t")
+            pairs.append(
+                tuple(tuple(w.strip() for w in side.split(",") if w.strip()) for side in (left, right))
+            )
+    return tuple(pairs)  # type: ignore[return-value]
+
+
+@cache
 def same_words() -> tuple[Terms, ...]:
     """Groups of words that say the same ("tối đa", "không quá"): folded syllable tuples."""
     return tuple(_terms(words) for kind, words in _rows("polarity.tsv") if kind == "same")

@@ -6,8 +6,8 @@ import io
 
 import docx
 
-from assistant.classroom.handout import conversation_blocks, quiz_blocks, to_docx, to_markdown
-from assistant.classroom.quiz import QuizQuestion
+from assistant.classroom.handout import conversation_blocks, quiz_blocks, to_docx, to_markdown, to_text
+from assistant.classroom.items import QuizQuestion
 from assistant.language.markup import escape_markdown, split_quotes
 
 CITATION = {
@@ -77,10 +77,32 @@ def test_conversation_markdown_has_questions_answers_and_cited_quotes() -> None:
 def test_quiz_markdown_has_questions_then_key_with_citations() -> None:
     markdown = to_markdown(quiz_blocks(QUESTIONS, "Đề kiểm tra: Nhiệm vụ thứ tư"))
     questions, key = markdown.split("## Đáp án")
-    assert "- **Câu 1 (Điền vào chỗ trống):** Có \\_\\_\\_\\_\\_ trụ cột." in questions
-    assert "- **Câu 2 (Đúng hay sai?):** Có 04 trụ cột." in questions
+    assert (
+        "- **Câu 1 (Điền vào chỗ trống) — KH 32-KH/BCSĐ, Nhiệm vụ thứ tư:** Có \\_\\_\\_\\_\\_ trụ cột."
+        in questions
+    )
+    assert "- **Câu 2 (Đúng hay sai?) — KH 32-KH/BCSĐ, Nhiệm vụ thứ tư:** Có 04 trụ cột." in questions
     assert "- **Câu 1: 03** — KH 32-KH/BCSĐ, Nhiệm vụ thứ tư" in key
     assert "- **Câu 2: Sai** — KH 32-KH/BCSĐ, Nhiệm vụ thứ tư" in key
+
+
+def test_the_question_sheet_and_the_answer_key_are_apart() -> None:
+    choice = QuizQuestion(
+        "choice",
+        "Có _____ trụ cột.\nA. 02\nB. 03\nC. 04\nD. 05",
+        "B. 03",
+        "Có 03 trụ cột.",
+        "KH 32-KH/BCSĐ, Nhiệm vụ thứ tư",
+        "abc",
+        choices=("02", "03", "04", "05"),
+    )
+    sheet = to_text(quiz_blocks([*QUESTIONS, choice], "Đề", "questions"))
+    key = to_text(quiz_blocks([*QUESTIONS, choice], "Đề", "key"))
+    assert "Câu 3 (Chọn một phương án đúng) — KH 32-KH/BCSĐ, Nhiệm vụ thứ tư: Có _____ trụ cột." in sheet
+    assert "B. 03" in sheet and "D. 05" in sheet
+    assert "Đáp án" not in sheet and "Câu 2: Sai" not in sheet and "Câu 3: B. 03" not in sheet
+    assert key.startswith("Đáp án — Đề") and "Câu 2: Sai — KH 32-KH/BCSĐ, Nhiệm vụ thứ tư" in key
+    assert "Câu 3: B. 03" in key and "Có 04 trụ cột." not in key
 
 
 def test_docx_handouts_open_in_word_with_the_same_content() -> None:
@@ -94,5 +116,5 @@ def test_docx_handouts_open_in_word_with_the_same_content() -> None:
 
     quiz = docx.Document(io.BytesIO(to_docx(quiz_blocks(QUESTIONS))))
     quiz_text = "\n".join(p.text for p in quiz.paragraphs)
-    assert "Câu 2 (Đúng hay sai?): Có 04 trụ cột." in quiz_text
+    assert "Câu 2 (Đúng hay sai?) — KH 32-KH/BCSĐ, Nhiệm vụ thứ tư: Có 04 trụ cột." in quiz_text
     assert "Câu 2: Sai — KH 32-KH/BCSĐ, Nhiệm vụ thứ tư" in quiz_text

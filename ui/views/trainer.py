@@ -7,8 +7,10 @@ import streamlit as st
 
 from assistant import AnswerCheck, AssistantError, Chunk, LLMError
 from assistant.access.roles import Permission
+from assistant.classroom.generated import multiple_choice
 from assistant.classroom.handout import quiz_blocks
-from assistant.classroom.quiz import QuizQuestion, build_quiz, multiple_choice
+from assistant.classroom.items import INSTRUCTIONS, KINDS, QuizQuestion
+from assistant.classroom.quiz import store_quiz
 from ui import common
 
 
@@ -24,12 +26,16 @@ def show_quiz(questions: list[QuizQuestion], title: str) -> None:
     st.subheader(common.text_md(title))
     for i, q in enumerate(questions, 1):
         with st.container(border=True):
-            st.markdown(f"**Câu {i}** · _{q.instruction}_")
-            st.markdown(common.text_md(q.prompt))
+            st.markdown(f"**Câu {i}** · _{q.instruction}_ · {common.text_md(q.citation)}")
+            st.markdown(common.text_md(q.stem))
+            for letter, option in zip("ABCD", q.choices, strict=False):
+                st.markdown(common.text_md(f"{letter}. {option}"))
             with st.expander("Đáp án"):
                 st.markdown(f"**{common.text_md(q.answer)}** — {common.text_md(q.citation)}")
                 st.caption(common.text_md(q.explanation or q.source))
-    common.handout_downloads(quiz_blocks(questions, title), "de-kiem-tra", "đề", columns=True)
+    st.caption("Phiếu câu hỏi và đáp án tải riêng, để giảng viên giữ đáp án.")
+    common.handout_downloads(quiz_blocks(questions, title, "questions"), "de-kiem-tra", "đề", columns=True)
+    common.handout_downloads(quiz_blocks(questions, title, "key"), "dap-an", "đáp án", columns=True)
 
 
 def show_check(check: AnswerCheck) -> None:
@@ -80,25 +86,33 @@ def quiz() -> None:
         format_func=lambda k: options[k].citation,
         placeholder="Chọn một hoặc nhiều điều khoản",
     )
-    count = st.number_input("Số câu hỏi", min_value=1, max_value=20, value=5, key="quiz_count")
+    count = st.number_input("Số câu hỏi", min_value=1, max_value=50, value=5, key="quiz_count")
     seed = st.number_input(
         "Mã đề (cùng mã cho cùng đề)", min_value=0, max_value=9999, value=1, key="quiz_seed"
     )
+    kinds = st.multiselect(
+        "Loại câu hỏi (chia đều)",
+        list(KINDS),
+        default=list(KINDS),
+        key="quiz_kinds",
+        format_func=INSTRUCTIONS.get,
+    )
     generative = common.assistant().answerers.get("llm")
     choice = generative is not None and st.toggle(
-        "Trắc nghiệm 4 phương án (mô hình ngôn ngữ)", key="quiz_llm"
+        "Trắc nghiệm 4 phương án do mô hình ngôn ngữ viết", key="quiz_llm"
     )
-    if st.button("Tạo đề", icon=":material/quiz:", type="primary", disabled=not picked):
+    if st.button("Tạo đề", icon=":material/quiz:", type="primary", disabled=not (picked and kinds)):
         chosen = [c for c in chunks if f"{c.doc_id}::{c.clause_key}" in set(picked)]
+        store = common.assistant().store
         try:
             if choice:
                 try:
                     questions = multiple_choice(chosen, generative.model, int(count))
                 except LLMError as exc:
                     st.warning(exc.message)
-                    questions = build_quiz(chosen, int(count), int(seed), corpus=chunks)
+                    questions = store_quiz(store, chosen, int(count), int(seed), kinds)
             else:
-                questions = build_quiz(chosen, int(count), int(seed), corpus=chunks)
+                questions = store_quiz(store, chosen, int(count), int(seed), kinds)
         except AssistantError as exc:
             st.error(exc.message)
             return
@@ -115,9 +129,9 @@ def main() -> None:
     common.require_page(Permission.TRAINER_TOOLS)
     st.title("Công cụ giảng viên")
     st.caption(
-        "Ra đề kiểm tra từ các điều khoản đã chọn: câu điền vào chỗ trống và câu đúng/sai lấy từ "
-        "chính câu chữ của văn bản, kèm đáp án và trích dẫn; kiểm tra câu trả lời của học viên. Cuộc trò "
-        "chuyện được xuất ở trang Trò chuyện."
+        "Ra đề kiểm tra ngoại tuyến từ các điều khoản đã chọn: điền chỗ trống, đúng/sai (câu sai được đối "
+        "chiếu với văn bản), trắc nghiệm 4 phương án, kèm đáp án và trích dẫn; kiểm tra câu trả lời của học "
+        "viên. Cuộc trò chuyện được xuất ở trang Trò chuyện."
     )
     quiz()
     st.divider()
