@@ -32,8 +32,8 @@ def distractors(
             if len(chosen) == OPTIONS - 1:
                 return chosen
             key = normal(option)
-            if not key or key in taken or f" {key} " in said:
-                continue
+            if not key or f" {key} " in said or any(_within(key, k) or _within(k, key) for k in taken):
+                continue  # the same option, or one naming the same thing ("Ban Cán sự đảng Bộ [Nội vụ]")
             filled = sentence.text[: span.start] + option + sentence.text[span.end :]
             if f" {key} " in clause and check(filled, [sentence.clause]) is None:
                 continue  # the clause may say this too: not clearly wrong
@@ -70,3 +70,7 @@ def choice_item(sentence: Sentence, span: Span, wrong: Sequence[str], rng: rando
         label=chunk.clause_label,
         fact=span.key,
     )
+
+
+def _within(a: str, b: str) -> bool:
+    return f" {a} " in f" {b} "

@@ -24,6 +24,7 @@ from assistant.store.chroma import Store
 from assistant.store.embeddings import E5Embeddings
 
 MAX_COUNT = 100
+STATEMENT_WORDS = 70  # a longer sentence is a paragraph to judge, not a statement: blanks only
 KIND_NAMES = {"blank": "điền chỗ trống", "true_false": "đúng/sai", "choice": "trắc nghiệm"}
 
 
@@ -108,15 +109,16 @@ class QuizBuilder:
     """Reads the chosen clauses and the corpus once, then makes items sentence by sentence."""
 
     def __init__(self, chunks: Sequence[Chunk], corpus: Sequence[Chunk], check: Check, seed: int) -> None:
-        self.corpus = list(corpus) or list(chunks)
+        stored = {c.doc_id for c in corpus}
+        self.corpus = [*corpus, *(c for c in chunks if c.doc_id not in stored)]
         self.stats = Stats(c.text for c in self.corpus)
         self.check = check
         self.rng = random.Random(seed)
         self.groups = [s for g in clauses(chunks) if (s := clause_sentences(g))]
-        self._spans: dict[int, list[Span]] = {}
+        self._spans: dict[tuple[str, str, str], list[Span]] = {}
 
     def spans(self, sentence: Sentence) -> list[Span]:
-        key = id(sentence)
+        key = (*sentence.clause_id, sentence.text)
         if key not in self._spans:
             chunk = sentence.chunk
             heading = frozenset(folded_syllables(f"{chunk.clause_path} {chunk.clause_label}"))
@@ -161,7 +163,9 @@ class QuizBuilder:
         return None
 
     def true_false(self, sentence: Sentence, false: bool) -> QuizQuestion | None:
-        if not sentence.complete or self.check(sentence.text, [sentence.clause]) is not None:
+        if not sentence.complete or len(sentence.text.split()) > STATEMENT_WORDS:
+            return None
+        if self.check(sentence.text, [sentence.clause]) is not None:
             return None  # a list item is no statement; a sentence the check does not pass is no true one
         chunk = sentence.chunk
         common = dict(
@@ -185,12 +189,12 @@ class QuizBuilder:
         bodies = [b for b in doc.bodies if len(b.split()) > 1]
         self.rng.shuffle(bodies)
         for change in false_statements(sentence.text, self.spans(sentence), bodies, numbers, self.rng):
-            if reason := flagged(change, sentence.text, sentence.clause, self.check):
+            if flagged(change, sentence.text, sentence.clause, self.check):
                 return QuizQuestion(
                     "true_false",
                     change.text,
                     FALSE,
-                    explanation=f"Sai. {describe(change)} ({reason}.) Nguyên văn: «{sentence.text}»",
+                    explanation=f"Sai. {describe(change)} Nguyên văn: «{sentence.text}»",
                     **common,
                 )
         return None
@@ -236,19 +240,18 @@ def build_quiz(
         raise InputError("Các điều khoản đã chọn không có câu nào đủ dài để ra câu hỏi.")
     rng = builder.rng
     orders = [rng.sample(group, len(group)) for group in builder.groups]
-    used: dict[int, set[str]] = {}  # sentence -> the kinds of its items
+    used: set[int] = set()  # one item a sentence: another would show the first one's answer
     facts: set[str] = set()
     questions: list[QuizQuestion] = []
     want_false = rng.random() < 0.5
     cursor = 0
     for kind in schedule(count, shares):
-        tries = [(k, again) for again in (False, True) for k in [kind, *[k for k in shares if k != kind]]]
-        for attempt, again in tries:
-            made = _next_item(builder, attempt, orders, cursor, used, facts, want_false, again)
+        for attempt in [kind, *[k for k in shares if k != kind]]:
+            made = _next_item(builder, attempt, orders, cursor, used, facts, want_false)
             if made:
                 item, at, sentence = made
                 questions.append(item)
-                used.setdefault(id(sentence), set()).add(item.kind)
+                used.add(id(sentence))
                 facts.add(item.fact)
                 cursor = at + 1
                 if item.kind == "true_false":
@@ -262,21 +265,19 @@ def _next_item(
     kind: Kind,
     orders: list[list[Sentence]],
     cursor: int,
-    used: dict[int, set[str]],
+    used: set[int],
     facts: set[str],
     want_false: bool,
-    again: bool,
 ) -> tuple[QuizQuestion, int, Sentence] | None:
     """The next item of a kind, from the clause at the cursor on (round robin over the clauses), from a
-    sentence not asked about yet, or, `again`, another fact of a sentence only blanked so far; a true/false
-    item of the wanted answer first, of the other when no sentence gives it."""
+    sentence not asked about yet; a true/false item of the wanted answer first, of the other when no sentence
+    gives it."""
     wants = [want_false, not want_false] if kind == "true_false" else [False]
     for want in wants:
         for step in range(len(orders)):
             at = (cursor + step) % len(orders)
             for sentence in orders[at]:
-                asked = used.get(id(sentence))
-                if asked and not (again and kind != "true_false" and "true_false" not in asked):
+                if id(sentence) in used:
                     continue
                 if kind == "blank":
                     item = builder.blank(sentence, facts)

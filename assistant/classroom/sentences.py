@@ -15,7 +15,7 @@ from assistant.core.models import HEADER_KEY, Chunk
 from assistant.language.text import folded_syllables, sentence_spans
 
 MIN_WORDS = 8  # shorter sentences (headings, list stubs, "Đơn vị chủ trì: …") make poor questions
-MAX_WORDS = 80  # longer ones are paragraphs that no trainee reads as one statement
+MAX_WORDS = 100  # longer ones are paragraphs that no trainee reads as one sentence
 TITLE_SHARE = 0.8  # a sentence of the document's title words is its title line, not content
 
 _MARKER = re.compile(r"^(?:[-–•+*]\s*|\(?(?:\d{1,3}(?:\.\d{1,3}){0,3}|[a-zđ]|[IVXLC]{1,6})[.)]\s+)")

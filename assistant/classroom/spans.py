@@ -117,7 +117,7 @@ def bodies(text: str, stats: Stats | None = None) -> Iterator[Span]:
         after_capital = _capital(words[j - 1].group())
         while j < len(words) and _adjacent(text, words[j - 1], words[j]):
             word = words[j].group()
-            part = _match(words, j, folded("name-part"))
+            part = _match(words, j, folded("name-part")) if word.islower() else None
             if part and _joined(text, words, j, len(part)):
                 j, after_capital = j + len(part), False
             elif _capital(word):
@@ -125,8 +125,8 @@ def bodies(text: str, stats: Stats | None = None) -> Iterator[Span]:
             elif (
                 after_capital
                 and word.islower()
-                and not is_stopword(word, True)
                 and _together(text, words, j, stats)
+                and (not is_stopword(word, True) or _continued(text, words, j + 1))
             ):
                 j, after_capital = j + 1, False
             else:
@@ -139,6 +139,15 @@ def bodies(text: str, stats: Stats | None = None) -> Iterator[Span]:
         i = j
 
 
+def _continued(text: str, words: list[re.Match[str]], j: int) -> bool:
+    """The name goes on at word j: a capitalised word or a lower-case part of a name ("Cán sự đảng Bộ")."""
+    if j >= len(words) or not _adjacent(text, words[j - 1], words[j]):
+        return False
+    return _capital(words[j].group()) or (
+        words[j].group().islower() and _match(words, j, folded("name-part")) is not None
+    )
+
+
 def _together(text: str, words: list[re.Match[str]], j: int, stats: Stats | None) -> bool:
     """The lower-case word j is the rest of the capitalised word before it ("Nội vụ", "Quốc gia"): the corpus
     writes the two together again, and the word does not rather begin a word with the next ("Việt Nam xây
@@ -147,7 +156,8 @@ def _together(text: str, words: list[re.Match[str]], j: int, stats: Stats | None
         return True
     pair = stats.written[(words[j - 1].group(), words[j].group())]
     nxt = words[j + 1] if j + 1 < len(words) and _adjacent(text, words[j], words[j + 1]) else None
-    following = stats.counts[(words[j].group().lower(), nxt.group())] if nxt and nxt.group().islower() else 0
+    plain = nxt is not None and nxt.group().islower() and not _match(words, j + 1, folded("name-part"))
+    following = stats.counts[(words[j].group().lower(), nxt.group())] if plain and nxt else 0
     return pair >= 2 and following < pair
 
 
@@ -172,7 +182,7 @@ def _starts_term(text: str, words: list[re.Match[str]], i: int, j: int, stats: S
     if stats is None or j + 1 >= len(words) or not _joined(text, words, j - 1, 3):
         return False
     after = tuple(w.group().lower() for w in words[j : j + 2])
-    if not all(w.islower() for w in after):
+    if not all(w.islower() for w in after) or is_stopword(after[0], True):
         return False
     joined = (words[j - 1].group().lower(), after[0])
     return (

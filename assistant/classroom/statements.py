@@ -88,9 +88,8 @@ def dropped_negations(text: str) -> Iterator[Change]:
             continue
         if fold(after.group()) in {fold(w) for n in negations() for w in n}:
             continue  # "không chỉ", "không không": not a plain negation
-        yield Change(
-            text[: m.start()] + rest.lstrip(), f"{m.group()} {after.group()}", after.group(), "negation"
-        )
+        words = " ".join(_WORD.findall(rest)[:2])
+        yield Change(text[: m.start()] + rest.lstrip(), f"{m.group()} {words}", words, "negation")
 
 
 def changed_numbers(

@@ -1,108 +1,300 @@
-"""Offline quiz generation: every question checkable against the verbatim clause text."""
+"""The offline quiz (assistant/classroom/): what is blanked, which false statements are made, offline multiple
+choice, coverage, seeds and proportions, each rule pinned with the examples of issue 24; and, over every
+bundled document and two documents of the standard-layout corpus, every false statement is flagged by the
+claim check and every true one passes it."""
 
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
+from functools import cache
+from pathlib import Path
 
 import pytest
 
-from assistant import Assistant, Chunk, InputError, LLMError, Settings
+from assistant import Assistant, Chunk, InputError, LLMError, Settings, get_settings
 from assistant.answering.llm import chat_model
-from assistant.classroom.quiz import BLANK, FALSE, TRUE, QuizQuestion, build_quiz, multiple_choice
+from assistant.answering.support import SupportScorer
+from assistant.classroom.generated import multiple_choice
+from assistant.classroom.items import BLANK, FALSE, TRUE, QuizQuestion
+from assistant.classroom.quiz import build_quiz, parse_kinds, schedule, select_clauses
+from assistant.classroom.spans import normal
+from assistant.language.text import fold
+from ingest.chunking import chunk_document
+from ingest.loaders import load_document
+from tests.conftest import CORPUS, PROJECT, FakeEmbeddings
 from tests.fake_openai import FakeOpenAI
 
-SECOND_TASK = [
-    "Thứ hai, bảo đảm quyền làm chủ của Nhân dân, thượng tôn Hiến pháp và pháp luật, tôn trọng, bảo đảm và "
-    "bảo về quyền con người, quyền công dân.",
-    "Xây dựng ý thức và lối sống thượng tôn Hiến pháp và pháp luật trong đội ngũ cán bộ, công chức, "
-    "viên chức, người lao động Bộ Nội vụ; tiếp tục nghiên cứu, đưa nội dung phù hợp về Hiến pháp vào "
-    "chương trình đào tạo.",
-    "Tiếp tục đẩy mạnh cải cách hành chính với 03 trụ cột chính: tổ chức bộ máy; công vụ, công chức; "
-    "hành chính điện tử và chuyển đổi số.",
-]
+STANDARD = PROJECT / "evals" / "corpora" / "standard"
+BUNDLED = sorted(p.stem for p in CORPUS.glob("*.txt"))
+TWO_STANDARD = ["ke-hoach-45-KH-BNV", "luat-can-bo-cong-chuc-trich"]
 
 
-def chunk(text: str, order: int, key: str = "nhiem-vu/thu-2", label: str = "Nhiệm vụ thứ hai") -> Chunk:
-    return Chunk(
-        id=f"c{order}",
-        doc_id="kh32",
-        doc_title="Kế hoạch 32",
-        doc_short="KH 32-KH/BCSĐ",
-        clause_key=key,
-        clause_label=label,
-        clause_path=label,
-        order=order,
-        text=text,
-        start=0,
-        end=len(text),
-        tokens=0,
+@cache
+def corpus() -> tuple[Chunk, ...]:
+    """The bundled documents and the standard-layout ones, chunked as ingest does (no store needed)."""
+    paths = [*sorted(CORPUS.glob("*.txt")), *sorted(STANDARD.glob("*.txt"))]
+    tokens = get_settings().chunk_tokens
+    return tuple(c for p in paths for c in chunk_document(load_document(p), tokens)[2])
+
+
+@cache
+def check():  # the claim check over that corpus: SupportScorer.meaning (it needs no embedding)
+    return SupportScorer(FakeEmbeddings(), [c.text for c in corpus()]).meaning
+
+
+def quiz(chunks, count=20, seed=0, kinds=None) -> list[QuizQuestion]:
+    return build_quiz(chunks, count, seed, corpus(), kinds, check=check())
+
+
+def chunk(
+    text: str, order: int = 0, key: str = "nhiem-vu/thu-2", label: str = "Nhiệm vụ thứ hai", **kw
+) -> Chunk:
+    fields = (
+        dict(
+            doc_id="kh32",
+            doc_title="Kế hoạch số 32-KH/BCSĐ của Ban Cán sự đảng Bộ Nội vụ thực hiện Nghị quyết số 27-NQ/TW",
+            doc_short="KH 32-KH/BCSĐ",
+            clause_path=label,
+        )
+        | kw
     )
+    return Chunk(id=f"c{order}", clause_key=key, clause_label=label, order=order, text=text, start=0,
+                 end=len(text), tokens=0, **fields)  # fmt: skip
 
 
-CHUNKS = [chunk(t, i) for i, t in enumerate(SECOND_TASK)]
-SOURCE = " ".join(SECOND_TASK)
+def doc(doc_id: str) -> list[Chunk]:
+    return select_clauses(corpus(), doc_id)
 
 
-def test_five_questions_of_both_kinds_with_keys_and_citations() -> None:
-    questions = build_quiz(CHUNKS, 5)
-    assert len(questions) == 5
-    assert {q.kind for q in questions} == {"blank", "true_false"}
-    assert len({q.prompt for q in questions}) == 5
-    for q in questions:
-        assert q.citation == "KH 32-KH/BCSĐ, Nhiệm vụ thứ hai"
-        assert q.source in SOURCE  # the sentence the question was made from, verbatim
+# --- what is blanked (issue 24: "Why") -----------------------------------------------------------------
+
+HIEN_PHAP_2 = "1. Nhà nước Cộng hòa xã hội chủ nghĩa Việt Nam là nhà nước pháp quyền xã hội chủ nghĩa của Nhân dân, do Nhân dân, vì Nhân dân."  # noqa: E501
+FIRST_TASK = (
+    "Thứ nhất, đẩy mạnh tuyên truyền, phổ biến, giáo dục, nâng cao nhận thức về Nhà nước pháp quyền xã hội "
+    "chủ nghĩa Việt Nam."
+)
+OWN_TITLE = (
+    "Ngày 16/02, Ban Cán sự đảng Bộ Nội vụ ban hành Kế hoạch số 32-KH/BCSĐ thực hiện Nghị quyết số 27-NQ/TW "
+    "ngày 09/11/2022 của Hội nghị Trung ương 6 khóa XIII về tiếp tục xây dựng và hoàn thiện "
+    "Nhà nước pháp quyền xã hội chủ nghĩa Việt Nam trong giai đoạn mới."
+)
+TITLE_LINE = (
+    "Kế hoạch thực hiện Nghị quyết số 27-NQ/TW của Hội nghị Trung ương 6 khóa XIII "
+    "của Ban Cán sự đảng Bộ Nội vụ"
+)
 
 
-def test_blank_answer_fills_the_blank_back_to_the_source() -> None:
-    blanks = [q for q in build_quiz(CHUNKS, 12) if q.kind == "blank"]
-    assert blanks
-    for q in blanks:
-        assert q.prompt.count(BLANK) == 1
-        assert q.prompt.replace(BLANK, q.answer) == q.source
-    assert any(q.answer in ("03", "hai") or q.answer == "Thứ hai" for q in blanks)  # numbers and ordinals
+def blanks_of(text: str, **kw) -> list[QuizQuestion]:
+    return [q for seed in range(6) for q in quiz([chunk(text, **kw)], 3, seed, ["blank", "choice"])]
 
 
-def test_true_statements_are_verbatim_and_false_ones_differ_verifiably() -> None:
-    questions = [q for q in build_quiz(CHUNKS, 12) if q.kind == "true_false"]
-    assert {q.answer for q in questions} == {TRUE, FALSE}
-    for q in questions:
-        if q.answer == TRUE:
-            assert q.prompt == q.source
-        else:
-            assert q.prompt != q.source and q.prompt not in SOURCE
-            assert q.source in q.explanation
+def test_no_blank_on_a_list_marker_and_the_sentence_shown_without_it() -> None:
+    made = blanks_of(HIEN_PHAP_2, key="chuong-i/dieu-2/khoan-1", label="Điều 2, khoản 1")
+    assert made
+    for q in made:
+        assert normal(q.answer) not in ("1", "1."), q
+        assert not q.prompt.startswith(("1.", BLANK + ".")) and q.source == HIEN_PHAP_2[3:]
+        assert q.prompt.replace(BLANK, q.answer, 1).split("\nA. ")[0] == q.source
 
 
-def test_ordinal_and_number_are_swapped_for_false_statements() -> None:
-    false = {q.source: q.prompt for q in build_quiz(CHUNKS, 12) if q.answer == FALSE}
-    assert false[SECOND_TASK[0]].startswith("Thứ ") and not false[SECOND_TASK[0]].startswith("Thứ hai")
-    changed = false[SECOND_TASK[2]]
-    assert "03 trụ cột" not in changed and ("04 trụ cột" in changed or "05 trụ cột" in changed)
+def test_no_blank_on_an_ordinal() -> None:
+    made = blanks_of(FIRST_TASK, key="nhiem-vu/thu-1", label="Nhiệm vụ thứ nhất")
+    assert made
+    assert all(fold(q.answer) not in ("thu nhat", "nhat") and not q.prompt.startswith(BLANK) for q in made)
 
 
-def test_same_seed_same_quiz() -> None:
-    assert build_quiz(CHUNKS, 5, seed=7) == build_quiz(CHUNKS, 5, seed=7)
+def test_no_blank_on_a_document_number_nor_on_the_documents_own_title_in_a_sentence_naming_it() -> None:
+    made = blanks_of(OWN_TITLE, key="mo-dau", label="Phần mở đầu")
+    answers = {normal(q.answer) for q in made}
+    assert not answers & {"32", "27", "6", "ban can su dang bo noi vu", "bo noi vu"}, answers
+    assert all("_____-" not in q.prompt and "số _____" not in q.prompt for q in made)
 
 
-def test_sentence_split_across_chunks_is_rejoined() -> None:
-    parts = [chunk("Trong đó tập trung xây dựng các văn bản hướng dẫn thực hiện dân chủ ở cơ sở;", 0)]
-    parts.append(chunk("phát huy dân chủ đi đôi với tăng cường pháp chế, đề cao đạo đức xã hội.", 1))
-    sources = {q.source for q in build_quiz(parts, 10)}
-    assert any("cơ sở; phát huy dân chủ" in s for s in sources)
+def test_no_item_from_a_title_line_or_page_chrome() -> None:
+    with pytest.raises(InputError, match="không có câu nào"):
+        quiz(
+            [chunk(TITLE_LINE, key="mo-dau", label="Phần mở đầu"), chunk("Lượt xem : 2036", 1, key="mo-dau")]
+        )
 
 
-def test_too_little_text_is_a_clear_error() -> None:
-    with pytest.raises(InputError, match="không có câu nào đủ dài"):
-        build_quiz([chunk("Yêu cầu", 0)], 5)
+def test_bodies_numbers_with_units_and_deadlines_are_blanked() -> None:
+    sentence = (
+        "Vụ Tổ chức cán bộ chủ trì, phối hợp với Học viện Hành chính Quốc gia xây dựng khung chương trình "
+        "bồi dưỡng, trình Bộ trưởng phê duyệt trước ngày 30 tháng 6 năm 2024."
+    )
+    answers = {
+        q.answer for q in blanks_of(sentence, doc_id="x", doc_short="KH 9/KH-X", doc_title="Kế hoạch 9")
+    }
+    assert {"Vụ Tổ chức cán bộ", "Học viện Hành chính Quốc gia", "30 tháng 6 năm 2024"} & answers
+    bodies = {"Vụ Tổ chức cán bộ", "Học viện Hành chính Quốc gia", "Bộ trưởng", "30 tháng 6 năm 2024"}
+    assert answers <= bodies | {"phê duyệt", "chương trình", "bồi dưỡng", "khung chương trình"}
+    months = "Kế hoạch không áp dụng đối với công chức được cử đi học tập ở nước ngoài từ 12 tháng trở lên."
+    assert "12 tháng" in {
+        q.answer for q in blanks_of(months, doc_id="y", doc_short="KH 8/KH-Y", doc_title="")
+    }
+
+
+def test_the_same_fact_is_never_asked_twice() -> None:
+    made = quiz(doc("ke-hoach-32-KH-BCSD"), 20, 3)
+    facts = [q.fact for q in made]
+    assert len(facts) == len(set(facts))
+    assert len({q.source for q in made}) == len(made)  # one item a sentence: no item shows another's answer
+    numbers = [q.answer for q in made if q.kind == "blank" and re.fullmatch(r"\d+", q.answer)]
+    assert len(numbers) == len(set(numbers))
+
+
+# --- statements: whole sentences, false ones by the claim check's own rules -----------------------------
+
+
+def test_statements_are_whole_sentences_never_fragments() -> None:
+    for name in ("hien-phap-2013", "ke-hoach-32-KH-BCSD"):
+        clauses = {}
+        for c in doc(name):
+            clauses.setdefault(c.clause_key, []).append(c.text)
+        for q in quiz(doc(name), 20, 1, ["true_false"]):
+            clause = " ".join(
+                " ".join(clauses[next(c.clause_key for c in doc(name) if c.id == q.chunk_id)]).split()
+            )
+            assert q.source in clause and q.source[0].isupper() and q.source.endswith((".", "!", "?", "…"))
+            assert not q.prompt[0].islower()  # never "không bị tra tấn, bạo lực, …"
+            if q.answer == TRUE:
+                assert q.prompt == q.source
+
+
+def test_false_statements_change_what_the_sentence_says_not_a_document_number() -> None:
+    made = [q for seed in range(4) for q in quiz(doc("ke-hoach-32-KH-BCSD"), 20, seed, ["true_false"])]
+    false = [q for q in made if q.answer == FALSE]
+    assert len(false) >= 8
+    for q in false:
+        ids = re.compile(r"\d+[-/][\wĐđ/-]+")
+        assert ids.findall(q.prompt) == ids.findall(q.source), q.prompt  # "Nghị quyết số 29-NQ/TW": never
+        assert "Văn bản ghi «" in q.explanation and q.source in q.explanation
+
+
+QUOC_HOI = (
+    "Quốc hội là cơ quan đại biểu cao nhất của Nhân dân, cơ quan quyền lực nhà nước cao nhất của nước ta."
+)
+NOT_APPLIED = (
+    "Kế hoạch không áp dụng đối với công chức đang được cử đi học tập ở nước ngoài từ 12 tháng trở lên."
+)
+TERRITORY = (
+    "Nước Cộng hòa xã hội chủ nghĩa Việt Nam là một nước độc lập, có chủ quyền, bao gồm đất liền, hải đảo, "
+    "vùng biển và vùng trời."
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "changed"),
+    [
+        (QUOC_HOI, ("Chính phủ là cơ quan", "Nhân dân là cơ quan", "của Chính phủ,", "của Quốc hội,")),
+        (NOT_APPLIED, ("Kế hoạch áp dụng đối với", "không được cử", "trở xuống", "tháng trở lên.")),
+        (TERRITORY, ("chỉ bao gồm đất liền.",)),
+    ],
+)
+def test_a_false_statement_is_made_by_a_rule_of_the_claim_check(
+    sentence: str, changed: tuple[str, ...]
+) -> None:
+    other = chunk(
+        "Chính phủ là cơ quan hành chính nhà nước cao nhất, thực hiện quyền hành pháp.", 1, key="k2"
+    )
+    made = [
+        q
+        for seed in range(12)
+        for q in quiz([chunk(sentence, key="k1"), other], 2, seed, ["true_false"])
+        if q.source == sentence and q.answer == FALSE
+    ]
+    assert made
+    assert all(check()(q.prompt, [sentence]) for q in made)
+    assert any(any(part in q.prompt for part in changed) for q in made), [q.prompt for q in made]
+
+
+def test_true_and_false_statements_are_balanced() -> None:
+    for seed in range(3):
+        made = quiz(doc("hien-phap-2013"), 12, seed, ["true_false"])
+        answers = Counter(q.answer for q in made)
+        assert len(made) == 12 and abs(answers[TRUE] - answers[FALSE]) <= 1, answers
+
+
+# --- multiple choice ---------------------------------------------------------------------------------
+
+
+def test_multiple_choice_offline_has_four_distinct_options_of_one_type() -> None:
+    made = [q for seed in range(3) for q in quiz(doc("ke-hoach-45-KH-BNV"), 20, seed, ["choice"])]
+    assert len(made) >= 30
+    for q in made:
+        assert len(q.choices) == 4 and len({normal(o) for o in q.choices}) == 4, q.choices
+        letter, right = q.answer.split(". ", 1)
+        assert q.choices["ABCD".index(letter)] == right
+        assert q.stem.replace(BLANK, right) == q.source and f"\nA. {q.choices[0]}" in q.prompt
+        if re.fullmatch(r"\d+( \w+)?", right):  # a number: all options numbers of the same unit
+            unit = right.split(" ")[1:]
+            assert all(o.split(" ")[1:] == unit and o.split(" ")[0].isdigit() for o in q.choices), q.choices
+    bodies = [q for q in made if q.answer.split(". ", 1)[1][0].isupper()]
+    assert bodies and all(all(o[0].isupper() for o in q.choices) for q in bodies)
+
+
+def test_options_equal_once_normalised_are_never_both_offered() -> None:
+    for q in quiz(doc("hien-phap-2013"), 20, 5, ["choice"]):
+        keys = [normal(o) for o in q.choices]
+        assert len(set(keys)) == 4, q.choices  # "03" and "3", "Quốc hội" and "quốc hội" are one option
+
+
+# --- coverage, seeds, proportions, citations ---------------------------------------------------------
+
+
+def test_the_same_seed_gives_the_same_quiz_and_another_seed_another() -> None:
+    chunks = doc("luat-can-bo-cong-chuc-trich")
+    assert quiz(chunks, 10, 7) == quiz(chunks, 10, 7)
+    assert quiz(chunks, 10, 7) != quiz(chunks, 10, 8)
+
+
+def test_kinds_in_the_chosen_proportions() -> None:
+    made = quiz(doc("hien-phap-2013"), 12, 1, parse_kinds("blank:2,true_false:1,choice:1"))
+    assert Counter(q.kind for q in made) == {"blank": 6, "true_false": 3, "choice": 3}
+    assert [q.kind for q in quiz(doc("hien-phap-2013"), 4, 1, ["choice"])] == ["choice"] * 4
+    assert schedule(4, {"blank": 1, "choice": 1}) == ["blank", "choice", "blank", "choice"]
+    for bad in ("essay", "blank:0", "blank:x", ""):
+        with pytest.raises(InputError):
+            parse_kinds(bad)
+
+
+def test_items_are_spread_over_the_chosen_clauses_and_cited() -> None:
+    chunks = select_clauses(corpus(), "hien-phap-2013", ["Điều 2", "Điều 6", "Điều 9"])
+    made = quiz(chunks, 6, 2)
+    labels = {q.label for q in made}
+    assert {"Điều 6"} <= labels and any(label.startswith("Điều 2") for label in labels)
+    assert any(label.startswith("Điều 9") for label in labels)
+    for q in made:
+        assert q.doc_id == "hien-phap-2013" and q.citation == f"Hiến pháp 2013, {q.label}"
+        assert json.loads(json.dumps(q.to_json()))["citation"] == {
+            "doc": "hien-phap-2013", "label": q.citation, "text": q.source
+        }  # fmt: skip
+
+
+def test_unknown_documents_and_clauses_and_bad_counts_are_clear_errors() -> None:
+    with pytest.raises(InputError, match="Không có tài liệu mã 'khong-co'"):
+        select_clauses(corpus(), "khong-co")
+    with pytest.raises(InputError, match="không có điều khoản 'Điều 999'"):
+        select_clauses(corpus(), "hien-phap-2013", ["Điều 999"])
     with pytest.raises(InputError):
-        build_quiz(CHUNKS, 0)
+        quiz(doc("hien-phap-2013"), 0)
 
 
-def test_fewer_questions_when_the_clause_is_short() -> None:
-    one = [chunk(SECOND_TASK[0], 0)]
-    questions = build_quiz(one, 20)
-    assert 1 <= len(questions) < 20
-    assert len({q.prompt for q in questions}) == len(questions)
+# --- done when: the claim check agrees with every statement of a 20-item quiz --------------------------
+
+
+@pytest.mark.parametrize("name", [*BUNDLED, *TWO_STANDARD])
+def test_every_false_statement_is_flagged_and_every_true_one_passes(name: str) -> None:
+    meaning = SupportScorer(FakeEmbeddings(), [c.text for c in corpus()]).meaning  # a check of its own
+    made = quiz(doc(name), 20, 3)
+    assert len(made) >= (20 if len(doc(name)) > 30 else 3), len(made)
+    statements = [q for q in made if q.kind == "true_false"]
+    assert statements
+    for q in statements:
+        verdict = meaning(q.prompt, [q.source])
+        assert (verdict is not None) == (q.answer == FALSE), (q.prompt, q.answer, verdict)
 
 
 # --- multiple choice through an LLM (the fake OpenAI-compatible server) ------------------------------
@@ -143,3 +335,6 @@ def test_multiple_choice_keeps_only_questions_backed_by_a_verbatim_source(
 def test_multiple_choice_with_unusable_output_is_a_clear_error(corpus_assistant: Assistant) -> None:
     with pytest.raises(LLMError, match="không tạo được câu hỏi trắc nghiệm"):
         _multiple_choice(corpus_assistant.store.chunks()[:3], "Xin lỗi, tôi không thể.", 2)
+
+
+assert Path(CORPUS).is_dir()
