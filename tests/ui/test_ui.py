@@ -333,14 +333,28 @@ def test_quiz_from_the_second_task(app: AppTest) -> None:
     app.switch_page("views/trainer.py").run()
     _ok(app)
     app.multiselect(key="quiz_pick").select("ke-hoach-32-KH-BCSD::nhiem-vu-va-giai-phap/thu-2").run()
+    assert app.multiselect(key="quiz_kinds").value == ["blank", "true_false", "choice"]
     next(b for b in app.button if b.label == "Tạo đề").click().run()
     _ok(app)
     title, questions = app.session_state["quiz"]
     assert title == "Đề kiểm tra: KH 32-KH/BCSĐ, Nhiệm vụ thứ hai"
-    assert len(questions) == 5
+    assert 3 <= len(questions) <= 5 and {q.kind for q in questions} == {"blank", "true_false", "choice"}
     assert {q.citation for q in questions} == {"KH 32-KH/BCSĐ, Nhiệm vụ thứ hai"}
-    assert [e.label for e in app.expander] == ["Đáp án"] * 5
-    assert [b.label for b in app.get("download_button")] == ["Tải đề (.md)", "Tải đề (.docx)"]
+    assert [e.label for e in app.expander] == ["Đáp án"] * len(questions)
+    assert [b.label for b in app.get("download_button")] == [
+        "Tải đề (.md)",
+        "Tải đề (.docx)",
+        "Tải đáp án (.md)",
+        "Tải đáp án (.docx)",
+    ]
+    choice = next(q for q in questions if q.kind == "choice")
+    shown = _text(app.main)
+    assert all(f"{letter}. {option}" in shown for letter, option in zip("ABCD", choice.choices, strict=True))
+    # Only multiple choice: the same API, offline, in the chosen kind.
+    app.multiselect(key="quiz_kinds").set_value(["choice"]).run()
+    next(b for b in app.button if b.label == "Tạo đề").click().run()
+    _ok(app)
+    assert {q.kind for q in app.session_state["quiz"][1]} == {"choice"}
 
 
 def test_a_trainees_answer_is_checked_on_the_trainer_page(app: AppTest) -> None:

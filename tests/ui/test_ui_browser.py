@@ -1,7 +1,7 @@
 """End to end in a real browser: Streamlit served on 127.0.0.1, driven by Playwright on Debian's chromium.
 
 The journey of the issue: ask, watch the answer stream in, open the highlighted clause, rate it, follow up,
-export the conversation, reload it, build a 5-question quiz from nhiệm vụ thứ hai, upload a file and ask
+export the conversation, reload it, build a 5-question quiz from nhiệm vụ thứ tư, upload a file and ask
 about it. Screenshots go to test-output/browser/ (printed at the end).
 """
 
@@ -169,10 +169,10 @@ def test_browser_journey(page: playwright.Page, data_dir: Path) -> None:
     )
     _shot(page, "04-clause-browser")
 
-    # 7. A 5-question quiz from nhiệm vụ thứ hai, with its answer key, as a handout.
+    # 7. A 5-question quiz from nhiệm vụ thứ tư, with its answer key, as two handouts (sheet and key apart).
     _open_page(page, "Công cụ giảng viên")
-    page.get_by_test_id("stMultiSelect").click()
-    page.keyboard.type("Nhiệm vụ thứ hai")
+    page.get_by_test_id("stMultiSelect").first.click()
+    page.keyboard.type("Nhiệm vụ thứ tư")
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     page.get_by_role("button", name="Tạo đề").click()
@@ -181,11 +181,13 @@ def test_browser_journey(page: playwright.Page, data_dir: Path) -> None:
     playwright.expect(page.get_by_text("Câu 6")).to_have_count(0)
     page.get_by_text("Đáp án", exact=True).first.click()
     key = page.get_by_test_id("stExpander").filter(has_text="Đáp án").first
-    key.get_by_text("KH 32-KH/BCSĐ, Nhiệm vụ thứ hai").wait_for()
+    key.get_by_text("KH 32-KH/BCSĐ, Nhiệm vụ thứ tư").first.wait_for()
     _shot(page, "05-quiz")
     quiz = _download(page, "Tải đề (.md)").replace("\\", "")
-    assert "Câu 5 (" in quiz and "Câu 6" not in quiz
-    assert quiz.count("— KH 32-KH/BCSĐ, Nhiệm vụ thứ hai") == 5
+    assert "Câu 5 (" in quiz and "Câu 6" not in quiz and "## Đáp án" not in quiz
+    assert quiz.count("— KH 32-KH/BCSĐ, Nhiệm vụ thứ tư") == 5
+    answers = _download(page, "Tải đáp án (.md)").replace("\\", "")
+    assert "Câu 5: " in answers and "## Câu hỏi" not in answers
 
     # 8. Evaluators download the feedback as CSV.
     _open_page(page, "Góp ý")
