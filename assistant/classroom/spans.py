@@ -14,6 +14,7 @@ from functools import cache
 
 from assistant.language.names import kinds
 from assistant.language.quizwords import folded
+from assistant.language.shapes import unit_spellings
 from assistant.language.text import fold, folded_syllables, sentence_spans, syllables
 from assistant.retrieval.matching import is_stopword
 
@@ -265,9 +266,14 @@ def numbers(text: str, taken: Sequence[tuple[int, int]] = ()) -> Iterator[Span]:
         if _match(after, 0, folded("reference")):
             continue  # "6 khóa XIII"
         measure = _match(after, 0, folded("measure"))
+        spelled = unit_spellings(text[m.end() :])  # a unit of data/units.txt ("héc-ta", "km")
         if measure and _joined(text, after, 0, len(measure)):
             end = after[len(measure) - 1].end()
             yield Span(m.start(), end, QUANTITY, text[m.start() : end], " ".join(measure))
+        elif spelled:
+            unit = next(u for u in spelled if fold(text[m.end() :]).lstrip().startswith(fold(u)))
+            end = m.end() + len(text[m.end() :]) - len(text[m.end() :].lstrip()) + len(unit)
+            yield Span(m.start(), end, QUANTITY, text[m.start() : end], fold(spelled[0]))
         else:
             unit = " ".join(fold(w.group()) for w in after[:2])
             yield Span(m.start(), m.end(), QUANTITY, value, unit)

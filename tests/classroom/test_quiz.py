@@ -19,7 +19,7 @@ from assistant.answering.support import SupportScorer
 from assistant.classroom.generated import multiple_choice
 from assistant.classroom.items import BLANK, FALSE, TRUE, QuizQuestion
 from assistant.classroom.quiz import build_quiz, parse_kinds, schedule, select_clauses
-from assistant.classroom.spans import normal
+from assistant.classroom.spans import normal, numbers
 from assistant.language.text import fold
 from ingest.chunking import chunk_document
 from ingest.loaders import load_document
@@ -134,6 +134,15 @@ def test_bodies_numbers_with_units_and_deadlines_are_blanked() -> None:
     assert "12 tháng" in {
         q.answer for q in blanks_of(months, doc_id="y", doc_short="KH 8/KH-Y", doc_title="")
     }
+
+
+def test_a_number_is_blanked_with_its_unit_and_a_reference_never() -> None:
+    text = (
+        "Theo Điều 5 và khoản 2, đơn vị trồng thêm 120 héc-ta rừng, đạt 80% kế hoạch, xong trong 05 ngày làm "
+        "việc, với 03 trụ cột chính."
+    )
+    found = {s.text: s.type for s in numbers(text)}
+    assert found == {"120 héc-ta": "hec-ta", "80%": "%", "05 ngày làm việc": "ngay lam viec", "03": "tru cot"}
 
 
 def test_the_same_fact_is_never_asked_twice() -> None:
