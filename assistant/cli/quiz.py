@@ -12,6 +12,7 @@ from assistant.answering.chain import Assistant
 from assistant.classroom.handout import quiz_blocks, to_text
 from assistant.classroom.quiz import MAX_COUNT, parse_kinds, select_clauses, store_quiz
 from assistant.core.errors import InputError
+from assistant.language.text import nfc
 
 
 def _whole(value: str, what: str, least: int, most: int) -> int:
@@ -55,7 +56,8 @@ def quiz_command(opened: Callable[[], Assistant]) -> click.Command:
         shares = parse_kinds(kinds)
         code = _whole(seed, "Mã đề (--seed)", 0, 2**31 - 1)
         assistant = opened()
-        chosen = select_clauses(assistant.store.chunks(), doc_id, labels)
+        labels = tuple(nfc(label) for label in labels)
+        chosen = select_clauses(assistant.store.chunks(), nfc(doc_id).strip(), labels)
         questions = store_quiz(assistant.store, chosen, number, code, shares)
         if as_json:
             items = [q.to_json() for q in questions]
