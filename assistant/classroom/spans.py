@@ -141,11 +141,16 @@ def bodies(text: str, stats: Stats | None = None) -> Iterator[Span]:
 
 
 def _continued(text: str, words: list[re.Match[str]], j: int) -> bool:
-    """The name goes on at word j: a capitalised word or a lower-case part of a name ("Cán sự đảng Bộ")."""
-    if j >= len(words) or not _adjacent(text, words[j - 1], words[j]):
+    """A lower-case part of a name stands at word j and the name goes on to a capital after it ("sự" of "Cán
+    sự đảng Bộ"; not "Đảng và Nhà nước", "Việt Nam do Chủ tịch")."""
+    if j >= len(words) or not _adjacent(text, words[j - 1], words[j]) or not words[j].group().islower():
         return False
-    return _capital(words[j].group()) or (
-        words[j].group().islower() and _match(words, j, folded("name-part")) is not None
+    part = _match(words, j, folded("name-part"))
+    after = j + len(part) if part else len(words)
+    return (
+        after < len(words)
+        and _adjacent(text, words[after - 1], words[after])
+        and _capital(words[after].group())
     )
 
 
@@ -153,7 +158,7 @@ def _together(text: str, words: list[re.Match[str]], j: int, stats: Stats | None
     """The lower-case word j is the rest of the capitalised word before it ("Nội vụ", "Quốc gia"): the corpus
     writes the two together again, and the word does not rather begin a word with the next ("Việt Nam xây
     dựng")."""
-    if stats is None:
+    if stats is None or _match(words, j - 1, folded("name-part")):  # "Thường vụ"
         return True
     pair = stats.written[(words[j - 1].group(), words[j].group())]
     nxt = words[j + 1] if j + 1 < len(words) and _adjacent(text, words[j], words[j + 1]) else None

@@ -49,15 +49,23 @@ def swapped_bodies(text: str, spans: Sequence[Span], others: Sequence[str]) -> I
 
 
 def reversed_directions(text: str) -> Iterator[Change]:
-    """A direction word replaced by its opposite ("tăng cường" by "hạn chế")."""
-    for left, right in opposites():
-        for side, other in ((left, right), (right, left)):
-            for phrase in side:
-                for m in _phrase(text, phrase):
-                    new = other[0]
-                    new = new[:1].upper() + new[1:] if m.group()[:1].isupper() else new
-                    yield Change(text[: m.start()] + new + text[m.end() :], m.group(), new, "direction")
-                    break
+    """A direction word replaced by its opposite ("tăng cường" by "hạn chế"); the longest direction word
+    where several overlap ("tăng cường", never its "tăng")."""
+    found = [
+        (m, other[min(at, len(other) - 1)])  # "trở lên" -> "trở xuống", "tối thiểu" -> "tối đa"
+        for left, right in opposites()
+        for side, other in ((left, right), (right, left))
+        for at, phrase in enumerate(side)
+        for m in _phrase(text, phrase)
+    ]
+    found.sort(key=lambda f: f[0].start() - f[0].end())
+    kept: list[tuple[re.Match[str], str]] = []
+    for m, new in found:
+        if not any(k.start() < m.end() and m.start() < k.end() for k, _ in kept):
+            kept.append((m, new))
+    for m, new in sorted(kept, key=lambda f: f[0].start()):
+        new = new[:1].upper() + new[1:] if m.group()[:1].isupper() else new
+        yield Change(text[: m.start()] + new + text[m.end() :], m.group(), new, "direction")
 
 
 def _negated_before(text: str, at: int) -> bool:
@@ -88,6 +96,9 @@ def dropped_negations(text: str) -> Iterator[Change]:
             continue
         if fold(after.group()) in {fold(w) for n in negations() for w in n}:
             continue  # "không chỉ", "không không": not a plain negation
+        bound = fold(f"{m.group()} {after.group()}")
+        if any(fold(w) == bound for pair in opposites() for side in pair for w in side):
+            continue  # "không quá 60": a bound, reversed as a direction, not dropped to "quá 60"
         words = " ".join(_WORD.findall(rest)[:2])
         yield Change(text[: m.start()] + rest.lstrip(), f"{m.group()} {words}", words, "negation")
 

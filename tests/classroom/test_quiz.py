@@ -19,7 +19,9 @@ from assistant.answering.support import SupportScorer
 from assistant.classroom.generated import multiple_choice
 from assistant.classroom.items import BLANK, FALSE, TRUE, QuizQuestion
 from assistant.classroom.quiz import build_quiz, parse_kinds, schedule, select_clauses
-from assistant.classroom.spans import normal, numbers
+from assistant.classroom.spans import Stats, bodies, normal, numbers
+from assistant.classroom.statements import reversed_directions
+from assistant.language.choices import parse_choices
 from assistant.language.text import fold
 from ingest.chunking import chunk_document
 from ingest.loaders import load_document
@@ -136,6 +138,21 @@ def test_bodies_numbers_with_units_and_deadlines_are_blanked() -> None:
     }
 
 
+def test_bodies_are_read_whole() -> None:
+    text = (
+        "Ban Cán sự đảng Bộ Nội vụ đề nghị Ban Thường vụ Đảng ủy Bộ phối hợp với Ủy ban nhân dân cấp tỉnh, "
+        "các tổ chức của Đảng và đảng viên, Học viện Hành chính Quốc gia."
+    )
+    stats = Stats(c.text for c in corpus())  # where a name ends is read from how the corpus writes it
+    assert [s.text for s in bodies(text, stats)] == [
+        "Ban Cán sự đảng Bộ Nội vụ",
+        "Ban Thường vụ Đảng ủy Bộ",
+        "Ủy ban nhân dân cấp tỉnh",
+        "Đảng",
+        "Học viện Hành chính Quốc gia",
+    ]
+
+
 def test_a_number_is_blanked_with_its_unit_and_a_reference_never() -> None:
     text = (
         "Theo Điều 5 và khoản 2, đơn vị trồng thêm 120 héc-ta rừng, đạt 80% kế hoạch, xong trong 05 ngày làm "
@@ -219,6 +236,14 @@ def test_a_false_statement_is_made_by_a_rule_of_the_claim_check(
     assert any(any(part in q.prompt for part in changed) for q in made), [q.prompt for q in made]
 
 
+def test_a_direction_is_reversed_as_a_whole_word() -> None:
+    made = {c.was: c.text for c in reversed_directions("Tăng cường tham mưu, giảm hợp lý số lượng các bộ.")}
+    assert made == {
+        "Tăng cường": "Hạn chế tham mưu, giảm hợp lý số lượng các bộ.",
+        "giảm": "Tăng cường tham mưu, tăng hợp lý số lượng các bộ.",
+    }  # never "Giảm cường tham mưu"
+
+
 def test_true_and_false_statements_are_balanced() -> None:
     for seed in range(3):
         made = quiz(doc("hien-phap-2013"), 12, seed, ["true_false"])
@@ -237,6 +262,8 @@ def test_multiple_choice_offline_has_four_distinct_options_of_one_type() -> None
         letter, right = q.answer.split(". ", 1)
         assert q.choices["ABCD".index(letter)] == right
         assert q.stem.replace(BLANK, right) == q.source and f"\nA. {q.choices[0]}" in q.prompt
+        read = parse_choices(q.prompt)  # as the trainee-answer check reads a pasted question
+        assert read and read.letters == ("A", "B", "C", "D") and read.choice(letter).text == right
         if re.fullmatch(r"\d+( \w+)?", right):  # a number: all options numbers of the same unit
             unit = right.split(" ")[1:]
             assert all(o.split(" ")[1:] == unit and o.split(" ")[0].isdigit() for o in q.choices), q.choices
