@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import TypeVar
 
 from assistant.core.models import HEADER_KEY, Chunk
-from assistant.language.instructions import is_instruction
+from assistant.language.instructions import instruction_spans
 from assistant.language.names import MOTTOS
 from assistant.language.text import fold, sentence_spans
 
@@ -52,11 +52,12 @@ def _quotable(chunk: Chunk) -> tuple[tuple[int, int], ...]:
         if at >= 0 and (at == 0 or chunk.text[at - 1] == "\n"):
             headings.append((at, at + len(part) + 1))  # with a closing "." or ":"
     spans = []
+    aside = instruction_spans(chunk.text)  # read with their neighbours: an instruction cut in two is one
     for a, b in sentence_spans(chunk.text):
         text = chunk.text[a:b]
         if any(start <= a and b <= end for start, end in headings) or not any(ch.isalpha() for ch in text):
             continue
-        if is_instruction(text):
+        if any(start < b and a < end for start, end in aside):
             continue
         if fold(text).startswith(MOTTOS):
             continue

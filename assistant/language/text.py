@@ -12,10 +12,10 @@ from itertools import pairwise
 D_LOOKALIKES = str.maketrans({"\u00d0": "Đ", "\u00f0": "đ", "\u0189": "Đ", "\u0256": "đ"})
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _SYLLABLE = re.compile(r"\w+", re.UNICODE)
-# A sentence may end after . ! ? … (and closing quotes or brackets) followed by whitespace;
-# it does when the next word starts with an upper-case letter or a digit. A line break ends one
+# A sentence may end after . ! ? … or their full-width forms (and closing quotes or brackets) followed by
+# whitespace; it does when the next word starts with an upper-case letter or a digit. A line break ends one
 # unless the next line starts in lower case (a wrapped line, as in "Thứ bảy,\ntăng cường…").
-_SENTENCE_BREAK = re.compile(r"""[.!?…]+["”’)\]]*[ \t\u00a0]+|\s*\n\s*""")
+_SENTENCE_BREAK = re.compile(r"""[.!?…．！？]+["”’)\]]*[ \t\u00a0]+|\s*\n\s*""")
 # "1." "a)" "IV." at the start of a paragraph number it; they are not sentences of their own.
 _LIST_MARKER = re.compile(r"(\d{1,3}(?:\.\d{1,3}){0,2}|[IVXLC]{1,6}|[a-zđ])[.)]")
 _OPENERS = '"“‘([-–•'
