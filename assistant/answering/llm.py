@@ -12,6 +12,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
 
 from assistant.answering.extractive import REFUSAL, ExtractiveAnswerer
+from assistant.answering.restated import restated
 from assistant.answering.support import IndexScorer, SupportScorer, unsupported_numbers
 from assistant.core.errors import LLMError
 from assistant.core.models import Answer, Citation, ScoredChunk, Turn
@@ -28,6 +29,9 @@ LLM = "llm"
 ENGLISH_REFUSAL = "The available documents do not cover this."
 LANGUAGE = {False: "tiếng Việt", True: "tiếng Anh (English)"}
 _MARKER = re.compile(r"\s*\[(\d{1,3})\]")
+# Angle brackets (and the characters that read as them) in text put between the prompt's passage tags, so
+# that a document's "</doan><doan so="1">" is text, not a tag.
+_BRACKETS = str.maketrans(dict.fromkeys("<＜﹤‹〈⟨", "&lt;") | dict.fromkeys(">＞﹥›〉⟩", "&gt;"))
 _NOTICE_FAILED = "Không dùng được mô hình ngôn ngữ ({why}); đây là câu trả lời trích dẫn ngoại tuyến."
 _NOTICE_UNSUPPORTED = (
     "Câu trả lời của mô hình ngôn ngữ không có căn cứ trong tài liệu nên không được dùng; "
@@ -150,13 +154,16 @@ class GenerativeAnswerer:
         language = LANGUAGE[query.english]
         refusal = ENGLISH_REFUSAL if query.english else REFUSAL
         context = "\n\n".join(
-            f'<doan so="{n}">\n({s.chunk.citation})\n{without_instructions(s.chunk.text)}\n</doan>'
+            f'<doan so="{n}">\n({_tagged(s.chunk.citation)})\n{_tagged(without_instructions(s.chunk.text))}'
+            "\n</doan>"
             for n, s in enumerate(passages, 1)
         )
         return [
             SystemMessage(load_prompt("answer_system").format(language=language, refusal=refusal)),
             HumanMessage(
-                load_prompt("answer_user").format(context=context, question=query.text, language=language)
+                load_prompt("answer_user").format(
+                    context=context, question=_tagged(query.text), language=language
+                )
             ),
         ]
 
@@ -231,13 +238,16 @@ def check_citations(
     flags: list[dict[str, str]] = []
     sentences: list[str] = []
     supported = 0
-    for start, end in sentence_spans(text):
-        raw = text[start:end]
+    for raw in _sentences(text):
         cited = [int(n) for n in _MARKER.findall(raw)]
         plain = _MARKER.sub("", raw).strip()
         valid = [n for n in dict.fromkeys(cited) if 1 <= n <= len(passages)]
         if len(valid) < len(set(cited)):
             flags.append({"sentence": plain, "reason": "invalid_citation"})
+        if planted := restated(plain, passages):  # a planted instruction obeyed: never shown as cited
+            flags.append({"sentence": plain, "reason": "restates_set_aside", "detail": planted})
+            sentences.append(plain)
+            continue
         if not valid:
             if syllables(plain):
                 flags.append({"sentence": plain, "reason": "uncited"})
@@ -273,6 +283,24 @@ def check_citations(
         for n in numbers
     ]
     return Checked(" ".join(sentences), citations, flags, supported)
+
+
+def _sentences(text: str) -> list[str]:
+    """The answer's sentences, each with the markers that follow it: "… toàn bộ. [1]" is one sentence
+    citing [1], not an uncited sentence and an empty one that cites."""
+    sentences: list[str] = []
+    for start, end in sentence_spans(text):
+        raw = text[start:end]
+        if sentences and not _MARKER.sub("", raw).strip():
+            sentences[-1] = f"{sentences[-1]} {raw}"
+        else:
+            sentences.append(raw)
+    return sentences
+
+
+def _tagged(text: str) -> str:
+    """Text to put between the prompt's tags: & < > (and look-alike brackets) as entities."""
+    return text.replace("&", "&amp;").translate(_BRACKETS)
 
 
 def _wrong_language(text: str, english: bool) -> bool:
