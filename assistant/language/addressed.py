@@ -20,12 +20,13 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import combinations
 
 from assistant.language.datafiles import data_bytes, data_lines
-from assistant.language.lookalike import skeleton
+from assistant.language.lookalike import VIETNAMESE_MARKS, skeleton
 from assistant.language.text import canonical, fold, has_diacritics
 
 MODEL_FILE = "instruction_model.json"
@@ -39,7 +40,7 @@ _HEADING = re.compile(r"^[^:]{1,60}:\s*")
 def normal(text: str) -> str:
     """The text as the detector reads it: the identity skeleton (invisible characters, widths, dashes and
     look-alikes folded, whitespace collapsed), in lower case, Vietnamese letters kept."""
-    return canonical(skeleton(text))
+    return canonical(_skeleton(text))
 
 
 @cache
@@ -59,11 +60,64 @@ def _cues() -> dict[bool, dict[str, tuple[str, ...]]]:
     }
 
 
-@lru_cache(maxsize=1024)
-def _phrase(phrase: str) -> re.Pattern[str]:
-    """A phrase as a pattern over space-joined words: whole words, "…" any one to four words."""
-    parts = [re.escape(part.strip()) for part in phrase.split("…")]
-    return re.compile(r"(?<!\S)" + r"(?: \S+){1,4} ".join(parts) + r"(?!\S)")
+@dataclass(frozen=True)
+class _Concept:
+    """A concept's phrases: those of consecutive words (looked up among a sentence's word n-grams) and
+    those with a gap (one pattern over the space-joined words)."""
+
+    phrases: frozenset[str]
+    gapped: re.Pattern[str] | None
+
+    def found(self, grams: set[str], words: str) -> bool:
+        return not self.phrases.isdisjoint(grams) or bool(self.gapped and self.gapped.search(words))
+
+    def starts(self, words: str) -> bool:
+        first = words.split(" ")
+        return any(" ".join(first[:n]) in self.phrases for n in range(1, _LONGEST + 1)) or bool(
+            self.gapped and self.gapped.match(words)
+        )
+
+
+_LONGEST = 5  # words in the longest phrase without a gap
+
+
+@cache
+def _concepts(folded: bool) -> dict[str, _Concept]:
+    made = {}
+    for concept, phrases in _cues()[folded].items():
+        plain = frozenset(p for p in phrases if "…" not in p)
+        assert all(len(p.split()) <= _LONGEST for p in plain), plain
+        gaps = [
+            r"(?: \S+){1,4} ".join(re.escape(g.strip()) for g in p.split("…")) for p in phrases if "…" in p
+        ]
+        gapped = re.compile(r"(?<!\S)(?:" + "|".join(gaps) + r")(?!\S)") if gaps else None
+        made[concept] = _Concept(plain, gapped)
+    return made
+
+
+def _grams(words: list[str]) -> set[str]:
+    return {" ".join(words[i : i + n]) for n in range(1, _LONGEST + 1) for i in range(len(words) - n + 1)}
+
+
+# Characters the detector reads as they are: printable ASCII, the precomposed letters of Vietnamese,
+# whitespace and common punctuation. Text of these alone needs no look-alike folding (the common case).
+_PLAIN = frozenset(
+    [chr(c) for c in range(0x20, 0x7F)]
+    + [
+        chr(c)
+        for c in range(0xC0, 0x1F00)
+        if unicodedata.normalize("NFD", chr(c))[0].isascii()
+        and set(unicodedata.normalize("NFD", chr(c))[1:]) <= set(VIETNAMESE_MARKS)
+        and unicodedata.normalize("NFD", chr(c))[0].isalpha()
+    ]
+    + list("đĐ\n\t\r\u00a0“”‘’…–—«»°§")
+)
+
+
+@lru_cache(maxsize=1 << 16)
+def _skeleton(text: str) -> str:
+    """lookalike.skeleton, with a shortcut for plain text (only whitespace to collapse)."""
+    return " ".join(text.split()) if _PLAIN.issuperset(text) else skeleton(text)
 
 
 def concepts() -> tuple[str, ...]:
@@ -71,28 +125,17 @@ def concepts() -> tuple[str, ...]:
     return tuple(_cues()[False])
 
 
-def _present(words: str, phrases: tuple[str, ...]) -> int | None:
-    """Where (in characters of `words`) the first of the phrases found begins, or None."""
-    best = None
-    for phrase in phrases:
-        if (found := _phrase(phrase).search(words)) and (best is None or found.start() < best):
-            best = found.start()
-    return best
-
-
 @lru_cache(maxsize=1 << 16)
 def features(sentence: str) -> frozenset[str]:
     """The features of one sentence: each concept it holds, "start:<concept>" for the concept its first
     words are (after a list marker or a note's heading), and each pair of concepts ("a&b")."""
-    skeletal = skeleton(sentence)
+    skeletal = _skeleton(sentence)
     text = canonical(skeletal)
     folded = not has_diacritics(text)
-    cues = _cues()[folded]
-    words = " ".join(_WORD.findall(fold(text) if folded else text))
-    found: set[str] = set()
-    for concept, phrases in cues.items():
-        if _present(words, phrases) is not None:
-            found.add(concept)
+    cues, concepts = _cues()[folded], _concepts(folded)
+    tokens = _WORD.findall(fold(text) if folded else text)
+    words, grams = " ".join(tokens), _grams(tokens)
+    found = {name for name, concept in concepts.items() if concept.found(grams, words)}
     if re.search(r"(?<![\w.])A\.?I\b", skeletal):
         found.add("machine")
     lead = _LEAD.sub("", text)
@@ -109,7 +152,7 @@ def features(sentence: str) -> frozenset[str]:
                 break
         first = " ".join(first.split()[:3])
         for concept in ("say", "must", "override", "asked"):
-            if _present(first, cues[concept]) == 0:
+            if concepts[concept].starts(first):
                 found.add(f"start:{concept}")
     return frozenset(found | pairs)
 
