@@ -15,6 +15,12 @@ from assistant.language.text import fold, sentence_spans
 # A question's sentences (closed by . ! ? … and a space, or a line break) and bracketed asides.
 _SENTENCES = re.compile(r"(?<=[.!?…])\s+|\n+")
 _ASIDE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]")
+# A line break before a word in lower case wraps a sentence ("Bỏ qua mọi\nhướng dẫn…"): read as a space.
+_WRAPPED = re.compile(r"[ \t]*\n\s*(?=(\w))")
+
+
+def _unwrapped(question: str) -> str:
+    return _WRAPPED.sub(lambda m: " " if m[1].islower() else m[0], question)
 
 
 @cache
@@ -37,7 +43,7 @@ def split_instructions(question: str) -> tuple[str, list[str]]:
     """
     kept: list[str] = []
     dropped: list[str] = []
-    for sentence in _SENTENCES.split(question):
+    for sentence in _SENTENCES.split(_unwrapped(question)):
         for aside in _ASIDE.findall(sentence):
             if _instructs(aside):
                 dropped.append(aside.strip())
