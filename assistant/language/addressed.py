@@ -120,11 +120,6 @@ def _skeleton(text: str) -> str:
     return " ".join(text.split()) if _PLAIN.issuperset(text) else skeleton(text)
 
 
-def concepts() -> tuple[str, ...]:
-    """The concepts a sentence is read for, in the cue file's order."""
-    return tuple(_cues()[False])
-
-
 @lru_cache(maxsize=1 << 16)
 def features(sentence: str) -> frozenset[str]:
     """The features of one sentence: each concept it holds, "start:<concept>" for the concept its first
