@@ -20,9 +20,11 @@ from hypothesis import settings as hypothesis_settings
 
 from assistant import Assistant, Settings, Store, get_settings
 from assistant.answering.support import SupportScorer
+from assistant.database.connection import dispose_all
 from assistant.language.text import folded_syllables
 from assistant.store.embeddings import DIM, E5Embeddings
 from evals.dataset import Corpus
+from tests.postgres import PostgresServer, unavailable
 
 # Property tests explore new random cases on a developer's machine; CI replays a fixed set, so that a red
 # build always means a change broke something (a case found locally is pinned with @example).
@@ -39,6 +41,7 @@ def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     """Point the store at a fresh folder for each test; settings are re-read from the environment."""
     data = tmp_path / "kh32-data"
     monkeypatch.setenv("KH32_DATA_DIR", str(data))
+    monkeypatch.delenv("KH32_DATABASE_URL", raising=False)  # records in the data folder unless a test says
     for name in (
         "OPENAI_BASE_URL",
         "OPENAI_API_KEY",
@@ -50,6 +53,36 @@ def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     get_settings.cache_clear()
     yield data
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the whole session (tests/postgres.py); the test skips, saying why, when
+    PostgreSQL is not installed."""
+    if reason := unavailable():
+        pytest.skip(reason)
+    server = PostgresServer().start()
+    yield server
+    dispose_all()
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str | None]:
+    """The records' backend of a test run on both: 'sqlite' keeps them in the data folder (None);
+    'postgresql' sets KH32_DATABASE_URL to a fresh, empty database of the session's server (its URL)."""
+    if request.param == "sqlite":
+        yield None
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = server.new_database()
+    url = server.url(name)
+    monkeypatch.setenv("KH32_DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+    dispose_all()
+    server.drop_database(name)
 
 
 class _HashEncoder:

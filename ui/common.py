@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -39,13 +38,13 @@ def _assistant(data_dir: str) -> Assistant:
 
 
 @st.cache_resource
-def _feedback(path: str) -> FeedbackStore:
-    return FeedbackStore(Path(path))
+def _feedback(where: str) -> FeedbackStore:
+    return FeedbackStore.of(get_settings())
 
 
 @st.cache_resource
-def _conversations(path: str) -> ConversationStore:
-    return ConversationStore(Path(path))
+def _conversations(where: str) -> ConversationStore:
+    return ConversationStore.of(get_settings())
 
 
 def assistant() -> Assistant:
@@ -53,12 +52,18 @@ def assistant() -> Assistant:
     return _assistant(str(get_settings().data_dir))
 
 
+def _records() -> str:
+    """What the records' stores are cached by: the data folder, and the database when one is configured."""
+    settings = get_settings()
+    return f"{settings.data_dir}|{settings.database or ''}"
+
+
 def feedback_store() -> FeedbackStore:
-    return _feedback(str(get_settings().data_dir / "feedback.sqlite"))
+    return _feedback(_records())
 
 
 def conversation_store() -> ConversationStore:
-    return _conversations(str(get_settings().data_dir / "conversations.sqlite"))
+    return _conversations(_records())
 
 
 def bound_address() -> str | None:
@@ -78,7 +83,7 @@ def current_user() -> User | None:
     if mode == "accounts":
         user = st.session_state.get("user")
         # signed in with this page's sign-in form, and the account still exists with that role
-        if user is not None and (user.name, user.role) not in Accounts(settings.accounts_path).entries():
+        if user is not None and (user.name, user.role) not in Accounts.of(settings).entries():
             st.session_state.pop("user", None)
             return None
         return user

@@ -20,7 +20,7 @@ def sign_in_mode(settings: Settings) -> SignIn:
     """How people sign in: an identity provider (OIDC), the local accounts file, or nobody (no accounts)."""
     if settings.auth == "oidc":
         return "oidc"
-    return "accounts" if Accounts(settings.accounts_path).names() else "none"
+    return "accounts" if Accounts.of(settings).names() else "none"
 
 
 def is_loopback(address: str | None) -> bool:

@@ -41,7 +41,7 @@ def _login() -> str:
 
 
 def _accounts() -> Accounts:
-    return Accounts(get_settings().accounts_path)
+    return Accounts.of(get_settings())
 
 
 def _password(given_on_stdin: bool) -> str:

@@ -37,6 +37,11 @@ class StoreError(AssistantError):
     exit_code = 3
 
 
+class DatabaseError(StoreError):
+    """The records' database (the data folder's SQLite files, or the PostgreSQL database KH32_DATABASE_URL
+    names) cannot be reached, opened, read or written; the message never shows a password."""
+
+
 class LLMError(AssistantError):
     """The configured LLM endpoint failed or answered unusably."""
 

@@ -27,7 +27,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(
         default=PROJECT_ROOT / ".data",
-        description="Folder of the embedded Chroma store and the embedding cache.",
+        description="Folder of the embedded Chroma store, the embedding cache and, without "
+        "KH32_DATABASE_URL, the records (accounts.json; SQLite files of the audit, conversations, feedback, "
+        "sign-ins).",
     )
     collection: str = Field(
         default="kh32", min_length=3, description="Chroma collection name ([a-zA-Z0-9._-], 3-512 chars)."
@@ -40,6 +42,11 @@ class Settings(BaseSettings):
     chroma_auth_token: SecretStr | None = Field(
         default=None,
         description="Token sent to the Chroma server (Authorization: Bearer …), e.g. checked by a proxy.",
+    )
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="PostgreSQL database of the records (accounts, audit trail, conversations, feedback, "
+        "sign-in throttle), e.g. postgresql://kh32:PASSWORD@db-host:5432/kh32; unset: files in DATA_DIR.",
     )
     corpus_dir: Path = Field(
         default=PROJECT_ROOT / "ingest" / "corpus",
@@ -135,7 +142,8 @@ class Settings(BaseSettings):
     retain_days: int = Field(
         default=30, ge=1, description="Days a removed or replaced document is kept for an admin to restore."
     )
-    # The sign-in throttle of local accounts (assistant/records/throttle.py), kept in DATA_DIR/signin.sqlite.
+    # The sign-in throttle of local accounts (assistant/records/throttle.py), kept in DATA_DIR/signin.sqlite
+    # (or the database of KH32_DATABASE_URL).
     sign_in_failures: int = Field(
         default=5,
         ge=1,
@@ -158,6 +166,12 @@ class Settings(BaseSettings):
         default=30.0, gt=0, description="The first lock, in seconds; each further failure doubles it."
     )
     sign_in_max_lock_seconds: float = Field(default=900.0, gt=0, description="The longest lock, in seconds.")
+
+    @property
+    def database(self) -> str | None:
+        """KH32_DATABASE_URL as given (it holds a password: never print it), or None when unset or blank."""
+        url = self.database_url.get_secret_value().strip() if self.database_url else ""
+        return url or None
 
     @property
     def accounts_path(self) -> Path:

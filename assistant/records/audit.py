@@ -1,51 +1,83 @@
 """The audit trail: who uploaded, replaced, removed or restored which document, who changed a role, and
 every sign-in with a local account (succeeded, failed, or refused while locked).
 
-An append-only SQLite table (triggers refuse UPDATE and DELETE), shown to admins and exported as CSV.
-Removed and replaced documents are kept (chunks, metadata) in the same file for
-KH32_RETAIN_DAYS, so an admin can restore them exactly.
+An append-only table (triggers refuse UPDATE and DELETE, and TRUNCATE on PostgreSQL), shown to admins and
+exported as CSV. Removed and replaced documents are kept (chunks, metadata) in the same database for
+KH32_RETAIN_DAYS, so an admin can restore them exactly. The data folder's audit.sqlite, or the database of
+KH32_DATABASE_URL (assistant/database/).
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.core.settings import Settings
-from assistant.records.csv_safe import to_csv
-from assistant.records.sqlite_file import SqliteFile
+from sqlalchemy import Column, Connection, Double, Integer, MetaData, Table, Text, and_, delete, select
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS audit (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at REAL NOT NULL,
-    actor TEXT NOT NULL,
-    action TEXT NOT NULL,
-    doc_id TEXT NOT NULL DEFAULT '',
-    file_name TEXT NOT NULL DEFAULT '',
-    chunks INTEGER,
-    content_hash TEXT NOT NULL DEFAULT '',
-    detail TEXT NOT NULL DEFAULT ''
-);
-CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
-BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
-BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END;
-CREATE TABLE IF NOT EXISTS retained (
-    audit_id INTEGER PRIMARY KEY,
-    doc_id TEXT NOT NULL,
-    kept REAL NOT NULL,
-    expires REAL NOT NULL,
-    manifest TEXT NOT NULL,
-    ids TEXT NOT NULL,
-    documents TEXT NOT NULL,
-    metadatas TEXT NOT NULL
-);
-"""
+from assistant.core.settings import Settings
+from assistant.database.connection import Database
+from assistant.database.schema import Schema
+from assistant.records.csv_safe import to_csv
+
+FILE_NAME = "audit.sqlite"
+METADATA = MetaData()
+AUDIT = Table(
+    "audit",
+    METADATA,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", Double, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("doc_id", Text, nullable=False, server_default=""),
+    Column("file_name", Text, nullable=False, server_default=""),
+    Column("chunks", Integer),
+    Column("content_hash", Text, nullable=False, server_default=""),
+    Column("detail", Text, nullable=False, server_default=""),
+    sqlite_autoincrement=True,
+)
+RETAINED = Table(
+    "retained",
+    METADATA,
+    Column("audit_id", Integer, primary_key=True, autoincrement=False),
+    Column("doc_id", Text, nullable=False),
+    Column("kept", Double, nullable=False),
+    Column("expires", Double, nullable=False),
+    Column("manifest", Text, nullable=False),
+    Column("ids", Text, nullable=False),
+    Column("documents", Text, nullable=False),
+    Column("metadatas", Text, nullable=False),
+)
+APPEND_ONLY = "audit trail is append-only"
+
+
+def _append_only(db: Connection) -> None:
+    """Rows of the audit table can be added, never changed or deleted, by anyone who can write it."""
+    if db.dialect.name == "postgresql":
+        db.exec_driver_sql(
+            "CREATE OR REPLACE FUNCTION kh32_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+            f"$$ BEGIN RAISE EXCEPTION '{APPEND_ONLY}' USING ERRCODE = 'restrict_violation'; END $$"
+        )
+        for name, event, each in (
+            ("audit_no_update", "UPDATE", "ROW"),
+            ("audit_no_delete", "DELETE", "ROW"),
+            ("audit_no_truncate", "TRUNCATE", "STATEMENT"),
+        ):
+            db.exec_driver_sql(
+                f"CREATE TRIGGER {name} BEFORE {event} ON audit FOR EACH {each} "
+                "EXECUTE FUNCTION kh32_audit_append_only()"
+            )
+        return
+    for name, event in (("audit_no_update", "UPDATE"), ("audit_no_delete", "DELETE")):
+        db.exec_driver_sql(
+            f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE {event} ON audit "
+            f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"
+        )
+
+
+SCHEMA = Schema("audit", METADATA, version=1, created=_append_only)
 ACTIONS = {
     "upload": "Nạp tài liệu",
     "replace": "Thay thế tài liệu",
@@ -86,14 +118,14 @@ class Snapshot:
     metadatas: list[dict[str, Any]]
 
 
-class AuditLog(SqliteFile):
-    schema = _SCHEMA
+class AuditLog:
+    """The audit trail of a database (a Path: that SQLite file)."""
+
     what = "nhật ký thao tác"
 
-    def _connect(self) -> sqlite3.Connection:
-        db = super()._connect()
-        db.row_factory = sqlite3.Row
-        return db
+    def __init__(self, where: Path | Database) -> None:
+        self.db = where if isinstance(where, Database) else Database.sqlite(where)
+        self.db.prepare(SCHEMA, self.what)
 
     def record(
         self,
@@ -107,50 +139,57 @@ class AuditLog(SqliteFile):
         snapshot: Snapshot | None = None,
         retain_days: int = 30,
     ) -> int:
-        """Append one entry (with the retained copy of a removed/replaced document); returns its id."""
+        """Append one entry (with the retained copy of a removed/replaced document, in the same transaction:
+        both or neither); returns its id."""
         assert action in ACTIONS, action
         now = time.time()
-        with self._connect() as db:
-            cursor = db.execute(
-                "INSERT INTO audit (at, actor, action, doc_id, file_name, chunks, content_hash, detail) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (now, actor, action, doc_id, file_name, chunks, content_hash, detail),
+        with self.db.write(self.what) as db:
+            entry = int(
+                db.execute(
+                    AUDIT.insert().values(
+                        at=now,
+                        actor=actor,
+                        action=action,
+                        doc_id=doc_id,
+                        file_name=file_name,
+                        chunks=chunks,
+                        content_hash=content_hash,
+                        detail=detail,
+                    )
+                ).inserted_primary_key[0]
             )
-            entry = int(cursor.lastrowid or 0)
             if snapshot is not None:
                 db.execute(
-                    "INSERT INTO retained VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        entry,
-                        snapshot.doc_id,
-                        now,
-                        now + retain_days * 86400,
-                        json.dumps(snapshot.manifest, ensure_ascii=False),
-                        json.dumps(snapshot.ids),
-                        json.dumps(snapshot.documents, ensure_ascii=False),
-                        json.dumps(snapshot.metadatas, ensure_ascii=False),
-                    ),
+                    RETAINED.insert().values(
+                        audit_id=entry,
+                        doc_id=snapshot.doc_id,
+                        kept=now,
+                        expires=now + retain_days * 86400,
+                        manifest=json.dumps(snapshot.manifest, ensure_ascii=False),
+                        ids=json.dumps(snapshot.ids),
+                        documents=json.dumps(snapshot.documents, ensure_ascii=False),
+                        metadatas=json.dumps(snapshot.metadatas, ensure_ascii=False),
+                    )
                 )
-            db.execute("DELETE FROM retained WHERE expires < ?", (now,))  # the retention period is over
+            db.execute(delete(RETAINED).where(RETAINED.c.expires < now))  # the retention period is over
         return entry
 
     def rows(self) -> list[dict[str, Any]]:
         """Every entry, newest first, with whether a retained copy can still be restored."""
-        with self._connect() as db:
-            found = db.execute(
-                "SELECT audit.*, retained.expires AS expires FROM audit "
-                "LEFT JOIN retained ON retained.audit_id = audit.id AND retained.expires >= ? "
-                "ORDER BY audit.id DESC",
-                (time.time(),),
-            ).fetchall()
-        return [dict(r) for r in found]
+        kept = and_(RETAINED.c.audit_id == AUDIT.c.id, RETAINED.c.expires >= time.time())
+        query = (
+            select(AUDIT, RETAINED.c.expires.label("expires"))
+            .select_from(AUDIT.outerjoin(RETAINED, kept))
+            .order_by(AUDIT.c.id.desc())
+        )
+        with self.db.read(self.what) as db:
+            return [dict(row._mapping) for row in db.execute(query)]
 
     def retained(self, entry: int) -> Snapshot | None:
         """The copy kept with entry `entry`, unless there is none or its retention period is over."""
-        with self._connect() as db:
-            row = db.execute(
-                "SELECT * FROM retained WHERE audit_id = ? AND expires >= ?", (entry, time.time())
-            ).fetchone()
+        query = select(RETAINED).where(RETAINED.c.audit_id == entry, RETAINED.c.expires >= time.time())
+        with self.db.read(self.what) as db:
+            row = db.execute(query).mappings().first()
         if row is None:
             return None
         return Snapshot(
@@ -182,5 +221,5 @@ class AuditLog(SqliteFile):
 
 
 def audit_log(settings: Settings) -> AuditLog:
-    """The audit trail of the data folder."""
-    return AuditLog(Path(settings.data_dir) / "audit.sqlite")
+    """The audit trail: in KH32_DATABASE_URL's database when set, else the data folder's audit.sqlite."""
+    return AuditLog(Database.of(settings, FILE_NAME))

@@ -1,4 +1,5 @@
-"""Conversations in SQLite, each owned by the user who started it.
+"""Conversations, each owned by the user who started it: the data folder's conversations.sqlite, or the
+database of KH32_DATABASE_URL.
 
 Ids are issued here (never taken from a page address), and a conversation opens only for its owner or an
 admin: an id that an attacker picks and plants in a link opens nothing (conversation fixation).
@@ -7,22 +8,36 @@ admin: an id that an attacker picks and plants in a link opens nothing (conversa
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
-from assistant.access.roles import Permission, PermissionDenied, User, require
-from assistant.records.sqlite_file import SqliteFile
+from sqlalchemy import Column, Connection, Double, MetaData, Table, Text, delete, select, update
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS conversations (
-    id TEXT PRIMARY KEY,
-    messages TEXT NOT NULL,
-    updated REAL NOT NULL,
-    owner TEXT NOT NULL DEFAULT ''
+from assistant.access.roles import Permission, PermissionDenied, User, require
+from assistant.core.settings import Settings
+from assistant.database.connection import Database
+from assistant.database.schema import Schema, add_column
+
+FILE_NAME = "conversations.sqlite"
+METADATA = MetaData()
+CONVERSATIONS = Table(
+    "conversations",
+    METADATA,
+    Column("id", Text, primary_key=True),
+    Column("messages", Text, nullable=False),
+    Column("updated", Double, nullable=False),
+    Column("owner", Text, nullable=False, server_default=""),
 )
-"""
+
+
+def _owners(db: Connection) -> None:
+    """Version 1: a file made before conversations had owners gets the column; only an admin opens those."""
+    add_column(db, "conversations", "owner", "TEXT NOT NULL DEFAULT ''")
+
+
+SCHEMA = Schema("conversations", METADATA, version=1, steps={1: _owners})
 
 
 def new_id() -> str:
@@ -30,40 +45,47 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-class ConversationStore(SqliteFile):
-    """Messages ({"role", "content", …} dicts, with their citations) by conversation id and owner."""
+class ConversationStore:
+    """Messages ({"role", "content", …} dicts, with their citations) by conversation id and owner, in a
+    database (a Path: that SQLite file)."""
 
-    schema = _SCHEMA
     what = "tệp hội thoại"
 
-    def migrate(self, db: sqlite3.Connection) -> None:
-        columns = {row[1] for row in db.execute("PRAGMA table_info(conversations)")}
-        if "owner" not in columns:  # made before conversations had owners: only an admin opens those
-            db.execute("ALTER TABLE conversations ADD COLUMN owner TEXT NOT NULL DEFAULT ''")
+    def __init__(self, where: Path | Database) -> None:
+        self.db = where if isinstance(where, Database) else Database.sqlite(where)
+        self.db.prepare(SCHEMA, self.what)
+
+    @classmethod
+    def of(cls, settings: Settings) -> ConversationStore:
+        """The conversations: in KH32_DATABASE_URL's database when set, else the data folder's file."""
+        return cls(Database.of(settings, FILE_NAME))
 
     def create(self, user: User) -> str:
         """A new, empty conversation of `user`; its server-issued id."""
         require(user, Permission.ASK)
         conversation = new_id()
-        with self._connect() as db:
+        with self.db.write(self.what) as db:
             db.execute(
-                "INSERT INTO conversations (id, messages, updated, owner) VALUES (?, '[]', ?, ?)",
-                (conversation, time.time(), user.name),
+                CONVERSATIONS.insert().values(
+                    id=conversation, messages="[]", updated=time.time(), owner=user.name
+                )
             )
         return conversation
 
     def owner(self, conversation: str) -> str | None:
-        with self._connect() as db:
-            row = db.execute("SELECT owner FROM conversations WHERE id = ?", (conversation,)).fetchone()
-        return row[0] if row else None
+        with self.db.read(self.what) as db:
+            return db.execute(
+                select(CONVERSATIONS.c.owner).where(CONVERSATIONS.c.id == conversation)
+            ).scalar()
 
     def load(self, user: User, conversation: str) -> list[dict[str, Any]] | None:
         """The saved messages when `user` may open the conversation (owner or admin); None for an unknown
         id or somebody else's (the same answer, so that a guess learns nothing)."""
-        with self._connect() as db:
-            row = db.execute(
-                "SELECT messages, owner FROM conversations WHERE id = ?", (conversation,)
-            ).fetchone()
+        query = select(CONVERSATIONS.c.messages, CONVERSATIONS.c.owner).where(
+            CONVERSATIONS.c.id == conversation
+        )
+        with self.db.read(self.what) as db:
+            row = db.execute(query).first()
         if row is None or not (row[1] == user.name or user.can(Permission.READ_ALL_CONVERSATIONS)):
             return None
         return json.loads(row[0])
@@ -71,18 +93,19 @@ class ConversationStore(SqliteFile):
     def save(self, user: User, conversation: str, messages: list[dict[str, Any]]) -> None:
         """Replace the messages of a conversation `user` owns (created with `create`)."""
         data = json.dumps(messages, ensure_ascii=False)
-        with self._connect() as db:
+        with self.db.write(self.what) as db:
             changed = db.execute(
-                "UPDATE conversations SET messages = ?, updated = ? WHERE id = ? AND owner = ?",
-                (data, time.time(), conversation, user.name),
+                update(CONVERSATIONS)
+                .where(CONVERSATIONS.c.id == conversation, CONVERSATIONS.c.owner == user.name)
+                .values(messages=data, updated=time.time())
             ).rowcount
         if not changed:
             raise PermissionDenied("Cuộc trò chuyện này không phải của bạn; hãy bắt đầu cuộc trò chuyện mới.")
 
     def delete(self, user: User, conversation: str) -> None:
         """Forget a conversation (its owner or an admin)."""
-        with self._connect() as db:
-            if user.can(Permission.READ_ALL_CONVERSATIONS):
-                db.execute("DELETE FROM conversations WHERE id = ?", (conversation,))
-            else:
-                db.execute("DELETE FROM conversations WHERE id = ? AND owner = ?", (conversation, user.name))
+        query = delete(CONVERSATIONS).where(CONVERSATIONS.c.id == conversation)
+        if not user.can(Permission.READ_ALL_CONVERSATIONS):
+            query = query.where(CONVERSATIONS.c.owner == user.name)
+        with self.db.write(self.what) as db:
+            db.execute(query)

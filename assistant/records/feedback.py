@@ -1,16 +1,21 @@
-"""Feedback on answers (👍/👎 and a comment), kept in SQLite with what was asked and cited; CSV export."""
+"""Feedback on answers (👍/👎 and a comment), kept with what was asked and cited (the data folder's
+feedback.sqlite, or the database of KH32_DATABASE_URL); CSV export."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Column, Connection, Double, Integer, MetaData, Table, Text, func, select
+
 from assistant.access.roles import Permission, User, require
+from assistant.core.settings import Settings
+from assistant.database.connection import Database
+from assistant.database.schema import Schema, add_column, upsert
 from assistant.records.csv_safe import to_csv
-from assistant.records.sqlite_file import SqliteFile
 
 CSV_COLUMNS = [
     "thoi_gian",
@@ -23,32 +28,45 @@ CSV_COLUMNS = [
     "tra_loi",
     "trich_dan",
 ]
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    conversation TEXT NOT NULL,
-    message TEXT NOT NULL,
-    rating INTEGER,
-    comment TEXT NOT NULL DEFAULT '',
-    question TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    citations TEXT NOT NULL,
-    updated REAL NOT NULL,
-    user TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (conversation, message)
+FILE_NAME = "feedback.sqlite"
+METADATA = MetaData()
+FEEDBACK = Table(
+    "feedback",
+    METADATA,
+    Column("conversation", Text, primary_key=True),
+    Column("message", Text, primary_key=True),
+    Column("rating", Integer),
+    Column("comment", Text, nullable=False, server_default=""),
+    Column("question", Text, nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("citations", Text, nullable=False),
+    Column("updated", Double, nullable=False),
+    Column("user", Text, nullable=False, server_default=""),
 )
-"""
 
 
-class FeedbackStore(SqliteFile):
-    """One row per rated answer; rating 1 is 👍, 0 is 👎, None when only a comment was left."""
+def _users(db: Connection) -> None:
+    """Version 1: a file made before feedback named its user gets the column."""
+    add_column(db, "feedback", "user", "TEXT NOT NULL DEFAULT ''")
 
-    schema = _SCHEMA
+
+SCHEMA = Schema("feedback", METADATA, version=1, steps={1: _users})
+
+
+class FeedbackStore:
+    """One row per rated answer; rating 1 is 👍, 0 is 👎, None when only a comment was left. In a database
+    (a Path: that SQLite file)."""
+
     what = "tệp góp ý"
 
-    def migrate(self, db: sqlite3.Connection) -> None:
-        columns = {row[1] for row in db.execute("PRAGMA table_info(feedback)")}
-        if "user" not in columns:
-            db.execute("ALTER TABLE feedback ADD COLUMN user TEXT NOT NULL DEFAULT ''")
+    def __init__(self, where: Path | Database) -> None:
+        self.db = where if isinstance(where, Database) else Database.sqlite(where)
+        self.db.prepare(SCHEMA, self.what)
+
+    @classmethod
+    def of(cls, settings: Settings) -> FeedbackStore:
+        """The feedback: in KH32_DATABASE_URL's database when set, else the data folder's file."""
+        return cls(Database.of(settings, FILE_NAME))
 
     def record(
         self,
@@ -65,37 +83,39 @@ class FeedbackStore(SqliteFile):
         a row is only ever updated by the user who wrote it."""
         require(user, Permission.GIVE_FEEDBACK)
         cited = json.dumps([_citation_row(c) for c in citations], ensure_ascii=False)
-        with self._connect() as db:
-            db.execute(
-                """INSERT INTO feedback
-                    (conversation, message, rating, comment, question, answer, citations, updated, user)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (conversation, message) DO UPDATE SET
-                    rating = COALESCE(excluded.rating, rating),
-                    comment = CASE WHEN ? THEN excluded.comment ELSE comment END,
-                    question = excluded.question, answer = excluded.answer,
-                    citations = excluded.citations, updated = excluded.updated
-                WHERE feedback.user = excluded.user""",
-                (
-                    conversation,
-                    message,
-                    rating,
-                    (comment or "").strip(),
-                    question,
-                    answer,
-                    cited,
-                    time.time(),
-                    user.name,
-                    comment is not None,
-                ),
+        values = {
+            "conversation": conversation,
+            "message": message,
+            "rating": rating,
+            "comment": (comment or "").strip(),
+            "question": question,
+            "answer": answer,
+            "citations": cited,
+            "updated": time.time(),
+            "user": user.name,
+        }
+
+        def changes(new: Any) -> dict[str, Any]:
+            kept = {"rating": func.coalesce(new["rating"], FEEDBACK.c.rating)}
+            if comment is not None:
+                kept["comment"] = new["comment"]
+            return kept | {c: new[c] for c in ("question", "answer", "citations", "updated")}
+
+        with self.db.write(self.what) as db:
+            upsert(
+                db,
+                FEEDBACK,
+                values,
+                keys=("conversation", "message"),
+                update=changes,
+                where=lambda new: FEEDBACK.c.user == new["user"],
             )
 
     def rows(self, user: User) -> list[dict[str, Any]]:
         """Every feedback row, oldest first, citations decoded (for evaluators and admins)."""
         require(user, Permission.READ_FEEDBACK)
-        with self._connect() as db:
-            db.row_factory = sqlite3.Row
-            found = db.execute("SELECT * FROM feedback ORDER BY updated").fetchall()
+        with self.db.read(self.what) as db:
+            found = db.execute(select(FEEDBACK).order_by(FEEDBACK.c.updated)).mappings().all()
         return [{**dict(r), "citations": json.loads(r["citations"])} for r in found]
 
     def to_csv(self, user: User) -> str:

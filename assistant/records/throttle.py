@@ -1,13 +1,13 @@
 """Signing in with a local account, throttled and audited: password guessing is slowed for every session and
 process at once, not per browser session.
 
-Failed sign-ins are counted in `DATA_DIR/signin.sqlite`, per account name (look-alike spellings are one
-name, language/lookalike.py) and per client address when it is known. After KH32_SIGN_IN_FAILURES failures
-of a name (KH32_SIGN_IN_ADDRESS_FAILURES of an address) it is locked for KH32_SIGN_IN_LOCK_SECONDS, and each
-further failure locks it again for twice as long, up to KH32_SIGN_IN_MAX_LOCK_SECONDS. While locked, even the
-right password is refused, whether the name exists or not. A success clears the name's count; failures are
-forgotten after KH32_SIGN_IN_WINDOW seconds of quiet. Every attempt is written to the audit trail under the
-name as typed (never the password).
+Failed sign-ins are counted in `DATA_DIR/signin.sqlite` (or the database of KH32_DATABASE_URL), per account
+name (look-alike spellings are one name, language/lookalike.py) and per client address when it is known.
+After KH32_SIGN_IN_FAILURES failures of a name (KH32_SIGN_IN_ADDRESS_FAILURES of an address) it is locked
+for KH32_SIGN_IN_LOCK_SECONDS, and each further failure locks it again for twice as long, up to
+KH32_SIGN_IN_MAX_LOCK_SECONDS. While locked, even the right password is refused, whether the name exists or
+not. A success clears the name's count; failures are forgotten after KH32_SIGN_IN_WINDOW seconds of quiet.
+Every attempt is written to the audit trail under the name as typed (never the password).
 
 An attempt is charged to its name *before* the password is checked, in one write transaction, so parallel
 guesses cannot all pass the check at once: at most KH32_SIGN_IN_FAILURES of them reach the password.
@@ -16,30 +16,34 @@ guesses cannot all pass the check at once: at most KH32_SIGN_IN_FAILURES of them
 from __future__ import annotations
 
 import math
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import Column, Connection, Double, Integer, MetaData, Table, Text, delete, func, select
+
 from assistant.access.accounts import Accounts
 from assistant.access.roles import User
-from assistant.core.errors import StoreError
 from assistant.core.settings import Settings
+from assistant.database.connection import Database
+from assistant.database.schema import Schema, upsert
 from assistant.language.lookalike import identity_key
 from assistant.language.text import nfc
 from assistant.records.audit import audit_log
-from assistant.records.sqlite_file import SqliteFile
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS throttle (
-    key TEXT PRIMARY KEY,
-    failures INTEGER NOT NULL,
-    last REAL NOT NULL,
-    locks INTEGER NOT NULL,
-    until REAL NOT NULL
-);
-"""
+FILE_NAME = "signin.sqlite"
+METADATA = MetaData()
+THROTTLE = Table(
+    "throttle",
+    METADATA,
+    Column("key", Text, primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last", Double, nullable=False),
+    Column("locks", Integer, nullable=False),
+    Column("until", Double, nullable=False),
+)
+SCHEMA = Schema("throttle", METADATA, version=1)
 NAME_CHARS = 64  # a typed name is kept (audit, key) to this many characters; account names are at most 64
 WRONG = "Tên đăng nhập hoặc mật khẩu không đúng."
 
@@ -59,15 +63,14 @@ def wait_text(seconds: float) -> str:
     return f"{minutes} phút" + (f" {rest} giây" if rest else "")
 
 
-class SignInThrottle(SqliteFile):
+class SignInThrottle:
     """The failure counts and locks of account names and client addresses, shared by every process."""
 
-    schema = _SCHEMA
     what = "bộ đếm đăng nhập sai"
 
     def __init__(
         self,
-        path: Path,
+        where: Path | Database,
         failures: int = 5,
         address_failures: int = 20,
         window: float = 900.0,
@@ -75,7 +78,8 @@ class SignInThrottle(SqliteFile):
         max_lock_seconds: float = 900.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        super().__init__(path)
+        self.db = where if isinstance(where, Database) else Database.sqlite(where)
+        self.db.prepare(SCHEMA, self.what)
         self.failures = failures
         self.address_failures = address_failures
         self.window = window
@@ -85,9 +89,9 @@ class SignInThrottle(SqliteFile):
 
     @classmethod
     def of(cls, settings: Settings, clock: Callable[[], float] = time.time) -> SignInThrottle:
-        """The throttle of the data folder, with the configured limits."""
+        """The throttle of the data folder (or KH32_DATABASE_URL's database), with the configured limits."""
         return cls(
-            Path(settings.data_dir) / "signin.sqlite",
+            Database.of(settings, FILE_NAME),
             failures=settings.sign_in_failures,
             address_failures=settings.sign_in_address_failures,
             window=settings.sign_in_window,
@@ -96,39 +100,22 @@ class SignInThrottle(SqliteFile):
             clock=clock,
         )
 
-    def _connect(self) -> sqlite3.Connection:
-        db = super()._connect()
-        db.isolation_level = None  # transactions are begun by hand (BEGIN IMMEDIATE)
-        return db
-
-    def _write(self, step: Callable[[sqlite3.Connection, float], float]) -> float:
-        """Run `step(db, now)` in one write transaction, taken before anything is read."""
-        try:
-            db = self._connect()
-            try:
-                db.execute("BEGIN IMMEDIATE")
-                try:
-                    now = self.clock()
-                    db.execute("DELETE FROM throttle WHERE max(last, until) < ?", (now - self.window,))
-                    result = step(db, now)
-                except BaseException:
-                    db.execute("ROLLBACK")
-                    raise
-                db.execute("COMMIT")
-                return result
-            finally:
-                db.close()
-        except sqlite3.Error as exc:
-            raise StoreError(f"Không ghi được {self.what} '{self.path}': {exc}") from exc
+    def _write(self, step: Callable[[Connection, float], float]) -> float:
+        """Run `step(db, now)` in one write transaction that holds the throttle against every other writer
+        from before anything is read (SQLite: BEGIN IMMEDIATE; PostgreSQL: a table lock)."""
+        with self.db.write(self.what, lock=THROTTLE.name) as db:
+            now = self.clock()
+            cutoff = now - self.window
+            db.execute(delete(THROTTLE).where(THROTTLE.c.last < cutoff, THROTTLE.c.until < cutoff))
+            return step(db, now)
 
     def begin(self, name: str, address: str | None = None) -> float:
         """Before checking a password: the seconds to wait when the name or the address is locked (nothing
         is charged), else 0, with the attempt charged to the name (`succeeded` gives it back)."""
         keys = [_name_key(name)] + ([_address_key(address)] if address else [])
 
-        def step(db: sqlite3.Connection, now: float) -> float:
-            marks = ",".join("?" * len(keys))
-            until = db.execute(f"SELECT max(until) FROM throttle WHERE key IN ({marks})", keys).fetchone()[0]
+        def step(db: Connection, now: float) -> float:
+            until = db.execute(select(func.max(THROTTLE.c.until)).where(THROTTLE.c.key.in_(keys))).scalar()
             if until is not None and until > now:
                 return float(until - now)
             self._charge(db, keys[0], self.failures, now)
@@ -144,24 +131,24 @@ class SignInThrottle(SqliteFile):
     def succeeded(self, name: str) -> None:
         """After the right password: the name's failures and locks are cleared (not the address's)."""
 
-        def step(db: sqlite3.Connection, now: float) -> float:
-            db.execute("DELETE FROM throttle WHERE key = ?", (_name_key(name),))
+        def step(db: Connection, now: float) -> float:
+            db.execute(delete(THROTTLE).where(THROTTLE.c.key == _name_key(name)))
             return 0.0
 
         self._write(step)
 
-    def _charge(self, db: sqlite3.Connection, key: str, limit: int, now: float) -> float:
+    def _charge(self, db: Connection, key: str, limit: int, now: float) -> float:
         """One more failure of `key`; at `limit` (and each failure after) a lock twice the previous one."""
-        row = db.execute("SELECT failures, locks, until FROM throttle WHERE key = ?", (key,)).fetchone()
+        row = db.execute(
+            select(THROTTLE.c.failures, THROTTLE.c.locks, THROTTLE.c.until).where(THROTTLE.c.key == key)
+        ).first()
         failures, locks, until = row if row is not None else (0, 0, 0.0)  # stale rows were just deleted
         failures += 1
         if failures >= limit:
             locks += 1
             until = now + min(self.lock_seconds * 2.0 ** min(locks - 1, 60), self.max_lock_seconds)
-        db.execute(
-            "INSERT OR REPLACE INTO throttle (key, failures, last, locks, until) VALUES (?, ?, ?, ?, ?)",
-            (key, failures, now, locks, until),
-        )
+        values = {"key": key, "failures": failures, "last": now, "locks": locks, "until": until}
+        upsert(db, THROTTLE, values, keys=("key",))
         return until
 
 
@@ -207,7 +194,7 @@ def sign_in(
     if wait := throttle.begin(name, address):
         log.record(actor, "sign_in_locked", detail="; ".join(filter(None, [where, f"còn {wait_text(wait)}"])))
         return SignInAttempt(None, wait)
-    user = Accounts(settings.accounts_path).verify(name, password)
+    user = Accounts.of(settings).verify(name, password)
     if user is None:
         throttle.failed(address)
         log.record(actor, "sign_in_failed", detail=where)

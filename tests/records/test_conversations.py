@@ -1,4 +1,5 @@
-"""Conversations: ids issued by the server, each conversation opened only by its owner or an admin."""
+"""Conversations: ids issued by the server, each conversation opened only by its owner or an admin; in the
+data folder's SQLite file and in PostgreSQL (the `database` fixture runs a test on both)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant import Settings
 from assistant.access.roles import PermissionDenied
 from assistant.records.conversations import ConversationStore, new_id
 from tests.roles import ADMIN, READER, TRAINER
@@ -21,22 +23,24 @@ MESSAGES = [
 ]
 
 
-def test_save_load_replace_delete(tmp_path: Path) -> None:
-    store = ConversationStore(tmp_path / "data" / "conversations.sqlite")
+@pytest.fixture
+def store(database: str | None) -> ConversationStore:
+    """The configured conversations: the data folder's file, or the test's PostgreSQL database."""
+    return ConversationStore.of(Settings())
+
+
+def test_save_load_replace_delete(store: ConversationStore) -> None:
     conversation = store.create(READER)
     assert store.load(READER, conversation) == []
     store.save(READER, conversation, MESSAGES[:1])
     store.save(READER, conversation, MESSAGES)
-    assert (
-        ConversationStore(tmp_path / "data" / "conversations.sqlite").load(READER, conversation) == MESSAGES
-    )
+    assert ConversationStore.of(Settings()).load(READER, conversation) == MESSAGES
     assert store.load(READER, new_id()) is None
     store.delete(READER, conversation)
     assert store.load(READER, conversation) is None
 
 
-def test_a_conversation_opens_only_for_its_owner_or_an_admin(tmp_path: Path) -> None:
-    store = ConversationStore(tmp_path / "conversations.sqlite")
+def test_a_conversation_opens_only_for_its_owner_or_an_admin(store: ConversationStore) -> None:
     conversation = store.create(READER)
     store.save(READER, conversation, MESSAGES)
     assert store.load(TRAINER, conversation) is None  # the same answer as for an unknown id
@@ -49,9 +53,8 @@ def test_a_conversation_opens_only_for_its_owner_or_an_admin(tmp_path: Path) -> 
     assert store.load(READER, conversation) == MESSAGES
 
 
-def test_fixation_an_id_the_server_did_not_issue_is_never_adopted(tmp_path: Path) -> None:
+def test_fixation_an_id_the_server_did_not_issue_is_never_adopted(store: ConversationStore) -> None:
     """The attack: a link with an id the attacker chose; the victim's messages must not land under it."""
-    store = ConversationStore(tmp_path / "conversations.sqlite")
     planted = "attacker-picked-id"
     assert store.load(READER, planted) is None
     with pytest.raises(PermissionDenied):
@@ -72,6 +75,11 @@ def test_old_files_get_an_owner_column_and_only_admins_open_their_conversations(
     store = ConversationStore(path)
     assert store.load(READER, "cu") is None
     assert store.load(ADMIN, "cu") == []
+    conversation = store.create(READER)  # and the file goes on as a file of this version
+    store.save(READER, conversation, MESSAGES)
+    assert ConversationStore(path).load(READER, conversation) == MESSAGES
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT record, version FROM kh32_schema").fetchall() == [("conversations", 1)]
 
 
 def test_ids_are_unique_and_url_safe() -> None:

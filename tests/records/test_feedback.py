@@ -1,4 +1,5 @@
-"""Feedback store: ratings and comments with question, answer, citations and the user; CSV export."""
+"""Feedback store: ratings and comments with question, answer, citations and the user; CSV export. In the data
+folder's SQLite file and in PostgreSQL (the `database` fixture runs a test on both)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from assistant import Settings
 from assistant.access.roles import PermissionDenied
 from assistant.records.csv_safe import FORMULA_START, neutralise
 from assistant.records.feedback import CSV_COLUMNS, FeedbackStore
@@ -26,8 +28,13 @@ CITATIONS = [
 ]
 
 
-def test_rating_then_comment_update_one_row(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "data" / "feedback.sqlite")
+@pytest.fixture
+def store(database: str | None) -> FeedbackStore:
+    """The configured feedback: the data folder's file, or the test's PostgreSQL database."""
+    return FeedbackStore.of(Settings())
+
+
+def test_rating_then_comment_update_one_row(store: FeedbackStore) -> None:
     store.record(READER, "conv", "m1", "Hỏi gì?", "Trả lời [1]", CITATIONS, rating=1)
     store.record(READER, "conv", "m1", "Hỏi gì?", "Trả lời [1]", CITATIONS, rating=1, comment="  Rõ ràng ")
     store.record(READER, "conv", "m2", "Hỏi khác?", "Không có.", [], rating=0)
@@ -38,22 +45,19 @@ def test_rating_then_comment_update_one_row(tmp_path: Path) -> None:
     assert {r["user"] for r in rows} == {READER.name}
 
 
-def test_changed_rating_keeps_the_comment(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "feedback.sqlite")
+def test_changed_rating_keeps_the_comment(store: FeedbackStore) -> None:
     store.record(READER, "c", "m", "q", "a", [], rating=1, comment="tốt")
     store.record(READER, "c", "m", "q", "a", [], rating=0)
     assert [(r["rating"], r["comment"]) for r in store.rows(ADMIN)] == [(0, "tốt")]
 
 
-def test_another_user_cannot_overwrite_a_row(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "feedback.sqlite")
+def test_another_user_cannot_overwrite_a_row(store: FeedbackStore) -> None:
     store.record(READER, "c", "m", "q", "a", [], rating=1, comment="tốt")
     store.record(TRAINER, "c", "m", "q", "a", [], rating=0, comment="xấu")
     assert [(r["user"], r["rating"], r["comment"]) for r in store.rows(ADMIN)] == [(READER.name, 1, "tốt")]
 
 
-def test_only_evaluators_and_admins_read_and_export(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "feedback.sqlite")
+def test_only_evaluators_and_admins_read_and_export(store: FeedbackStore) -> None:
     store.record(READER, "c", "m", "q", "a", [], rating=1)
     for user in (READER, TRAINER):
         with pytest.raises(PermissionDenied, match="không có quyền xem và tải góp ý"):
@@ -63,13 +67,12 @@ def test_only_evaluators_and_admins_read_and_export(tmp_path: Path) -> None:
     assert len(store.rows(EVALUATOR)) == len(store.rows(ADMIN)) == 1
 
 
-def test_persists_across_instances(tmp_path: Path) -> None:
-    FeedbackStore(tmp_path / "f.sqlite").record(READER, "c", "m", "q", "a", CITATIONS, rating=1)
-    assert len(FeedbackStore(tmp_path / "f.sqlite").rows(ADMIN)) == 1
+def test_persists_across_instances(store: FeedbackStore) -> None:
+    store.record(READER, "c", "m", "q", "a", CITATIONS, rating=1)
+    assert len(FeedbackStore.of(Settings()).rows(ADMIN)) == 1
 
 
-def test_csv_export_for_evaluators(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "f.sqlite")
+def test_csv_export_for_evaluators(store: FeedbackStore) -> None:
     store.record(
         READER, "conv", "m1", "Nhiệm vụ thứ tư?", "Thứ tư, … [1]", CITATIONS, rating=0, comment='Thiếu, "ý"'
     )
@@ -94,9 +97,8 @@ FORMULAS = [
 ]
 
 
-def test_formula_injection_in_a_comment_is_exported_as_text(tmp_path: Path) -> None:
+def test_formula_injection_in_a_comment_is_exported_as_text(store: FeedbackStore) -> None:
     """The attack: a 👎 comment (or question) that a spreadsheet would run as a formula."""
-    store = FeedbackStore(tmp_path / "f.sqlite")
     for i, formula in enumerate(FORMULAS):
         store.record(READER, "c", f"m{i}", formula, "=1+1", [], rating=0, comment=formula)
     rows = list(csv.reader(io.StringIO(store.to_csv(EVALUATOR))))[1:]
