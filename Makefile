@@ -31,8 +31,10 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# PostgreSQL: the records' tests also run on a throwaway server the tests start (tests/postgres.py).
 test: lint
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq postgresql)
 	$(PY) -m pytest
 
 # ALQAC (evaluation data beside the project, never bundled), all 192 questions, gated on the committed baseline.

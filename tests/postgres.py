@@ -114,9 +114,9 @@ class PostgresServer:
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", log, "-w", "start")
 
     def halt(self) -> None:
-        """Stop the server at once (as a crash or an administrator would), keeping its data."""
+        """Stop the server as an administrator would (its sessions are cut), keeping its data."""
         pg_ctl = str(self.bin / "pg_ctl")
-        self._run(pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop", check=False)
+        self._run(pg_ctl, "-D", str(self.data), "-m", "fast", "-w", "stop", check=False)
 
     def stop(self) -> None:
         self.halt()

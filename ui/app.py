@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from assistant.access.roles import Permission, User
+from assistant.core.errors import AssistantError
 from ui.common import MODE_LABELS, current_user, mode_label, open_assistant, sign_in_page, sign_out
 
 st.set_page_config(page_title="Trợ lý Kế hoạch 32", page_icon="📘", layout="centered")
@@ -95,6 +96,15 @@ def account_sidebar(user: User) -> None:
 
 
 def main() -> None:
+    """The app; a failure a person can act on (the records' database is down, say) is a message on the
+    page, never a traceback."""
+    try:
+        _main()
+    except AssistantError as exc:
+        st.error(exc.message)
+
+
+def _main() -> None:
     user = current_user()
     page = navigation(user)
     if user is None:

@@ -111,6 +111,10 @@ class Accounts:
         with self._kept.edit() as users:
             users[self._existing(users, name)]["hash"] = hashed
 
+    def export(self) -> list[dict[str, str]]:
+        """Every account as stored (name, role, password hash), to copy them to another place."""
+        return [{"name": k, "role": v["role"], "hash": v["hash"]} for k, v in sorted(self._read().items())]
+
     def stored_name(self, name: str) -> str:
         """The account's name as stored, for the name as typed (any case or look-alike spelling)."""
         return self._existing(self._read(), name)

@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from assistant.answering.chain import Assistant
 from assistant.cli.admin import audit, users
+from assistant.cli.db import db
 from assistant.cli.documents import ingest_command
 from assistant.cli.quiz import quiz_command
 from assistant.core.errors import AssistantError, InputError
@@ -131,6 +132,7 @@ def ask(question: str | None, as_json: bool, as_jsonl: bool, top_k: int | None, 
 cli.add_command(users)
 cli.add_command(audit)
 cli.add_command(quiz_command(_assistant))
+cli.add_command(db)
 
 
 def render(answer: Answer) -> str:

@@ -67,12 +67,25 @@ def mask(text: str) -> str:
     return re.sub(r"(?i)(password\s*=\s*)('[^']*'|[^\s&'\"]+)", r"\1***", text)
 
 
+def masked_url(given: str) -> str:
+    """A URL as typed, fit to print however malformed: what stands between the user's name and the last '@'
+    (the password) becomes ***, and so does a password=… parameter."""
+    scheme, separator, rest = given.partition("://")
+    if not separator:
+        scheme, rest = "", given
+    if "@" in rest:
+        credentials, _, place = rest.rpartition("@")
+        if ":" in credentials:
+            rest = f"{credentials.split(':', 1)[0]}:***@{place}"
+    return mask(f"{scheme}{separator}{rest}")
+
+
 def postgresql_url(given: str) -> URL:
     """The SQLAlchemy URL (driver psycopg) of a PostgreSQL database given as postgresql://…, postgres://…
     or postgresql+psycopg://…; a DatabaseError (showing the URL without its password) when it is not one."""
     given = given.strip()
     scheme = given.split("://", 1)[0].lower() if "://" in given else ""
-    shown = mask(given)
+    shown = masked_url(given)
     if scheme not in POSTGRESQL_SCHEMES:
         raise DatabaseError(
             f"KH32_DATABASE_URL không hợp lệ ('{shown}'): cần địa chỉ của một cơ sở dữ liệu PostgreSQL, dạng "

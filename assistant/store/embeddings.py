@@ -14,6 +14,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.core.errors import StoreError
+from assistant.core.files import private_file
 
 DIM = 384
 
@@ -28,7 +29,7 @@ class VectorCache:
             if readonly:
                 self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
             else:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                private_file(path)  # 0600 in a 0700 folder
                 self._db = sqlite3.connect(path, check_same_thread=False)
                 self._db.execute(
                     "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB NOT NULL)"

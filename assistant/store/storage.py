@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from assistant.core.errors import StoreError
+from assistant.core.files import private_folder
 from assistant.language.text import file_size
 
 # A write that fails with less than this free on the data folder's disk is blamed on the full disk:
@@ -58,9 +59,10 @@ def room_problem(folder: Path, chunks: int) -> str | None:
 
 
 def check_writable(folder: Path) -> None:
-    """Create `folder` if needed and prove a file can be written in it; a StoreError says why not."""
+    """Create `folder` if needed (0700; an existing one of ours is tightened) and prove a file can be written
+    in it; a StoreError says why not."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)  # 0700: the documents, vectors and records are the service's alone
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as exc:

@@ -82,9 +82,11 @@ def test_served_elsewhere_without_accounts_is_read_only(address: str | None) -> 
     assert not is_loopback(address)
 
 
-def test_with_accounts_the_server_binds_every_interface_unless_told(tmp_path: Path) -> None:
+def test_with_accounts_the_server_binds_every_interface_unless_told(
+    tmp_path: Path, database: str | None
+) -> None:
     settings = Settings(data_dir=tmp_path)
-    Accounts(settings.accounts_path).add("an", PASSWORD, Role.ADMIN)
+    Accounts.of(settings).add("an", PASSWORD, Role.ADMIN)
     assert sign_in_mode(settings) == "accounts"
     assert serve_address(settings) == "0.0.0.0"
     assert serve_address(Settings(data_dir=tmp_path, address="10.0.0.5")) == "10.0.0.5"
@@ -198,6 +200,26 @@ def test_accounts_hash_passwords_with_argon2(tmp_path: Path) -> None:
     assert accounts.entries() == []
 
 
+def test_accounts_in_the_configured_place(tmp_path: Path, database: str | None) -> None:
+    """The same accounts, with the same rules, in the accounts file or in PostgreSQL's table."""
+    accounts = Accounts.of(Settings(data_dir=tmp_path))
+    accounts.add("Bình", PASSWORD, Role.TRAINER)
+    assert (tmp_path / "accounts.json").exists() is (database is None)
+    again = Accounts.of(Settings(data_dir=tmp_path))
+    assert again.verify("bình", PASSWORD) == User("Bình", Role.TRAINER, display="Bình")
+    assert again.verify("Bình", PASSWORD + "x") is None
+    with pytest.raises(InputError, match="trông giống hệt tài khoản đã có 'Bình'"):
+        again.add("BÌNH".replace("Ì", "Ì"), PASSWORD, Role.READER)
+    with pytest.raises(InputError, match="đã có"):
+        again.add("Bình", PASSWORD, Role.READER)
+    assert again.set_role("BÌNH", Role.ADMIN) == ("Bình", Role.TRAINER)
+    again.set_password("bình", PASSWORD + "-moi")
+    assert accounts.verify("Bình", PASSWORD + "-moi") is not None
+    assert accounts.entries() == [("Bình", Role.ADMIN)]
+    assert again.remove("bình") is Role.ADMIN
+    assert accounts.names() == []
+
+
 def test_a_broken_accounts_file_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "accounts.json"
     path.write_text('{"users": {"an": {"role": "vua"}}}', encoding="utf-8")
@@ -206,7 +228,7 @@ def test_a_broken_accounts_file_is_a_clear_error(tmp_path: Path) -> None:
     assert path.read_text(encoding="utf-8") == '{"users": {"an": {"role": "vua"}}}'  # left as it was
 
 
-def test_admin_cli(tmp_path: Path) -> None:
+def test_admin_cli(tmp_path: Path, database: str | None) -> None:
     data = tmp_path / "data"
     added = run_cli(
         "users", "add", "an", "--role", "admin", "--password-stdin", data_dir=data, stdin=PASSWORD + "\n"
@@ -268,7 +290,7 @@ def test_a_password_of_spaces_or_one_repeated_character_is_refused(tmp_path: Pat
     assert accounts.verify("an", PASSWORD)
 
 
-def test_the_cli_actor_is_the_real_user_not_logname(tmp_path: Path) -> None:
+def test_the_cli_actor_is_the_real_user_not_logname(tmp_path: Path, database: str | None) -> None:
     """LOGNAME and USER are anyone's to set: the audit names the login of the process's real user id."""
     import pwd
 
@@ -286,4 +308,4 @@ def test_the_cli_actor_is_the_real_user_not_logname(tmp_path: Path) -> None:
         (f"cli:{real}", "Đổi mật khẩu"),
         (f"cli:{real}", "Thêm tài khoản"),
     ]
-    assert Accounts(data / "accounts.json").verify("an", PASSWORD + "-moi")
+    assert Accounts.of(Settings(data_dir=data)).verify("an", PASSWORD + "-moi")

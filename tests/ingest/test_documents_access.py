@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import psycopg
 import pytest
 
 from assistant import Assistant, DocumentError, InputError
@@ -46,7 +47,9 @@ def _answer(shared: Assistant, question: str = Q4) -> dict:
 @pytest.mark.parametrize(
     "user", [READER, TRAINER, EVALUATOR, anonymous_user("0.0.0.0")], ids=lambda u: u.name[:6]
 )
-def test_a_forged_call_of_a_document_action_by_a_non_admin_is_refused(shared: Assistant, user) -> None:
+def test_a_forged_call_of_a_document_action_by_a_non_admin_is_refused(
+    database: str | None, shared: Assistant, user
+) -> None:
     """The page hides the removal button from these roles; calling the action behind it anyway fails."""
     settings = shared.settings
     before = shared.store.documents()
@@ -103,7 +106,9 @@ def test_an_upload_claiming_another_documents_title_or_number_is_refused(
     assert shared.store.documents() == before
 
 
-def test_explicit_replace_shows_changes_is_audited_and_can_be_undone(shared: Assistant) -> None:
+def test_explicit_replace_shows_changes_is_audited_and_can_be_undone(
+    database: str | None, shared: Assistant
+) -> None:
     settings = shared.settings
     (added,) = ingest_uploads(
         ADMIN,
@@ -174,22 +179,30 @@ def test_remove_then_restore_a_bundled_document_gives_back_the_same_chunks_and_a
         restore_document(ADMIN, shared.store, settings, removal["id"])
 
 
-def test_the_audit_trail_is_append_only_and_its_csv_is_inert(shared: Assistant) -> None:
+def test_the_audit_trail_is_append_only_and_its_csv_is_inert(database: str | None, shared: Assistant) -> None:
     settings = shared.settings
     ingest_uploads(
         ADMIN, shared.store, settings, [("=HYPERLINK(1).txt", "Văn bản nhỏ về họp tổ dân phố.".encode())]
     )
-    path = Path(settings.data_dir) / "audit.sqlite"
-    with sqlite3.connect(path) as db, pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        db.execute("UPDATE audit SET actor = 'ai-do'")
-    with sqlite3.connect(path) as db, pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        db.execute("DELETE FROM audit")
+    if database is None:
+        path = Path(settings.data_dir) / "audit.sqlite"
+        with sqlite3.connect(path) as db, pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            db.execute("UPDATE audit SET actor = 'ai-do'")
+        with sqlite3.connect(path) as db, pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            db.execute("DELETE FROM audit")
+    else:  # the database's own user, connected straight to it, is refused too
+        for change in ("UPDATE audit SET actor = 'ai-do'", "DELETE FROM audit", "TRUNCATE audit"):
+            with psycopg.connect(database) as db, pytest.raises(psycopg.IntegrityError, match="append-only"):
+                db.execute(change)
+    assert [r["actor"] for r in audit_log(settings).rows()] == [ADMIN.name]
     rows = list(csv.reader(io.StringIO(audit_csv(ADMIN, settings))))
     assert rows[0][:4] == ["ma", "thoi_gian", "nguoi_thuc_hien", "hanh_dong"]
     assert rows[1][2:6] == [ADMIN.name, "Nạp tài liệu", "'=HYPERLINK(1)", "'=HYPERLINK(1).txt"]
 
 
-def test_a_retained_copy_expires_after_the_retention_period(shared: Assistant, monkeypatch) -> None:
+def test_a_retained_copy_expires_after_the_retention_period(
+    database: str | None, shared: Assistant, monkeypatch
+) -> None:
     settings = shared.settings
     remove_document(ADMIN, shared.store, settings, "ke-hoach-11-KH-TW_tin-tom-tat")
     (removal,) = audit_rows(ADMIN, settings)

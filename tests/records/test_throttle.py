@@ -1,6 +1,7 @@
 """The sign-in throttle: failures of one account name (any look-alike spelling) or one client address lock it
 for every session and process, for a time that doubles; the right password is refused while locked; parallel
-guesses cannot outrun the lock; every attempt is in the audit trail, never a password."""
+guesses cannot outrun the lock; every attempt is in the audit trail, never a password. On the data folder's
+SQLite files and on PostgreSQL (the `database` fixture)."""
 
 from __future__ import annotations
 
@@ -33,9 +34,9 @@ class Clock:
 
 
 @pytest.fixture
-def settings(isolated_data: Path) -> Settings:
+def settings(isolated_data: Path, database: str | None) -> Settings:
     settings = Settings()
-    Accounts(settings.accounts_path).add("admin", PASSWORD, Role.ADMIN)
+    Accounts.of(settings).add("admin", PASSWORD, Role.ADMIN)
     return settings
 
 
@@ -93,12 +94,12 @@ def test_each_failure_after_a_lock_locks_again_twice_as_long_up_to_the_maximum(
     assert locks == [30, 60, 120, 240, 480, 900, 900, 900]
 
 
-def test_the_limits_are_settings(isolated_data: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_limits_are_settings(database: str | None, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KH32_SIGN_IN_FAILURES", "2")
     monkeypatch.setenv("KH32_SIGN_IN_LOCK_SECONDS", "100")
     monkeypatch.setenv("KH32_SIGN_IN_MAX_LOCK_SECONDS", "150")
     settings = Settings()
-    Accounts(settings.accounts_path).add("admin", PASSWORD, Role.ADMIN)
+    Accounts.of(settings).add("admin", PASSWORD, Role.ADMIN)
     fail(settings, clock, 2)
     assert sign_in(settings, "admin", PASSWORD, clock=clock).locked_for == 100
     clock.now += 100
@@ -171,11 +172,11 @@ def test_parallel_guesses_get_at_most_the_limit_through(
 
 
 def test_a_client_address_is_locked_across_names(
-    isolated_data: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    database: str | None, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("KH32_SIGN_IN_ADDRESS_FAILURES", "3")
     settings = Settings()
-    accounts = Accounts(settings.accounts_path)
+    accounts = Accounts.of(settings)
     accounts.add("admin", PASSWORD, Role.ADMIN)
     accounts.add("an", PASSWORD, Role.READER)
     assert sign_in(settings, "an", PASSWORD, "10.0.0.9", clock).user is not None

@@ -88,17 +88,20 @@ def save_feedback(message: dict[str, Any], comment: str | None = None) -> None:
     message["rating"] = rating
     if comment is not None:
         message["comment"] = comment
-    common.feedback_store().record(
-        common.user(),
-        st.session_state.conversation,
-        message["id"],
-        message.get("question", ""),
-        message["content"],
-        message.get("citations", []),
-        rating=rating,
-        comment=comment,
-    )
-    save()
+    try:  # a callback: its errors would not reach the page's handler
+        common.feedback_store().record(
+            common.user(),
+            st.session_state.conversation,
+            message["id"],
+            message.get("question", ""),
+            message["content"],
+            message.get("citations", []),
+            rating=rating,
+            comment=comment,
+        )
+        save()
+    except AssistantError as exc:
+        st.error(exc.message)
 
 
 def show_feedback(message: dict[str, Any]) -> None:
