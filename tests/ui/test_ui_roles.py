@@ -18,6 +18,7 @@ from assistant.access.roles import Role, User
 from assistant.records.audit import audit_log
 from assistant.records.conversations import ConversationStore
 from tests.conftest import PROJECT
+from tests.postgres import free_port
 
 APP = str(PROJECT / "ui" / "app.py")
 PASSWORD = "mat-khau-du-dai"
@@ -306,3 +307,36 @@ def test_wrong_passwords_lock_the_account_for_every_session(
     assert "user" not in at.session_state and [t.value for t in at.title] == ["Đăng nhập"]
     rows = [r for r in audit_log(get_settings()).rows() if r["actor"] in {"khoa", "KHOA"}]
     assert [r["action"] for r in rows] == ["sign_in_locked", "sign_in_failed", "sign_in_failed"]
+
+
+def test_sign_in_conversation_and_audit_live_in_the_configured_database(
+    database: str | None, accounts_dir: Path
+) -> None:
+    """The chat on either backend: an account made there signs in, its conversation and the sign-in are
+    kept there (with PostgreSQL: nothing new in the data folder's files)."""
+    settings = get_settings()
+    Accounts.of(settings).add("hai", PASSWORD, Role.READER)
+    files = {p.name: p.stat().st_size for p in accounts_dir.glob("*.sqlite")}
+    at = sign_in("hai")
+    at.chat_input[0].set_value(QUESTION).run()
+    _ok(at)
+    conversation = at.query_params["c"]
+    assert ConversationStore.of(settings).owner(conversation) == "hai"
+    assert [r["action"] for r in audit_log(settings).rows() if r["actor"] == "hai"] == ["sign_in"]
+    if database is not None:
+        assert {p.name: p.stat().st_size for p in accounts_dir.glob("*.sqlite")} == files
+    Accounts.of(settings).remove("hai")
+
+
+def test_a_database_that_is_down_is_a_message_on_the_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KH32_DATA_DIR", str(tmp_path / "kho"))
+    monkeypatch.setenv("KH32_DATABASE_URL", f"postgresql://kh32:bi-mat-lo@127.0.0.1:{free_port()}/kh32")
+    get_settings.cache_clear()
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    _ok(at)  # no traceback
+    (error,) = at.error
+    assert error.value.startswith("Không kết nối được tới cơ sở dữ liệu postgresql://kh32:***@127.0.0.1:")
+    assert "bi-mat-lo" not in error.value
+    assert not at.chat_input and not at.text_input
