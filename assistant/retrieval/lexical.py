@@ -17,6 +17,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from assistant.core.files import private_folder
 from assistant.core.models import Chunk
 from assistant.language.datafiles import data_bytes
 from assistant.language.diacritics import DiacriticRestorer
@@ -143,7 +144,7 @@ def _save(path: Path, key: str, index: LexicalIndex) -> None:
     """Write atomically (a temporary file renamed over the old one), so a reader never sees half a file."""
     temporary: Path | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)  # 0700; the file itself is made 0600 by NamedTemporaryFile
         with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=".lexical-", delete=False) as file:
             temporary = Path(file.name)
             file.write(key.encode() + b"\n")
