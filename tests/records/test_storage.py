@@ -204,3 +204,22 @@ def test_two_processes_write_everything_into_one_database(database: str | None) 
     throttle = SignInThrottle.of(settings)
     with throttle.db.read("bộ đếm") as db:
         assert db.execute(select(func.count()).select_from(THROTTLE)).scalar() == len(names)
+
+
+def test_a_broken_file_is_a_clear_error_and_is_left_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "feedback.sqlite"
+    path.parent.mkdir()
+    path.write_bytes(b"khong phai sqlite " * 100)
+    with pytest.raises(DatabaseError) as info:
+        FeedbackStore.of(Settings(data_dir=tmp_path / "data"))
+    assert info.value.message == (
+        f"Không mở được tệp góp ý ('{path}'): tệp bị hỏng (không phải tệp SQLite hợp lệ)."
+    )
+    assert path.read_bytes() == b"khong phai sqlite " * 100
+
+
+def test_the_settings_never_show_the_database_password() -> None:
+    url = f"postgresql://kh32:{PASSWORD}@127.0.0.1:5432/kh32"
+    settings = Settings(database_url=url)
+    assert settings.database == url
+    assert PASSWORD not in repr(settings) + str(settings) + settings.model_dump_json()
