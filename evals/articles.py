@@ -20,6 +20,8 @@ from assistant import Answer, Assistant
 from assistant.language.choices import with_choices
 
 VERDICTS = ("Đúng", "Sai")
+# A yes/no verdict on a true/false question ("…, phải không?" is asked as a yes/no question) says the same.
+AS_TRUE_FALSE = {"Có": "Đúng", "Không": "Sai"}
 # How far each gated metric may move the wrong way from the baseline (`evals articles --baseline`): about one
 # question of ALQAC's 192 for the article metrics, one verdict in thirty for the verdicts' accuracy.
 TOLERANCES = {
@@ -28,8 +30,9 @@ TOLERANCES = {
     "refused": 0.01,
     "wrong_article": 0.01,
     "verdict_accuracy": 0.03,
+    "wrong_verdicts": 0.0,
 }
-LOWER_IS_BETTER = frozenset({"refused", "wrong_article"})
+LOWER_IS_BETTER = frozenset({"refused", "wrong_article", "wrong_verdicts"})
 _ARTICLE = re.compile(r"^Điều\s+(\d+[a-z]?)\b")
 
 
@@ -113,6 +116,7 @@ def score(item: ArticleItem, answer: Answer) -> dict[str, Any]:
     """One question's row: what was cited and how it scores."""
     cited = [] if answer.refused else cited_articles(answer, item.law)
     gold = item.gold_verdict
+    verdict = AS_TRUE_FALSE.get(answer.verdict, answer.verdict) if not item.choices else answer.verdict
     return {
         "id": item.id,
         "kind": item.kind,
@@ -129,8 +133,8 @@ def score(item: ArticleItem, answer: Answer) -> dict[str, Any]:
         "answer": answer.text,
         "notice": answer.notice,
         "gold_verdict": gold,
-        "verdict": answer.verdict,
-        "verdict_ok": None if gold is None or answer.verdict is None else answer.verdict == gold,
+        "verdict": verdict,
+        "verdict_ok": None if gold is None or verdict is None else verdict == gold,
         "latency_ms": answer.timings_ms.get("total", 0.0),
     }
 
@@ -150,6 +154,8 @@ def aggregate(rows: Sequence[dict[str, Any]]) -> dict[str, float | None]:
         "verdicts": float(len(given)),
         "verdict_coverage": len(given) / len(judged) if judged else None,
         "verdict_accuracy": sum(bool(r["verdict_ok"]) for r in given) / len(given) if given else None,
+        # A wrong verdict is worse than none: counted on its own, gated (evals/gate.py, WRONG_VERDICTS).
+        "wrong_verdicts": float(sum(not r["verdict_ok"] for r in given)),
     }
 
 
@@ -176,7 +182,7 @@ def table(result: dict[str, Any]) -> str:
     """The totals and the groups as a plain-text table."""
     header = (
         f"{'':<28}{'câu':>6}{'macro-F2':>10}{'hit@1':>8}{'từ chối':>9}{'sai điều':>10}"
-        f"{'kết luận':>10}{'KL đúng':>9}"
+        f"{'kết luận':>10}{'KL đúng':>9}{'KL sai':>8}"
     )
     lines = [header, "-" * len(header)]
     for name, m in [("tổng", result["metrics"]), *result["groups"].items()]:
@@ -184,10 +190,18 @@ def table(result: dict[str, Any]) -> str:
             f"{name:<28}{int(m['questions']):>6}{m['macro_f2']:>10.3f}{m['hit@1']:>8.3f}"
             f"{m['refused']:>9.3f}{m['wrong_article']:>10.3f}"
             f"{_share(m.get('verdict_coverage')):>10}{_share(m.get('verdict_accuracy')):>9}"
+            f"{_count(m.get('wrong_verdicts')):>8}"
         )
-    note = "kết luận: tỷ lệ câu có đáp án (Đúng/Sai, A–D) được kết luận; KL đúng: kết luận đúng / kết luận."
+    note = (
+        "kết luận: tỷ lệ câu có đáp án (Đúng/Sai, A–D) được kết luận; KL đúng: kết luận đúng / kết luận; "
+        "KL sai: số kết luận sai."
+    )
     return "\n".join([*lines, "", note])
 
 
 def _share(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
+
+
+def _count(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f}"

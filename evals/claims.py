@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from assistant.language.text import sentence_spans
 
-# A lead such as "Theo KH 32-KH/BCSĐ (Nhiệm vụ thứ tư):" at the start of a line attributes what follows;
-# it is not a claim of its own.
-LEAD = re.compile(r"^[ \t]*Theo [^:\n]{1,160}:[ \t]*", re.MULTILINE)
+# A lead such as "Theo KH 32-KH/BCSĐ (Nhiệm vụ thứ tư):" (an English question's: "According to …:") at the
+# start of a line attributes what follows; it is not a claim of its own.
+LEAD = re.compile(r"^[ \t]*(?:Theo|According to) [^:\n]{1,160}:[ \t]*", re.MULTILINE)
 MARKERS = re.compile(r"(?:[ \t]*\[\d+\])+")
 _NUMBER = re.compile(r"\d+")
 _WORD = re.compile(r"\w", re.UNICODE)

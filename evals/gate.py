@@ -22,10 +22,18 @@ TOLERANCES: dict[str, float] = {
     "refusal_precision": 0.02,
     "refusal_recall": 0.0,
     "answered_wrong_clause": 0.0,
+    "wrong_verdicts": 0.0,
 }
 # Metrics where less is better (the rest: more is better). A baseline file may name more under
 # "lower_is_better"; files written before it existed load as they are.
-LOWER_IS_BETTER: frozenset[str] = frozenset({"answered_wrong_clause", "answered_unanswerable"})
+LOWER_IS_BETTER: frozenset[str] = frozenset(
+    {"answered_wrong_clause", "answered_unanswerable", "wrong_verdicts"}
+)
+# Gated at zero on every dataset that has them, whatever the baseline file holds: a wrong verdict ("Có."
+# where the documents say no) is worse than none. A run with any fails against a baseline without the
+# metric (written before it was counted) or with 0; a committed non-zero count (ALQAC's public set has a
+# gold label that contradicts the article it cites) is a ceiling: one more fails.
+ZERO_GATED: frozenset[str] = frozenset({"wrong_verdicts"})
 # Baselines keep 4 decimals: a difference of up to half their last digit is rounding, not a change.
 DECIMALS = 4
 ROUNDING = 0.5 * 10**-DECIMALS
@@ -86,9 +94,13 @@ def compare(current: dict[str, float | None], baseline: dict[str, Any]) -> list[
     """Every metric of the baseline compared with the current run (gated ones have a tolerance)."""
     tolerances = {**TOLERANCES, **baseline.get("tolerances", {})}
     lower = LOWER_IS_BETTER | set(baseline.get("lower_is_better", []))
+    recorded = baseline["metrics"]
+    missing = {name: 0.0 for name in ZERO_GATED if name not in recorded and current.get(name) is not None}
     return [
-        Comparison(name, value, current.get(name), tolerances.get(name), name in lower)
-        for name, value in baseline["metrics"].items()
+        Comparison(
+            name, value, current.get(name), 0.0 if name in ZERO_GATED else tolerances.get(name), name in lower
+        )
+        for name, value in {**recorded, **missing}.items()
     ]
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answering.support import FOLDED_STOPWORDS, Verdict
+from assistant.language.shapes import Shape, shape_of
 from assistant.language.text import folded_syllables
 from evals.claims import Claim, strip_leads
 from evals.dataset import Item, Span
@@ -119,6 +120,38 @@ def cites_expected_clause(expected: Sequence[tuple[str, str]], cited: Sequence[t
     )
 
 
+# The verdict a reference answer opens with ("Có. …", "Không: …", "Đúng.", "Sai,"), as the answer's verdict
+# field says it; a yes/no verdict and a true/false one say the same.
+_GOLD_VERDICT = re.compile(r"^\s*(Có|Không|Đúng|Sai)\b", re.IGNORECASE)
+SAME_VERDICT = {"có": "đúng", "không": "sai"}
+
+
+def gold_verdict(item: Item) -> str | None:
+    """The verdict an item's reference answer gives, for a question asked as yes/no or true/false (its
+    shape, assistant/language/shapes.py); None for any other item."""
+    if not item.answerable or shape_of(item.question) not in (Shape.YES_NO, Shape.TRUE_FALSE):
+        return None
+    match = _GOLD_VERDICT.match(item.reference_answer)
+    return match[1].capitalize() if match else None
+
+
+def wrong_verdict(row: dict[str, Any], item: Item) -> bool:
+    """A verdict given where the reference answer gives the other one, or where the documents decide
+    nothing (an unanswerable item): a wrong verdict is worse than none."""
+    given = row.get("verdict")
+    if not given:
+        return False
+    if not item.answerable:
+        return True
+    gold = row.get("gold_verdict")
+    return gold is not None and _same(given) != _same(gold)
+
+
+def _same(verdict: str) -> str:
+    folded = verdict.strip(" .").lower()
+    return SAME_VERDICT.get(folded, folded)
+
+
 def content_words(text: str) -> list[str]:
     """Folded syllables of text without stopwords (numbers kept)."""
     return [w for w in folded_syllables(text) if w.isdigit() or w not in FOLDED_STOPWORDS]
@@ -182,6 +215,9 @@ def aggregate(rows: Sequence[dict[str, Any]], items: dict[str, Item]) -> dict[st
             else None
         ),
         "answered_unanswerable": float(sum(1 for r in should if not r["refused"])),
+        # Verdicts ("Có.", "Không.", "Đúng.", "Sai.") given, and those that are wrong (gated at zero).
+        "verdicts": float(sum(1 for r in rows if r.get("verdict"))),
+        "wrong_verdicts": float(sum(wrong_verdict(r, items[r["id"]]) for r in rows)),
         "latency_p50_ms": float(np.percentile(latencies, 50)) if latencies else None,
         "latency_p95_ms": float(np.percentile(latencies, 95)) if latencies else None,
     }

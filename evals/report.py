@@ -25,6 +25,8 @@ METRICS = [
     "refusal_recall",
     "answered_wrong_clause",
     "answered_unanswerable",
+    "verdicts",
+    "wrong_verdicts",
     "latency_p50_ms",
     "latency_p95_ms",
     "judge_faithfulness",
@@ -33,7 +35,7 @@ METRICS = [
     "judge_unknown",
 ]
 COUNTS = frozenset(
-    {"answered_unanswerable", "judge_unknown", "questions", "verdicts"}
+    {"answered_unanswerable", "judge_unknown", "questions", "verdicts", "wrong_verdicts"}
 )  # metrics that count items
 # Headers of the per-kind table (evals.metrics.by_kind), same order as KIND_COLUMNS.
 KIND_HEADERS = ("n", "trả lời, đúng điều khoản", "từ chối", "trả lời, sai điều khoản", "trả lời/từ chối đúng")
@@ -189,6 +191,7 @@ def _item(row: dict[str, Any]) -> str:
         "citation precision": row["citation_precision"],
         "faithfulness": row["faithfulness"],
         "correctness (F1)": row["correctness"],
+        "kết luận (mẫu)": f"{row.get('verdict') or '–'} ({row.get('gold_verdict') or '–'})",
         "độ trễ (ms)": round(row["latency_ms"], 1),
     }
     parts.append(f"<pre>{escape(json.dumps(scores, ensure_ascii=False))}</pre>")

@@ -21,6 +21,7 @@ from evals.metrics import (
     cites_expected_clause,
     correctness,
     faithfulness,
+    gold_verdict,
     retrieval_scores,
 )
 from evals.systems import Run, System, span
@@ -78,6 +79,8 @@ def score_run(
         "correctness": f1,
         "reference_recall": recall,
         "refusal_ok": answer.refused == (not item.answerable),
+        "verdict": answer.verdict,
+        "gold_verdict": gold_verdict(item),
         "latency_ms": run.latency_ms,
     }
     if judge is not None and claims:

@@ -42,6 +42,7 @@ class Candidate:
 
     text: str
     about: float = 1.0
+    article: str = ""  # the article it stands in (its khoản and điểm are read together), "" when unknown
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "about", round(self.about, 3))  # 0.7 is 0.7, not 0.6999…
@@ -55,6 +56,7 @@ class Reading:
     status: str
     source: int | None = None  # index of the deciding sentence among the candidates
     why: str = ""
+    also: tuple[int, ...] = ()  # … and of the others that decide it with it (one item of a list each)
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,17 @@ def read_choice(choice: Choice, stem: str, sentences: Sequence[Candidate], score
                 reason := _backs(said[i], sentences[i].text, scorer)
             ):
                 return Reading(choice.letter, BACKED, i, reason)
+        # … or by the points of one article, one item each ("…; xây dựng thao trường mạng" of điểm a and g).
+        for article in dict.fromkeys(sentences[i].article for _, _, i in covered if sentences[i].article):
+            members = [i for _, _, i in covered if sentences[i].article == article]
+            backing = [
+                next((i for i in members if _backs_item(item, sentences[i].text, scorer)), None)
+                for item in items
+            ]
+            if None not in backing and len(set(backing)) > 1:
+                first, *rest = dict.fromkeys(backing)
+                why = "mỗi ý có trong một khoản, điểm của điều luật"
+                return Reading(choice.letter, BACKED, first, why, tuple(rest))
     # The sentence it follows: the one holding most of its words, its numbers aside ("40 học viên" follows
     # "… không quá 60 học viên").
     aligned = max(
@@ -110,6 +123,12 @@ def read_choice(choice: Choice, stem: str, sentences: Sequence[Candidate], score
                 choice.letter, CONTRADICTED, i, f"số {', '.join(sorted(numbers))} không có trong nguồn"
             )
     return Reading(choice.letter, UNKNOWN)
+
+
+def _backs_item(item: str, sentence: str, scorer: SupportScorer) -> bool:
+    """One item of a choice's list is in the sentence, and nothing in it is against the sentence."""
+    source = [sentence]
+    return scorer.coverage(item, source) >= TRUE_COVERAGE and not scorer.contradiction(item, source)
 
 
 def _backs(claim: str, sentence: str, scorer: SupportScorer) -> str | None:
@@ -174,5 +193,5 @@ def _deciding(question: MultipleChoice, letter: str | None, readings: dict[str, 
         letters = [letter, *(c.letter for c in question.plain if c.letter != letter)]
     else:
         letters = [letter] if chosen.plain else list(chosen.others)
-    found = [readings[x].source for x in letters if x in readings]
+    found = [i for x in letters if x in readings for i in (readings[x].source, *readings[x].also)]
     return tuple(dict.fromkeys(i for i in found if i is not None))

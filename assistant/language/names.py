@@ -227,9 +227,13 @@ class NameRegistry:
             if not kind or kind.common:
                 continue
             words = "|".join(re.escape(w) for w in (*_kind_words(kind), fold(kind.abbreviation)))
-            if re.search(
-                rf"^(?:(?:theo|trong|tai|according to|in|the)\s+)?(?:{words})\b", folded
-            ) or re.search(rf"\b(?:theo|trong|cua)\s+(?:{words})\b", folded):
+            # … or, in English, follows an article or a preposition ("What does the plan say about …?").
+            english = rf"\b(?:the|this|of|in|under|by)\s+{re.escape(kind.english)}\b" if kind.english else ""
+            if (
+                re.search(rf"^(?:(?:theo|trong|tai|according to|in|the)\s+)?(?:{words})\b", folded)
+                or re.search(rf"\b(?:theo|trong|cua)\s+(?:{words})\b", folded)
+                or (english and re.search(english, folded))
+            ):
                 about.append(doc.short)
         return about
 

@@ -111,10 +111,12 @@ def markers_in(
 
 
 def negated_terms(text: str, reach: int = 3) -> set[str]:
-    """The folded syllables that a negation in text denies: up to `reach` syllables after each marker."""
-    words = syllables(text)
+    """The folded syllables that a negation in text denies: up to `reach` syllables after each marker, within
+    its phrase ("các thủ tục không cần thiết, gây phiền hà" denies "thiết", not "gây")."""
     return {
         fold(w)
+        for phrase in re.split(r"[;:()]|[,.](?!\d)", text)
+        for words in [syllables(phrase)]
         for i, marker in markers_in(words, negations())
         for w in words[i + len(marker) : i + len(marker) + reach]
     }

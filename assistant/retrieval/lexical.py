@@ -26,7 +26,7 @@ from assistant.language.text import fold, folded_syllables, syllables, with_bigr
 log = logging.getLogger(__name__)
 
 # Bump when what LexicalIndex builds changes: saved indexes of another format are rebuilt.
-FORMAT = 3
+FORMAT = 4
 
 # A line that says what a term is: "Công chức là …", "4. Chất hướng thần là …", "Thông tin được hiểu là …"
 # (folded; the term is one to six words, after an optional list marker).

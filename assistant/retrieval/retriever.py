@@ -27,7 +27,15 @@ from assistant.store.chroma import Store
 
 RRF_K = 60
 # How much each ranked list counts in the fusion; structure wins when a question names a clause.
-WEIGHTS = {"dense": 1.0, "bm25": 1.0, "bm25_folded": 1.0, "structure": 4.0, "scope": 2.0, "definition": 3.0}
+WEIGHTS = {
+    "dense": 1.0,
+    "bm25": 1.0,
+    "bm25_folded": 1.0,
+    "structure": 4.0,
+    "scope": 2.0,
+    "definition": 3.0,
+    "subject": 1.0,
+}
 
 
 @dataclass(frozen=True)
@@ -40,7 +48,7 @@ class Query:
     vector: np.ndarray
     references: list[Reference] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)  # citation names of the documents it names
-    titles: dict[str, str] = field(default_factory=dict)  # … and their titles
+    titles: dict[str, str] = field(default_factory=dict)  # … and their titles (and those of `subjects`)
     earlier: str | None = None  # the question a follow-up follows
     # Where fold(text) names documents or their kinds: words that say which document, not what about
     names: list[tuple[int, int]] = field(default_factory=list)
@@ -49,8 +57,9 @@ class Query:
     library: str = ""  # the stored documents, named for a refusal's hint
     scope: list[Reference] = field(default_factory=list)
     strict_scope: bool = False
-    # An English question's glossary phrases (in Vietnamese), and its content words no entry covers
-    phrases: list[str] = field(default_factory=list)
+    # An English question's concepts (each the Vietnamese renderings of one glossary phrase), and its
+    # content words no entry covers
+    phrases: list[tuple[str, ...]] = field(default_factory=list)
     untranslated: list[str] = field(default_factory=list)
 
 
@@ -96,11 +105,11 @@ class HybridRetriever(BaseRetriever):
         question a follow-up follows; the documents it named are the follow-up's when it names none."""
         english = is_english(question)
         search_text = question
-        phrases: list[str] = []
+        phrases: list[tuple[str, ...]] = []
         untranslated: list[str] = []
         if english:
             phrases, untranslated = to_vietnamese_terms(question)
-            search_text = ", ".join(phrases)
+            search_text = ", ".join(rendering for concept in phrases for rendering in concept)
         elif not has_diacritics(question):
             search_text = self.index().restorer.restore(question)
         # e5 is multilingual: an English question is embedded as asked.
@@ -114,6 +123,7 @@ class HybridRetriever(BaseRetriever):
         hint = named[0].short if len(named) == 1 else None
         inherited = registry.named(earlier, with_reference=bool(find_references(earlier))) if earlier else []
         documents = [n.short for n in named or inherited]
+        subjects = registry.subjects(question)
         return Query(
             text=question,
             search_text=search_text,
@@ -123,11 +133,11 @@ class HybridRetriever(BaseRetriever):
                 r for r in find_references(asked, hint) if not r.title or _resolve_title(r, index_chunks)
             ],
             documents=documents,
-            titles={d.short: d.title for d in registry.documents if d.short in documents},
+            titles={d.short: d.title for d in registry.documents if d.short in {*documents, *subjects}},
             earlier=earlier,
             names=[(n.start, n.end) for n in named] + registry.kind_mentions(question),
             kinds=registry.of_kinds_mentioned(question),
-            subjects=registry.subjects(question),
+            subjects=subjects,
             library=registry.listing(),
             scope=scope or [],
             strict_scope=strict,
@@ -150,6 +160,11 @@ class HybridRetriever(BaseRetriever):
         # Folded BM25 sees the question as typed, so OCR slips and missing diacritics still match.
         typed = query.search_text if query.english else query.text
         lists["bm25_folded"] = index.search(synonyms().expand(typed), self.candidates, folded=True)
+        if query.english and query.subjects:
+            # "What does the plan say about …?": its glossary words in the documents of that kind, too. The
+            # Vietnamese words of an English question are few; those of another document crowd it out.
+            about = set(query.subjects)
+            lists["subject"] = [i for i in lists["bm25"] if chunks[i].doc_short in about]
         # With choices A–D, the stem is the question ("Chất hướng thần được định nghĩa là gì?").
         asked = choices.stem if (choices := parse_choices(query.search_text)) else query.search_text
         if (term := defined_term(asked)) and (defining := index.definitions.get(term)):

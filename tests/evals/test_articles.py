@@ -111,9 +111,29 @@ def test_the_gate_fails_on_a_worse_run() -> None:
     assert not regressions(compare(aggregate(rows), baseline))
     worse = [score(MC, _answer("Điều 2", verdict="A")), score(_tf("Đúng"), _answer(refused=True))]
     failed = {c.metric: c.describe() for c in regressions(compare(aggregate(worse), baseline))}
-    assert set(failed) == {"macro_f2", "hit@1", "refused", "verdict_accuracy"}
+    assert set(failed) == {"macro_f2", "hit@1", "refused", "verdict_accuracy", "wrong_verdicts"}
     assert failed["verdict_accuracy"].startswith("GIẢM: verdict_accuracy 0.0 < mốc 1.0")
     assert failed["refused"].startswith("TĂNG: refused")
+
+
+def test_wrong_verdicts_are_counted_and_a_yes_no_verdict_reads_as_true_false() -> None:
+    # "…, phải không?" is asked as a yes/no question: "Có." is "Đúng", "Không." is "Sai".
+    rows = [
+        score(_tf("Đúng"), _answer("Điều 2", verdict="Có")),
+        score(_tf("Sai"), _answer("Điều 2", verdict="Không")),
+        score(_tf("Sai"), _answer("Điều 2", verdict="Có")),
+        score(MC, _answer("Điều 2", verdict="A")),
+        score(_tf("Đúng"), _answer("Điều 2")),  # no verdict: not a wrong one
+    ]
+    assert [r["verdict_ok"] for r in rows] == [True, True, False, False, None]
+    totals = aggregate(rows)
+    assert totals["verdicts"] == 4 and totals["wrong_verdicts"] == 2
+    assert TOLERANCES["wrong_verdicts"] == 0 and "wrong_verdicts" in LOWER_IS_BETTER
+    # Gated: a baseline with one wrong verdict (a gold label against the article) lets one through, not two.
+    baseline = baseline_record(aggregate(rows[2:3]), "q.jsonl", "extractive", TOLERANCES, LOWER_IS_BETTER)
+    assert baseline["metrics"]["wrong_verdicts"] == 1
+    assert not {c.metric for c in regressions(compare(aggregate(rows[2:3]), baseline))}
+    assert "wrong_verdicts" in {c.metric for c in regressions(compare(totals, baseline))}
 
 
 def test_the_html_report_drills_into_each_question(tmp_path: Path) -> None:

@@ -19,7 +19,17 @@ from assistant.language.text import sentence_spans
 from evals import cli
 from evals.claims import LEAD
 from evals.cli import Outcome, run_eval
-from evals.gate import LOWER_IS_BETTER, TOLERANCES, Comparison, baseline_record, compare, load_baseline
+from evals.dataset import Item
+from evals.gate import (
+    LOWER_IS_BETTER,
+    TOLERANCES,
+    ZERO_GATED,
+    Comparison,
+    baseline_record,
+    compare,
+    load_baseline,
+)
+from evals.metrics import gold_verdict, wrong_verdict
 from tests.conftest import PROJECT
 
 BASELINE = PROJECT / "evals" / "baselines" / "extractive.json"
@@ -115,6 +125,60 @@ def test_gate_lower_is_better_metrics_fail_when_they_rise() -> None:
         "TĂNG: answered_wrong_clause 0.06 > mốc 0.05"
         in Comparison("answered_wrong_clause", 0.05, 0.06, 0.0, lower_is_better=True).describe()
     )
+
+
+def test_wrong_verdicts_are_gated_at_zero_whatever_the_baseline_holds() -> None:
+    assert "wrong_verdicts" in ZERO_GATED and "wrong_verdicts" in LOWER_IS_BETTER
+    # A baseline written before wrong verdicts were counted: one wrong verdict fails all the same.
+    old = {"metrics": {"mrr": 0.8}, "tolerances": {"mrr": 0.02}}
+    by_metric = {c.metric: c for c in compare({"mrr": 0.8, "wrong_verdicts": 1.0}, old)}
+    assert by_metric["wrong_verdicts"].regressed and by_metric["wrong_verdicts"].baseline == 0.0
+    assert not compare({"mrr": 0.8, "wrong_verdicts": 0.0}, old)[1].regressed
+    # A tolerance written into a baseline file does not loosen it; a committed count is a ceiling.
+    loose = {"metrics": {"wrong_verdicts": 1.0}, "tolerances": {"wrong_verdicts": 5.0}}
+    assert not compare({"wrong_verdicts": 1.0}, loose)[0].regressed
+    assert compare({"wrong_verdicts": 2.0}, loose)[0].regressed
+    assert "TĂNG: wrong_verdicts 2.0 > mốc 1.0" in compare({"wrong_verdicts": 2.0}, loose)[0].describe()
+
+
+def test_a_wrong_verdict_is_counted_against_the_reference_answer() -> None:
+    item = Item(
+        "x", "yes-no", "Kế hoạch có áp dụng đối với viên chức không?", [], True, "Có. Kế hoạch …", ["…"], []
+    )
+    assert gold_verdict(item) == "Có"
+    assert gold_verdict(replace(item, question="Kế hoạch áp dụng đối với ai?")) is None  # not asked yes/no
+    assert gold_verdict(replace(item, question="Kế hoạch áp dụng đối với viên chức, đúng hay sai?",
+                                reference_answer="Đúng: …")) == "Đúng"  # fmt: skip
+    assert not wrong_verdict({"verdict": "Có", "gold_verdict": "Có"}, item)
+    assert wrong_verdict({"verdict": "Không", "gold_verdict": "Có"}, item)
+    assert not wrong_verdict({"verdict": "Đúng", "gold_verdict": "Có"}, item)  # the same verdict
+    assert not wrong_verdict({"verdict": None, "gold_verdict": "Có"}, item)  # none is not a wrong one
+    # A verdict on a question the documents do not answer is wrong, whatever it says.
+    assert wrong_verdict({"verdict": "Không", "gold_verdict": None}, replace(item, answerable=False))
+
+
+class _TurnsVerdicts:
+    """Every verdict turned the other way ("Có." ↔ "Không."), the quote kept."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+
+    def __call__(self, query, retrieved, index) -> Answer:
+        answer = self.inner(query, retrieved, index)
+        turned = {"Có": "Không", "Không": "Có", "Đúng": "Sai", "Sai": "Đúng"}
+        if answer.verdict:
+            answer.text = answer.text.replace(f"{answer.verdict}.", f"{turned[answer.verdict]}.", 1)
+            answer.verdict = turned[answer.verdict]
+        return answer
+
+
+def test_turned_verdicts_fail_the_gate(corpus_assistant: Assistant) -> None:
+    assert _outcome(corpus_assistant).results["ours-extractive"]["metrics"]["wrong_verdicts"] == 0
+    with answerer_replaced(corpus_assistant, _TurnsVerdicts):
+        outcome = run_eval(corpus_assistant, baseline=BASELINE, progress=False)
+    metrics = outcome.results["ours-extractive"]["metrics"]
+    assert metrics["wrong_verdicts"] == metrics["verdicts"] > 0
+    assert "wrong_verdicts" in {c.metric for c in outcome.failed}
 
 
 def test_baseline_files_old_and_new_load_and_compare(tmp_path: Path) -> None:

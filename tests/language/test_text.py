@@ -103,6 +103,18 @@ def test_restorer_uses_corpus_words() -> None:
     assert restorer.restore("xyz abc") == "xyz abc"
 
 
+def test_a_question_is_restored_as_questions_open() -> None:
+    # The corpus says "con" (con người) far more than "còn"; a follow-up opens with "còn", "thế còn", "vậy".
+    restorer = DiacriticRestorer(["Con người là vốn quý nhất; quyền con người được bảo đảm."] * 5 + [
+        "Nhiệm vụ thứ năm của kế hoạch", "Công dân có quyền nhận con nuôi."])  # fmt: skip
+    assert restorer.restore("con nhiem vu thu nam thi sao") == "còn nhiệm vụ thứ năm thì sao"
+    assert restorer.restore("the con nhiem vu thu tam") == "thế còn nhiệm vụ thứ tám"
+    assert restorer.restore("vay nhiem vu thu nam") == "vậy nhiệm vụ thứ năm"
+    # … but the corpus's own pairs still win: "con người", "con nuôi".
+    assert restorer.restore("con nguoi co quyen gi") == "con người có quyền gì"
+    assert restorer.restore("con nuoi co quyen gi") == "con nuôi có quyền gì"
+
+
 def test_a_wrapped_line_continues_its_sentence() -> None:
     assert _sentences("Thứ bảy,\ntăng cường sự lãnh đạo.\nLãnh đạo, chỉ đạo.") == [
         "Thứ bảy,\ntăng cường sự lãnh đạo.",

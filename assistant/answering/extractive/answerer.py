@@ -69,21 +69,24 @@ class ExtractiveAnswerer:
             return counted
         chosen = self.choose(query, retrieved, index)
         verdict = None
+        undecided = shape is Shape.TRUE_FALSE
         if chosen and shape is Shape.YES_NO and not query.english:
-            # The first chosen sentence that decides what is asked answers it, alone.
-            decided = ((s, v) for s in chosen if (v := self.verdict(query, s, index)))
-            deciding, verdict = next(decided, (None, None))
-            chosen = [deciding, *_same_words(deciding, chosen)] if deciding else []
+            # The first chosen sentence that decides what is asked answers it, read with its article: alone,
+            # or with the khoản that decides the other way as specifically (then no verdict).
+            decided = self.verdicts.yes_no(query, chosen, index)
+            verdict, undecided = decided.verdict, bool(decided.sentences)
+            chosen = _with_same_words(decided.sentences, chosen)
         if chosen and shape is Shape.TRUE_FALSE and not query.english:
-            verdict = self.judge(query, chosen[0], index)
-            chosen = [chosen[0], *_same_words(chosen[0], chosen)]
+            decided = self.verdicts.true_false(query, chosen[0], index)
+            verdict = decided.verdict
+            chosen = _with_same_words(decided.sentences, chosen)
         if not chosen:
             return Answer(query.text, refusal(query.library), True, [])
         answer = compose(query, chosen)
         if verdict:
             answer.text = f"{verdict}\n\n{answer.text}"
             answer.verdict = verdict.rstrip(".")
-        elif shape is Shape.TRUE_FALSE and not query.english:
+        elif undecided and not query.english:
             answer.notice = FOR_THE_READER
         asked = _term_asked(query)
         if asked and not any(asked.match(fold(s.text)) for s in chosen):
@@ -165,6 +168,12 @@ def _term_asked(query: Query) -> re.Pattern[str] | None:
     if query.references or query.names or query.english or not (term := defined_term(query.search_text)):
         return None
     return None if " cua " in f" {term} " else defining_pattern(term)
+
+
+def _with_same_words(deciding: list[Sentence], chosen: list[Sentence]) -> list[Sentence]:
+    """The deciding sentences, and, when one decides, the chosen sentences of other clauses that say word
+    for word what it says."""
+    return deciding + (_same_words(deciding[0], chosen) if len(deciding) == 1 else [])
 
 
 def _same_words(sentence: Sentence, others: list[Sentence]) -> list[Sentence]:

@@ -27,6 +27,7 @@ FOR_THE_READER = "Điều khoản được trích không tự quyết định đ
 NOT_DEFINED = (
     "Văn bản được trích không định nghĩa khái niệm được hỏi: dưới đây là các quy định có liên quan đến nó."
 )
+ENGLISH_LEAD = "According to {source}, in the documents' own Vietnamese words:"
 ENGLISH_NOTICE = "Chế độ ngoại tuyến trích nguyên văn tiếng Việt từ tài liệu, không dịch."
 
 
@@ -76,11 +77,18 @@ def compose(query: Query, chosen: list[Sentence]) -> Answer:
     clauses = {(s.chunk.doc_short, s.chunk.clause_label) for s in chosen}
     docs = list(dict.fromkeys(s.chunk.doc_short for s in chosen))
     heading = f" — {title}" if (title := heading_title(first)) else ""
-    lead = (
-        f"Theo {first.doc_short} ({first.clause_label}{heading}):"
-        if len(clauses) == 1
-        else f"Theo {' và '.join(docs)}:"
-    )
+    if query.english:
+        # An English question is answered in the documents' own Vietnamese words, and says so first.
+        source = (
+            f"{first.doc_short} ({first.clause_label}{heading})" if len(clauses) == 1 else " and ".join(docs)
+        )
+        lead = ENGLISH_LEAD.format(source=source)
+    else:
+        lead = (
+            f"Theo {first.doc_short} ({first.clause_label}{heading}):"
+            if len(clauses) == 1
+            else f"Theo {' và '.join(docs)}:"
+        )
     text = lead + "\n\n" + "\n\n".join(lines) if len(lines) > 1 else f"{lead} {lines[0]}"
     notice = ENGLISH_NOTICE if query.english else None
     return Answer(query.text, text, False, citations, notice=notice)

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from assistant.core.models import HEADER_KEY, Chunk, ScoredChunk
 from assistant.core.passages import leads, quotable, scored_spans, whole_clause
+from assistant.language.english import says
 from assistant.language.shapes import Shape, defined_term, shape_of, unit_spellings
 from assistant.language.synonyms import synonyms
-from assistant.language.text import canonical, fold, folded_syllables, syllables
+from assistant.language.text import canonical, fold, folded_syllables
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.matching import content_terms, is_stopword, term_coverage
 from assistant.retrieval.retriever import Query
@@ -105,10 +106,15 @@ class SentenceScorer:
                 order -= CONTRAST_PENALTY * term_coverage(earlier, chunk.text[a:b], index)
             scored.append(Sentence(chunk, rank, a, b, covered, float(sim), covered + dense, order + dense))
         if query.english:
-            # Without a translator, an English question is answered only by a sentence that has every
-            # one of its glossary phrases (document names aside).
-            needed = [f" {' '.join(syllables(p))} " for p in query.phrases if not _names_document(p, query)]
-            scored = [s for s in scored if all(p in f" {' '.join(syllables(s.text))} " for p in needed)]
+            # Without a translator, an English question is answered only by a sentence that says every one
+            # of its concepts (document names aside) in one of the glossary's renderings, itself or in the
+            # headings and the lead sentence it is read with.
+            needed = [c for c in query.phrases if not names_document(c, query)]
+            scored = [
+                s
+                for s in scored
+                if all(says(c, f"{s.text}\n{s.chunk.context}\n{said_before[s.chunk.id]}") for c in needed)
+            ]
         scored.sort(key=lambda c: (-c.order, c.rank, c.start))
         return scored
 
@@ -210,10 +216,11 @@ def defining_pattern(term: str) -> re.Pattern[str]:
     return re.compile(rf"[“\"']?{re.escape(term)}[”\"']?\s+(?:la|duoc hieu la)\b")
 
 
-def _names_document(phrase: str, query: Query) -> bool:
-    """True when a glossary phrase only names a document the question names ("Hiến pháp", "Constitution")."""
-    folded = fold(phrase)
-    return any(fold(d).startswith(folded) for d in query.documents)
+def names_document(concept: tuple[str, ...], query: Query) -> bool:
+    """True when a glossary concept only names a document the question names or is about, by its name or
+    the kind its title opens with ("Constitution": "Hiến pháp"; "the decree": "Nghị định")."""
+    names = [name for d in (*query.documents, *query.subjects) for name in (d, query.titles.get(d, ""))]
+    return any(fold(name).startswith(fold(phrase)) for phrase in concept for name in names if name)
 
 
 def _counted_only(query: Query, candidates: list[Sentence]) -> list[Sentence]:
