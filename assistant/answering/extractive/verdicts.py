@@ -159,14 +159,14 @@ class Verdicts:
         false when the statement contradicts it (a negation added or dropped, a direction reversed, a name
         or number of it replaced, a number it lacks), true when it is backed by it; else None."""
         statement = in_source_words(statement_of(query.search_text), sentence.text)
-        if not speaks_to(statement, sentence.text, positive=False):
-            return None  # "Khi X thì …" says nothing of the case the statement puts without X
         sources = [sentence.text]
         # "… có trách nhiệm khai báo tạm vắng trong các trường hợp sau đây:": the cases that follow decide
         # whether a "không cần khai báo" holds; only a number of the sentence itself still decides here.
         announces = sentence.text.rstrip().endswith(":")
+        # "Khi X thì công dân được …" does not deny "Công dân không được …" put without X (its numbers do).
+        narrower = not speaks_to(statement, sentence.text, positive=False)
         scorer = self.scorer(index)
-        if not announces and scorer.contradiction(statement, sources):
+        if not announces and not narrower and scorer.contradiction(statement, sources):
             return FALSE
         # "… của Luật Tố tụng hành chính năm 2015" for "… của Luật này": the year names the law, it is not
         # a number the statement puts against the sentence's.
