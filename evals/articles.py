@@ -18,6 +18,8 @@ from tqdm import tqdm
 
 from assistant import Answer, Assistant
 from assistant.language.choices import with_choices
+from evals.dataset import SPLITS, split_of
+from evals.gate import Comparison
 
 VERDICTS = ("Đúng", "Sai")
 # A yes/no verdict on a true/false question ("…, phải không?" is asked as a yes/no question) says the same.
@@ -119,6 +121,7 @@ def score(item: ArticleItem, answer: Answer) -> dict[str, Any]:
     verdict = AS_TRUE_FALSE.get(answer.verdict, answer.verdict) if not item.choices else answer.verdict
     return {
         "id": item.id,
+        "split": split_of(item.id),
         "kind": item.kind,
         "set": item.set,
         "question": item.question,
@@ -160,7 +163,8 @@ def aggregate(rows: Sequence[dict[str, Any]]) -> dict[str, float | None]:
 
 
 def evaluate(assistant: Assistant, items: Sequence[ArticleItem], progress: bool = True) -> dict[str, Any]:
-    """Ask every question; the rows, the totals, and the totals per question type and per set."""
+    """Ask every question; the rows, the totals, the totals of each split (evals.dataset.split_of) and
+    per question type and per set."""
     rows = [
         score(item, assistant.ask(item.prompt))
         for item in tqdm(
@@ -173,28 +177,35 @@ def evaluate(assistant: Assistant, items: Sequence[ArticleItem], progress: bool 
         groups[f"bộ: {row['set'] or '–'}"].append(row)
     return {
         "metrics": aggregate(rows),
+        "splits": {
+            name: aggregate(mine) for name in SPLITS if (mine := [r for r in rows if r["split"] == name])
+        },
         "groups": {name: aggregate(group) for name, group in sorted(groups.items())},
         "items": rows,
     }
 
 
-def table(result: dict[str, Any]) -> str:
-    """The totals and the groups as a plain-text table."""
+def table(result: dict[str, Any], comparisons: Sequence[Comparison] = ()) -> str:
+    """The totals, a line per split, and the groups as a plain-text table; a line whose split (or the
+    whole run) fell below its baseline is marked."""
     header = (
         f"{'':<28}{'câu':>6}{'macro-F2':>10}{'hit@1':>8}{'từ chối':>9}{'sai điều':>10}"
         f"{'kết luận':>10}{'KL đúng':>9}{'KL sai':>8}"
     )
     lines = [header, "-" * len(header)]
-    for name, m in [("tổng", result["metrics"]), *result["groups"].items()]:
+    regressed = {c.split for c in comparisons if c.regressed}
+    splits = [(f"phần: {name}", m, name) for name, m in result.get("splits", {}).items()]
+    for name, m, split in [("tổng", result["metrics"], ""), *splits,
+                           *((g, m, None) for g, m in result["groups"].items())]:  # fmt: skip
         lines.append(
             f"{name:<28}{int(m['questions']):>6}{m['macro_f2']:>10.3f}{m['hit@1']:>8.3f}"
             f"{m['refused']:>9.3f}{m['wrong_article']:>10.3f}"
             f"{_share(m.get('verdict_coverage')):>10}{_share(m.get('verdict_accuracy')):>9}"
-            f"{_count(m.get('wrong_verdicts')):>8}"
+            f"{_count(m.get('wrong_verdicts')):>8}" + ("  GIẢM so với mốc" if split in regressed else "")
         )
     note = (
         "kết luận: tỷ lệ câu có đáp án (Đúng/Sai, A–D) được kết luận; KL đúng: kết luận đúng / kết luận; "
-        "KL sai: số kết luận sai."
+        "KL sai: số kết luận sai; phần: train, dev, sealed theo sha256 của mã câu hỏi."
     )
     return "\n".join([*lines, "", note])
 

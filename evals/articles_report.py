@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.gate import Comparison
-from evals.report import gate_note, metrics_table, write_page
+from evals.report import gate_note, metrics_table, split_html, write_page
 
 METRICS = (
     "questions",
@@ -69,7 +69,7 @@ def write_articles_html(
     groups = {name: {"metrics": m} for name, m in result["groups"].items()}
     body = (
         f"<h2>Chỉ số</h2><p class=cite>{escape(NOTE)}</p>{gate_note(comparisons)}"
-        f"{metrics_table(total, comparisons, METRICS)}"
+        f"{metrics_table(total, comparisons, METRICS)}{split_html(result, comparisons, METRICS)}"
         f"<h2>Theo loại câu hỏi và theo bộ</h2>{metrics_table(groups, (), METRICS)}"
         f"<h2>Từng câu hỏi</h2>{''.join(_item(row) for row in result['items'])}"
     )

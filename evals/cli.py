@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,11 +25,28 @@ from evals.articles import evaluate as evaluate_articles
 from evals.articles import table as table_articles
 from evals.articles_report import write_articles_html
 from evals.corpus_store import eval_assistant, is_default_corpus
-from evals.dataset import DEFAULT_CORPUS, DEFAULT_DATASET, Corpus, DatasetError, Item, load_dataset
-from evals.gate import Comparison, baseline_record, compare, load_baseline, regressions
+from evals.dataset import (
+    ALL,
+    DEFAULT_CORPUS,
+    DEFAULT_DATASET,
+    SPLITS,
+    Corpus,
+    DatasetError,
+    Item,
+    in_split,
+    load_dataset,
+)
+from evals.gate import (
+    Comparison,
+    SplitMismatch,
+    baseline_record,
+    compare_splits,
+    load_baseline,
+    regressions,
+)
 from evals.judge import LLMJudge, chat_model_from_env
 from evals.metrics import Judge
-from evals.report import kind_table, table, write_html, write_json
+from evals.report import kind_table, split_table, table, write_html, write_json
 from evals.runner import evaluate
 from evals.sabotage import judge_checker, run_sabotage, shortfalls
 from evals.sabotage import table as sabotage_table
@@ -67,14 +85,18 @@ def run_eval(
     corpus: Corpus | None = None,
     judge: LLMJudge | None = None,
     progress: bool = True,
+    split: str = ALL,
 ) -> Outcome:
-    """Run our assistant (and the comparison systems) over a dataset and compare with a baseline.
+    """Run our assistant (and the comparison systems) over a dataset, or one split of it, and compare
+    with a baseline: each split's figures with the baseline's figures of that split.
 
     The assistant answers from its own store: for a corpus other than the bundled one, build it with
     `evals.corpus_store.eval_assistant` (what the CLI does).
     """
     corpus = corpus or Corpus(DEFAULT_CORPUS)
-    items = checked_items(dataset, corpus)
+    items = in_split(checked_items(dataset, corpus), split)
+    if not items:
+        raise EvalError(f"Phần '{split}' của '{dataset.name}' không có câu hỏi nào.")
     mode = mode or assistant.modes[0]
     if mode not in assistant.modes:
         raise EvalError(f"Chế độ trả lời '{mode}' chưa được cấu hình. Có: {', '.join(assistant.modes)}.")
@@ -93,15 +115,24 @@ def run_eval(
             results[system.name] = evaluate(
                 items, system, corpus, scorer, judge if system is systems[0] else None, progress
             )
-    return Outcome(results, compared(results[systems[0].name]["metrics"], baseline))
+    ours = results[systems[0].name]
+    return Outcome(results, compared(split, ours["metrics"], ours["splits"], baseline))
 
 
-def compared(metrics: dict[str, float | None], baseline: Path | None) -> list[Comparison]:
-    """The metrics against the baseline file (none without one); EvalError when it cannot be read."""
+def compared(
+    split: str,
+    metrics: dict[str, float | None],
+    by_split: dict[str, dict[str, float | None]],
+    baseline: Path | None,
+) -> list[Comparison]:
+    """The run's figures (of the split run, and of each split) against the baseline file's figures of the
+    same split (none without a file); EvalError when it cannot be read or has no figures of that split."""
     if baseline is None:
         return []
     try:
-        return compare(metrics, load_baseline(baseline))
+        return compare_splits(split, metrics, by_split, load_baseline(baseline))
+    except SplitMismatch as exc:
+        raise EvalError(str(exc)) from exc
     except (OSError, ValueError) as exc:
         raise EvalError(f"Không đọc được tệp mốc so sánh '{baseline}': {exc}") from exc
 
@@ -167,6 +198,14 @@ CORPUS = click.option(
     help="Thư mục tài liệu của bộ câu hỏi; khác mặc định thì được nạp vào một kho đánh giá riêng.",
 )
 PROGRESS = click.option("--progress/--no-progress", default=True, help="Thanh tiến trình trên stderr.")
+SPLIT = click.option(
+    "--split",
+    type=click.Choice([*SPLITS, ALL]),
+    default=ALL,
+    show_default=True,
+    help="Phần của bộ câu hỏi (theo sha256 của mã câu hỏi): train, dev, sealed, hoặc all (mọi câu, kèm số "
+    "liệu từng phần). Chọn quy tắc, trọng số, ngưỡng trên train và dev; sealed chỉ chấm khi kết thúc.",
+)
 
 
 def judge_options(judge_help: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
@@ -249,24 +288,25 @@ def cli() -> None:
 )
 @CORPUS
 @WRITE_BASELINE
+@SPLIT
 @judge_options("Chấm thêm bằng mô hình ngôn ngữ (máy chủ tương thích OpenAI).")
 @PROGRESS
 def run(
     dataset: Path, mode: str | None, k: int | None, baseline: Path | None, compare_with: tuple[str, ...],
-    out: Path, corpus: Path, write_baseline: Path | None, judge: bool, judge_base_url: str | None,
-    judge_model: str | None, judge_api_key: str | None, progress: bool,
+    out: Path, corpus: Path, write_baseline: Path | None, split: str, judge: bool,
+    judge_base_url: str | None, judge_model: str | None, judge_api_key: str | None, progress: bool,
 ) -> None:  # fmt: skip
     """Chạy đánh giá, in bảng chỉ số, ghi JSON và báo cáo HTML; so với mốc nếu có."""
     llm_judge = _llm_judge(judge, judge_base_url, judge_model, judge_api_key)
     started = time.perf_counter()
     assistant = _dataset_assistant(corpus, dataset, progress)
     outcome = run_eval(
-        assistant, dataset, mode, k, baseline, compare_with, Corpus(corpus), llm_judge, progress
+        assistant, dataset, mode, k, baseline, compare_with, Corpus(corpus), llm_judge, progress, split
     )
     ours = next(iter(outcome.results))
     meta = {
         "dataset": str(dataset), "corpus": str(corpus), "collection": assistant.settings.collection,
-        "mode": ours, "baseline": str(baseline or "–"),
+        "mode": ours, "split": split, "baseline": str(baseline or "–"),
         "time": time.strftime("%Y-%m-%d %H:%M:%S"), "seconds": round(time.perf_counter() - started, 1),
     }  # fmt: skip
     write_json(out / "results.json", {"meta": meta, "systems": outcome.results,
@@ -274,10 +314,16 @@ def run(
     write_html(out / "report.html", outcome.results, outcome.comparisons, meta)
     _ignore_reports(out)
     click.echo(table(outcome.results, outcome.comparisons))
+    click.echo(f"\n{split_table(outcome.results[ours], outcome.comparisons)}")
     click.echo(f"\n{kind_table(outcome.results)}")
     click.echo(f"\nĐã ghi {out / 'results.json'} và {out / 'report.html'}")
     if write_baseline:
-        write_json(write_baseline, baseline_record(outcome.results[ours]["metrics"], dataset.name, ours))
+        result = outcome.results[ours]
+        record = baseline_record(
+            result["metrics"], dataset.name, ours, split=split,
+            by_split=result["splits"] if split == ALL else None,
+        )  # fmt: skip
+        write_json(write_baseline, record)
         click.echo(f"Đã ghi mốc so sánh {write_baseline}")
     _fail_on([c.describe() for c in outcome.failed])
 
@@ -348,9 +394,12 @@ def sabotage(
 @cli.command()
 @click.option(
     "--dataset",
+    "datasets",
     type=click.Path(path_type=Path, exists=True, dir_okay=False),
     required=True,
-    help="Tệp JSONL câu hỏi có nhãn điều luật: id, question, law, articles (ví dụ câu hỏi ALQAC).",
+    multiple=True,
+    help="Tệp JSONL câu hỏi có nhãn điều luật: id, question, law, articles (ví dụ câu hỏi ALQAC); "
+    "nhắc lại để chạy nhiều tệp như một bộ (mã câu hỏi không được trùng).",
 )
 @click.option(
     "--corpus",
@@ -368,38 +417,46 @@ def sabotage(
 )
 @BASELINE
 @WRITE_BASELINE
+@SPLIT
 @PROGRESS
 def articles(
-    dataset: Path, corpus: Path, limit: int | None, out: Path, baseline: Path | None,
-    write_baseline: Path | None, progress: bool,
+    datasets: tuple[Path, ...], corpus: Path, limit: int | None, out: Path, baseline: Path | None,
+    write_baseline: Path | None, split: str, progress: bool,
 ) -> None:  # fmt: skip
     """Chấm trích dẫn theo điều luật như ALQAC: macro-F2 (từ chối = 0), hit@1, từ chối, trích sai điều; và kết
     luận Đúng/Sai, A–D: tỷ lệ được kết luận, tỷ lệ kết luận đúng."""
     try:
-        items = load_articles(dataset)[:limit]
+        items = in_split([item for path in datasets for item in load_articles(path)], split)[:limit]
     except ArticleDatasetError as exc:
         raise EvalError(str(exc)) from exc
+    if dupes := sorted(i for i, n in Counter(item.id for item in items).items() if n > 1):
+        raise EvalError(f"Mã câu hỏi bị trùng giữa các tệp: {', '.join(dupes[:5])}.")
+    if not items:
+        raise EvalError(f"Phần '{split}' của bộ câu hỏi không có câu hỏi nào.")
+    dataset_name = " + ".join(path.name for path in datasets)
     laws = {p.stem for p in corpus.glob("*.txt")}
     if missing := sorted({i.law for i in items} - laws):
         raise EvalError(f"Không có văn bản luật {', '.join(missing[:3])} trong '{corpus}'.")
     started = time.perf_counter()
     assistant = _corpus_assistant(corpus, progress)
     result = evaluate_articles(assistant, items, progress)
-    comparisons = compared(result["metrics"], baseline)
+    comparisons = compared(split, result["metrics"], result["splits"], baseline)
     meta = {
-        "dataset": str(dataset), "corpus": str(corpus), "collection": assistant.settings.collection,
+        "dataset": " + ".join(map(str, datasets)), "corpus": str(corpus),
+        "collection": assistant.settings.collection, "split": split,
         "baseline": str(baseline or "–"), "time": time.strftime("%Y-%m-%d %H:%M:%S"),
         "seconds": round(time.perf_counter() - started, 1),
     }  # fmt: skip
     write_json(out / "articles.json", {**result, "comparison": [c.__dict__ for c in comparisons]})
     write_articles_html(out / "articles.html", result, comparisons, meta)
     _ignore_reports(out)
-    click.echo(table_articles(result))
+    click.echo(table_articles(result, comparisons))
     click.echo(f"\nĐã ghi {out / 'articles.json'} và {out / 'articles.html'}")
     if write_baseline:
         record = baseline_record(
-            result["metrics"], dataset.name, "extractive", ARTICLE_TOLERANCES, ARTICLE_LOWER
-        )
+            result["metrics"], dataset_name, "extractive", ARTICLE_TOLERANCES, ARTICLE_LOWER,
+            split, result["splits"] if split == ALL else None,
+        )  # fmt: skip
         write_json(write_baseline, record)
         click.echo(f"Đã ghi mốc so sánh {write_baseline}")
     _fail_on([c.describe() for c in regressions(comparisons)])

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
 from assistant.core.settings import PROJECT_ROOT
 
@@ -44,6 +46,31 @@ FIELDS: dict[str, type] = {  # every dataset line has these, with these types
     "evidence": list,
     "expected_clauses": list,
 }
+
+
+# Every labelled dataset is split by its items' ids: rules, weights and thresholds are chosen on train and
+# dev; sealed is scored at the end of a piece of work, beside dev, to see whether a change generalises.
+SPLITS = ("train", "dev", "sealed")
+ALL = "all"
+T = TypeVar("T")
+
+
+def split_of(item_id: str) -> str:
+    """The split an item belongs to, by its id alone: sha256(id) mod 10 is 0–5 train, 6–7 dev, 8–9 sealed.
+
+    The one place a split is decided (`evals run` and `evals articles` read it): an item keeps its split
+    as long as it keeps its id, whatever else changes in the file."""
+    bucket = int.from_bytes(hashlib.sha256(item_id.encode("utf-8")).digest(), "big") % 10
+    return "train" if bucket < 6 else "dev" if bucket < 8 else "sealed"
+
+
+def in_split(items: Sequence[T], split: str, key: Callable[[T], str] = lambda item: item.id) -> list[T]:
+    """The items of one split (`all`: every item), in their order."""
+    if split == ALL:
+        return list(items)
+    if split not in SPLITS:
+        raise ValueError(f"no split {split!r}")
+    return [item for item in items if split_of(key(item)) == split]
 
 
 class DatasetError(ValueError):

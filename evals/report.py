@@ -56,6 +56,43 @@ def fmt(value: float | None, metric: str = "") -> str:
     return f"{value:.3f}"
 
 
+# The figures of the line a split gets (`python -m evals run`, train / dev / sealed).
+SPLIT_METRICS = (
+    "hit@k",
+    "mrr",
+    "cited_evidence",
+    "correctness",
+    "refusal_precision",
+    "refusal_recall",
+    "answered_wrong_clause",
+    "answered_unanswerable",
+)
+
+
+def whole_run(comparisons: Sequence[Comparison]) -> list[Comparison]:
+    """The comparisons of the figures the main table shows: the whole run's, or, for a run of one split,
+    that split's."""
+    whole = [c for c in comparisons if not c.split]
+    if whole or len({c.split for c in comparisons}) != 1:
+        return whole
+    return list(comparisons)
+
+
+def split_table(result: dict[str, Any], comparisons: Sequence[Comparison] = ()) -> str:
+    """One line per split of the run (train, dev, sealed): its questions and main figures, a figure that
+    fell below the same split's baseline marked '!'."""
+    regressed = {(c.split, c.metric) for c in comparisons if c.regressed}
+    rows = [["phần", "câu", *SPLIT_METRICS]]
+    for name, metrics in result.get("splits", {}).items():
+        count = sum(1 for row in result["items"] if row.get("split") == name)
+        rows.append(
+            [name, str(count)]
+            + [fmt(metrics.get(m), m) + ("!" if (name, m) in regressed else "") for m in SPLIT_METRICS]
+        )
+    note = "(phần theo sha256 của mã câu hỏi; '!': kém hơn mốc của cùng phần quá dung sai)"
+    return f"Theo phần\n{_plain(rows)}\n{note}" if len(rows) > 1 else ""
+
+
 def _names(results: dict[str, Any], names: Sequence[str] = METRICS) -> list[str]:
     return [m for m in names if any(m in r["metrics"] for r in results.values())]
 
@@ -63,6 +100,7 @@ def _names(results: dict[str, Any], names: Sequence[str] = METRICS) -> list[str]
 def table(results: dict[str, Any], comparisons: Sequence[Comparison] = ()) -> str:
     """Metrics as a plain-text table: one column per system, then baseline and change when given."""
     systems = list(results)
+    comparisons = whole_run(comparisons)
     by_metric = {c.metric: c for c in comparisons}
     header = ["metric", *systems] + (["baseline", "Δ", ""] if comparisons else [])
     rows = [header]
@@ -132,6 +170,7 @@ def metrics_table(
 ) -> str:
     """Metrics as an HTML table: one column per result, then baseline, change, tolerance and status."""
     systems = list(results)
+    comparisons = whole_run(comparisons)
     by_metric = {c.metric: c for c in comparisons}
     head = "".join(f"<th>{escape(s)}</th>" for s in systems)
     if comparisons:
@@ -232,9 +271,24 @@ def _item(row: dict[str, Any]) -> str:
     return f"<details>{''.join(parts)}</details>"
 
 
+def split_html(
+    result: dict[str, Any], comparisons: Sequence[Comparison], names: Sequence[str] = METRICS
+) -> str:
+    """The figures of each split side by side, each against its own baseline when there is one."""
+    splits = result.get("splits", {})
+    if not splits:
+        return ""
+    tables = "".join(
+        f"<h3>{escape(name)}</h3>"
+        + metrics_table({name: {"metrics": m}}, [c for c in comparisons if c.split == name], names)
+        for name, m in splits.items()
+    )
+    return f"<h2>Theo phần (train / dev / sealed)</h2>{tables}"
+
+
 def gate_note(comparisons: Sequence[Comparison]) -> str:
     """One line saying whether any metric fell beyond its tolerance (empty without a baseline)."""
-    failed = [c.metric for c in comparisons if c.regressed]
+    failed = [c.name for c in comparisons if c.regressed]
     if failed:
         return f'<p class="bad">Kém hơn mốc quá dung sai: {escape(", ".join(failed))}</p>'
     return '<p class="ok">Không chỉ số nào giảm quá dung sai.</p>' if comparisons else ""
@@ -263,7 +317,8 @@ def write_html(
         items = "".join(_item(row) for row in result["items"])
         sections.append(f"<h2>Từng câu hỏi — {escape(name)}</h2>{items}")
     body = (
-        f"<h2>Chỉ số</h2>{gate_note(comparisons)}{metrics_table(results, comparisons)}{_kind_html(results)}"
+        f"<h2>Chỉ số</h2>{gate_note(comparisons)}{metrics_table(results, comparisons)}"
+        f"{split_html(next(iter(results.values()), {}), comparisons)}{_kind_html(results)}"
         f"{''.join(sections)}"
     )
     write_page(path, "Đánh giá Trợ lý Kế hoạch 32", meta, body)

@@ -11,7 +11,7 @@ from tqdm import tqdm
 from assistant import Citation
 from assistant.answering.support import SupportScorer
 from evals.claims import split_claims
-from evals.dataset import Corpus, Item, Span
+from evals.dataset import SPLITS, Corpus, Item, Span, split_of
 from evals.judge import LLMJudge
 from evals.metrics import (
     aggregate,
@@ -43,6 +43,7 @@ def score_run(
     f1, recall = correctness(item, answer.text, answer.refused)
     row: dict[str, Any] = {
         "id": item.id,
+        "split": split_of(item.id),
         "kind": item.kind,
         "question": item.question,
         "history": item.history,
@@ -100,9 +101,13 @@ def evaluate(
     judge: LLMJudge | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
-    """Run one system over the items: {"metrics": {...}, "by_kind": {...}, "items": [per-item rows]}."""
+    """Run one system over the items: {"metrics": {...}, "splits": {split: {...}}, "by_kind": {...},
+    "items": [per-item rows]}; a split's figures are those of its items (evals.dataset.split_of)."""
     rows = []
     for item in tqdm(items, desc=system.name, unit="câu", file=sys.stderr, disable=not progress, leave=False):
         rows.append(score_run(item, system.run(item), corpus, scorer, judge))
     by_id = {item.id: item for item in items}
-    return {"metrics": aggregate(rows, by_id), "by_kind": by_kind(rows), "items": rows}
+    splits = {
+        name: aggregate(mine, by_id) for name in SPLITS if (mine := [r for r in rows if r["split"] == name])
+    }
+    return {"metrics": aggregate(rows, by_id), "splits": splits, "by_kind": by_kind(rows), "items": rows}

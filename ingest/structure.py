@@ -8,6 +8,22 @@ from dataclasses import dataclass, field
 from itertools import zip_longest
 
 from assistant.core.models import HEADER_KEY, HEADER_LABEL
+from assistant.language.names import names_document
+from assistant.language.parts import (
+    BASIS_KEY,
+    BASIS_LABEL,
+    BASIS_LINE,
+    PROPOSAL_LINE,
+    RECIPIENTS_HEADING,
+    RECIPIENTS_KEY,
+    RECIPIENTS_LABEL,
+    SIGNATURE_KEY,
+    SIGNATURE_LABEL,
+    SIGNED_MARK,
+    capacity_line,
+    is_person_name,
+    is_signer_title,
+)
 from assistant.language.text import fold
 from ingest.header import Header, find_header
 
@@ -27,8 +43,6 @@ _SECTION = re.compile(r"^(Mục|MỤC)\s+(\d+|[IVXLC]+)\b\.?\s*(.*)$")
 _ARTICLE = re.compile(r"^Điều\s+(\d+[a-z]?)\b\.?\s*(.*)$")
 _ROMAN = re.compile(r"^([IVX]{1,5})[.\-–]\s+(.{2,150})$")
 _SUBITEM = re.compile(r"^(\d{1,2}\.\d{1,2}(?:\.\d{1,2})?)\.?\s+\S")
-# The closing block of an administrative document: recipients and the signature.
-_CLOSING = re.compile(r"^(Nơi nhận\s*:|(?:TM|KT|TL|TUQ|Q)\.\s+\S|\(\s*[Đđ]ã ký\s*\))")
 _ORDINAL = re.compile(rf"^Thứ\s+({_ORDINAL_WORDS})\s*[,:.]", re.IGNORECASE)
 _KHOAN = re.compile(r"^(\d{1,3})\.\s+\S")
 _DIEM = re.compile(r"^([a-zđ])\)\s+\S")
@@ -38,11 +52,15 @@ _CLOSING_REQUEST = re.compile(r"^[^,.;:]{0,80}\byêu cầu\b", re.I)
 _COUNTED_HEADING = re.compile(r"^(\d{1,2})\s+(\w+(?:\s+vụ|\s+pháp|\s+điểm|\s+tiêu)?)\b", re.I)
 _NOUNS = {"nhiệm vụ": "Nhiệm vụ", "giải pháp": "Giải pháp", "quan điểm": "Quan điểm", "mục tiêu": "Mục tiêu"}
 
+ATTACHED = "Văn bản kèm theo"  # a text attached after the signature, when its title line cites a document
 # Levels of the heading stack, outermost first: item "1." is a khoản, "1.1." and "1.1.1." are tiểu mục.
 PART, CHAPTER, SECTION, ARTICLE, KHOAN, SUBITEM, SUBSUBITEM, DIEM = range(8)
 NUMBERED = (KHOAN, SUBITEM, SUBSUBITEM)
 PREAMBLE_KEY = "mo-dau"
-CLOSING_KEYS = ("noi-nhan", "nguoi-ky")
+# The text before the first heading: the legal bases and the proposal in the standard layout, else an
+# opening of some other kind.
+OPENING_KEYS = (PREAMBLE_KEY, BASIS_KEY)
+CLOSING_KEYS = (RECIPIENTS_KEY, SIGNATURE_KEY)
 # Most characters of a heading kept as a label or context: "Điều 5. <a whole paragraph>" must not
 # repeat the paragraph in front of every chunk of the clause.
 MAX_HEADING_CHARS = 160
@@ -122,9 +140,16 @@ def _slug(text: str) -> str:
 
 
 def _is_heading_like(para: str) -> bool:
-    """A short line without final punctuation, e.g. '7 nhiệm vụ và giải pháp' or 'CHẾ ĐỘ CHÍNH TRỊ'."""
+    """A short line without final punctuation, e.g. '7 nhiệm vụ và giải pháp' or 'CHẾ ĐỘ CHÍNH TRỊ'; never
+    a line that names a document by its number ("(KH 32-KH/BCSĐ, Nhiệm vụ thứ nhất)"): that cites the
+    document, and must not become a label of the one it stands in."""
     words = para.split()
-    return 0 < len(words) <= 12 and para[-1] not in ".;:,…!?" and not para[0].islower()
+    return (
+        0 < len(words) <= 12
+        and para[-1] not in ".;:,…!?"
+        and not para[0].islower()
+        and not names_document(para)
+    )
 
 
 class StructureParser:
@@ -138,12 +163,16 @@ class StructureParser:
         self.clauses: dict[str, Clause] = {}
         self.seen_content = False
         self.header: Header | None = find_header(text, body_start)
+        self.spans: list[tuple[int, int]] = []
+        self.at = 0  # the paragraph being placed
+        self.signed = False  # the signature block has given its signer's name
 
     def parse(self) -> list[Clause]:
         previous = ""
-        spans = list(paragraphs(self.text, self.body_start))
+        self.spans = spans = list(paragraphs(self.text, self.body_start))
         header_end = self.header.end if self.header else self.body_start
         for index, (start, end) in enumerate(spans):
+            self.at = index
             para = self.text[start:end]
             if start < header_end:
                 self._header_part(start, end)
@@ -151,7 +180,7 @@ class StructureParser:
             is_last = index == len(spans) - 1
             if _CHROME.match(_BULLETS.sub("", para)) or para == previous:
                 continue
-            if is_last and self.seen_content and self._is_byline(para):
+            if is_last and self.seen_content and not self._in_closing() and self._is_byline(para):
                 continue
             previous = para
             self._place(para, start, end)
@@ -166,7 +195,7 @@ class StructureParser:
 
     def _push(self, node: Node) -> None:
         node.label, node.context = _brief(node.label), _brief(node.context)
-        if self.stack and self.stack[0].key == PREAMBLE_KEY:
+        if self.stack and self.stack[0].key in OPENING_KEYS:
             self.stack.pop(0)  # the text before the first heading is no heading's parent
         while self.stack and self.stack[-1].level >= node.level:
             self.stack.pop()
@@ -177,7 +206,7 @@ class StructureParser:
 
     def _add(self, start: int, end: int) -> None:
         if not self.stack:
-            self.stack.append(Node(SECTION, PREAMBLE_KEY, "Phần mở đầu", ""))
+            self.stack.append(self._opening(self.text[start:end]))
         node_key = "/".join(n.key for n in self.stack)
         clause = self.clauses.get(node_key)
         if clause is None:
@@ -200,6 +229,13 @@ class StructureParser:
         # "2.2." says it is inside "2.": the khoản is not repeated before the tiểu mục.
         parts += [n.label for n, deeper in zip_longest(below, below[1:]) if not _implied(n, deeper)]
         return ", ".join([parts[0], *(p[:1].lower() + p[1:] for p in parts[1:])])
+
+    def _opening(self, para: str) -> Node:
+        """The part before the first heading: in the standard layout (a header block, then "Căn cứ …",
+        "Thực hiện …", "Theo đề nghị của …"), the legal bases and the proposal; else an opening."""
+        if self.header and (BASIS_LINE.match(para) or PROPOSAL_LINE.match(para)):
+            return Node(SECTION, BASIS_KEY, BASIS_LABEL, "")
+        return Node(SECTION, PREAMBLE_KEY, "Phần mở đầu", "")
 
     def _path(self) -> str:
         return " > ".join(n.title or n.label for n in self.stack)
@@ -224,15 +260,23 @@ class StructureParser:
                 self._add(start, end)
         elif (m := _ORDINAL.match(para)) and self._accepts_ordinal():
             self._ordinal(_ordinal_number(m[1]), start, end)
-        elif _CLOSING.match(para) and self.seen_content:
-            label = "Nơi nhận" if para.startswith("Nơi nhận") else "Người ký"
-            self._push(Node(PART, _slug(label), label, ""))
+        elif RECIPIENTS_HEADING.match(para) and self.seen_content:
+            self._push(Node(PART, RECIPIENTS_KEY, RECIPIENTS_LABEL, ""))
             self._add(start, end)
-        elif self._in_closing() and not (para.isupper() and len(para.split()) >= 3):
-            self._add(start, end)  # recipients, signer's title and name
+        elif self.seen_content and self._opens_signature(para):
+            if not self._in_signature():
+                self._push(Node(PART, SIGNATURE_KEY, SIGNATURE_LABEL, ""))
+                self.signed = False
+            self._add(start, end)
+        elif self._in_signature() and not self.signed and (is_signer_title(para) or is_person_name(para)):
+            self.signed = is_person_name(para)  # the signer's title, then name
+            self._add(start, end)
+        elif self._in_closing() and not (para.isupper() and (self.signed or len(para.split()) >= 3)):
+            self._add(start, end)  # recipients; what follows the signer's name
         elif self._in_closing():
-            # A text attached after the signature (a programme, a regulation) starts a part of its own.
-            label = _title_case(para)
+            # A text attached after the signature (a programme, a regulation) starts a part of its own,
+            # named by its title line unless that line cites a document.
+            label = ATTACHED if names_document(para) else _title_case(para)
             self._push(Node(PART, f"phu-luc-{_slug(label)}", label, label))
             self._add(start, end)
         elif (m := _KHOAN.match(para)) and self._numbered_items():
@@ -285,6 +329,20 @@ class StructureParser:
     def _in_closing(self) -> bool:
         return bool(self.stack) and self.stack[0].key in CLOSING_KEYS
 
+    def _in_signature(self) -> bool:
+        return bool(self.stack) and self.stack[0].key == SIGNATURE_KEY
+
+    def _opens_signature(self, para: str) -> bool:
+        """A capacity line ("TM. CHÍNH PHỦ", "KT. CHỦ TỊCH"), the mark "(đã ký)", or a signer's title
+        with no mark at all ("CHỦ TỊCH QUỐC HỘI") when a person's name comes next."""
+        if capacity_line().match(para) or SIGNED_MARK.match(para):
+            return True
+        if not is_signer_title(para) or (self._in_signature() and not self.signed):
+            return False
+        following = [self.text[a:b] for a, b in self.spans[self.at + 1 : self.at + 3]]
+        following = [p for p in following if not SIGNED_MARK.match(p)]
+        return bool(following) and is_person_name(following[0])
+
     def _numbered_items(self) -> bool:
         """'1.', '1.1.', 'a)' number clauses in an article, a part "I.", or a document with a header block."""
         return bool(self._innermost(ARTICLE) or any(n.roman for n in self.stack) or self.header)
@@ -308,6 +366,8 @@ class StructureParser:
             self.clauses[self._key()].spans.append((start, end))
         elif not self.seen_content:
             self._content(start, end)
+        elif names_document(para):
+            self._content(start, end)  # "THEO KẾ HOẠCH 32-KH/BCSĐ" cites a document: not a heading
         else:
             label = _title_case(para)
             self._push(Node(SECTION, _slug(label), label, label))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from assistant.answering.answer_check import AnswerCheck, checkable, judged
 from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.extractive.compose import premise_refusal
 from assistant.core.errors import InputError
 from assistant.core.models import Answer, ScoredChunk, Turn
 from assistant.core.settings import Settings, get_settings
@@ -16,6 +17,7 @@ from assistant.language.instructions import split_instructions
 from assistant.language.text import nfc, text_problem, vi_number
 from assistant.retrieval.followup import FollowUp, resolve
 from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.premises import missing_premise
 from assistant.retrieval.retriever import HybridRetriever, Query
 from assistant.store.chroma import Store
 
@@ -194,10 +196,16 @@ class Assistant:
         asked.timings["retrieve"] = (time.perf_counter() - started) * 1000
 
     def _answer(self, asked: Asked) -> Answer:
-        """Step 4, answer: the mode's answerer on the query and its passages, then finished."""
+        """Step 4, answer: the mode's answerer on the query and its passages, then finished; a question
+        whose premise the documents never mention ("Bộ Quốc phòng", "Nghị định 45/2023/NĐ-CP") is refused
+        with the reason, in every mode."""
         started = time.perf_counter()
+        index = self.retriever.index()
+        if missing := missing_premise(asked.query, index.chunks):
+            answer = Answer(asked.query.text, premise_refusal(missing, asked.query.library), True, [])
+            return self._finish(answer, asked, started)
         answerer = self.answerers[asked.mode]
-        answer = answerer(asked.query, asked.retrieved, self.retriever.index())
+        answer = answerer(asked.query, asked.retrieved, index)
         return self._finish(answer, asked, started)
 
     def _finish(self, answer: Answer, asked: Asked, started: float) -> Answer:

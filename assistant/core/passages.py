@@ -12,7 +12,9 @@ from typing import TypeVar
 
 from assistant.core.models import HEADER_KEY, Chunk
 from assistant.language.instructions import instruction_spans
-from assistant.language.names import MOTTOS
+from assistant.language.names import MOTTOS, names_document
+from assistant.language.parts import BASIS_KEY, RECIPIENTS_KEY, SIGNATURE_KEY, states_effect
+from assistant.language.shapes import Shape
 from assistant.language.text import fold, sentence_spans
 
 T = TypeVar("T")
@@ -81,11 +83,12 @@ def scored_sentences(chunk: Chunk) -> list[str]:
 
 def heading_title(chunk: Chunk) -> str:
     """The title of a chunk's own heading, when it says more than the label ("2. Học viện Hành chính Quốc
-    gia" -> "Học viện Hành chính Quốc gia", "Điều 3. Mục tiêu bồi dưỡng" -> "Mục tiêu bồi dưỡng")."""
+    gia" -> "Học viện Hành chính Quốc gia", "Điều 3. Mục tiêu bồi dưỡng" -> "Mục tiêu bồi dưỡng"); none
+    when it names a document by its number: the answer's header would read as a citation of that one."""
     own = chunk.context.split(" — ")[-1]
     title = re.sub(r"^(?:Điều\s+\d+[a-z]?\.?|(?:\d{1,3}\.)+\d{0,3}\.?|[IVXLC]{1,6}\.|[a-zđ]\))\s*", "", own)
     title = title.strip(" .:")
-    if len(title) < 3 or title == own or fold(title) in fold(chunk.clause_label):
+    if len(title) < 3 or title == own or fold(title) in fold(chunk.clause_label) or names_document(title):
         return ""
     return title[:1].upper() + title[1:].lower() if title.isupper() else title
 
@@ -167,6 +170,44 @@ def units(chunks: list[Chunk], doc_short: str, level: str) -> list[Unit]:
         if unit.quoted is None and sentence and not fold(sentence).startswith(fold(unit.label)):
             found[key] = Unit(unit.label, unit.first, chunk)
     return list(found.values())
+
+
+# The clause that holds each standard part a question can ask for (language/parts.py); the effect is a
+# sentence wherever it stands ("Điều 37. Hiệu lực thi hành", or Điều 2 of a short resolution).
+PART_KEYS = {
+    Shape.SIGNER: SIGNATURE_KEY,
+    Shape.LEGAL_BASIS: BASIS_KEY,
+    Shape.PROPOSER: BASIS_KEY,
+    Shape.RECIPIENTS: RECIPIENTS_KEY,
+}
+_EFFECT = "effect"
+
+
+def part_chunks(chunks: list[Chunk], doc_short: str, part: Shape) -> list[int]:
+    """Indexes of the chunks of a document's standard part, in reading order: its signature block, its
+    preamble of legal bases and proposal, its recipients, or the chunks that say from when it takes effect
+    ("Nghị định này có hiệu lực thi hành kể từ ngày ký."); none when the document has no such part."""
+    key = _EFFECT if part is Shape.EFFECT else PART_KEYS.get(part)
+    return derived(chunks, _parts).get((doc_short, key or ""), []) if key else []
+
+
+def _parts(chunks: list[Chunk]) -> dict[tuple[str, str], list[int]]:
+    """The chunks of each document's standard parts, by (citation name, part key)."""
+    found: dict[tuple[str, str], list[int]] = {}
+    keys = set(PART_KEYS.values())
+    for i, chunk in enumerate(chunks):
+        if chunk.clause_key in keys:
+            found.setdefault((chunk.doc_short, chunk.clause_key), []).append(i)
+        elif "hiệu lực" in chunk.text and any(states_effect(chunk.text[a:b]) for a, b in effect_spans(chunk)):
+            found.setdefault((chunk.doc_short, _EFFECT), []).append(i)
+    return found
+
+
+def effect_spans(chunk: Chunk) -> list[tuple[int, int]]:
+    """The sentences of a chunk that can say from when its document takes effect: the quotable ones, and
+    an article's heading line when that is all the article says ("Điều 2. Nghị quyết này có hiệu lực thi
+    hành từ ngày ký ban hành.")."""
+    return quotable(chunk) or list(sentence_spans(chunk.text))
 
 
 def whole_clause(chunk: Chunk, chunks: list[Chunk]) -> list[Chunk]:

@@ -58,6 +58,37 @@ def _numbered() -> re.Pattern[str]:
     return re.compile(rf"\b({names})\s+(?:số\s*:?\s*)?(\d+[/\-][\wĐđÐ/\-]*\w)", re.IGNORECASE)
 
 
+# A document's number and symbol on its own: "32-KH/BCSĐ", "30/2020/NĐ-CP", "09-NQ/TU" (not a date).
+_SYMBOL = r"\d+(?:/\d{4})?\s?[-–/]\s?[A-ZĐÐ][A-ZĐÐa-zđ]{0,7}(?:[-–/][A-ZĐÐ0-9][A-ZĐÐa-zđ0-9]{0,7})*\b"
+
+
+@cache
+def _reference() -> re.Pattern[str]:
+    """A document named by kind and number ("Kế hoạch số 32", "KH 32-KH/BCSĐ", "Nghị định 30/2020/NĐ-CP"),
+    or by its number and symbol alone. A kind whose name is an everyday word ("Báo cáo 6 tháng") names a
+    document only with "số" or a symbol after it."""
+    named = "|".join(re.escape(k.name) for k in kinds() if not k.common)
+    common = "|".join(re.escape(k.name) for k in kinds() if k.common)
+    abbreviations = "|".join(re.escape(k.abbreviation) for k in kinds() if not k.by_name)
+    tail = r"(?:\s?[-–/]\s?[\wĐđÐ]+)*"  # the rest of a number and symbol after its digits
+    return re.compile(
+        rf"(?i:\b(?:{named}))\s+(?i:số\s*:?\s*)?\d+{tail}"
+        rf"|(?i:\b(?:{named}|{common}))\s+(?:(?i:số\s*:?\s*)\d+{tail}|{_SYMBOL})"
+        rf"|\b(?:{abbreviations})\s+\d+{tail}|(?<![\w/]){_SYMBOL}"
+    )
+
+
+def document_references(text: str) -> list[tuple[int, int]]:
+    """Where the text names documents by number (kind and number, or number and symbol)."""
+    return [(m.start(), m.end()) for m in _reference().finditer(text)]
+
+
+def names_document(text: str) -> bool:
+    """The text names a document by its number: "(KH 32-KH/BCSĐ, Nhiệm vụ thứ nhất)", "Nghị định số 30",
+    "theo 09-NQ/TU". Such a line is a citation of that document, never a heading of the one it stands in."""
+    return bool(_reference().search(text))
+
+
 _CONSTITUTION = re.compile(r"\bHiến pháp\b.*?\b(1946|1959|1980|1992|2013)\b", re.IGNORECASE | re.DOTALL)
 # A law's name runs to a bracket, a semicolon, a number or a date ("Luật Phòng, chống ma túy 2021").
 _LAW = re.compile(r"^(Luật|Bộ luật|Pháp lệnh)\s+(.{3,80}?)\s*(?:[(;]|\bsố\b|\bngày\b|\bnăm\b|\d|$)")

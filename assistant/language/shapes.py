@@ -24,6 +24,12 @@ class Shape(StrEnum):
     YES_NO = "yes-no"  # "Có." / "Không." when a cited sentence decides, then the quote
     DOCUMENT_INFO = "document-info"  # who issued a document, its number, place and date: its header block
     DEFINITION = "definition"  # "X là gì?": the sentence that defines X ("X là …") first, else a fact
+    # A standard part of the one document asked about (language/parts.py), asked for on its own:
+    SIGNER = "signer"  # who signed, in what capacity: the signature block ("Phần ký")
+    LEGAL_BASIS = "legal-basis"  # on what legal bases it was issued: "Căn cứ …" of "Phần căn cứ"
+    PROPOSER = "proposer"  # on whose proposal: "Theo đề nghị của …" of "Phần căn cứ"
+    EFFECT = "effect"  # from when it takes effect: "… này có hiệu lực thi hành từ …"
+    RECIPIENTS = "recipients"  # to whom it is sent: "Nơi nhận"
 
 
 _ORDER = (
@@ -35,6 +41,7 @@ _ORDER = (
     Shape.ENUMERATION,
     Shape.CLAUSE_CONTENT,
 )
+_PARTS = (Shape.SIGNER, Shape.PROPOSER, Shape.LEGAL_BASIS, Shape.EFFECT, Shape.RECIPIENTS)
 
 
 def _rows(name: str) -> list[list[str]]:
@@ -43,7 +50,7 @@ def _rows(name: str) -> list[list[str]]:
 
 @cache
 def _patterns(folded: bool) -> dict[Shape, list[re.Pattern[str]]]:
-    patterns: dict[Shape, list[re.Pattern[str]]] = {shape: [] for shape in _ORDER}
+    patterns: dict[Shape, list[re.Pattern[str]]] = {shape: [] for shape in Shape}
     for shape, pattern in _rows("question_shapes.tsv"):
         pattern = fold(pattern.strip()).replace("(?p<", "(?P<") if folded else pattern.strip()
         patterns[Shape(shape)].append(re.compile(pattern))
@@ -61,6 +68,15 @@ def shape_of(question: str) -> Shape:
         if any(p.search(text) for p in _patterns(folded)[shape]):
             return shape
     return Shape.FACT
+
+
+def part_asked(question: str) -> Shape | None:
+    """The standard part of a document a question asks for by its wording ("Ai ký …?", "… căn cứ vào những
+    văn bản nào?", "… có hiệu lực từ ngày nào?", "… gửi cho những ai?"), in the order of _PARTS; None for
+    any other question. Whether it asks only that (no other content word) is the answerer's to check."""
+    folded = not has_diacritics(question)
+    text = " ".join((fold(question) if folded else canonical(question)).split())
+    return next((part for part in _PARTS if any(p.search(text) for p in _patterns(folded)[part])), None)
 
 
 @cache

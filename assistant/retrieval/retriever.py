@@ -14,15 +14,17 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
 from assistant.core.models import Chunk, ScoredChunk
-from assistant.core.passages import derived
+from assistant.core.passages import derived, part_chunks
 from assistant.language.choices import parse_choices
 from assistant.language.english import is_english, to_vietnamese_terms
 from assistant.language.names import NameRegistry, StoredDocument
+from assistant.language.parts import part_words
 from assistant.language.references import LAST_ITEM, Reference, find_references, heading_names
-from assistant.language.shapes import defined_term
+from assistant.language.shapes import Shape, defined_term, part_asked, shape_of
 from assistant.language.synonyms import synonyms
-from assistant.language.text import has_diacritics
+from assistant.language.text import fold, folded_syllables, has_diacritics
 from assistant.retrieval.lexical import LexicalIndex, load_or_build
+from assistant.retrieval.matching import is_stopword
 from assistant.store.chroma import Store
 
 RRF_K = 60
@@ -32,6 +34,7 @@ WEIGHTS = {
     "bm25": 1.0,
     "bm25_folded": 1.0,
     "structure": 4.0,
+    "part": 4.0,
     "scope": 2.0,
     "definition": 3.0,
     "subject": 1.0,
@@ -61,6 +64,9 @@ class Query:
     # content words no entry covers
     phrases: list[tuple[str, ...]] = field(default_factory=list)
     untranslated: list[str] = field(default_factory=list)
+    # A standard part asked for on its own ("Ai ký Nghị định 30?"), and the document whose part it is
+    part: Shape | None = None
+    part_of: str = ""
 
 
 class HybridRetriever(BaseRetriever):
@@ -123,7 +129,10 @@ class HybridRetriever(BaseRetriever):
         hint = named[0].short if len(named) == 1 else None
         inherited = registry.named(earlier, with_reference=bool(find_references(earlier))) if earlier else []
         documents = [n.short for n in named or inherited]
+        mentions = [(n.start, n.end) for n in named] + registry.kind_mentions(question)
         subjects = registry.subjects(question)
+        part = _part(question, mentions) if not choices else None
+        part_of = _part_document(documents, subjects, registry) if part else ""
         return Query(
             text=question,
             search_text=search_text,
@@ -135,7 +144,7 @@ class HybridRetriever(BaseRetriever):
             documents=documents,
             titles={d.short: d.title for d in registry.documents if d.short in {*documents, *subjects}},
             earlier=earlier,
-            names=[(n.start, n.end) for n in named] + registry.kind_mentions(question),
+            names=mentions,
             kinds=registry.of_kinds_mentioned(question),
             subjects=subjects,
             library=registry.listing(),
@@ -143,6 +152,8 @@ class HybridRetriever(BaseRetriever):
             strict_scope=strict,
             phrases=phrases,
             untranslated=untranslated,
+            part=part if part_of else None,
+            part_of=part_of,
         )
 
     def retrieve(self, query: Query, k: int | None = None) -> list[ScoredChunk]:
@@ -172,6 +183,8 @@ class HybridRetriever(BaseRetriever):
         structural = in_clauses(chunks, query.references)
         if structural:
             lists["structure"] = structural
+        if query.part and (parts := part_chunks(chunks, query.part_of, query.part)):
+            lists["part"] = parts  # "Ai ký Nghị định 30?": its signature block
         scoped = in_clauses(chunks, query.scope)
         if scoped and not query.references:
             if query.strict_scope:
@@ -198,6 +211,31 @@ class HybridRetriever(BaseRetriever):
             )
             for s in self.retrieve(self.prepare(query))
         ]
+
+
+def _part(question: str, names: list[tuple[int, int]]) -> Shape | None:
+    """The standard part a question asks for, when that is all it asks: besides the document's name
+    (`names`: spans of the folded question) and function words, it uses only words such a question uses
+    (data/document_parts.tsv); "Theo Nghị định 30, ai được ký thay người đứng đầu?" asks about content."""
+    part = part_asked(question)
+    if part is None or shape_of(question) in (Shape.YES_NO, Shape.TRUE_FALSE, Shape.COUNT):
+        return None  # "Nghị định 30 có hiệu lực từ năm 2020 không?" is for a verdict
+    folded = fold(question)
+    for start, end in names:  # spans may overlap ("nghị định 161", "nghị định"): blanked in place
+        folded = folded[:start] + " " * (end - start) + folded[end:]
+    # Folded, a function word is one whatever its diacritics: the check errs towards the part.
+    words = [w for w in folded_syllables(folded) if not w.isdigit() and not is_stopword(w, False)]
+    allowed = part_words().get(part.value, frozenset())
+    return part if all(w in allowed for w in words) else None
+
+
+def _part_document(documents: list[str], subjects: list[str], registry: NameRegistry) -> str:
+    """The one document whose part is asked for: the one the question names, else the one it is about
+    by kind ("Kế hoạch có hiệu lực khi nào?"), else the store's only document; "" when it is not one."""
+    for candidates in (documents, subjects, [d.short for d in registry.documents]):
+        if candidates:
+            return candidates[0] if len(candidates) == 1 else ""
+    return ""
 
 
 def in_clauses(chunks: list[Chunk], refs: list[Reference]) -> list[int]:

@@ -49,7 +49,7 @@ MIN_KINDS = {
     "follow-up": 2,
 }
 # Labels a chunk may carry besides the path of its part or article (recipients, signer).
-OTHER_LABELS = {"Thông tin văn bản", "Phần mở đầu", "Nơi nhận", "Người ký"}
+OTHER_LABELS = {"Thông tin văn bản", "Phần mở đầu", "Phần căn cứ", "Nơi nhận", "Phần ký"}
 PLAN_PATH = re.compile(r"Mục [IVX]+(, (khoản \d+|tiểu mục \d+(\.\d+)+))?(, điểm [a-zđ])?")
 LAW_PATH = re.compile(r"Điều \d+(, khoản \d+)?(, điểm [a-zđ])?")
 
@@ -175,7 +175,9 @@ def reference_spans(doc: str) -> tuple[tuple[int, int, str | None], ...]:
             stage, base_label = "body", f"Điều {a[1]}"
             label = base_label
         elif stage == "preamble":
-            label = "Phần mở đầu"
+            # Legal bases and the proposal ("Căn cứ …", "Thực hiện …", "Theo đề nghị …"): "Phần căn cứ".
+            if label == "Thông tin văn bản":
+                label = "Phần căn cứ" if re.match(r"(Căn cứ|Thực hiện|Theo đề nghị)", para) else "Phần mở đầu"
         elif label and label.startswith("Chương") and para.isupper():
             pass  # the chapter's title line
         elif base_label == "":
@@ -262,7 +264,7 @@ def test_plan_labels_carry_their_full_path() -> None:
     labels = [c.clause_label for c in chunked(KH45)[2]]
     bad = [a for a in labels if a not in OTHER_LABELS and not PLAN_PATH.fullmatch(a)]
     assert not bad, bad
-    assert {"Thông tin văn bản", "Phần mở đầu", "Mục II, tiểu mục 2.2.1"} <= set(labels)
+    assert {"Thông tin văn bản", "Phần căn cứ", "Mục II, tiểu mục 2.2.1", "Phần ký"} <= set(labels)
 
 
 @pytest.mark.parametrize("doc", [ND88, LUAT])

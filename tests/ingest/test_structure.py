@@ -197,8 +197,8 @@ def test_standard_layout_plan_labels_carry_the_full_path() -> None:
     assert by_text["Học viện Hành chính Quốc gia tổ chức 04 lớp trong năm 2024."] == "Mục II, tiểu mục 2.2.1"
     assert by_text["2. Các đơn vị báo cáo kết quả trước ngày 15 tháng 12 năm 2024."] == "Mục III, khoản 2"
     labels = [c.label for c in clauses]
-    assert labels[:3] == ["Thông tin văn bản", "Phần mở đầu", "Mục I"]
-    assert labels[-2:] == ["Nơi nhận", "Người ký"]
+    assert labels[:3] == ["Thông tin văn bản", "Phần căn cứ", "Mục I"]  # "Thực hiện Nghị định …"
+    assert labels[-2:] == ["Nơi nhận", "Phần ký"]
     assert not any("Độc lập" in label or label == "Bộ Nội vụ" for label in labels)
 
 

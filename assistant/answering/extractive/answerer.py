@@ -13,6 +13,7 @@ from assistant.answering.extractive.compose import (
     compose,
     refusal,
 )
+from assistant.answering.extractive.parts import part_answer
 from assistant.answering.extractive.selection import MIN_SUPPORT, Selector
 from assistant.answering.extractive.sentences import (
     Sentence,
@@ -67,6 +68,8 @@ class ExtractiveAnswerer:
             return self.multiple_choice(query, question, retrieved, index)
         if shape is Shape.COUNT and not query.english and (counted := self.count_units(query, index)):
             return counted
+        if query.part and (part := part_answer(query, index.chunks)):
+            return part  # "Ai ký Nghị định 30?": its signature block
         chosen = self.choose(query, retrieved, index)
         verdict = None
         undecided = shape is Shape.TRUE_FALSE

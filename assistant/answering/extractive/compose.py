@@ -5,7 +5,8 @@ from __future__ import annotations
 from assistant.answering.extractive.sentences import Sentence
 from assistant.core.models import Answer, Citation
 from assistant.core.passages import heading_title
-from assistant.language.text import folded_syllables
+from assistant.language.text import fold, folded_syllables
+from assistant.retrieval.premises import Missing
 from assistant.retrieval.retriever import Query
 
 REFUSAL = "Tài liệu hiện có không đề cập đến nội dung này."
@@ -76,7 +77,9 @@ def compose(query: Query, chosen: list[Sentence]) -> Answer:
     first = chosen[0].chunk
     clauses = {(s.chunk.doc_short, s.chunk.clause_label) for s in chosen}
     docs = list(dict.fromkeys(s.chunk.doc_short for s in chosen))
-    heading = f" — {title}" if (title := heading_title(first)) else ""
+    # A heading that is what is quoted ("Điều 2. Nghị quyết này có hiệu lực …") is not said twice.
+    title = heading_title(first)
+    heading = f" — {title}" if title and not fold(chosen[0].text).startswith(fold(title)) else ""
     if query.english:
         # An English question is answered in the documents' own Vietnamese words, and says so first.
         source = (
@@ -97,3 +100,9 @@ def compose(query: Query, chosen: list[Sentence]) -> Answer:
 def refusal(library: str) -> str:
     """The refusal, with a hint that names what the store holds."""
     return f"{REFUSAL} {REFUSAL_HINT.format(library=library) if library else EMPTY_HINT}"
+
+
+def premise_refusal(missing: Missing, library: str) -> str:
+    """The refusal of a question whose premise no document states: which one was not found, then the
+    hint ("Không tìm thấy 'Bộ Quốc phòng' trong KH 199/KH-UBND. Kho hiện có: …")."""
+    return f"{missing.message} {REFUSAL_HINT.format(library=library) if library else EMPTY_HINT}"
