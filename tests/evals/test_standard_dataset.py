@@ -140,7 +140,8 @@ _POINT = re.compile(r"([a-zđ])\)\s")
 _ARTICLE = re.compile(r"Điều (\d+)\.")
 _CHAPTER = re.compile(r"Chương ([IVX]+)$")
 _SECTION = re.compile(r"Mục \d+$")
-_DOC_TYPES = {"KẾ HOẠCH", "NGHỊ ĐỊNH", "LUẬT", "THÔNG TƯ"}
+_DOC_TYPES = {"KẾ HOẠCH", "NGHỊ ĐỊNH", "LUẬT", "THÔNG TƯ", "QUYẾT ĐỊNH", "THÔNG BÁO"}
+_SIGNATURE = re.compile(r"(TM|KT|TL|TUQ|Q)\. ")
 
 
 @cache
@@ -159,7 +160,11 @@ def reference_spans(doc: str) -> tuple[tuple[int, int, str | None], ...]:
                 stage = "summary"
         elif stage == "summary":
             stage, label = "preamble", "Thông tin văn bản"
-        elif para.startswith("Nơi nhận:") or para.startswith("Luật này đã được Quốc hội") or stage == "end":
+        elif para.startswith("Nơi nhận:"):
+            stage, label = "recipients", "Nơi nhận"
+        elif _SIGNATURE.match(para) or stage == "signature":
+            stage, label = "signature", "Phần ký"  # capacity and title lines, then the signer's name
+        elif para.startswith("Luật này đã được Quốc hội") or stage in ("end", "recipients"):
             stage, label = "end", None
         elif re.match(r"[-+] ", para):
             pass  # a bullet belongs to the clause above it

@@ -79,7 +79,8 @@ def compose(query: Query, chosen: list[Sentence]) -> Answer:
     docs = list(dict.fromkeys(s.chunk.doc_short for s in chosen))
     # A heading that is what is quoted ("Điều 2. Nghị quyết này có hiệu lực …") is not said twice.
     title = heading_title(first)
-    heading = f" — {title}" if title and not fold(chosen[0].text).startswith(fold(title)) else ""
+    said = fold(chosen[0].text).rstrip(" .;:")
+    heading = f" — {title}" if title and fold(title).rstrip(" .;:") != said else ""
     if query.english:
         # An English question is answered in the documents' own Vietnamese words, and says so first.
         source = (
