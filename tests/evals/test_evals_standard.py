@@ -209,7 +209,7 @@ def test_cli_with_another_corpus_uses_its_own_store(
     )
     captured = capsys.readouterr()
     assert code == 0, captured.err
-    assert f"Kho đánh giá '{collection_for(FOLDER)}': 3 tài liệu (3 không đổi)" in captured.err
+    assert f"Kho đánh giá '{collection_for(FOLDER)}': 5 tài liệu (5 không đổi)" in captured.err
     assert "Theo loại câu hỏi — ours-extractive" in captured.out and "answered_wrong_clause" in captured.out
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert results["meta"]["collection"] == collection_for(FOLDER)
