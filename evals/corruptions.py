@@ -1,0 +1,341 @@
+"""Corruptions the claim check never saw, and faithful paraphrases it must leave alone.
+
+The swap and reversal pairs come from sources the checker does not read: bodies are harvested from the
+store's own passages (a body another passage, preferably the cited one, names), reversals from
+`evals/data/reversals.tsv` (written apart from `assistant/data/polarity.tsv`), numbers from the claim
+itself (two of one sentence swapped). Every corruption falls in the development half or the held-out half
+by a hash of what it swaps (`half`): the held-out half is reported, never developed on.
+
+The controls (`evals/data/controls.jsonl`) are faithful paraphrases written by hand as a careful model
+writes them (reordered, merged, shortened lists, OCR slips corrected, an exception or a "không … nếu
+không …" rule restated, the document named in a lead), each with the passage it rests on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from assistant.core.models import Chunk
+from assistant.language.names import kinds
+from assistant.language.text import fold
+from evals.claims import split_claims
+
+KINDS = ("body", "reversal", "negation", "number_swap")
+HALVES = ("dev", "held-out")
+_WORD = re.compile(r"\w+")
+# Head words of a body's name (the suite's own choice of what a body is; the checker never reads it).
+BODY_HEADS = (
+    "bộ", "ban", "vụ", "cục", "sở", "ủy", "hội", "tòa", "viện", "học", "văn", "thanh", "trung", "quốc",
+    "chính", "nhà", "nhân", "chủ", "thủ", "mặt", "đảng", "thường", "kiểm", "hội đồng",
+)  # fmt: skip
+_DIGITS = {"không": 0, "một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5,
+           "sáu": 6, "bảy": 7, "tám": 8, "chín": 9}  # fmt: skip
+_SCALES = {"mười": 10, "mươi": 10, "trăm": 100, "nghìn": 1000, "ngàn": 1000}
+NEGATORS = ("không", "chưa", "không được")
+
+
+def half(key: str) -> str:
+    """The half a corruption falls in: sha256 of its key, modulo 10, below 5 is development."""
+    return HALVES[int(hashlib.sha256(fold(key).encode()).hexdigest(), 16) % 10 >= 5]
+
+
+@dataclass(frozen=True)
+class Corrupted:
+    kind: str
+    half: str
+    original: str
+    text: str
+    markers: tuple[int, ...]
+    sources: dict[int, str]
+    swapped: str  # what was put in place of what ("Quốc hội -> Chủ tịch nước")
+
+
+@dataclass
+class Count:
+    cases: int = 0
+    flagged: int = 0
+    examples: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def share(self) -> float | None:
+        return self.flagged / self.cases if self.cases else None
+
+
+# -- what the store names ---------------------------------------------------------------------------
+
+
+def harvest_bodies(texts: Iterable[str]) -> list[str]:
+    """Names of bodies the texts use at least twice: a capitalised head word inside a sentence, its
+    capitalised words and at most one lower-case word after each ("Bộ Nội vụ", "Quốc hội", "Học viện
+    Hành chính Quốc gia"); document kinds and clause words are not bodies."""
+    documents = {fold(k.name).split()[0] for k in kinds()} | {"dieu", "chuong", "khoan", "muc", "diem", "thu"}
+    found: dict[str, int] = {}
+    for text in texts:
+        words = list(_WORD.finditer(text))
+        for i, word in enumerate(words):
+            w = word.group()
+            if not w[:1].isupper() or w.isupper() or i == 0:
+                continue
+            gap = text[words[i - 1].end() : word.start()]
+            if re.search(r"[.!?:\n\-–(\"“]", gap) or fold(w) in documents:
+                continue
+            if w.lower() not in BODY_HEADS and w.lower().split()[0] not in BODY_HEADS:
+                continue
+            name, lower, j = [w], 0, i + 1
+            while j < len(words) and not text[words[j - 1].end() : words[j].start()].strip():
+                nxt = words[j].group()
+                if nxt[:1].isupper() and not nxt.isupper():
+                    name.append(nxt)
+                    lower = 0
+                elif nxt.islower() and lower < 1:
+                    name.append(nxt)
+                    lower += 1
+                else:
+                    break
+                j += 1
+            if len(name) >= 2:
+                key = " ".join(name)
+                found[key] = found.get(key, 0) + 1
+    return sorted((n for n, c in found.items() if c >= 2), key=lambda n: (-len(n), n))
+
+
+def _find(text: str, phrase: str) -> re.Match[str] | None:
+    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text, re.IGNORECASE)
+
+
+def _contains(text: str, phrase: str) -> bool:
+    return f" {' '.join(_WORD.findall(fold(phrase)))} " in f" {' '.join(_WORD.findall(fold(text)))} "
+
+
+def _pick(options: Sequence[str], seed: str) -> str:
+    return min(options, key=lambda o: hashlib.sha256(f"{seed}\x00{o}".encode()).hexdigest())
+
+
+def swap_body(claim: str, cited: Sequence[str], bodies: Sequence[str]) -> tuple[str, str] | None:
+    """The claim with its first body replaced by another body, one the cited passages name elsewhere if
+    there is one, else one the store names."""
+    for body in bodies:
+        if not (match := _find(claim, body)) or not match.group()[:1].isupper():
+            continue
+        others = [
+            b for b in bodies if not _contains(b, body) and not _contains(body, b) and not _contains(claim, b)
+        ]
+        near = [b for b in others if any(_contains(s, b) for s in cited)]
+        if not (options := near or others):
+            return None
+        new = _pick(options, claim)
+        return claim[: match.start()] + new + claim[match.end() :], f"{body} -> {new}"
+    return None
+
+
+def reversals() -> list[tuple[str, str]]:
+    text = resources.files("evals").joinpath("data/reversals.tsv").read_text(encoding="utf-8")
+    rows = [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return sorted(((a.strip(), b.strip()) for a, b in rows), key=lambda r: -len(r[0]))
+
+
+def reverse(claim: str) -> tuple[str, str] | None:
+    """The claim with the first word of the reversal list it uses replaced by its opposite."""
+    best: tuple[int, re.Match[str], str, str] | None = None
+    for word, opposite in reversals():
+        if (match := _find(claim, word)) and (best is None or match.start() < best[0]):
+            best = (match.start(), match, word, opposite)
+    if best is None:
+        return None
+    _, match, word, opposite = best
+    if match.group()[:1].isupper():
+        opposite = opposite[:1].upper() + opposite[1:]
+    return claim[: match.start()] + opposite + claim[match.end() :], word
+
+
+def negate(claim: str) -> tuple[str, str] | None:
+    """The claim with a negation put before one of its predicates (which one, and which negation, by a hash
+    of the claim): after a name or a modal ("phải", "sẽ", "được", "cần"), or at the start."""
+    words = list(_WORD.finditer(claim))
+    spots = []
+    if len(words) >= 3 and words[0].group()[:1].isupper() and not words[1].group()[:1].isupper():
+        spots.append(0)
+    for i in range(1, len(words) - 1):
+        before, word = words[i - 1].group(), words[i].group()
+        gap = claim[words[i - 1].end() : words[i].start()]
+        if (
+            word.islower()
+            and not gap.strip()
+            and ((before[:1].isupper() and i > 1) or before.lower() in ("phải", "sẽ", "cần", "đã", "có"))
+        ):
+            spots.append(i)
+    spots = [i for i in spots if fold(words[i].group()) not in ("khong", "chua", "va", "cua", "la")]
+    if not spots:
+        return None
+    i = spots[int(hashlib.sha256(claim.encode()).hexdigest(), 16) % len(spots)]
+    at = words[i]
+    negator = NEGATORS[int(hashlib.sha256(f"n{claim}".encode()).hexdigest(), 16) % len(NEGATORS)]
+    if i == 0:
+        first = at.group()
+        return (
+            f"{negator[:1].upper()}{negator[1:]} {first[:1].lower()}{first[1:]}{claim[at.end() :]}",
+            negator,
+        )
+    return f"{claim[: at.start()]}{negator} {claim[at.start() :]}", negator
+
+
+def _numbers(claim: str) -> list[tuple[int, int, int]]:
+    """(start, end, value) of each number of the claim: digits, or a run of number words of two or more
+    words (or one with "mười")."""
+    found = [(m.start(), m.end(), int(m.group())) for m in re.finditer(r"(?<![\w/])\d+(?![\w/])", claim)]
+    words = list(_WORD.finditer(claim))
+    run: list[re.Match[str]] = []
+    for word in [*words, None]:
+        w = word.group().lower() if word else ""
+        if word and (w in _DIGITS or w in _SCALES) and (run or w != "không"):
+            run.append(word)
+            continue
+        if len(run) >= 2 or (run and run[0].group().lower() == "mười"):
+            found.append((run[0].start(), run[-1].end(), _value([r.group().lower() for r in run])))
+        run = []
+    return sorted(found)
+
+
+def _value(run: list[str]) -> int:
+    total = group = 0
+    last: int | None = None
+    for w in run:
+        if w in _DIGITS:
+            group += _DIGITS[w]
+            last = _DIGITS[w]
+        elif w in ("mươi",) and last is not None:
+            group += last * 9
+        elif w == "mười":
+            group += 10
+        elif w == "trăm":
+            group = (group or 1) * 100
+        else:
+            total += (group or 1) * _SCALES[w]
+            group = 0
+        if w not in _DIGITS:
+            last = None
+    return total + group
+
+
+def swap_numbers(claim: str) -> tuple[str, str] | None:
+    """The claim with its first two numbers of different value swapped (as written)."""
+    numbers = _numbers(claim)
+    for a in numbers:
+        for b in numbers:
+            if b[0] > a[1] and a[2] != b[2]:
+                first, second = claim[a[0] : a[1]], claim[b[0] : b[1]]
+                text = claim[: a[0]] + second + claim[a[1] : b[0]] + first + claim[b[1] :]
+                return text, f"{first} <-> {second}"
+    return None
+
+
+# -- the suite ------------------------------------------------------------------------------------------
+
+
+def corruptions(
+    rows: Sequence[dict[str, Any]], judge: Callable[..., Any], bodies: Sequence[str]
+) -> list[Corrupted]:
+    """Every corruption of every supported claim of the rows (results.json rows, or control answers)."""
+    out: list[Corrupted] = []
+    for row in rows:
+        if row["refused"] or not row["citations"]:
+            continue
+        sources = {c["n"]: c["text"] for c in row["citations"]}
+        for claim in split_claims(row["answer"]):
+            cited = [sources[n] for n in claim.markers if n in sources]
+            if len(claim.text.split()) < 4 or not cited or not judge(claim.text, cited).supported:
+                continue
+            made = {
+                "body": swap_body(claim.text, cited, bodies),
+                "reversal": reverse(claim.text),
+                "negation": negate(claim.text),
+                "number_swap": swap_numbers(claim.text),
+            }
+            for kind, done in made.items():
+                if done is None or done[0] == claim.text:
+                    continue
+                text, swapped = done
+                key = swapped if kind in ("body", "reversal") else claim.text
+                out.append(Corrupted(kind, half(key), claim.text, text, claim.markers, sources, swapped))
+    return out
+
+
+def tally(
+    cases: Sequence[Corrupted], flagged: Callable[[Corrupted], tuple[bool, str]], keep: int = 3
+) -> dict[str, Count]:
+    """Per "kind/half": cases and flagged cases; examples of misses kept for the development half only."""
+    counts = {f"{k}/{h}": Count() for k in KINDS for h in HALVES}
+    for case in cases:
+        count = counts[f"{case.kind}/{case.half}"]
+        count.cases += 1
+        hit, _ = flagged(case)
+        count.flagged += hit
+        if not hit and case.half == "dev" and len(count.examples) < keep:
+            count.examples.append({"original": case.original, "text": case.text, "swapped": case.swapped})
+    return counts
+
+
+@dataclass(frozen=True)
+class Control:
+    """A faithful sentence, the passages it cites (chunks of the store) and what their documents say of
+    themselves (title, citation name, headings)."""
+
+    id: str
+    question: str
+    doc: str
+    kind: str
+    claim: str
+    sources: tuple[str, ...]
+    about: tuple[str, ...]
+
+
+def controls(chunks: Sequence[Chunk]) -> list[Control]:
+    """The faithful paraphrases whose documents are among the chunks, each citing the chunks that hold the
+    phrases it names."""
+    text = resources.files("evals").joinpath("data/controls.jsonl").read_text(encoding="utf-8")
+    out = []
+    for line in text.splitlines():
+        row = json.loads(line)
+        phrases = row["at"] if isinstance(row["at"], list) else [row["at"]]
+        cited = [c for c in chunks if c.doc_id == row["doc"] and any(p in c.text for p in phrases)]
+        if not cited:
+            continue
+        about = tuple(dict.fromkeys(f for c in cited for f in c.facts))
+        out.append(Control(row["id"], row["q"], row["doc"], row["kind"], row["claim"],
+                           tuple(c.text for c in cited), about))  # fmt: skip
+    return out
+
+
+def control_rows(items: Sequence[Control]) -> list[dict[str, Any]]:
+    """The controls as answers (one per question, each sentence citing its passage), rows the suite reads."""
+    rows: dict[str, dict[str, Any]] = {}
+    for c in items:
+        row = rows.setdefault(c.question, {"refused": False, "answer": "", "citations": []})
+        texts = [x["text"] for x in row["citations"]]
+        for source in c.sources:
+            if source not in texts:
+                row["citations"].append({"n": len(texts) + 1, "doc": c.doc, "clause": "", "text": source})
+                texts.append(source)
+        marks = "".join(f"[{texts.index(s) + 1}]" for s in c.sources)
+        row["answer"] += f"{c.claim} {marks}\n"
+    return list(rows.values())
+
+
+def table(counts: dict[str, Count], controls_flagged: tuple[int, int] | None = None) -> str:
+    """Catch rate per kind and half, and the false-flag rate on the controls (Vietnamese)."""
+    lines = [f"{'loại':<14} {'nửa':<9} {'số câu':>7} {'bị gắn cờ':>10} {'tỷ lệ':>7}", "-" * 52]
+    for key, count in counts.items():
+        kind, part = key.split("/")
+        share = "–" if count.share is None else f"{count.share:.1%}"
+        lines.append(f"{kind:<14} {part:<9} {count.cases:>7} {count.flagged:>10} {share:>7}")
+    if controls_flagged:
+        flagged, total = controls_flagged
+        lines += ["", f"đối chứng diễn đạt lại trung thực: {flagged}/{total} câu bị gắn cờ nhầm "
+                  f"({flagged / total:.1%})" if total else "đối chứng: không có câu nào"]  # fmt: skip
+    return "\n".join(lines)
