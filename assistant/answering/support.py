@@ -16,6 +16,7 @@ from itertools import pairwise
 
 import numpy as np
 
+from assistant.answering.alignment import misaligned, tokens
 from assistant.language.datafiles import data_lines
 from assistant.language.names import entities, entity_names, kinds
 from assistant.language.shapes import directions, markers_in, negations, restrictions, same_words
@@ -100,13 +101,17 @@ def _numbers(text: str) -> set[str]:
     return {n.lstrip("0") or "0" for n in _NUMBER.findall(text)}
 
 
-def unsupported_numbers(sentence: str, sources: Sequence[str]) -> set[str]:
+def unsupported_numbers(sentence: str, sources: Sequence[str], about: Sequence[str] = ()) -> set[str]:
     """The numbers a sentence states (in digits or in words) that none of its sources contains; a digit the
-    sources write as a word before the same word counts as contained ("ít nhất 1 bên", "ít nhất một bên")."""
-    text = "\n".join(sources)
+    sources write as a word before the same word counts as contained ("ít nhất 1 bên", "ít nhất một bên").
+    `about`: what the sources' documents say of themselves (title, number, date: `Chunk.facts`), which holds
+    numbers too ("Theo Hiến pháp 2013, …")."""
+    text = "\n".join([*sources, *about])
+    values = {str(t.number) for t in tokens(text) if t.number is not None}
     folded = f" {' '.join(folded_syllables(text))} "
     spelled = {" ".join(run) for run in spelled_numbers(sentence) if f" {' '.join(run)} " not in folded}
-    missing = _numbers(sentence) - _numbers(text)
+    spelled = {run for run in spelled if str(_said_value(run)) not in values}
+    missing = _numbers(sentence) - _numbers(text) - values
     if missing:
         said = _number_words()[2]
         words = folded_syllables(sentence)
@@ -121,6 +126,12 @@ def unsupported_numbers(sentence: str, sources: Sequence[str]) -> set[str]:
             )
         }
     return missing | spelled
+
+
+def _said_value(run: str) -> int | None:
+    """The value a run of number words says ("muoi hai" = 12)."""
+    said = [t.number for t in tokens(run) if t.number is not None]
+    return said[0] if len(said) == 1 else None
 
 
 def terms(text: str) -> list[str]:
@@ -177,21 +188,23 @@ class SupportScorer:
         vectors = self.embeddings.embed_passages([sentence, *pieces])
         return float(np.max(vectors[1:] @ vectors[0]))
 
-    def __call__(self, sentence: str, sources: Sequence[str]) -> Verdict:
-        """The verdict for one sentence against the sources taken together."""
-        key = (sentence, tuple(sources))
+    def __call__(self, sentence: str, sources: Sequence[str], about: Sequence[str] = ()) -> Verdict:
+        """The verdict for one sentence against the sources taken together; `about` is what the sources'
+        documents say of themselves (`Chunk.facts`: title, citation name, clause, headings), which a
+        sentence may name or number without the passages saying it."""
+        key = (sentence, tuple(sources), tuple(about))
         if key not in self._cache:
-            self._cache[key] = self._score(sentence, sources)
+            self._cache[key] = self._score(sentence, sources, about)
         return self._cache[key]
 
-    def _score(self, sentence: str, sources: Sequence[str]) -> Verdict:
+    def _score(self, sentence: str, sources: Sequence[str], about: Sequence[str] = ()) -> Verdict:
         if not sources:
             return Verdict(False, 0.0, 0.0, 0.0, "không có nguồn")
-        coverage = self.coverage(sentence, sources)
+        coverage = self.coverage(sentence, [*sources, *about])
         similarity = self.similarity(sentence, sources)
         score = coverage + DENSE_WEIGHT * (similarity - DENSE_BASELINE)
         facts = f"độ phủ {coverage:.2f}, tương đồng {similarity:.2f}, điểm {score:.2f}"
-        if missing := unsupported_numbers(sentence, sources):
+        if missing := unsupported_numbers(sentence, sources, about):
             return Verdict(
                 False,
                 min(score, 0.0),
@@ -199,7 +212,7 @@ class SupportScorer:
                 similarity,
                 f"số {', '.join(sorted(missing))} không có trong nguồn",
             )
-        if problem := self.meaning(sentence, sources):
+        if problem := self.meaning(sentence, sources, about):
             return Verdict(False, min(score, 0.0), coverage, similarity, problem)
         if score < self.threshold:
             return Verdict(
@@ -207,18 +220,21 @@ class SupportScorer:
             )
         return Verdict(True, score, coverage, similarity, f"có căn cứ ({facts})")
 
-    def meaning(self, sentence: str, sources: Sequence[str]) -> str | None:
+    def meaning(self, sentence: str, sources: Sequence[str], about: Sequence[str] = ()) -> str | None:
         """Why the sentence says something its sources do not, whatever its overlap with them: a name the
-        sources lack, a negation they lack or have, a direction they reverse (None when none of these)."""
+        sources (or their documents' own facts, `about`) lack, a negation they lack or have, a direction they
+        reverse, or, aligned to them place by place (`alignment.misaligned`), a body, action or number of
+        its own where they say another (None when none of these)."""
         text = Folded(synonyms().expand("\n".join(sources)))
+        known = Folded(synonyms().expand("\n".join([*sources, *about])))
         claim = Folded(sentence)
         for entity in entities(sentence):
-            if entity.key not in text:
+            if not _known(entity.key, claim, known):
                 return f"nêu '{entity.text}' nhưng nguồn không có"
         for name in self.names:
-            if claim.names(name) and name not in text:
+            if claim.names(name) and not _known(name, claim, known):
                 return f"nêu '{claim.written(name)}' nhưng nguồn không có"
-        return self._contradiction(sentence, claim, sources, text)
+        return self._contradiction(sentence, claim, sources, text) or misaligned(sentence, sources, about)
 
     def contradiction(self, sentence: str, sources: Sequence[str]) -> str | None:
         """Why the sentence says the opposite of its sources (None when it does not): a negation added or
@@ -281,6 +297,17 @@ class SupportScorer:
             if op in ("replace", "delete") and any(w not in FOLDED_STOPWORDS for w in said):
                 return " ".join(claim.raw[i1:i2])
         return None
+
+
+def _known(name: tuple[str, ...], claim: Folded, known: Folded) -> bool:
+    """The sources know the name: as it is, or once the claim's opening word ("Theo Hiến pháp, …") or a
+    function word after it ("… Việt Nam sẽ …") is left out of it."""
+    if name in known:
+        return True
+    rest = name[1:] if claim.words[: len(name)] == list(name) else ()
+    if rest and (rest in known or rest[0] in FOLDED_STOPWORDS):
+        return True
+    return name[-1] in FOLDED_STOPWORDS and name[:-1] in known
 
 
 def narrowed_list(claim: Folded, aligned: Alignment) -> str | None:

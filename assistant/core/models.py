@@ -37,6 +37,15 @@ class Chunk:
         return f"{self.doc_short}, {self.clause_label}"
 
     @property
+    def facts(self) -> tuple[str, ...]:
+        """What the document says of itself around this chunk, which a claim may rest on as much as on
+        the chunk's text: its title, its citation name, the clause's label and its headings ("Theo Hiến
+        pháp 2013, …" names the cited document, not a number of the passage)."""
+        return tuple(
+            dict.fromkeys(f for f in (self.doc_title, self.doc_short, self.clause_label, self.context) if f)
+        )
+
+    @property
     def passage(self) -> str:
         """The text that is embedded and indexed: clause context, then the chunk itself."""
         return f"{self.context}\n{self.text}" if self.context else self.text
