@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.language.markup import FLAG_MARK
 from assistant.language.text import sentence_spans
 
 # A lead such as "Theo KH 32-KH/BCSĐ (Nhiệm vụ thứ tư):" (an English question's: "According to …:") at the
@@ -47,6 +48,8 @@ def split_claims(text: str) -> list[Claim]:
         for a, b in sentence_spans(segment):
             sentence = segment[a:b].strip()
             if _WORD.search(sentence) and not _NOT_A_CLAIM.fullmatch(sentence):
-                claims.append(Claim(sentence, markers))
+                # A sentence the answer itself marks as unchecked (⚠) cites nothing.
+                flagged = sentence.startswith(FLAG_MARK)
+                claims.append(Claim(sentence.removeprefix(FLAG_MARK).strip(), () if flagged else markers))
         position = end
     return claims

@@ -57,7 +57,9 @@ def citation_scores(claims: Sequence[Claim], sources: dict[int, str], judge: Jud
     supported = relevant = total = 0
     for claim in claims:
         valid = [n for n in claim.markers if n in sources]
-        if valid:
+        if valid and len(valid) < len(claim.markers):  # a marker that points to no citation
+            joint = Verdict(False, 0.0, 0.0, 0.0, "[n] không tồn tại")
+        elif valid:
             joint = judge(claim.text, [sources[n] for n in valid])
         else:
             joint = Verdict(

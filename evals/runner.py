@@ -9,7 +9,7 @@ from typing import Any
 from tqdm import tqdm
 
 from assistant import Citation
-from assistant.answering.support import SupportScorer
+from assistant.answering.support import SupportScorer, Verdict
 from evals.claims import split_claims
 from evals.dataset import SPLITS, Corpus, Item, Span, split_of
 from evals.judge import LLMJudge
@@ -38,8 +38,18 @@ def score_run(
     # The context the answer was built from: what retrieval found, plus any passage the answer cites
     # (the extractive answerer reads the clause index itself for listing questions).
     contexts = list(dict.fromkeys([c.text for c in run.retrieved] + [c.text for c in answer.citations]))
-    citations = citation_scores(claims, sources, scorer)
-    faithful, faith_details = faithfulness(claims, contexts, scorer)
+    # What the cited documents say of themselves (title, citation name, headings) counts as their text too.
+    chunks = {c.id: c for c in run.retrieved}
+    about = {
+        c.text: chunks[c.chunk_id].facts if c.chunk_id in chunks else (c.title, c.label)
+        for c in answer.citations
+    }
+
+    def judge_with_facts(sentence: str, texts: Sequence[str]) -> Verdict:
+        return scorer(sentence, texts, tuple(f for t in texts for f in about.get(t, ())))
+
+    citations = citation_scores(claims, sources, judge_with_facts)
+    faithful, faith_details = faithfulness(claims, contexts, judge_with_facts)
     f1, recall = correctness(item, answer.text, answer.refused)
     row: dict[str, Any] = {
         "id": item.id,

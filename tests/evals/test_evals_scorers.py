@@ -90,9 +90,10 @@ def test_a_citation_that_does_not_exist_scores_low(
     row = score_run(item, _with_text(run, run.answer.text.replace("[1]", "[9]")), CORPUS, scorer)
     assert row["citation_recall"] == 0.0 and row["citation_precision"] == 0.0
     assert "[9]" in row["claims"][0]["citations"][0]["why"]
-    # A superfluous extra citation costs precision, not recall.
+    # A marker that points to no citation makes its sentence unsupported, even beside a good one.
     extra = score_run(item, _with_text(run, run.answer.text.replace("[1]", "[1][9]")), CORPUS, scorer)
-    assert extra["citation_recall"] == 1.0 and extra["citation_precision"] == 0.5
+    assert extra["citation_recall"] == 0.0 and extra["citation_precision"] == 0.0
+    assert extra["claims"][0]["why"] == "[n] không tồn tại"
 
 
 def test_an_uncited_sentence_is_unsupported(scorer: SupportScorer) -> None:
