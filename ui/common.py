@@ -15,7 +15,7 @@ from assistant.access.accounts import Accounts
 from assistant.access.roles import Permission, PermissionDenied, User, require
 from assistant.access.signin import anonymous_user, oidc_user, sign_in_mode
 from assistant.classroom.handout import to_docx, to_markdown
-from assistant.language.markup import escape_markdown, split_quotes
+from assistant.language.markup import escape_markdown, split_flagged, split_quotes
 from assistant.records.conversations import ConversationStore
 from assistant.records.feedback import FeedbackStore
 from assistant.records.throttle import sign_in
@@ -219,6 +219,18 @@ def source_count() -> int | None:
 def text_md(text: str) -> str:
     """Markdown that shows text literally."""
     return escape_markdown(text)
+
+
+def answer_md(text: str, flags: Sequence[dict[str, str]]) -> str:
+    """Markdown of an answer, literal, with each sentence a check flagged (⚠) marked where it stands: on a
+    red background, with what it lacks after it."""
+    parts = []
+    for piece, flagged in split_flagged(text, [f["sentence"] for f in flags]):
+        safe = escape_markdown(piece)
+        parts.append(
+            f":red-background[{safe}] :red[_(chưa kiểm chứng được với tài liệu)_]" if flagged else safe
+        )
+    return "".join(parts)
 
 
 def highlighted_md(text: str, quotes: Sequence[str]) -> str:

@@ -12,6 +12,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
 
 from assistant.answering.extractive import REFUSAL, ExtractiveAnswerer
+from assistant.answering.model_verdict import with_verdict
 from assistant.answering.restated import restated
 from assistant.answering.support import IndexScorer, SupportScorer, unsupported_numbers
 from assistant.core.errors import LLMError
@@ -19,6 +20,7 @@ from assistant.core.models import Answer, Citation, ScoredChunk, Turn
 from assistant.core.prompts import load_prompt
 from assistant.core.settings import Settings
 from assistant.language.instructions import without_instructions
+from assistant.language.markup import FLAG_MARK
 from assistant.language.text import has_diacritics, sentence_spans, syllables
 from assistant.language.tokens import count_tokens
 from assistant.retrieval.lexical import LexicalIndex
@@ -37,7 +39,9 @@ _NOTICE_UNSUPPORTED = (
     "Câu trả lời của mô hình ngôn ngữ không có căn cứ trong tài liệu nên không được dùng; "
     "đây là câu trả lời trích dẫn ngoại tuyến."
 )
-_NOTICE_FLAGGED = "Có câu trong câu trả lời chưa kiểm chứng được với tài liệu (được đánh dấu)."
+_NOTICE_FLAGGED = "Có câu trong câu trả lời chưa kiểm chứng được với tài liệu (được đánh dấu ⚠)."
+# The flags that mark their sentence as not backed by its citation (an extra invalid marker alone does not).
+MARKING = ("uncited", "unsupported", "unsupported_number")
 _NOTICE_LANGUAGE = "Mô hình ngôn ngữ trả lời sai ngôn ngữ; đây là câu trả lời trích dẫn ngoại tuyến."
 
 
@@ -186,9 +190,11 @@ class GenerativeAnswerer:
             return self._fallback(query, retrieved, index, _NOTICE_LANGUAGE)
         checked = check_citations(text, passages, self.scorer(index), lexical=not query.english)
         if checked.supported == 0:
-            return self._fallback(query, retrieved, index, _NOTICE_UNSUPPORTED)
+            answer = self._fallback(query, retrieved, index, _NOTICE_UNSUPPORTED)
+            answer.flags = checked.flags  # why the model's sentences were not used
+            return answer
         notice = _NOTICE_FLAGGED if checked.flags else None
-        return Answer(
+        generated = Answer(
             query.text,
             checked.text,
             False,
@@ -198,6 +204,8 @@ class GenerativeAnswerer:
             flags=checked.flags,
             usage=usage,
         )
+        # A yes/no, true/false or multiple-choice question: the verdict is the extractive judge's.
+        return with_verdict(generated, self.fallback(query, retrieved, index))
 
     def _fallback(
         self, query: Query, retrieved: list[ScoredChunk], index: LexicalIndex, notice: str
@@ -251,17 +259,28 @@ def check_citations(
         if not valid:
             if syllables(plain):
                 flags.append({"sentence": plain, "reason": "uncited"})
+                plain = f"{FLAG_MARK} {plain}"
             sentences.append(plain)
             continue
         sources = [without_instructions(passages[n - 1].chunk.text) for n in valid]
-        if missing := unsupported_numbers(plain, sources):
+        # What the cited documents say of themselves ("Theo Hiến pháp 2013, …" names the document).
+        about = [f for n in valid for f in passages[n - 1].chunk.facts]
+        cited_as = "; ".join(passages[n - 1].chunk.citation for n in valid)
+        if missing := unsupported_numbers(plain, sources, about):
+            detail = ", ".join(sorted(missing))
             flags.append(
-                {"sentence": plain, "reason": "unsupported_number", "detail": ", ".join(sorted(missing))}
+                {"sentence": plain, "reason": "unsupported_number", "detail": detail, "cited": cited_as}
             )
-        elif lexical and not (verdict := scorer(plain, sources)).supported:
-            flags.append({"sentence": plain, "reason": "unsupported", "detail": verdict.reason})
+        elif lexical and not (verdict := scorer(plain, sources, about)).supported:
+            flags.append(
+                {"sentence": plain, "reason": "unsupported", "detail": verdict.reason, "cited": cited_as}
+            )
         else:
             supported += 1
+        if flags and flags[-1]["sentence"] == plain and flags[-1]["reason"] in MARKING:
+            # Marked where it stands, its [n] taken away: the passage it cites does not say it.
+            sentences.append(f"{FLAG_MARK} {plain}")
+            continue
         for n in valid:
             numbers.setdefault(n, len(numbers) + 1)
             quotes.setdefault(n, []).append(plain)

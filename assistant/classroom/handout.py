@@ -9,12 +9,16 @@ from datetime import date
 from typing import Any, Literal
 
 from docx import Document
+from docx.enum.text import WD_COLOR_INDEX
 
 from assistant.classroom.items import LETTERS, QuizQuestion
-from assistant.language.markup import escape_markdown, split_quotes
+from assistant.language.markup import escape_markdown, split_flagged, split_quotes
 
-# A run of text, bold or not; a block is a heading, paragraph, numbered item or quoted passage of runs.
-Run = tuple[str, bool]
+# A run of text and its style: bold (True) or not (False), or FLAGGED (a sentence an answer's check found
+# wanting, marked where it stands); a block is a heading, paragraph, numbered item or quoted passage of runs.
+FLAGGED = "flagged"
+Run = tuple[str, bool | str]
+FLAGGED_NOTE = " (chưa kiểm chứng được với tài liệu)"
 
 
 @dataclass
@@ -32,7 +36,11 @@ def conversation_blocks(messages: Sequence[dict[str, Any]], title: str = "Cuộc
             number += 1
             blocks.append(Block("heading", [(f"Câu hỏi {number}: {message['content']}", False)]))
             continue
-        blocks.extend(Block("paragraph", [(p, False)]) for p in _paragraphs(message["content"]))
+        flagged = [f["sentence"] for f in message.get("flags") or []]
+        blocks.extend(
+            Block("paragraph", [(t, FLAGGED if marked else False) for t, marked in split_flagged(p, flagged)])
+            for p in _paragraphs(message["content"])
+        )
         citations = message.get("citations") or []
         if citations:
             blocks.append(Block("paragraph", [("Nguồn:", True)]))
@@ -86,10 +94,7 @@ def to_markdown(blocks: Sequence[Block]) -> str:
     """Markdown in which document text is escaped, so it reads exactly as the source."""
     lines = []
     for block in blocks:
-        text = "".join(
-            f"**{escape_markdown(t, streamlit=False)}**" if bold else escape_markdown(t, streamlit=False)
-            for t, bold in block.runs
-        )
+        text = "".join(_markdown_run(t, style) for t, style in block.runs)
         prefix = {"title": "# ", "heading": "## ", "item": "- ", "quote": "> ", "note": "_"}.get(
             block.kind, ""
         )
@@ -108,13 +113,23 @@ def to_docx(blocks: Sequence[Block]) -> bytes:
             continue
         style = {"item": "List Bullet", "quote": "Quote"}.get(block.kind)
         paragraph = document.add_paragraph(style=style)
-        for text, bold in block.runs:
+        for text, style in block.runs:
             run = paragraph.add_run(text)
-            run.bold = bold
-            run.italic = block.kind == "note"
+            run.bold = style is True
+            run.italic = block.kind == "note" or style == FLAGGED
+            if style == FLAGGED:  # highlighted where it stands, with what it lacks
+                run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+                paragraph.add_run(FLAGGED_NOTE).italic = True
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _markdown_run(text: str, style: bool | str) -> str:
+    safe = escape_markdown(text, streamlit=False)
+    if style == FLAGGED:
+        return f"**{safe}**_{FLAGGED_NOTE}_"
+    return f"**{safe}**" if style else safe
 
 
 def _dated() -> Block:

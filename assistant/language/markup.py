@@ -45,3 +45,13 @@ def split_quotes(text: str, quotes: Sequence[str]) -> list[tuple[str, bool]]:
     if at < len(text):
         pieces.append((text[at:], False))
     return pieces
+
+
+# A sentence a check found wanting stands in an answer with this mark before it (and no [n] after it).
+FLAG_MARK = "⚠"
+
+
+def split_flagged(text: str, flagged: Sequence[str]) -> list[tuple[str, bool]]:
+    """An answer's text cut into (piece, is_flagged) pieces, the flagged pieces being the marked sentences
+    ("⚠ " and the sentence as the flag names it)."""
+    return split_quotes(text, [f"{FLAG_MARK} {sentence}" for sentence in flagged])

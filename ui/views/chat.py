@@ -127,7 +127,7 @@ def show_feedback(message: dict[str, Any]) -> None:
 
 def show_message(message: dict[str, Any]) -> None:
     with st.chat_message(message["role"]):
-        st.markdown(common.text_md(message["content"]))
+        st.markdown(common.answer_md(message["content"], message.get("flags") or []))
         if message["role"] != "assistant":
             return
         show_notices(message)
@@ -174,7 +174,7 @@ def ask(question: str) -> None:
             st.error(exc.message)
             return
         answer = final[-1]
-        slot.markdown(common.text_md(answer.text))  # the final text is the one to keep
+        slot.markdown(common.answer_md(answer.text, answer.flags))  # the final text is the one to keep
         seconds = f"{time.perf_counter() - started:.1f}".replace(".", ",")
         status.update(label=f"Đã tra cứu {len(answer.citations)} nguồn · {seconds} giây", state="complete")
     message = {
