@@ -25,6 +25,7 @@ from evals.articles import evaluate as evaluate_articles
 from evals.articles import table as table_articles
 from evals.articles_report import write_articles_html
 from evals.corpus_store import eval_assistant, is_default_corpus
+from evals.corruptions import run_independent
 from evals.dataset import (
     ALL,
     DEFAULT_CORPUS,
@@ -48,7 +49,7 @@ from evals.judge import LLMJudge, chat_model_from_env
 from evals.metrics import Judge
 from evals.report import kind_table, split_table, table, write_html, write_json
 from evals.runner import evaluate
-from evals.sabotage import judge_checker, run_sabotage, shortfalls
+from evals.sabotage import MAX_CONTROLS_FLAGGED, MIN_FLAGGED, judge_checker, run_sabotage, shortfalls
 from evals.sabotage import table as sabotage_table
 from evals.systems import BM25Only, Naive, Ours, System
 from ingest.pipeline import ensure_corpus
@@ -385,6 +386,20 @@ def sabotage(
         report[label] = {k: vars(t) | {"share": t.share} for k, t in tallies.items()}
         click.echo(f"Bộ kiểm tra: {label}\n{sabotage_table(tallies)}\n")
         failed += [f"{label}: {line}" for line in shortfalls(tallies)]
+    # Corruptions the checker never saw (held-out half reported) and faithful paraphrases beside them.
+    independent = run_independent(
+        systems[name]["items"],
+        scorer,
+        assistant.retriever.index().chunks,
+        [documents.body(d) for d in documents.files],
+    )
+    report["independent"] = {
+        "counts": {k: vars(c) | {"share": c.share} for k, c in independent.counts.items()},
+        "controls": independent.controls,
+        "flagged_controls": independent.flagged_controls,
+    }
+    click.echo(f"Lỗi độc lập với bộ kiểm tra (nửa phát triển / nửa giữ lại)\n{independent.table()}\n")
+    failed += [f"độc lập: {line}" for line in independent.shortfalls(MIN_FLAGGED, MAX_CONTROLS_FLAGGED)]
     write_json(out / "sabotage.json", report)
     _ignore_reports(out)
     click.echo(f"Đã ghi {out / 'sabotage.json'}")

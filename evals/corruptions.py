@@ -24,7 +24,8 @@ from typing import Any
 from assistant.core.models import Chunk
 from assistant.language.names import kinds
 from assistant.language.text import fold
-from evals.claims import split_claims
+from evals.claims import Claim, split_claims
+from evals.metrics import citation_scores
 
 KINDS = ("body", "reversal", "negation", "number_swap")
 HALVES = ("dev", "held-out")
@@ -339,3 +340,63 @@ def table(counts: dict[str, Count], controls_flagged: tuple[int, int] | None = N
         lines += ["", f"đối chứng diễn đạt lại trung thực: {flagged}/{total} câu bị gắn cờ nhầm "
                   f"({flagged / total:.1%})" if total else "đối chứng: không có câu nào"]  # fmt: skip
     return "\n".join(lines)
+
+
+@dataclass
+class Independent:
+    """The suite's figures: per "kind/half" counts, and the controls the checker flagged (id, why)."""
+
+    counts: dict[str, Count]
+    controls: int
+    flagged_controls: list[dict[str, str]]
+
+    def table(self) -> str:
+        return table(self.counts, (len(self.flagged_controls), self.controls))
+
+    def shortfalls(self, least: float, most: float) -> list[str]:
+        """Held-out kinds flagged below `least`, and controls flagged above `most` (Vietnamese lines)."""
+        out = [
+            f"CHƯA ĐẠT: {key} chỉ {c.share:.1%} câu hỏng bị gắn cờ (cần ≥ {least:.0%})"
+            for key, c in self.counts.items()
+            if key.endswith("/held-out") and c.share is not None and c.share < least
+        ]
+        if self.controls and len(self.flagged_controls) / self.controls > most:
+            out.append(
+                f"CHƯA ĐẠT: {len(self.flagged_controls)}/{self.controls} câu diễn đạt lại trung thực "
+                f"bị gắn cờ (tối đa {most:.0%})"
+            )
+        return out
+
+
+def run_independent(
+    rows: Sequence[dict[str, Any]],
+    scorer: Callable[..., Any],
+    chunks: Sequence[Chunk],
+    bodies_of: Sequence[str],
+) -> Independent:
+    """The independent corruptions of the rows' supported claims and of the control answers, and the
+    controls, judged by `scorer(sentence, sources, about)` with the cited chunks' facts (citations are
+    matched to the store's chunks by their text)."""
+    facts = {c.text: c.facts for c in chunks}
+
+    def judge_for(sources: Sequence[str]) -> Callable[[str, Sequence[str]], Any]:
+        about = tuple(f for s in sources for f in facts.get(s, ()))
+        return lambda sentence, texts: scorer(sentence, texts, about)
+
+    def judge(sentence: str, texts: Sequence[str]) -> Any:
+        return judge_for(texts)(sentence, texts)
+
+    items = controls(chunks)
+    flagged = []
+    for c in items:
+        verdict = judge(c.claim, list(c.sources))
+        if not verdict.supported:
+            flagged.append({"id": c.id, "claim": c.claim, "why": verdict.reason})
+    bodies = harvest_bodies(bodies_of)
+    cases = corruptions([*rows, *control_rows(items)], judge, bodies)
+
+    def is_flagged(case: Corrupted) -> tuple[bool, str]:
+        verdict = citation_scores([Claim(case.text, case.markers)], case.sources, judge)["claims"][0]
+        return not verdict["supported"], verdict["why"]
+
+    return Independent(tally(cases, is_flagged), len(items), flagged)

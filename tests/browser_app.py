@@ -46,13 +46,16 @@ def app_command(port: int, *extra: str) -> list[str]:
 
 @contextmanager
 def streamlit_server(command: list[str], port: int, data: Path, env: dict[str, str]) -> Iterator[str]:
-    """Run command (with env over ours, no LLM configured) until /_stcore/health answers; yield its URL.
+    """Run command (with env over ours, no LLM configured unless env names one) until /_stcore/health
+    answers; yield its URL.
 
     The server's output goes to data/streamlit.log, shown when it fails to start; it is stopped on exit.
     """
+    given = env
     env = {**os.environ, "KH32_DATA_DIR": str(data), **env}
     for name in ("OPENAI_BASE_URL", "KH32_LLM_BASE_URL"):
-        env.pop(name, None)
+        if name not in given:  # an LLM only when the test names one (a scripted server)
+            env.pop(name, None)
     log_path = data / "streamlit.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -162,6 +162,10 @@ def tile(claim: list[Token], source: list[Token]) -> list[Tile]:
         where.setdefault(t.word, []).append(j)
     used_c, used_s = [False] * len(claim), [False] * len(source)
     tiles: list[Tile] = []
+    sentences, count = [], 0
+    for t in source:
+        sentences.append(count)
+        count += t.word == SENTINEL
     while True:
         best: Tile | None = None
         for i, t in enumerate(claim):
@@ -181,9 +185,9 @@ def tile(claim: list[Token], source: list[Token]) -> list[Tile]:
                 # Of equal runs, the one where the tiles placed so far expect it.
                 if k < MIN_TILE or not anchors:
                     continue
-                if best is None or (k, -_distance(tiles, i, j)) > (
+                if best is None or (k, -_distance(tiles, i, j, sentences)) > (
                     best.size,
-                    -_distance(tiles, best.claim, best.source),
+                    -_distance(tiles, best.claim, best.source, sentences),
                 ):
                     best = Tile(i, j, k)
         if best is None:
@@ -193,12 +197,14 @@ def tile(claim: list[Token], source: list[Token]) -> list[Tile]:
         tiles.append(best)
 
 
-def _distance(tiles: list[Tile], i: int, j: int) -> int:
-    """How far source position j is from where the nearest tile placed so far puts claim position i."""
+def _distance(tiles: list[Tile], i: int, j: int, sentences: list[int]) -> int:
+    """How far source position j is from where the nearest tile placed so far puts claim position i (another
+    sentence than that tile's is farther than any place in its own)."""
     if not tiles:
         return 0
     near = min(tiles, key=lambda t: abs(t.claim - i))
-    return abs(near.source + (i - near.claim) - j)
+    apart = abs(near.source + (i - near.claim) - j)
+    return apart + (len(sentences) if sentences[j] != sentences[near.source] else 0)
 
 
 def _sentence_of(source: list[Token], at: int) -> int:
@@ -246,8 +252,14 @@ def _markers() -> tuple[str, ...]:
 
 
 def _negation(ts: Sequence[Token]) -> str | None:
-    joined = _words(ts)
-    return next((m.strip() for m in sorted(_markers(), key=len, reverse=True) if m in joined), None)
+    """The first negation the tokens hold, as written ("không được"), or None."""
+    words = [t.word for t in ts]
+    for marker in sorted(_markers(), key=len, reverse=True):
+        key = marker.split()
+        at = next((i for i in range(len(words) - len(key) + 1) if words[i : i + len(key)] == key), None)
+        if at is not None:
+            return _shown(ts[at : at + len(key)])
+    return None
 
 
 @cache

@@ -364,3 +364,118 @@ def test_ask_json_shows_a_swapped_body_flagged_with_its_reason(
     flags = out["flags"]
     assert [f["reason"] for f in flags] == ["unsupported"]
     assert "nêu 'Bộ Tư pháp' nhưng nguồn không có" in flags[0]["detail"]
+
+
+# --- claim check, round two: where a flag stands, the document's own facts, verdicts -------------------
+
+LAWS = "Nghiên cứu sửa đổi, bổ sung Luật Cán bộ"
+TWO_SENTENCES = (
+    "Bộ Tư pháp chủ trì việc nghiên cứu sửa đổi, bổ sung Luật Cán bộ, công chức và Luật Viên chức [{n}]. "
+    "Kế hoạch không yêu cầu nâng cao ý thức trách nhiệm của cán bộ, công chức, viên chức trong thực thi "
+    "Hiến pháp [{n}]."
+)
+LAWS_QUESTION = "Kế hoạch 32 nói gì về sửa đổi Luật Cán bộ, công chức và Luật Viên chức?"
+
+
+def _citing(phrase: str, text: str) -> Reply:
+    """A reply whose {n} is the number of the passage that holds phrase."""
+    return Reply(lambda body: text.format(n=passage_with(body, phrase)))
+
+
+def test_the_two_sentence_answer_gets_both_sentences_flagged_in_ask_json(
+    corpus_assistant: Assistant, fake: FakeOpenAI
+) -> None:
+    """A body the passage does not name, and a requirement the passage states positively, negated: each
+    sentence flagged with its reason (the second was missed before: "yêu cầu" is not in the passage)."""
+    from tests.cli.test_cli import run_cli
+
+    fake.enqueue(_citing(LAWS, TWO_SENTENCES))
+    result = run_cli(
+        "ask", "--json", LAWS_QUESTION,
+        data_dir=corpus_assistant.settings.data_dir, env={"OPENAI_BASE_URL": fake.url},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    flagged = {f["sentence"]: f for f in out["flags"]}
+    first, second = (s.replace(" [{n}]", "") for s in re.split(r"(?<=\.) ", TWO_SENTENCES))
+    assert set(flagged) == {first, second}
+    assert "Bộ Tư pháp" in flagged[first]["detail"]
+    assert "phủ định" in flagged[second]["detail"]
+    assert "không có căn cứ" in out["notice"]  # no sentence stood: the offline answer instead
+
+
+def test_a_flagged_sentence_is_marked_where_it_stands(llm: Assistant, fake: FakeOpenAI) -> None:
+    fake.enqueue(_pillars_and("Kế hoạch không yêu cầu tiếp tục đẩy mạnh cải cách hành chính [{n}]."))
+    answer = llm.ask(PILLARS)
+    assert answer.mode == "llm" and answer.notice
+    assert answer.text == (
+        "Cải cách hành chính có 03 trụ cột chính. [1] "
+        "⚠ Kế hoạch không yêu cầu tiếp tục đẩy mạnh cải cách hành chính."
+    )
+    assert answer.flags[0]["cited"] == "KH 32-KH/BCSĐ, Nhiệm vụ thứ tư"
+
+
+def test_the_documents_own_name_and_year_are_not_unsupported(llm: Assistant, fake: FakeOpenAI) -> None:
+    """ "Theo Hiến pháp 2013, …": the document's name and year stand in its title, not in the passage."""
+    fake.enqueue(
+        _citing(
+            "Công dân đủ mười tám", "Theo Hiến pháp 2013, công dân đủ 18 tuổi trở lên có quyền bầu cử [{n}]."
+        ),
+        _citing("Công dân đủ mười tám", "Theo Hiến pháp, công dân đủ 21 tuổi trở lên có quyền ứng cử [{n}]."),
+    )
+    for _ in range(2):
+        answer = llm.ask("Công dân bao nhiêu tuổi thì có quyền bầu cử, ứng cử?")
+        assert answer.mode == "llm" and answer.flags == [] and answer.notice is None, answer.flags
+
+
+@pytest.mark.parametrize(
+    ("sentence", "why"),
+    [
+        # two numbers of the cited sentence swapped (written in words there, in digits here)
+        ("Công dân đủ 21 tuổi trở lên có quyền bầu cử và đủ 18 tuổi trở lên có quyền ứng cử", "số"),
+        # the control: a list of the sentence's bodies reordered is no swap
+        ("Công dân đủ mười tám tuổi trở lên có quyền bầu cử vào Hội đồng nhân dân, Quốc hội", None),
+    ],
+)
+def test_swaps_within_the_cited_passage_are_flagged(
+    llm: Assistant, fake: FakeOpenAI, sentence: str, why: str | None
+) -> None:
+    fake.enqueue(
+        _citing(
+            "Công dân đủ mười tám", f"{sentence} [{{n}}]. Việc thực hiện các quyền này do luật định [{{n}}]."
+        )
+    )
+    answer = llm.ask("Công dân bao nhiêu tuổi thì có quyền bầu cử, ứng cử?")
+    flags = [f for f in answer.flags if f["sentence"] == sentence + "."]
+    if why is None:  # a reordered list of the same bodies is not a swap
+        assert flags == [], flags
+    else:
+        assert flags and why in flags[0]["detail"]
+
+
+TRUE_FALSE = "Nhiệm kỳ của mỗi khóa Quốc hội là năm năm, đúng hay sai?"
+
+
+def test_llm_mode_gives_the_verdict_of_the_extractive_judge(llm: Assistant, fake: FakeOpenAI) -> None:
+    fake.enqueue(
+        _citing("Nhiệm kỳ của mỗi khóa Quốc hội", "Đúng. Nhiệm kỳ của mỗi khóa Quốc hội là năm năm [{n}].")
+    )
+    answer = llm.ask(TRUE_FALSE)
+    assert answer.mode == "llm" and answer.verdict == "Đúng"
+    assert answer.text.startswith("Đúng.") and "[1]" in answer.text  # the deciding quote, cited
+    assert answer.text.count("Nhiệm kỳ của mỗi khóa Quốc hội là năm năm") == 2  # the model's text follows
+
+
+def test_a_model_verdict_the_judge_contradicts_is_not_shown(llm: Assistant, fake: FakeOpenAI) -> None:
+    fake.enqueue(
+        _citing("Nhiệm kỳ của mỗi khóa Quốc hội", "Sai. Nhiệm kỳ của mỗi khóa Quốc hội là năm năm [{n}].")
+    )
+    answer = llm.ask(TRUE_FALSE)
+    assert answer.verdict == "Đúng" and answer.text.startswith("Đúng.")
+    assert "Sai." not in answer.text and "kết luận khác" in (answer.notice or "")
+
+
+def test_a_question_without_a_verdict_keeps_the_models_answer(llm: Assistant, fake: FakeOpenAI) -> None:
+    fake.enqueue(_cite("03 trụ cột", "Cải cách hành chính có 03 trụ cột chính"))
+    answer = llm.ask(PILLARS)
+    assert answer.verdict is None and answer.text == "Cải cách hành chính có 03 trụ cột chính. [1]"

@@ -118,3 +118,28 @@ def test_docx_handouts_open_in_word_with_the_same_content() -> None:
     quiz_text = "\n".join(p.text for p in quiz.paragraphs)
     assert "Câu 2 (Đúng hay sai?) — KH 32-KH/BCSĐ, Nhiệm vụ thứ tư: Có 04 trụ cột." in quiz_text
     assert "Câu 2: Sai — KH 32-KH/BCSĐ, Nhiệm vụ thứ tư" in quiz_text
+
+
+FLAGGED_MESSAGES = [
+    {"role": "user", "content": "Cải cách hành chính có mấy trụ cột?"},
+    {
+        "role": "assistant",
+        "content": "Có 03 trụ cột chính. [1] ⚠ Bộ Tư pháp chủ trì cải cách hành chính.",
+        "citations": [CITATION],
+        "flags": [{"sentence": "Bộ Tư pháp chủ trì cải cách hành chính.", "reason": "unsupported"}],
+    },
+]
+
+
+def test_a_flagged_sentence_is_marked_where_it_stands_in_both_exports() -> None:
+    markdown = to_markdown(conversation_blocks(FLAGGED_MESSAGES))
+    assert (
+        "Có 03 trụ cột chính. \\[1\\] **⚠ Bộ Tư pháp chủ trì cải cách hành chính.**_ (chưa kiểm chứng"
+        in markdown
+    )
+    document = docx.Document(io.BytesIO(to_docx(conversation_blocks(FLAGGED_MESSAGES))))
+    runs = [r for p in document.paragraphs for r in p.runs]
+    flagged = next(r for r in runs if r.text.startswith("⚠ Bộ Tư pháp"))
+    assert flagged.font.highlight_color is not None and flagged.italic
+    plain = next(r for r in runs if r.text.startswith("Có 03 trụ cột"))
+    assert plain.font.highlight_color is None

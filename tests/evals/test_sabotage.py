@@ -11,6 +11,7 @@ import pytest
 
 from assistant import Assistant
 from assistant.answering.support import SupportScorer, Verdict
+from evals.corruptions import run_independent
 from evals.dataset import DEFAULT_DATASET, Corpus, load_dataset
 from evals.judge import LLMJudge, chat_model_from_env
 from evals.sabotage import (
@@ -143,3 +144,62 @@ def test_upper_case_headings_name_nothing() -> None:
         "Bộ Nội vụ",
         "Bộ Nội vụ",
     ]
+
+
+# --- alignment: the source's own word at the claim's place decides, not a word list ----------------------
+
+HP94 = (
+    "Chính phủ là cơ quan hành chính nhà nước cao nhất của nước Cộng hòa xã hội chủ nghĩa Việt Nam, thực "
+    "hiện quyền hành pháp, là cơ quan chấp hành của Quốc hội. Chính phủ chịu trách nhiệm trước Quốc hội và "
+    "báo cáo công tác trước Quốc hội, Ủy ban thường vụ Quốc hội, Chủ tịch nước."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "why"),
+    [
+        # the body a government answers to, swapped for another body the same passage names
+        ("Chính phủ chịu trách nhiệm trước Chủ tịch nước và báo cáo công tác trước Quốc hội.", "thay cho"),
+        # two bodies trading places across the predicate
+        ("Quốc hội chịu trách nhiệm trước Chính phủ và báo cáo công tác trước Quốc hội.", None),
+        # a reversal no word list holds ("thấp nhất" for "cao nhất")
+        ("Chính phủ là cơ quan hành chính nhà nước thấp nhất, thực hiện quyền hành pháp.", "thấp nhất"),
+    ],
+)
+def test_a_swap_or_a_reversal_at_the_aligned_place_is_flagged(
+    scorer: SupportScorer, claim: str, why: str | None
+) -> None:
+    assert scorer("Chính phủ chịu trách nhiệm trước Quốc hội.", [HP94]).supported
+    verdict = scorer(claim, [HP94])
+    assert not verdict.supported, verdict
+    assert why is None or why in verdict.reason
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Là cơ quan chấp hành của Quốc hội, Chính phủ là cơ quan hành chính nhà nước cao nhất.",  # reordered
+        # shortened
+        "Chính phủ chịu trách nhiệm trước Quốc hội và báo cáo công tác trước Quốc hội, Chủ tịch nước…",
+        "Chính phủ báo cáo công tác trước Quốc hội, Ủy ban thường vụ Quốc hội và Chủ tịch nước.",
+    ],
+)
+def test_faithful_paraphrases_at_the_aligned_place_stand(scorer: SupportScorer, claim: str) -> None:
+    verdict = scorer(claim, [HP94])
+    assert verdict.supported, verdict.reason
+
+
+def test_the_independent_suite_and_the_controls(corpus_assistant: Assistant, scorer: SupportScorer) -> None:
+    """Corruptions drawn from the store and a separate reversal list, on a fixed sample's answers and on the
+    faithful paraphrases: most of the development half is flagged (on this sample: bodies and negations
+    ≥ 95 %, reversals ≥ 90 %; the old checker caught a third of the reversals), the faithful paraphrases of
+    the bundled corpus are not (≤ 5 %). The held-out half is only reported, by `evals sabotage`."""
+    rows = [answer_row(Ours(corpus_assistant).run(item).answer) for item in SAMPLE]
+    suite = run_independent(
+        rows, scorer, corpus_assistant.retriever.index().chunks, [CORPUS.body(d) for d in CORPUS.files]
+    )
+    assert suite.controls >= 40
+    assert len(suite.flagged_controls) <= MAX_CONTROLS_FLAGGED * suite.controls, suite.flagged_controls
+    for kind, least in (("body", MIN_FLAGGED), ("reversal", 0.9), ("negation", MIN_FLAGGED)):
+        count = suite.counts[f"{kind}/dev"]
+        assert count.cases >= 10 and count.share >= least, (kind, count)
