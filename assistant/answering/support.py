@@ -1,4 +1,6 @@
-"""Offline support scorer: is a sentence backed by given source texts? Lexical coverage + e5 similarity.
+"""Offline support scorer: is a sentence backed by given source texts? Lexical coverage + e5 similarity, and
+the claim check (`meaning`): names, numbers (claim_numbers), negations and directions (polarity), and the
+claim read against its sources place by place (alignment).
 
 The eval harness scores answers with it, and the LLM mode checks each generated sentence with it.
 """
@@ -6,20 +8,20 @@ The eval harness scores answers with it, and the LLM mode checks each generated 
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import cache
 from itertools import pairwise
 
 import numpy as np
 
-from assistant.answering.alignment import misaligned, tokens
-from assistant.language.datafiles import data_lines
+from assistant.answering.alignment import misaligned
+from assistant.answering.claim_numbers import _as_word, unsupported_numbers
+from assistant.answering.folded import Folded, _overlaps, _within
+from assistant.answering.polarity import added_negation, dropped_negation, reversed_direction
 from assistant.language.names import entities, entity_names, kinds
-from assistant.language.shapes import directions, markers_in, negations, restrictions, same_words
+from assistant.language.shapes import markers_in, restrictions, same_words
 from assistant.language.synonyms import synonyms
 from assistant.language.text import fold, folded_syllables, has_diacritics, sentence_spans, syllables
 from assistant.retrieval.lexical import LexicalIndex
@@ -34,10 +36,7 @@ from assistant.store.embeddings import E5Embeddings
 DENSE_WEIGHT = 1.0
 DENSE_BASELINE = 0.88
 THRESHOLD = 0.6
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 FOLDED_STOPWORDS = STOPWORDS
-# A negation covers the words up to this far after its marker ("không được tự ý ban hành").
-NEGATION_REACH = 3
 # A claim is read against the source sentence it follows when they share this share of its words; a
 # name of that sentence replaced by at most SWAP words the sources lack is a swapped name.
 ALIGNED = 0.5
@@ -56,82 +55,6 @@ class Verdict:
     coverage: float
     similarity: float
     reason: str
-
-
-@cache
-def _number_words() -> tuple[frozenset[str], frozenset[str], dict[str, tuple[str, ...]]]:
-    """Folded number words (data/number_words.txt), the scale words among them, and the words that say
-    each number alone ("1": "mot")."""
-    rows = [line.split() for line in data_lines("number_words.txt")]
-    said: dict[str, list[str]] = {}
-    for row in rows:
-        for value in (m[1:] for m in row[1:] if m.startswith("=")):
-            said.setdefault(value, []).append(row[0])
-    return (
-        frozenset(fold(r[0]) for r in rows),
-        frozenset(fold(r[0]) for r in rows if "*" in r[1:]),
-        {value: tuple(words) for value, words in said.items()},
-    )
-
-
-def _as_word(syllable: str, accented: bool = False) -> str:
-    """A small number written in digits, as the word that says it ("1" -> "mot", or "một" `accented`;
-    "05" -> "nam"); any other syllable as it is."""
-    words = _number_words()[2].get(syllable.lstrip("0")) if syllable.isdigit() else None
-    return (words[0] if accented else fold(words[0])) if words else syllable
-
-
-def spelled_numbers(text: str) -> set[tuple[str, ...]]:
-    """Numbers written in words ("mười hai"): runs of number words of two words or more, or with a scale
-    word ("mười", "trăm"); "không" only inside a run."""
-    words, scales, _ = _number_words()
-    runs: set[tuple[str, ...]] = set()
-    run: list[str] = []
-    for w in [*folded_syllables(text), ""]:
-        if w in words and (run or w != "khong"):
-            run.append(w)
-            continue
-        if len(run) >= 2 or (run and run[0] in scales):
-            runs.add(tuple(run))
-        run = []
-    return runs
-
-
-def _numbers(text: str) -> set[str]:
-    return {n.lstrip("0") or "0" for n in _NUMBER.findall(text)}
-
-
-def unsupported_numbers(sentence: str, sources: Sequence[str], about: Sequence[str] = ()) -> set[str]:
-    """The numbers a sentence states (in digits or in words) that none of its sources contains; a digit the
-    sources write as a word before the same word counts as contained ("ít nhất 1 bên", "ít nhất một bên").
-    `about`: what the sources' documents say of themselves (title, number, date: `Chunk.facts`), which holds
-    numbers too ("Theo Hiến pháp 2013, …")."""
-    text = "\n".join([*sources, *about])
-    values = {str(t.number) for t in tokens(text) if t.number is not None}
-    folded = f" {' '.join(folded_syllables(text))} "
-    spelled = {" ".join(run) for run in spelled_numbers(sentence) if f" {' '.join(run)} " not in folded}
-    spelled = {run for run in spelled if str(_said_value(run)) not in values}
-    missing = _numbers(sentence) - _numbers(text) - values
-    if missing:
-        said = _number_words()[2]
-        words = folded_syllables(sentence)
-        missing = {
-            n
-            for n in missing
-            if not any(
-                f" {word} {after} " in folded
-                for i, after in enumerate(words[1:], 1)
-                if words[i - 1].lstrip("0") == n
-                for word in map(fold, said.get(n, ()))
-            )
-        }
-    return missing | spelled
-
-
-def _said_value(run: str) -> int | None:
-    """The value a run of number words says ("muoi hai" = 12)."""
-    said = [t.number for t in tokens(run) if t.number is not None]
-    return said[0] if len(said) == 1 else None
 
 
 def terms(text: str) -> list[str]:
@@ -389,129 +312,6 @@ def aligned_source(claim: Folded, sources: Sequence[str]) -> Alignment | None:
     if best is None or best[0] < ALIGNED * len(claim.words):
         return None
     return best[1], best[2]
-
-
-class Folded:
-    """A text as folded syllables, for finding word sequences in it."""
-
-    def __init__(self, text: str) -> None:
-        found = list(re.finditer(r"\w+", text))
-        self._spans = [m.span() for m in found]
-        self.raw = [m.group() for m in found]
-        self.words = [fold(w) for w in self.raw]
-        self._joined = f" {' '.join(self.words)} "
-        # What stands between each word and the one before it ("" before the first).
-        self._gaps = [text[found[i - 1].end() : m.start()] if i else "" for i, m in enumerate(found)]
-        # The words again, with a "|" where punctuation separates two of them: a name lies within a phrase.
-        phrased = [f"| {w}" if gap.strip() else w for w, gap in zip(self.words, self._gaps, strict=True)]
-        self._phrased = f" {' '.join(phrased)} "
-
-    def lists_on(self, at: int) -> bool:
-        """The word at `at` goes on a list: a comma or a semicolon before it, or it is "và" / "hoặc"."""
-        return self.words[at] in ("va", "hoac") or bool(re.search(r"[,;]", self._gaps[at]))
-
-    def names(self, key: tuple[str, ...]) -> bool:
-        """The words of key stand together, with no punctuation between them."""
-        return f" {' '.join(key)} " in self._phrased
-
-    def __contains__(self, key: tuple[str, ...]) -> bool:
-        return f" {' '.join(key)} " in self._joined
-
-    def positions(self, key: tuple[str, ...]) -> list[int]:
-        n = len(key)
-        return [i for i in range(len(self.words) - n + 1) if tuple(self.words[i : i + n]) == key]
-
-    def span(self, at: int, n: int) -> tuple[int, int]:
-        """Where the n words from the word at `at` stand in the text: (start, end)."""
-        return self._spans[at][0], self._spans[at + n - 1][1]
-
-    def written(self, key: tuple[str, ...]) -> str:
-        """The words of key as the text writes them (its first occurrence)."""
-        at = self.positions(key)
-        return " ".join(self.raw[at[0] : at[0] + len(key)]) if at else " ".join(key)
-
-
-def _within(name: tuple[str, ...], words: tuple[str, ...]) -> bool:
-    return bool(words) and f" {' '.join(name)} " in f" {' '.join(words)} "
-
-
-def _overlaps(name: tuple[str, ...], words: list[str], j1: int, j2: int) -> bool:
-    """The name occurs in words over a stretch that shares a word with words[j1:j2]."""
-    n = len(name)
-    return any(
-        tuple(words[i : i + n]) == name and i < j2 and i + n > j1 for i in range(max(0, j1 - n + 1), j2)
-    )
-
-
-@cache
-def _markers() -> tuple[tuple[str, ...], ...]:
-    """Folded negation markers, longest first."""
-    return tuple(tuple(fold(w) for w in m) for m in negations())
-
-
-def _marker_at(words: list[str], i: int) -> tuple[str, ...] | None:
-    return next((m for m in _markers() if tuple(words[i : i + len(m)]) == m), None)
-
-
-def _negated(words: list[str], at: int) -> bool:
-    """A negation marker ends within NEGATION_REACH words before position `at`."""
-    for start in range(max(0, at - NEGATION_REACH - 2), at):
-        marker = _marker_at(words, start)
-        if marker and at - NEGATION_REACH <= start + len(marker) <= at:
-            return True
-    return False
-
-
-def added_negation(claim: Folded, sources: Sequence[str]) -> str | None:
-    """A negation of the claim over words a source sentence states without one, when that sentence
-    has fewer negations than the claim (a paraphrase may move a negation within its sentence)."""
-    sentences = [Folded(source[a:b]) for source in sources for a, b in sentence_spans(source)]
-    count = _count_markers(claim.words)
-    for i, marker in markers_in(claim.words, _markers()):
-        after = tuple(claim.words[i + len(marker) : i + len(marker) + 2])
-        holding = [s for s in sentences if len(after) == 2 and s.positions(after)]
-        if holding and not any(
-            any(_negated(s.words, p) for p in s.positions(after)) or _count_markers(s.words) >= count
-            for s in holding
-        ):
-            return f"phủ định '{' '.join(claim.raw[i : i + len(marker)])}' mà nguồn không có"
-    return None
-
-
-def _count_markers(words: list[str]) -> int:
-    return sum(1 for _ in markers_in(words, _markers()))
-
-
-def dropped_negation(claim: Folded, sources: Sequence[str]) -> str | None:
-    """A negation of a source sentence whose words the claim states without it."""
-    for source in sources:
-        for a, b in sentence_spans(source):
-            words = Folded(source[a:b])
-            for i, marker in markers_in(words.words, _markers()):
-                after = words.words[i + len(marker) : i + len(marker) + 2]
-                before = words.words[max(0, i - 2) : i]
-                # The claim has the words around the marker with the marker, or its first words, gone.
-                kept = [list(marker[k:]) for k in range(1, len(marker) + 1)]
-                if len(after) == 2 and any(
-                    (before and tuple(before + rest + after) in claim)
-                    or (not before and tuple(claim.words[: len(rest) + 2]) == tuple(rest + after))
-                    for rest in kept
-                ):
-                    return f"bỏ phủ định '{' '.join(words.raw[i : i + len(marker)])}' của nguồn"
-    return None
-
-
-def reversed_direction(claim: Folded, text: Folded) -> str | None:
-    """A direction word of the claim the sources lack while they have its opposite."""
-    for left, right in directions():
-        for side, other in ((left, right), (right, left)):
-            said = next((t for t in side if t in claim), None)
-            if said is None or any(t in text for t in side):
-                continue
-            if opposite := next((t for t in other if t in text), None):
-                written = text.written(opposite).lower()
-                return f"đảo nghĩa: nêu '{claim.written(said)}' nhưng nguồn nói '{written}'"
-    return None
 
 
 class IndexScorer:

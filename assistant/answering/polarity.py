@@ -1,0 +1,85 @@
+"""Negations and directions of a claim against its sources: a negation added or dropped, a direction word
+reversed (negation and direction lists of assistant/data/polarity.tsv)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+
+from assistant.answering.folded import Folded
+from assistant.language.shapes import directions, markers_in, negations
+from assistant.language.text import fold, sentence_spans
+
+# A negation covers the words up to this far after its marker ("không được tự ý ban hành").
+NEGATION_REACH = 3
+
+
+@cache
+def _markers() -> tuple[tuple[str, ...], ...]:
+    """Folded negation markers, longest first."""
+    return tuple(tuple(fold(w) for w in m) for m in negations())
+
+
+def _marker_at(words: list[str], i: int) -> tuple[str, ...] | None:
+    return next((m for m in _markers() if tuple(words[i : i + len(m)]) == m), None)
+
+
+def _negated(words: list[str], at: int) -> bool:
+    """A negation marker ends within NEGATION_REACH words before position `at`."""
+    for start in range(max(0, at - NEGATION_REACH - 2), at):
+        marker = _marker_at(words, start)
+        if marker and at - NEGATION_REACH <= start + len(marker) <= at:
+            return True
+    return False
+
+
+def added_negation(claim: Folded, sources: Sequence[str]) -> str | None:
+    """A negation of the claim over words a source sentence states without one, when that sentence
+    has fewer negations than the claim (a paraphrase may move a negation within its sentence)."""
+    sentences = [Folded(source[a:b]) for source in sources for a, b in sentence_spans(source)]
+    count = _count_markers(claim.words)
+    for i, marker in markers_in(claim.words, _markers()):
+        after = tuple(claim.words[i + len(marker) : i + len(marker) + 2])
+        holding = [s for s in sentences if len(after) == 2 and s.positions(after)]
+        if holding and not any(
+            any(_negated(s.words, p) for p in s.positions(after)) or _count_markers(s.words) >= count
+            for s in holding
+        ):
+            return f"phủ định '{' '.join(claim.raw[i : i + len(marker)])}' mà nguồn không có"
+    return None
+
+
+def _count_markers(words: list[str]) -> int:
+    return sum(1 for _ in markers_in(words, _markers()))
+
+
+def dropped_negation(claim: Folded, sources: Sequence[str]) -> str | None:
+    """A negation of a source sentence whose words the claim states without it."""
+    for source in sources:
+        for a, b in sentence_spans(source):
+            words = Folded(source[a:b])
+            for i, marker in markers_in(words.words, _markers()):
+                after = words.words[i + len(marker) : i + len(marker) + 2]
+                before = words.words[max(0, i - 2) : i]
+                # The claim has the words around the marker with the marker, or its first words, gone.
+                kept = [list(marker[k:]) for k in range(1, len(marker) + 1)]
+                if len(after) == 2 and any(
+                    (before and tuple(before + rest + after) in claim)
+                    or (not before and tuple(claim.words[: len(rest) + 2]) == tuple(rest + after))
+                    for rest in kept
+                ):
+                    return f"bỏ phủ định '{' '.join(words.raw[i : i + len(marker)])}' của nguồn"
+    return None
+
+
+def reversed_direction(claim: Folded, text: Folded) -> str | None:
+    """A direction word of the claim the sources lack while they have its opposite."""
+    for left, right in directions():
+        for side, other in ((left, right), (right, left)):
+            said = next((t for t in side if t in claim), None)
+            if said is None or any(t in text for t in side):
+                continue
+            if opposite := next((t for t in other if t in text), None):
+                written = text.written(opposite).lower()
+                return f"đảo nghĩa: nêu '{claim.written(said)}' nhưng nguồn nói '{written}'"
+    return None
