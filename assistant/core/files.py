@@ -32,8 +32,9 @@ def private_file(path: Path) -> Path:
     """Create `path` empty with mode 0600 if it is missing (its folder 0700); tighten it to 0600 if not."""
     path = Path(path)
     private_folder(path.parent)
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
-    os.close(descriptor)
+    if not path.exists():  # an existing one is not opened for writing here: it may be on a read-only mount
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE)
+        os.close(descriptor)
     _tighten(path, FILE_MODE)
     return path
 
