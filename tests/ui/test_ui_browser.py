@@ -127,7 +127,7 @@ def test_browser_journey(page: playwright.Page, data_dir: Path) -> None:
     _ask(page, FOLLOW_UP, 1)
     second = page.get_by_test_id("stChatMessage").nth(3)
     assert "03 trụ cột chính" in second.inner_text()
-    assert second.get_by_text("[1] KH 32-KH/BCSĐ, Nhiệm vụ thứ tư").is_visible()
+    second.get_by_text("[1] KH 32-KH/BCSĐ, Nhiệm vụ thứ tư").wait_for()  # its card, once the run has drawn it
     _shot(page, "03-follow-up")
 
     # 4. Export the conversation, citations included.
