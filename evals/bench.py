@@ -46,6 +46,7 @@ from ingest.pipeline import (
     sentence_texts,
 )
 
+PROJECT = Path(__file__).resolve().parents[1]
 DEV = Path(__file__).parent / "datasets" / "dev.jsonl"
 RESULTS = Path(__file__).parent / "bench_results.md"
 ALQAC = Path(__file__).resolve().parents[2] / "shared" / "external" / "alqac"
@@ -260,6 +261,76 @@ def _timed_process(command: list[str], env: dict[str, str], exit_code: int = 0) 
     return seconds, peak_kb / 1024
 
 
+def _ingest_process(project: Path, data: Path, document: Path, log: Path) -> subprocess.Popen[bytes]:
+    """`python -m assistant ingest DOCUMENT` run from `project` (its code) on the store in `data`."""
+    env = {
+        "KH32_DATA_DIR": str(data),
+        "KH32_ENV_FILE": os.devnull,
+        "PATH": "/usr/bin:/bin",
+        "PYTHONUTF8": "1",
+    }
+    with log.open("wb") as stderr:
+        return subprocess.Popen(
+            [sys.executable, "-m", "assistant", "ingest", str(document)],
+            cwd=project,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+
+
+def _regulation(path: Path, topic: str, articles: int) -> Path:
+    """A document of `articles` articles about `topic`, none of whose texts any cache holds."""
+    path.write_text(
+        "\n\n".join(
+            f"Điều {n}. Quy định {n} về {topic}\n\nNội dung thứ {n} về {topic}: mã {n * 7919 % 10007}. "
+            f"Việc thứ {n} do phòng {n % 9 + 1} thực hiện."
+            for n in range(1, articles + 1)
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def bench_ingest_wait(project: Path = PROJECT, articles: int = 120) -> None:
+    """How long a small ingest takes while another process ingests a large document (issue 23, item 9):
+    the small one starts once the large one is embedding. `project`: the checkout whose code both run
+    (an older one, to compare)."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        large = _regulation(root / "quy-che-lon.txt", "lưu trữ hồ sơ", articles)
+        small = _regulation(root / "quy-che-nho.txt", "bảo mật thông tin", 3)
+        started = time.perf_counter()
+        alone = _ingest_process(project, root / "alone", small, root / "alone.log")
+        if alone.wait() != 0:
+            raise RuntimeError((root / "alone.log").read_text(encoding="utf-8", errors="replace"))
+        small_alone = time.perf_counter() - started
+
+        started = time.perf_counter()
+        first = _ingest_process(project, root / "shared", large, root / "first.log")
+        while "Nạp tài liệu" not in (root / "first.log").read_text(encoding="utf-8", errors="replace"):
+            if first.poll() is not None:
+                raise RuntimeError((root / "first.log").read_text(encoding="utf-8", errors="replace"))
+            time.sleep(0.05)  # until the large ingest has started embedding
+        second_started = time.perf_counter()
+        second = _ingest_process(project, root / "shared", small, root / "second.log")
+        second.wait()
+        second_seconds = time.perf_counter() - second_started
+        first.wait()
+        first_seconds = time.perf_counter() - started
+        log = (root / "second.log").read_text(encoding="utf-8", errors="replace")
+        if first.returncode or second.returncode:
+            raise RuntimeError(log)
+    waited = "waited for the write lock" if "đang chờ" in log else "did not wait for the write lock"
+    print(
+        f"ingest while another ingests ({project.name}): a {articles}-article document took "
+        f"{first_seconds:.1f} s; a 3-article one started during its embedding took {second_seconds:.1f} s "
+        f"({waited}), "
+        f"{small_alone:.1f} s alone"
+    )
+
+
 def bench_cold_start() -> None:
     with tempfile.TemporaryDirectory() as folder:
         command = [sys.executable, "-m", "assistant", "ask", "Nhiệm vụ thứ tư của kế hoạch là gì?"]
@@ -459,7 +530,19 @@ def main() -> None:
         help="data folder holding (or to hold) the ALQAC library's store; default: a temporary one",
     )
     parser.add_argument("--only-library", action="store_true", help="only the law library's figures")
+    parser.add_argument(
+        "--only-ingest-wait",
+        type=Path,
+        nargs="?",
+        const=PROJECT,
+        metavar="PROJECT",
+        help="only how long an ingest waits for another's; PROJECT: a checkout whose code the ingests run "
+        "(default: this one)",
+    )
     args = parser.parse_args()
+    if args.only_ingest_wait:
+        bench_ingest_wait(args.only_ingest_wait.resolve())
+        return
     tee = _Tee(sys.stdout)
     sys.stdout = tee
     try:
@@ -472,6 +555,7 @@ def main() -> None:
             bench_library(Path(folder), args.library_data)
         if not args.only_library:
             bench_cold_start()
+            bench_ingest_wait()
             bench_expanding_files()
             bench_scale()
             bench_scale((10_000,), server=True)

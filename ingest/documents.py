@@ -13,7 +13,7 @@ from assistant.language.text import safe_id
 from assistant.records.audit import audit_log
 from assistant.store.chroma import Store
 from ingest.identity import check
-from ingest.pipeline import IngestResult, Progress, ingest, prepare, remove
+from ingest.pipeline import IngestResult, Progress, embed, ingest, prepare, remove
 from ingest.retained import restore, snapshot
 
 
@@ -29,15 +29,22 @@ def ingest_paths(
     """Ingest files as `user` (an admin). A file whose document id is stored with other content replaces
     it only when that id is in `replace` (else ReplaceNeeded with the previews); a file claiming another
     document's title or number is refused. The replaced version is kept for restoring. `dry_run`: the
-    checks only (nothing written; returns [])."""
+    checks only (nothing written; returns []).
+
+    The checks run before the embedding (a refused file costs nothing) and again under the write lock,
+    against the store as it is then: another ingest may have committed a look-alike meanwhile, since
+    embedding holds no lock (ingest.pipeline.embed)."""
     require(user, Permission.MANAGE_DOCUMENTS)
     log = audit_log(settings)
     documents = prepare(paths, settings)
-    previews = {p.doc_id: p for p in check(store, documents, replace)}
+    check(store, documents, replace)
     if dry_run:
         return []
-    kept = {doc_id: snapshot(store, doc_id) for doc_id in previews}
-    results = ingest(store, documents, progress)
+    embedded = embed(store, documents, progress)
+    with store.writing():
+        previews = {p.doc_id: p for p in check(store, documents, replace)}
+        kept = {doc_id: snapshot(store, doc_id) for doc_id in previews}
+        results = ingest(store, documents, progress, embedded)
     for doc, result in zip(documents, results, strict=True):
         if result.status in ("added", "updated"):
             replaced = result.status == "updated"

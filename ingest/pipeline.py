@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+
+import numpy as np
 
 from assistant.core.errors import DocumentError, InputError, StoreError
 from assistant.core.models import Chunk
@@ -54,6 +56,18 @@ class IngestResult:
     chunks: int
     embedded: int = 0
     duplicate_of: str | None = None
+
+
+@dataclass
+class Embedded:
+    """What an ingest embedded before taking the write lock: the passage vectors of the chunks it will
+    write, by text (sentence vectors only go to the embedding cache, as the answerer reads them there),
+    new embeddings per document, and the progress count so far (done of total)."""
+
+    passages: dict[str, np.ndarray] = field(default_factory=dict)
+    per_document: dict[str, int] = field(default_factory=dict)
+    done: int = 0
+    total: int = 0
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -133,46 +147,105 @@ def progress_note(done: int, total: int, elapsed: float) -> str:
 
 
 def ingest(
-    store: Store, documents: list[PreparedDocument], progress: Progress | None = None
+    store: Store,
+    documents: list[PreparedDocument],
+    progress: Progress | None = None,
+    embedded: Embedded | None = None,
 ) -> list[IngestResult]:
     """Write prepared documents: unchanged ones are skipped, changed ones replace their old chunks.
 
-    One writer at a time: another process's ingest into the same embedded store is waited for
-    (Store.writing); chunks a crashed write left behind are collected first.
+    Embedding comes first, without the write lock (`embedded`: done already by the caller, see embed), so
+    that another ingest waits only for this one's writing, not for its embedding. Then one writer at a
+    time: another process's ingest into the same embedded store is waited for (Store.writing); chunks a
+    crashed write left behind are collected; what to do with each document is decided again from the
+    store as it is now, and what that needs beyond what was embedded is embedded there.
     """
+    if embedded is None:
+        embedded = embed(store, documents, progress)
     with store.writing():
         collect_stale(store)
-        return _ingest(store, documents, progress)
+        return _ingest(store, documents, progress, embedded)
 
 
-def _ingest(store: Store, documents: list[PreparedDocument], progress: Progress | None) -> list[IngestResult]:
+def embed(store: Store, documents: list[PreparedDocument], progress: Progress | None = None) -> Embedded:
+    """Embed what writing these documents needs, holding no lock: the passages and sentences of those to
+    be written, the missing sentences of unchanged ones, as the store looks now (ingest decides again under
+    the write lock). Vectors go to the embedding cache as they are made; several ingests may embed at once,
+    in threads or processes (E5Embeddings and its cache are safe for that)."""
     plan = _plan(store, documents)
-    # Sentence vectors live in the embedding cache only: without one, topping them up would be lost work.
-    top_up = store.embeddings.cache is not None
+    embedded = Embedded()
     # Counted up front, so that the bar and its time estimate are right from the first embedding.
-    texts = (t for doc, status, _ in plan for t in _to_embed(doc, status, top_up))
-    total = len(store.embeddings.uncached(texts))
-    done = 0
+    wanted = {doc.doc_id: _to_embed(doc, status, _keeps_sentences(store)) for doc, status, _ in plan}
+    embedded.total = len(store.embeddings.uncached(t for texts in wanted.values() for t in texts))
+    if progress:
+        progress(0, embedded.total)  # before any embedding: the bar (and its time estimate) shows at once
+    for doc, status, _ in plan:
+        failed = f"Không ghi được tài liệu '{doc.doc_id}' vào kho"
+        if status in ("added", "updated"):
+            _check_room(store, failed, len(doc.chunks))  # before the work, as before the write
+        try:
+            if status in ("added", "updated"):
+                for start in range(0, len(doc.chunks), _BATCH):
+                    _passage_vectors(store, doc, doc.chunks[start : start + _BATCH], embedded, progress)
+            elif wanted[doc.doc_id]:
+                _top_up(store, doc, embedded, progress)
+        except Exception as exc:  # the embedding cache's disk may be full: the same message as a write's
+            raise _failed(store, failed, exc) from exc
+    return embedded
+
+
+def _keeps_sentences(store: Store) -> bool:
+    """Sentence vectors live in the embedding cache only: without one, embedding them would be lost work."""
+    return store.embeddings.cache is not None
+
+
+def _advance(embedded: Embedded, doc_id: str, progress: Progress | None) -> Callable[[int], None]:
+    """The progress callback of one document's embedding: counts its new vectors, reports the total."""
 
     def advance(count: int) -> None:
-        nonlocal done
-        done += count
+        embedded.per_document[doc_id] = embedded.per_document.get(doc_id, 0) + count
+        embedded.done += count
+        embedded.total = max(embedded.total, embedded.done)  # (under the lock the plan may need more)
         if progress:
-            progress(done, total)
+            progress(embedded.done, embedded.total)
 
-    if progress:
-        progress(0, total)  # before any embedding: the bar (and its time estimate) shows at once
+    return advance
+
+
+def _passage_vectors(
+    store: Store, doc: PreparedDocument, batch: list[Chunk], embedded: Embedded, progress: Progress | None
+) -> np.ndarray:
+    """The passage vectors of a batch of a document's chunks, embedding those not made yet, with the
+    batch's sentences that the cache lacks (when there is a cache to keep them)."""
+    passages = [c.passage for c in batch]
+    new = [t for t in dict.fromkeys(passages) if t not in embedded.passages]
+    sentences = store.embeddings.uncached(sentence_texts(batch)) if _keeps_sentences(store) else []
+    if new or sentences:
+        vectors = store.embeddings.embed_passages(
+            new + sentences, progress=_advance(embedded, doc.doc_id, progress)
+        )
+        embedded.passages.update(zip(new, vectors[: len(new)].copy(), strict=True))  # not the sentences'
+    return np.stack([embedded.passages[p] for p in passages])
+
+
+def _ingest(
+    store: Store, documents: list[PreparedDocument], progress: Progress | None, embedded: Embedded
+) -> list[IngestResult]:
+    plan = _plan(store, documents)
     results = []
     for doc, status, twin in plan:
         if status == "unchanged":
-            embedded = _top_up(store, doc, advance) if top_up else 0
-            results.append(IngestResult(doc.doc_id, doc.title, status, len(doc.chunks), embedded))
+            if _keeps_sentences(store):
+                _top_up(store, doc, embedded, progress)
+            count = embedded.per_document.get(doc.doc_id, 0)
+            results.append(IngestResult(doc.doc_id, doc.title, status, len(doc.chunks), count))
         elif status == "duplicate":
             results.append(IngestResult(doc.doc_id, doc.title, status, 0, duplicate_of=twin))
         else:
             _before_writing(store, f"Không ghi được tài liệu '{doc.doc_id}' vào kho", len(doc.chunks))
-            embedded = _write(store, doc, advance)
-            results.append(IngestResult(doc.doc_id, doc.title, status, len(doc.chunks), embedded))
+            _write(store, doc, embedded, progress)
+            count = embedded.per_document.get(doc.doc_id, 0)
+            results.append(IngestResult(doc.doc_id, doc.title, status, len(doc.chunks), count))
     return results
 
 
@@ -197,15 +270,16 @@ def _plan(
     return plan
 
 
-def _to_embed(doc: PreparedDocument, status: Status, top_up: bool) -> list[str]:
-    """The texts ingest needs vectors of for a document: a written one's passages and sentences, an
-    unchanged one's sentences when topping up (stores ingested before ingest embedded them get them on the
+def _to_embed(doc: PreparedDocument, status: Status, keeps_sentences: bool) -> list[str]:
+    """The texts ingest needs vectors of for a document: a written one's passages and (kept in the cache)
+    sentences, an unchanged one's sentences (stores ingested before ingest embedded them get them on the
     next run)."""
+    sentences = sentence_texts(doc.chunks) if keeps_sentences else []
     if status == "duplicate":
         return []
     if status == "unchanged":
-        return sentence_texts(doc.chunks) if top_up else []
-    return [c.passage for c in doc.chunks] + sentence_texts(doc.chunks)
+        return sentences
+    return [c.passage for c in doc.chunks] + sentences
 
 
 def sentence_texts(chunks: Iterable[Chunk]) -> list[str]:
@@ -213,30 +287,27 @@ def sentence_texts(chunks: Iterable[Chunk]) -> list[str]:
     return [text for chunk in chunks for text in scored_sentences(chunk)]
 
 
-def _top_up(store: Store, doc: PreparedDocument, advance: Callable[[int], None]) -> int:
-    """Embed the sentences of an unchanged document that the cache lacks; returns how many."""
-    before = store.embeddings.embedded_count
+def _top_up(store: Store, doc: PreparedDocument, embedded: Embedded, progress: Progress | None) -> None:
+    """Embed the sentences of an unchanged document that the cache lacks (they go to the cache only)."""
     missing = store.embeddings.uncached(sentence_texts(doc.chunks))
+    advance = _advance(embedded, doc.doc_id, progress)
     for start in range(0, len(missing), _BATCH):
         store.embeddings.embed_passages(missing[start : start + _BATCH], progress=advance)
-    return store.embeddings.embedded_count - before
 
 
-def _write(store: Store, doc: PreparedDocument, advance: Callable[[int], None]) -> int:
-    """Write a document so that a crash at any point leaves the store consistent.
+def _write(store: Store, doc: PreparedDocument, embedded: Embedded, progress: Progress | None) -> None:
+    """Write a document so that a crash at any point leaves the store consistent (under the write lock).
 
-    Chunks go in first (in batches, embedding what the cache lacks, with the sentences the answerer will
-    weigh: those only go to the cache), then the document's manifest record (the commit: readers only see
-    chunks of committed documents), then its stale chunks go. A re-run after a crash writes the same ids
-    again and finishes the job.
+    Chunks go in first (in batches, with the vectors embedded before the lock; any missing are embedded
+    now), then the document's manifest record (the commit: readers only see chunks of committed
+    documents), then its stale chunks go. A re-run after a crash writes the same ids again and finishes
+    the job.
     """
-    before = store.embeddings.embedded_count
     failed = f"Không ghi được tài liệu '{doc.doc_id}' vào kho"
     try:
         for start in range(0, len(doc.chunks), _BATCH):
             batch = doc.chunks[start : start + _BATCH]
-            texts = [c.passage for c in batch] + sentence_texts(batch)
-            vectors = store.embeddings.embed_passages(texts, progress=advance)[: len(batch)]
+            vectors = _passage_vectors(store, doc, batch, embedded, progress)
             store.collection.upsert(
                 ids=[c.id for c in batch],
                 documents=[c.text for c in batch],
@@ -269,7 +340,6 @@ def _write(store: Store, doc: PreparedDocument, advance: Callable[[int], None]) 
         store.touch()
     except Exception as exc:
         raise _failed(store, failed, exc) from exc
-    return store.embeddings.embedded_count - before
 
 
 def _recover(store: Store) -> None:
@@ -283,11 +353,16 @@ def _recover(store: Store) -> None:
 def _before_writing(store: Store, what: str, chunks: int) -> None:
     """Before a write: refuse it when the data folder's disk has no room (before Chroma starts it),
     and reopen the store when the last write failed."""
+    _check_room(store, what, chunks)
+    if store.reopen_before_writing:
+        store.reopen()
+
+
+def _check_room(store: Store, what: str, chunks: int) -> None:
+    """Refuse to write (or to embed for writing) this many chunks when the data folder's disk has no room."""
     settings = store.settings
     if not settings.chroma_host and (reason := room_problem(Path(settings.data_dir), chunks)):
         raise StoreError(f"{what}: {reason}. Các tài liệu đã có trong kho không bị ảnh hưởng.")
-    if store.reopen_before_writing:
-        store.reopen()
 
 
 def _failed(store: Store, what: str, exc: Exception) -> StoreError:
@@ -355,7 +430,10 @@ def ensure_corpus(store: Store, settings: Settings, progress: Progress | None = 
         with store.writing():  # another process may be completing it right now: wait, then look again
             collect_stale(store)
             missing = missing_corpus(store, settings)
-            return _ingest(store, prepare(missing, settings), progress) if missing else []
+            if not missing:
+                return []
+            documents = prepare(missing, settings)
+            return _ingest(store, documents, progress, embed(store, documents, progress))
     if store.uncommitted():
         with store.writing(blocking=False) as held:
             if held:

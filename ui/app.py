@@ -3,13 +3,25 @@ user in the sidebar, then the pages the user's role allows."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from assistant.access.roles import Permission, User
 from assistant.core.errors import AssistantError
-from ui.common import MODE_LABELS, current_user, mode_label, open_assistant, sign_in_page, sign_out
+from ui.common import (
+    CHAT_PAGE,
+    MODE_LABELS,
+    current_user,
+    mode_label,
+    open_assistant,
+    sign_in_page,
+    sign_out,
+    text_md,
+)
 
 st.set_page_config(page_title="Trợ lý Kế hoạch 32", page_icon="📘", layout="centered")
 
@@ -44,18 +56,50 @@ PAGES: list[tuple[Permission, dict[str, Any]]] = [
 ]
 
 
+NOT_FOUND_TITLE = "Không tìm thấy trang"
+
+
 def navigation(user: User | None) -> Any:
-    """Every page is routed (so an address never lands on Streamlit's English "page not found"); those the
-    user may not use are hidden from the menu. Before sign-in, all are hidden."""
+    """Every page is routed at its own address (`/tro-chuyen`, `/dieu-khoan`, …); those the user may not
+    use are hidden from the menu (before sign-in, all are). The app's root address is a hidden page that
+    opens the chat at its own address, and any other address gets a hidden page of its own that says, in
+    Vietnamese, that no page has it: Streamlit would otherwise open its English "Page not found" dialog."""
     pages = [
-        st.Page(
-            **spec,
-            default=spec["url_path"] == "tro-chuyen",
-            visibility="visible" if user is not None and user.can(permission) else "hidden",
-        )
+        st.Page(**spec, visibility="visible" if user is not None and user.can(permission) else "hidden")
         for permission, spec in PAGES
     ]
+    pages.append(st.Page(open_chat, title="Trò chuyện", url_path="", default=True, visibility="hidden"))
+    asked = requested_path()
+    if asked and asked not in {spec["url_path"] for _, spec in PAGES}:
+        with suppress(StreamlitAPIException):  # a name no page can have ("a/b"): Streamlit's dialog it is
+            pages.append(st.Page(not_found, title=NOT_FOUND_TITLE, url_path=asked, visibility="hidden"))
     return st.navigation(pages, position="sidebar" if user is not None else "hidden")
+
+
+def requested_path() -> str:
+    """The page name the browser's address asks for (its path after the app's own), as Streamlit matches
+    it against the pages' url paths; "" at the root. (Streamlit keeps it in the script run's page manager
+    only: no public API gives it before st.navigation has resolved the page.) The session's later runs (a
+    widget's, the sign-in's) name their page by its hash alone: for them, the name first asked is kept."""
+    manager = getattr(get_script_run_ctx(), "pages_manager", None)
+    asked = str(getattr(manager, "intended_page_name", None) or "")
+    if asked:
+        st.session_state["asked_path"] = asked
+    elif getattr(manager, "intended_page_script_hash", None):
+        asked = st.session_state.get("asked_path", "")
+    return asked
+
+
+def open_chat() -> None:
+    """The root address: the chat at its own address (a conversation named in the address goes along)."""
+    st.switch_page(CHAT_PAGE, query_params=st.query_params.to_dict())
+
+
+def not_found() -> None:
+    """An address no page has."""
+    st.title(NOT_FOUND_TITLE)
+    st.write(f"Không có trang nào ở địa chỉ /{text_md(requested_path())}.")
+    st.page_link(CHAT_PAGE, label="Về trang Trò chuyện", icon=":material/chat:")
 
 
 READ_ONLY_NOTICE = (

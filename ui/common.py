@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import partial
 from typing import Any
 
@@ -217,7 +217,7 @@ def source_count() -> int | None:
 
 
 def text_md(text: str) -> str:
-    """Markdown that shows text literally."""
+    """Markdown that shows text literally (web and e-mail addresses as text, not links)."""
     return escape_markdown(text)
 
 
@@ -231,6 +231,20 @@ def answer_md(text: str, flags: Sequence[dict[str, str]]) -> str:
             f":red-background[{safe}] :red[_(chưa kiểm chứng được với tài liệu)_]" if flagged else safe
         )
     return "".join(parts)
+
+
+def streamed_md(parts: Iterable[str]) -> Iterator[str]:
+    """Markdown that shows streamed text literally, a whole word at a time: an address cut between two
+    pieces (a model streams a few letters at a time) would be a link until the answer is complete."""
+    held = ""
+    for part in parts:
+        held += part
+        cut = max(held.rfind(" "), held.rfind("\n")) + 1
+        if cut:
+            yield text_md(held[:cut])
+            held = held[cut:]
+    if held:
+        yield text_md(held)
 
 
 def highlighted_md(text: str, quotes: Sequence[str]) -> str:

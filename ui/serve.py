@@ -1,8 +1,9 @@
 """`make chat`: start Streamlit on the address the sign-in settings allow.
 
 No accounts configured: 127.0.0.1 only, and the one local user has every role (a laptop). Accounts or an
-identity provider configured: every interface (or KH32_ADDRESS), with Streamlit's developer menu and
-"Deploy" button hidden (client.toolbarMode=viewer), since most who sign in are not admins.
+identity provider configured: every interface (or KH32_ADDRESS). Either way Streamlit's toolbar shows no
+"Deploy" button, developer options or English ⋮ menu (client.toolbarMode=minimal, as .streamlit/config.toml
+also says for a `streamlit run` from the project folder): the users read Vietnamese and few are developers.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from assistant.access.signin import is_loopback, serve_address, sign_in_mode
+from assistant.access.signin import serve_address
 from assistant.core.errors import AssistantError
 from assistant.core.settings import get_settings
 
@@ -19,7 +20,6 @@ from assistant.core.settings import get_settings
 def streamlit_command(port: str) -> list[str]:
     settings = get_settings()
     address = serve_address(settings)
-    shared = sign_in_mode(settings) != "none" or not is_loopback(address)
     return [
         sys.executable,
         "-m",
@@ -35,7 +35,7 @@ def streamlit_command(port: str) -> list[str]:
         "--browser.gatherUsageStats",
         "false",
         "--client.toolbarMode",
-        "viewer" if shared else "auto",
+        "minimal",
         # a served app never reloads its own source: Streamlit's watcher re-resolved every module's path
         # after every run of every session (about 40 % of the server's CPU with 10 sessions asking)
         "--server.fileWatcherType",

@@ -1,4 +1,5 @@
-"""Text safety for Markdown output: escape document text, and find the cited sentences inside a passage."""
+"""Text safety for Markdown output: escape document text (and keep its web addresses from becoming links),
+and find the cited sentences inside a passage."""
 
 from __future__ import annotations
 
@@ -10,18 +11,32 @@ from collections.abc import Sequence
 _PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^])")
 _COMMONMARK = re.compile(r"([\\`*_\[\]<>|~&])")
 _LINE_START = re.compile(r"(?m)^(\s*(?:\d{1,9})?)([#+\-.)=>])(?=[\s=\-]|$)")
+# GFM links bare addresses by itself ("autolink literals": Streamlit's Markdown and most Markdown readers),
+# after escapes are read, so escaping cannot stop it: `http://` and `https://`, `www.`, and e-mail
+# addresses. A word joiner (U+2060: invisible, no line break) inside each of those marks leaves the text
+# as it reads and is no address any more: a document's web address is shown, never a link to click.
+WORD_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?i)(?<=http)(?=://)|(?<=https)(?=://)|(?<=www)(?=\.)|(?<=@)(?=[\w-])")
 
 
 def escape_markdown(text: str, streamlit: bool = True) -> str:
-    """Text that Markdown shows exactly as written (HTML tags included, as text).
+    """Text that Markdown shows exactly as written (HTML tags included, as text; web and e-mail addresses
+    as text, not links: see unlinked).
 
     With streamlit=False (files for any Markdown reader) only what CommonMark itself treats as markup is
     escaped, so the file stays readable as plain text.
     """
+    text = unlinked(text)
     if streamlit:
         return _PUNCTUATION.sub(r"\\\1", text)
     text = _COMMONMARK.sub(r"\\\1", text)
     return _LINE_START.sub(r"\1\\\2", text)
+
+
+def unlinked(text: str) -> str:
+    """The text with a word joiner inside each mark that GFM would turn into a link (`http://`, `www.`,
+    an e-mail's `@`): it reads the same, and no Markdown reader makes a link of it."""
+    return _AUTOLINK.sub(WORD_JOINER, text)
 
 
 def split_quotes(text: str, quotes: Sequence[str]) -> list[tuple[str, bool]]:

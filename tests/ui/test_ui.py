@@ -11,10 +11,13 @@ from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from assistant import Answer, Assistant, get_settings
+from assistant.language.markup import WORD_JOINER
 from assistant.records.conversations import ConversationStore
 from assistant.records.feedback import FeedbackStore
 from tests.conftest import PROJECT
+from tests.language.test_markup import gfm_links
 from tests.roles import ADMIN
+from ui.common import streamed_md
 
 APP = str(PROJECT / "ui" / "app.py")  # absolute: AppTest.from_file resolves a relative one from this file
 QUESTION = "Nhiệm vụ thứ tư của kế hoạch là gì?"
@@ -224,7 +227,7 @@ def test_upload_then_ask_shows_document_text_literally(app: AppTest) -> None:
     app.file_uploader[0].set_value(("quy-che-beta.md", HOSTILE.encode(), "text/markdown"))
     app.button(key="FormSubmitter:upload-Nạp vào kho").click().run()
     _ok(app)
-    assert any("Đã nạp" in s.value and "quy-che-beta" in s.value for s in app.success), app.success
+    assert any("Đã nạp" in unescape(s.value) and "quy-che-beta" in unescape(s.value) for s in app.success)
     table = app.dataframe[0].value
     assert "quy-che-beta" in list(table["Mã"])
 
@@ -238,6 +241,42 @@ def test_upload_then_ask_shows_document_text_literally(app: AppTest) -> None:
     assert "\\*\\*không đậm\\*\\*" in shown
     assert "\\<b\\>đậm\\</b\\>" in card.caption[0].value
     assert not app.get("html")
+
+
+def test_web_addresses_in_a_document_are_shown_as_text(app: AppTest) -> None:
+    """In the answer, its source card and the clause browser, a document's web and e-mail addresses read
+    as written and are no links (GFM would link them even escaped: issue 23, item 11)."""
+    address = "https://so-do.example.org/tang-4.png"
+    document = (
+        "TITLE: Quy chế phòng họp Delta\n---\n\nPhòng họp Delta mở cửa từ 8 giờ sáng; sơ đồ ở "
+        f"{address}, lịch ở www.lich.example.org, hỏi thu.ky@example.org.\n"
+    )
+    app.switch_page("views/documents.py").run()
+    app.file_uploader[0].set_value(("quy-che-delta.txt", document.encode(), "text/plain"))
+    app.button(key="FormSubmitter:upload-Nạp vào kho").click().run()
+    _ok(app)
+    app.switch_page("views/chat.py").run()
+    _ask(app, "Phòng họp Delta mở cửa từ mấy giờ?")
+    (reply,) = _replies(app)
+    card = reply.expander[0]
+    shown = [md.value for md in reply.markdown] + [md.value for md in card.markdown]
+    assert address in "".join(unescape(v).replace(WORD_JOINER, "") for v in shown)
+    assert [link for value in shown for link in gfm_links(unescape(value))] == []
+    next(b for b in card.button if b.label == "Mở trong mục Điều khoản").click().run()
+    _ok(app)
+    clause = [md.value for md in app.main.markdown]
+    assert address in "".join(unescape(v).replace(WORD_JOINER, "") for v in clause)
+    assert [link for value in clause for link in gfm_links(unescape(value))] == []
+
+
+def test_a_streamed_answer_never_shows_an_address_as_a_link() -> None:
+    """A model streams a few letters at a time: an address cut between pieces is not a link meanwhile."""
+    pieces = ["Xem htt", "ps://so-do.exa", "mple.org/a.png và w", "ww.lich.example.org", " hoặc a@", "b.vn."]
+    shown = ""
+    for chunk in streamed_md(pieces):
+        shown += chunk
+        assert gfm_links(unescape(shown)) == [], shown
+    assert unescape(shown).replace(WORD_JOINER, "") == "".join(pieces)
 
 
 def test_an_uploaded_standard_layout_plan_is_cited_by_its_own_name(app: AppTest) -> None:
@@ -258,13 +297,13 @@ def test_bad_uploads_get_clear_errors(app: AppTest) -> None:
     app.file_uploader[0].set_value(("virus.exe", b"MZ...", "application/octet-stream"))
     app.button(key="FormSubmitter:upload-Nạp vào kho").click().run()
     assert not app.exception
-    assert [e.value for e in app.error] == [
+    assert [unescape(e.value) for e in app.error] == [
         "Tệp 'virus.exe': định dạng '.exe' chưa được hỗ trợ. Hỗ trợ: .docx, .htm, .html, .md, .pdf, .txt."
     ]
     app.file_uploader[0].set_value(("rong.txt", b"", "text/plain"))
     app.button(key="FormSubmitter:upload-Nạp vào kho").click().run()
     assert not app.exception
-    assert len(app.error) == 1 and "rong.txt" in app.error[0].value
+    assert len(app.error) == 1 and "rong.txt" in unescape(app.error[0].value)
 
 
 def test_remove_document(app: AppTest, data_dir: Path) -> None:
@@ -278,7 +317,7 @@ def test_remove_document(app: AppTest, data_dir: Path) -> None:
     app.checkbox(key="remove_ok").check().run()
     next(b for b in app.button if b.label == "Xóa tài liệu").click().run()
     _ok(app)
-    assert [s.value for s in app.success] == [
+    assert [unescape(s.value) for s in app.success] == [
         "Đã xóa tài liệu 'tam-thoi' (1 đoạn). Bản lưu giữ có thể khôi phục ở Nhật ký thao tác."
     ]
     assert "tam-thoi" not in list(app.dataframe[0].value["Mã"])
@@ -290,7 +329,7 @@ def test_remove_document(app: AppTest, data_dir: Path) -> None:
     # a wrong click loses nothing: the admin restores it from the retained copy
     next(b for b in app.button if b.label == "Khôi phục tài liệu").click().run()
     _ok(app)
-    assert [s.value for s in app.success] == ["Đã khôi phục tài liệu 'tam-thoi' (1 đoạn)."]
+    assert [unescape(s.value) for s in app.success] == ["Đã khôi phục tài liệu 'tam-thoi' (1 đoạn)."]
     assert "tam-thoi" in list(app.dataframe[0].value["Mã"])
     assert app.dataframe[1].value["Thao tác"][0] == "Khôi phục tài liệu"
 

@@ -105,7 +105,7 @@ def test_each_role_sees_its_menu_and_cannot_reach_the_rest(
 ) -> None:
     page = _sign_in(browser, server, name)
     assert _menu(page) == MENUS[name]
-    assert page.get_by_test_id("stAppDeployButton").count() == 0  # client.toolbarMode=viewer
+    assert page.get_by_test_id("stAppDeployButton").count() == 0  # client.toolbarMode=minimal
     _shot(page, f"{name}-1-menu")
     page.context.close()
     # the documents page named in the address: only an admin gets it
@@ -119,6 +119,25 @@ def test_each_role_sees_its_menu_and_cannot_reach_the_rest(
         assert page.get_by_test_id("stFileUploader").count() == 0
         assert page.get_by_role("button", name="Xóa tài liệu").count() == 0
     _shot(page, f"{name}-2-dia-chi-tai-lieu")
+    page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"), [("tro-chuyen", "Trợ lý Kế hoạch 32"), ("khong-co", "Không tìm thấy trang")]
+)
+def test_an_address_typed_in_opens_its_page_after_sign_in(
+    browser: playwright.Browser, server: str, path: str, heading: str
+) -> None:
+    """The sign-in form, then the page the address names (a Vietnamese one when no page has it), never
+    Streamlit's English "Page not found" dialog; no Deploy button."""
+    page = _sign_in(browser, server, "nguoi-doc", path)
+    page.get_by_role("heading", name=heading, exact=True).wait_for()
+    assert page.url == f"{server}/{path}"
+    page.wait_for_timeout(500)
+    assert page.get_by_role("dialog").count() == 0 and page.get_by_text("Page not found").count() == 0
+    assert page.get_by_test_id("stAppDeployButton").count() == 0
+    assert page.get_by_test_id("stMainMenu").count() == 0
+    _shot(page, f"nguoi-doc-3-dia-chi-{path}")
     page.context.close()
 
 

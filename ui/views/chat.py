@@ -160,7 +160,7 @@ def ask(question: str) -> None:
                 if isinstance(part, Answer):
                     final.append(part)
                 else:
-                    yield common.text_md(part)
+                    yield part
 
         try:
             parts = shared.stream(question, history, k=common.source_count(), mode=common.answer_mode())
@@ -168,7 +168,7 @@ def ask(question: str) -> None:
             status.update(label="Đang trả lời…")
             slot = st.empty()
             with slot:
-                st.write_stream(pieces(itertools.chain((first,), parts)))
+                st.write_stream(common.streamed_md(pieces(itertools.chain((first,), parts))))
         except AssistantError as exc:
             status.update(label="Không trả lời được", state="error")
             st.error(exc.message)

@@ -68,8 +68,17 @@ def main() -> None:
     keys = [k for k, group in clauses.items() if part_of(group[0]) == part]
     if st.session_state.get("browse_clause") not in keys:
         st.session_state["browse_clause"] = keys[0]
-    widget = st.radio if len(keys) <= 12 else st.selectbox
-    key = widget("Điều khoản", keys, key="browse_clause", format_func=lambda k: clauses[k][0].clause_path)
+    if len(keys) <= 12:  # a radio's options are Markdown (a selectbox's are plain text)
+        key = st.radio(
+            "Điều khoản",
+            keys,
+            key="browse_clause",
+            format_func=lambda k: common.text_md(clauses[k][0].clause_path),
+        )
+    else:
+        key = st.selectbox(
+            "Điều khoản", keys, key="browse_clause", format_func=lambda k: clauses[k][0].clause_path
+        )
     show_clause(clauses[key], quotes)
 
 
@@ -90,7 +99,7 @@ def show_clause(group: list[Chunk], quotes: list[str]) -> None:
         choice = f"{first.doc_id}::{first.clause_key}"
         if choice not in chosen:
             chosen.append(choice)
-        st.toast(f"Đã thêm {first.citation} vào đề kiểm tra.")
+        st.toast(common.text_md(f"Đã thêm {first.citation} vào đề kiểm tra."))
 
 
 main()

@@ -58,18 +58,43 @@ def _ingest(user: User, files: list[tuple[str, bytes]], replace: set[str]) -> No
         return
     except AssistantError as exc:
         bar.empty()
-        st.error(exc.message)
+        st.error(common.text_md(exc.message))  # it may name a file or a document's title
         return
     bar.progress(1.0, text="Xong.")
     for r in results:
         extra = f" (trùng với '{r.duplicate_of}')" if r.duplicate_of else ""
-        st.success(f"{STATUS[r.status]}: {r.title} — mã '{r.doc_id}', {r.chunks} đoạn{extra}.")
+        st.success(
+            common.text_md(f"{STATUS[r.status]}: {r.title} — mã '{r.doc_id}', {r.chunks} đoạn{extra}.")
+        )
+
+
+# Streamlit's file uploader (1.67) has no option for its own texts: its English ones are replaced here, by
+# CSS: the button ("Upload"), the limit under it ("20MB per file", said in the label instead), the drop
+# hint while a file is dragged over ("Drag and drop files here") and a refused file's tooltip ("File must be
+# 20.0MB or smaller.": the browser refuses files over the limit, max_upload_size below).
+UPLOADER_CSS = """<style>
+.st-key-uploads [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"] { display: none; }
+.st-key-uploads [data-testid="stBaseButton-secondary"] [data-has-shortcut]::after { content: "Chọn tệp"; }
+.st-key-uploads [data-testid="stFileUploaderDropzoneInstructions"] span { display: none; }
+.st-key-uploads [data-testid="stFileUploaderDropzoneInstructions"] > div::after {
+  content: "hoặc kéo thả tệp vào đây";
+}
+.st-key-uploads [data-testid="stFileUploaderDropzone"] > input + div > span { font-size: 0; }
+.st-key-uploads [data-testid="stFileUploaderDropzone"] > input + div > span::after {
+  content: "Thả tệp vào đây"; font-size: 1rem;
+}
+[data-testid="stTooltipErrorContent"] { font-size: 0; }
+[data-testid="stTooltipErrorContent"]::after {
+  content: "Không tải lên được tệp này (tối đa %d MB mỗi tệp)."; font-size: 0.875rem;
+}
+</style>"""
 
 
 def upload_form(user: User) -> None:
     shared = common.assistant()
     limit_mb = max(1, math.ceil(shared.settings.max_file_bytes / (1024 * 1024)))
     st.subheader("Nạp tài liệu")
+    st.html(UPLOADER_CSS % limit_mb)
     with st.form("upload", clear_on_submit=True):
         files = st.file_uploader(
             f"Tệp .txt, .md, .html, .docx, .pdf (tối đa {limit_mb} MB mỗi tệp)",
@@ -216,7 +241,7 @@ def main() -> None:
     st.title("Tài liệu")
     st.caption("Kho tài liệu dùng chung cho mọi người dùng; mỗi phiên trò chuyện là riêng.")
     if result := st.session_state.pop("remove_result", None):
-        (st.error if result[0] == "error" else st.success)(result[1])
+        (st.error if result[0] == "error" else st.success)(common.text_md(result[1]))
     upload_form(user)
     document_table()
     remove_form(user)
