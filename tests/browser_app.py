@@ -12,6 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -95,3 +96,15 @@ def chromium() -> Iterator[object]:
             yield browser
         finally:
             browser.close()
+
+
+def screenshot(page: Any, folder: Path, name: str) -> None:
+    """A PNG of the page in folder (test-output/…), once expanders have finished opening."""
+    folder.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(400)
+    page.screenshot(path=folder / f"{name}.png")
+
+
+def idle(page: Any) -> None:
+    """Wait until the page's Streamlit run has ended (its status widget is gone)."""
+    page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')")

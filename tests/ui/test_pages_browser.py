@@ -19,7 +19,8 @@ import pytest
 
 from assistant import Settings, Store
 from ingest.pipeline import ensure_corpus
-from tests.browser_app import CHROMIUM, app_command, chromium, free_port, streamlit_server
+from tests.browser_app import CHROMIUM, app_command, chromium, free_port, screenshot, streamlit_server
+from tests.browser_app import idle as _idle
 from tests.conftest import PROJECT
 
 playwright = pytest.importorskip(
@@ -55,13 +56,7 @@ def browser(server: str) -> Iterator[playwright.Browser]:
 
 
 def _shot(page: playwright.Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(400)
-    page.screenshot(path=SHOTS / f"{name}.png")
-
-
-def _idle(page: playwright.Page) -> None:
-    page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')")
+    screenshot(page, SHOTS, name)
 
 
 def _visit(browser: playwright.Browser, server: str, path: str, heading: str) -> playwright.Page:

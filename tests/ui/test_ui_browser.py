@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from assistant.records.feedback import FeedbackStore
-from tests.browser_app import CHROMIUM, CHROMIUM_ARGS, app_command, free_port, streamlit_server
+from tests.browser_app import CHROMIUM, CHROMIUM_ARGS, app_command, free_port, screenshot, streamlit_server
 from tests.conftest import PROJECT
 from tests.roles import ADMIN
 
@@ -62,9 +62,7 @@ def page(server: str) -> Iterator[playwright.Page]:
 
 
 def _shot(page: playwright.Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(400)  # let expanders finish opening
-    page.screenshot(path=SHOTS / f"{name}.png")
+    screenshot(page, SHOTS, name)
 
 
 def _ask(page: playwright.Page, question: str, answers_before: int) -> float:

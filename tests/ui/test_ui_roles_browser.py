@@ -15,7 +15,8 @@ import pytest
 
 from assistant.access.accounts import Accounts
 from assistant.access.roles import Role
-from tests.browser_app import CHROMIUM, chromium, free_port, streamlit_server
+from tests.browser_app import CHROMIUM, chromium, free_port, screenshot, streamlit_server
+from tests.browser_app import idle as _idle
 from tests.conftest import PROJECT
 
 playwright = pytest.importorskip(
@@ -59,13 +60,7 @@ def browser(server: str) -> Iterator[playwright.Browser]:
 
 
 def _shot(page: playwright.Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(400)
-    page.screenshot(path=SHOTS / f"{name}.png")
-
-
-def _idle(page: playwright.Page) -> None:
-    page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')")
+    screenshot(page, SHOTS, name)
 
 
 def _sign_in(browser: playwright.Browser, server: str, name: str, path: str = "") -> playwright.Page:
