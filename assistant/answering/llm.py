@@ -21,6 +21,7 @@ from assistant.core.prompts import load_prompt
 from assistant.core.settings import Settings
 from assistant.language.instructions import without_instructions
 from assistant.language.markup import FLAG_MARK
+from assistant.language.shapes import VERDICT_SHAPES, shape_of
 from assistant.language.text import has_diacritics, sentence_spans, syllables
 from assistant.language.tokens import count_tokens
 from assistant.retrieval.lexical import LexicalIndex
@@ -204,6 +205,8 @@ class GenerativeAnswerer:
             flags=checked.flags,
             usage=usage,
         )
+        if shape_of(query.text) not in VERDICT_SHAPES or query.english:
+            return generated  # the extractive judge gives no verdict to any other question
         # A yes/no, true/false or multiple-choice question: the verdict is the extractive judge's.
         return with_verdict(generated, self.fallback(query, retrieved, index))
 

@@ -32,6 +32,9 @@ class Shape(StrEnum):
     RECIPIENTS = "recipients"  # to whom it is sent: "Nơi nhận"
 
 
+# The shapes whose answer opens with a verdict (Có/Không, Đúng/Sai, a letter) when a sentence decides.
+VERDICT_SHAPES = frozenset({Shape.YES_NO, Shape.TRUE_FALSE, Shape.MULTIPLE_CHOICE})
+
 _ORDER = (
     Shape.TRUE_FALSE,
     Shape.YES_NO,

@@ -19,15 +19,13 @@ from assistant.core.models import Chunk
 from assistant.core.passages import derived
 from assistant.language.datafiles import data_lines
 from assistant.language.names import document_references
-from assistant.language.shapes import Shape, shape_of
+from assistant.language.shapes import VERDICT_SHAPES, shape_of
 from assistant.language.text import canonical, fold
 from assistant.retrieval.matching import is_stopword
 from assistant.retrieval.retriever import Query, in_clauses
 
 NOT_FOUND = "Không tìm thấy '{mention}' trong {where}."
 EVERYWHERE = "các văn bản đang có"
-# Shapes whose question may state what the documents do not say (its answer is then a "Không" or "Sai").
-_VERDICTS = (Shape.YES_NO, Shape.TRUE_FALSE, Shape.MULTIPLE_CHOICE)
 _YEAR = re.compile(r"(?<![\d/.,])(?:19|20)\d\d(?![\d,]|\.\d)")
 _WORD = re.compile(r"\w+")
 _NAME_WORDS = frozenset({"sự"})  # function words elsewhere, part of a name after a capital ("Dân sự")
@@ -73,7 +71,7 @@ def missing_premise(query: Query, chunks: list[Chunk]) -> Missing | None:
             found.append((start, Missing(question[start:end])))
     if (article := _missing_article(query, chunks, named)) is not None:
         found.append(article)
-    if shape_of(question) not in _VERDICTS:
+    if shape_of(question) not in VERDICT_SHAPES:  # a verdict's question may state what is not so
         taken = [range(a, b) for a, b in references]
         for m in _YEAR.finditer(question):
             inside = any(m.start() in span for span in taken)
