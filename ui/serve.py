@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from assistant.access.accounts import Accounts
 from assistant.access.signin import serve_address
 from assistant.core.errors import AssistantError
 from assistant.core.settings import get_settings
@@ -52,10 +53,13 @@ def streamlit_command(port: str) -> list[str]:
 def main() -> None:
     port = sys.argv[1] if len(sys.argv) > 1 else "8501"
     try:
+        notice = Accounts.of(get_settings()).notice  # an accounts file of an earlier version taken over
         command = streamlit_command(port)
     except AssistantError as exc:
         print(f"Lỗi: {exc.message}", file=sys.stderr)
         sys.exit(exc.exit_code)
+    if notice:
+        print(f"Lưu ý: {notice}", file=sys.stderr)
     print(
         f"Giao diện phục vụ tại http://{command[command.index('--server.address') + 1]}:{port}",
         file=sys.stderr,

@@ -1,4 +1,4 @@
-"""`python -m assistant users add|remove|list|set-role|password` — the local accounts file — and
+"""`python -m assistant users add|remove|list|set-role|password` — the local accounts — and
 `python -m assistant audit [--csv] | audit restore ENTRY` — the audit trail. The command line is the
 machine's administrator tool: whoever can run it on the server (and write its data folder) acts as an
 admin, recorded in the audit trail as 'cli:<login>', the login of the process's real user id (not of
@@ -41,7 +41,12 @@ def _login() -> str:
 
 
 def _accounts() -> Accounts:
-    return Accounts.of(get_settings())
+    """The configured accounts; what the admin should know of an accounts file of an earlier version (taken
+    over now, or KH32_ACCOUNTS_FILE no longer used) goes to stderr."""
+    accounts = Accounts.of(get_settings())
+    if accounts.notice:
+        click.echo(f"Lưu ý: {accounts.notice}", err=True)
+    return accounts
 
 
 def _password(given_on_stdin: bool) -> str:
@@ -55,7 +60,7 @@ def _password(given_on_stdin: bool) -> str:
 
 @click.group()
 def users() -> None:
-    """Quản lý tài khoản cục bộ (tệp tài khoản, mật khẩu băm argon2)."""
+    """Quản lý tài khoản cục bộ (bảng tài khoản của cơ sở dữ liệu hồ sơ, mật khẩu băm argon2)."""
 
 
 @users.command("add")

@@ -1,8 +1,9 @@
-"""`python -m assistant db migrate --to URL`: the records of the data folder (its accounts file and the SQLite
-files of the audit trail with its retained copies, the conversations, the feedback and the sign-in throttle)
-copied into a new, empty PostgreSQL database in one transaction, the rows of every table counted on both
-sides before it is committed. The data folder is only read; a target that holds records already is refused;
-the password is never printed (the URL is shown as postgresql://user:***@host/name)."""
+"""`python -m assistant db migrate --to URL`: the records of the data folder (the SQLite files of the
+accounts, the audit trail with its retained copies, the conversations, the feedback and the sign-in throttle;
+an accounts file of an earlier version not taken over yet stands for the accounts) copied into a new, empty
+PostgreSQL database in one transaction, the rows of every table counted on both sides before it is
+committed. The data folder is only read; a target that holds records already is refused; the password is
+never printed (the URL is shown as postgresql://user:***@host/name)."""
 
 from __future__ import annotations
 
@@ -15,15 +16,16 @@ import click
 from sqlalchemy import Table, func, select, text
 
 from assistant.access import accounts
+from assistant.access.accounts_file import read_file
 from assistant.core.errors import DatabaseError, InputError
 from assistant.core.settings import Settings, get_settings
 from assistant.database.connection import Database
 from assistant.database.schema import Schema
 from assistant.records import audit, conversations, feedback, throttle
 
-# Each record's schema and the file it has in a data folder (the accounts: the accounts file).
-FILES: list[tuple[Schema, str | None]] = [
-    (accounts.SCHEMA, None),
+# Each record's schema and the file it has in a data folder.
+FILES: list[tuple[Schema, str]] = [
+    (accounts.SCHEMA, accounts.FILE_NAME),
     (audit.SCHEMA, audit.FILE_NAME),
     (conversations.SCHEMA, conversations.FILE_NAME),
     (feedback.SCHEMA, feedback.FILE_NAME),
@@ -31,6 +33,7 @@ FILES: list[tuple[Schema, str | None]] = [
 ]
 LABELS = {
     "accounts": "tài khoản",
+    "accounts_taken_over": "tệp tài khoản cũ đã chuyển",
     "audit": "nhật ký thao tác",
     "retained": "bản lưu tài liệu đã xóa/thay",
     "conversations": "hội thoại",
@@ -60,7 +63,7 @@ def db() -> None:
     "(mặc định: KH32_DATABASE_URL; mật khẩu cũng có thể để trong PGPASSWORD hoặc ~/.pgpass).",
 )
 def migrate(target: str | None) -> None:
-    """Chép hồ sơ của thư mục dữ liệu (các tệp SQLite và tệp tài khoản) sang một cơ sở dữ liệu PostgreSQL
+    """Chép hồ sơ của thư mục dữ liệu (các tệp SQLite, cả tài khoản) sang một cơ sở dữ liệu PostgreSQL
     mới, kiểm tra số dòng từng bảng. Thư mục dữ liệu được giữ nguyên."""
     settings = get_settings()
     target = target or settings.database
@@ -93,6 +96,7 @@ def copy_records(settings: Settings, database: Database) -> dict[str, int]:
         for schema, file_name in FILES
         for table, rows in _source(settings, schema, file_name)
     }
+    _untaken_accounts(settings, source)
     with database.write("cơ sở dữ liệu đích") as target:
         held = {t.name: n for t in _tables() if (n := _count(target, t))}
         if held:
@@ -124,13 +128,29 @@ def _count(db: Any, table: Table) -> int:
     return int(db.execute(select(func.count()).select_from(table)).scalar() or 0)
 
 
-def _source(settings: Settings, schema: Schema, file_name: str | None) -> Iterator[tuple[Table, list[dict]]]:
+def _untaken_accounts(settings: Settings, source: dict[str, list[dict]]) -> None:
+    """The accounts of an accounts file of an earlier version that the data folder has not taken over yet
+    (read only: the file is left as it is) stand for the accounts, when the folder's table has none."""
+    found = read_file(settings.accounts_path)
+    if found is None:
+        return
+    users, digest = found
+    if digest in {row["digest"] for row in source.get(accounts.TAKEN_OVER.name, [])}:
+        return
+    if source.get(accounts.ACCOUNTS.name):
+        raise InputError(
+            f"Thư mục dữ liệu có cả bảng tài khoản ({accounts.FILE_NAME}) lẫn tệp tài khoản cũ "
+            f"'{settings.accounts_path}' chưa được chuyển vào bảng; lệnh không tự chọn hay trộn hai nơi. "
+            "Nếu tệp là bản cũ, hãy dời nó đi rồi chạy lại lệnh."
+        )
+    source[accounts.ACCOUNTS.name] = [
+        {"name": n, "role": e["role"], "hash": e["hash"]} for n, e in users.items()
+    ]
+
+
+def _source(settings: Settings, schema: Schema, file_name: str) -> Iterator[tuple[Table, list[dict]]]:
     """The rows of each table of a record in the data folder (none when its file is not there), read
     without changing the file: a file of an older version gets the defaults of its missing columns."""
-    if file_name is None:
-        rows = accounts.Accounts(settings.accounts_path).export()
-        yield accounts.ACCOUNTS, rows
-        return
     path = Path(settings.data_dir) / file_name
     if not path.exists():
         return

@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default=PROJECT_ROOT / ".data",
         description="Folder of the embedded Chroma store, the embedding cache and, without "
-        "KH32_DATABASE_URL, the records (accounts.json; SQLite files of the audit, conversations, feedback, "
+        "KH32_DATABASE_URL, the records (SQLite files of the accounts, audit, conversations, feedback, "
         "sign-ins).",
     )
     collection: str = Field(
@@ -117,11 +117,12 @@ class Settings(BaseSettings):
     auth: Literal["auto", "oidc"] = Field(
         default="auto",
         description="'oidc': Streamlit's OpenID Connect sign-in (provider in .streamlit/secrets.toml); "
-        "'auto': the local accounts file when it has accounts, else no sign-in.",
+        "'auto': the local accounts when there are any, else no sign-in.",
     )
     accounts_file: Path | None = Field(
         default=None,
-        description="Local accounts (names, roles, argon2 hashes); unset: DATA_DIR/accounts.json.",
+        description="The accounts file (JSON) of an earlier version, taken over once into the accounts table "
+        "(DATA_DIR/accounts.sqlite) and kept renamed as a backup; unset: DATA_DIR/accounts.json.",
     )
     address: str | None = Field(
         default=None,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
+import sqlite3
 import stat
 from pathlib import Path
 
@@ -103,7 +103,7 @@ def test_make_chat_command_binds_loopback_without_accounts(tmp_path: Path, monke
     assert command[command.index("--server.address") + 1] == "127.0.0.1"
     # no Deploy button, developer options or English ⋮ menu, accounts or none (issue 23, item 6)
     assert command[command.index("--client.toolbarMode") + 1] == "minimal"
-    Accounts(tmp_path / "accounts.json").add("an", PASSWORD, Role.ADMIN)
+    Accounts(tmp_path / "accounts.sqlite").add("an", PASSWORD, Role.ADMIN)
     command = streamlit_command("8501")
     assert command[command.index("--server.address") + 1] == "0.0.0.0"
     assert command[command.index("--client.toolbarMode") + 1] == "minimal"
@@ -180,12 +180,15 @@ def test_oidc_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_accounts_hash_passwords_with_argon2(tmp_path: Path) -> None:
-    accounts = Accounts(tmp_path / "accounts.json")
+    accounts = Accounts(tmp_path / "accounts.sqlite")
     accounts.add("Bình", PASSWORD, Role.TRAINER)
-    raw = (tmp_path / "accounts.json").read_text(encoding="utf-8")
-    assert PASSWORD not in raw
-    assert json.loads(raw)["users"]["Bình"]["hash"].startswith("$argon2id$")
-    assert stat.S_IMODE(os.stat(tmp_path / "accounts.json").st_mode) == 0o600
+    raw = (tmp_path / "accounts.sqlite").read_bytes()
+    assert PASSWORD.encode() not in raw
+    with sqlite3.connect(tmp_path / "accounts.sqlite") as db:
+        assert (
+            db.execute("SELECT hash FROM accounts WHERE name = 'Bình'").fetchone()[0].startswith("$argon2id$")
+        )
+    assert stat.S_IMODE(os.stat(tmp_path / "accounts.sqlite").st_mode) == 0o600
     assert accounts.verify("bình", PASSWORD) == User("Bình", Role.TRAINER, display="Bình")
     assert accounts.verify("Bình", PASSWORD + "x") is None
     assert accounts.verify("khong-co", PASSWORD) is None
@@ -205,7 +208,8 @@ def test_accounts_in_the_configured_place(tmp_path: Path, database: str | None) 
     """The same accounts, with the same rules, in the accounts file or in PostgreSQL's table."""
     accounts = Accounts.of(Settings(data_dir=tmp_path))
     accounts.add("Bình", PASSWORD, Role.TRAINER)
-    assert (tmp_path / "accounts.json").exists() is (database is None)
+    assert (tmp_path / "accounts.sqlite").exists() is (database is None)
+    assert not (tmp_path / "accounts.json").exists()
     again = Accounts.of(Settings(data_dir=tmp_path))
     assert again.verify("bình", PASSWORD) == User("Bình", Role.TRAINER, display="Bình")
     assert again.verify("Bình", PASSWORD + "x") is None
@@ -224,9 +228,10 @@ def test_accounts_in_the_configured_place(tmp_path: Path, database: str | None) 
 def test_a_broken_accounts_file_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "accounts.json"
     path.write_text('{"users": {"an": {"role": "vua"}}}', encoding="utf-8")
-    with pytest.raises(StoreError, match="bị hỏng"):
-        Accounts(path).entries()
+    with pytest.raises(StoreError, match=r"bị hỏng.*chưa được chuyển vào cơ sở dữ liệu"):
+        Accounts.of(Settings(data_dir=tmp_path)).entries()
     assert path.read_text(encoding="utf-8") == '{"users": {"an": {"role": "vua"}}}'  # left as it was
+    assert sorted(p.name for p in tmp_path.glob("accounts.json*")) == ["accounts.json"]
 
 
 def test_admin_cli(tmp_path: Path, database: str | None) -> None:
@@ -276,12 +281,12 @@ def test_users_add_asks_the_password_twice(tmp_path: Path, monkeypatch: pytest.M
         "Lỗi: Hai lần nhập mật khẩu không khớp; tài khoản không thay đổi.\n",
     )
     assert run_cli("users", "add", "an", data_dir=data).returncode == 0
-    assert Accounts(data / "accounts.json").verify("an", PASSWORD) is not None
+    assert Accounts(data / "accounts.sqlite").verify("an", PASSWORD) is not None
 
 
 @pytest.mark.parametrize("weak", [" " * 8, " " * 20, "a" * 12, "\u00a0" * 8 + "x", "  xxxxxxxx  "])
 def test_a_password_of_spaces_or_one_repeated_character_is_refused(tmp_path: Path, weak: str) -> None:
-    accounts = Accounts(tmp_path / "accounts.json")
+    accounts = Accounts(tmp_path / "accounts.sqlite")
     with pytest.raises(InputError, match="dấu cách hay một ký tự lặp lại"):
         accounts.add("an", weak, Role.READER)
     assert accounts.names() == []

@@ -28,7 +28,7 @@ def _populate(data: Path) -> dict[str, int]:
     """A data folder in use: accounts, audit entries (one with a retained copy), conversations, feedback,
     failed sign-ins, and a feedback file of an older version (no user column). Its rows per table."""
     settings = Settings(data_dir=data)
-    accounts = Accounts(settings.accounts_path)
+    accounts = Accounts.of(settings)
     accounts.add("an", ACCOUNT_PASSWORD, Role.ADMIN)
     accounts.add("binh", ACCOUNT_PASSWORD, Role.READER)
     log = audit_log(settings)
@@ -48,6 +48,7 @@ def _populate(data: Path) -> dict[str, int]:
         old.execute("INSERT INTO feedback VALUES ('c', 'm', 1, 'tốt', 'q', 'a', '[]', 0)")
     return {
         "accounts": 2,
+        "accounts_taken_over": 0,
         "audit": 4,  # two documents entries, a failed and a successful sign-in
         "retained": 1,
         "conversations": 3,

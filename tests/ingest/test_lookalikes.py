@@ -13,11 +13,12 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from confusable_homoglyphs.confusables import confusables_data
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from assistant import Assistant, DocumentError, InputError
+from assistant import Assistant, DocumentError, InputError, Settings
 from assistant.access.accounts import Accounts, _find
 from assistant.access.roles import Role
 from assistant.language.lookalike import VIETNAMESE_MARKS, identity_key, skeleton
@@ -148,7 +149,7 @@ def test_two_files_of_one_batch_with_look_alike_names_are_refused(shared: Assist
 
 @pytest.mark.parametrize("name", ["\u0430dmin", "\uff41dmin", "ADMIN", "adm\u0456n", "\u0251dmin"])
 def test_a_look_alike_user_name_is_refused_naming_the_account(tmp_path: Path, name: str) -> None:
-    path = tmp_path / "accounts.json"
+    path = tmp_path / "accounts.sqlite"
     accounts = Accounts(path)
     accounts.add("admin", PASSWORD, Role.ADMIN)
     raw = path.read_bytes()
@@ -178,13 +179,12 @@ def test_the_cli_refuses_a_cyrillic_user_name_and_lists_admin_once(tmp_path: Pat
 
 
 def test_an_accounts_file_with_look_alike_names_already_in_it_is_not_guessed(tmp_path: Path) -> None:
-    """Written before this check: the exact name still finds its account; a third spelling finds none."""
-    accounts = Accounts(tmp_path / "accounts.json")
-    accounts.add("admin", PASSWORD, Role.ADMIN)
-    path = tmp_path / "accounts.json"  # as an older version could leave it
-    data = json.loads(path.read_text(encoding="utf-8"))
-    data["users"]["\u0430dmin"] = dict(data["users"]["admin"], role=Role.READER.value)
-    path.write_text(json.dumps(data), encoding="utf-8")
+    """Written before this check (an accounts file of an older version, taken over as it is): the exact
+    name still finds its account; a third spelling finds none."""
+    hashed = PasswordHasher().hash(PASSWORD)
+    users = {"admin": {"role": "admin", "hash": hashed}, "\u0430dmin": {"role": "reader", "hash": hashed}}
+    (tmp_path / "accounts.json").write_text(json.dumps({"users": users}), encoding="utf-8")
+    accounts = Accounts.of(Settings(data_dir=tmp_path))
     assert accounts.verify("admin", PASSWORD).role is Role.ADMIN
     assert accounts.verify("\u0430dmin", PASSWORD).role is Role.READER
     assert accounts.verify("\uff41dmin", PASSWORD) is None

@@ -57,7 +57,7 @@ def test_data_files_are_0600_and_folders_0700_whatever_the_umask(tmp_path: Path,
         os.umask(before)
     names = {p.name for p in data.iterdir()}
     assert {
-        "accounts.json",
+        "accounts.sqlite",
         "audit.sqlite",
         "signin.sqlite",
         "conversations.sqlite",

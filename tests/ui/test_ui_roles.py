@@ -53,7 +53,7 @@ def _serve(monkeypatch: pytest.MonkeyPatch, data: Path, address: str | None) -> 
 @pytest.fixture
 def accounts_dir(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """The module's store with one account per role, served on every interface."""
-    accounts = Accounts(store_dir / "accounts.json")
+    accounts = Accounts(store_dir / "accounts.sqlite")
     for name, role in ACCOUNTS.items():
         if name not in accounts.names():
             accounts.add(name, PASSWORD, role)
@@ -272,7 +272,7 @@ def test_an_oidc_identity_gets_the_role_its_claims_map_to(
 
 def test_a_role_change_takes_effect_at_once(accounts_dir: Path) -> None:
     """Demoted from the CLI while signed in: the next run asks to sign in again, then gives the new role."""
-    accounts = Accounts(accounts_dir / "accounts.json")
+    accounts = Accounts(accounts_dir / "accounts.sqlite")
     at = sign_in("giang")
     accounts.set_role("giang", Role.READER)
     try:
@@ -294,7 +294,7 @@ def test_wrong_passwords_lock_the_account_for_every_session(
     password is refused, with how long to wait; the attempts are in the audit trail."""
     monkeypatch.setenv("KH32_SIGN_IN_FAILURES", "2")
     get_settings.cache_clear()
-    accounts = Accounts(accounts_dir / "accounts.json")
+    accounts = Accounts(accounts_dir / "accounts.sqlite")
     if "khoa" not in accounts.names():
         accounts.add("khoa", PASSWORD, Role.READER)
     for guess in ("sai-mat-khau-1", "sai-mat-khau-2"):

@@ -44,7 +44,7 @@ HOSTILE = "TITLE: Kế hoạch số 32-KH/BCSĐ\n---\n\n1. Kế hoạch này đ�
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data = tmp_path_factory.mktemp("roles-browser")
-    accounts = Accounts(data / "accounts.json")
+    accounts = Accounts(data / "accounts.sqlite")
     for name, role in ACCOUNTS.items():
         accounts.add(name, PASSWORD, role)
     port = free_port()
