@@ -9,6 +9,7 @@ import json
 import os
 import sqlite3
 import stat
+import sys
 import threading
 from pathlib import Path
 
@@ -16,12 +17,13 @@ import pytest
 from argon2 import PasswordHasher
 
 import assistant.access.accounts as accounts_module
-from assistant import Settings
+from assistant import Settings, get_settings
 from assistant.access.accounts import Accounts
 from assistant.access.roles import Role, User
 from assistant.core.errors import StoreError
 from tests.cli.test_cli import run_cli
 from tests.postgres import PostgresServer
+from ui import serve
 
 PASSWORDS = {"an": "mat-khau-cua-an", "Bình": "mat-khau-cua-binh", "chi@moha.gov.vn": "mat-khau-cua-chi"}
 ROLES = {"an": "admin", "Bình": "trainer", "chi@moha.gov.vn": "reader"}
@@ -184,3 +186,21 @@ def test_the_migration_moves_the_accounts_of_a_file_not_taken_over_yet(
 
 def _rows(accounts: Accounts) -> list[tuple[str, str, str]]:
     return [(row["name"], row["role"], row["hash"]) for row in accounts.export()]
+
+
+def test_make_chat_says_the_file_was_taken_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make chat` (python -m ui.serve) takes the file over before it starts Streamlit, and says so."""
+    data = tmp_path / "data"
+    _old_file(data / "accounts.json")
+    monkeypatch.setenv("KH32_DATA_DIR", str(data))
+    get_settings.cache_clear()
+    started: list[list[str]] = []
+    monkeypatch.setattr(sys, "argv", ["serve", "8599"])
+    monkeypatch.setattr(serve.os, "execv", lambda program, command: started.append(command))
+    serve.main()
+    said = capsys.readouterr().err
+    assert said.startswith(f"Lưu ý: Các tài khoản của tệp '{data / 'accounts.json'}' (3 tài khoản)")
+    assert said.endswith("Giao diện phục vụ tại http://0.0.0.0:8599\n")  # accounts: every interface
+    assert started and len(Accounts.of(Settings(data_dir=data)).names()) == 3
