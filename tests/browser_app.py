@@ -108,3 +108,18 @@ def screenshot(page: Any, folder: Path, name: str) -> None:
 def idle(page: Any) -> None:
     """Wait until the page's Streamlit run has ended (its status widget is gone)."""
     page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')")
+
+
+def sign_in(browser: Any, url: str, name: str, password: str, path: str = "") -> Any:
+    """A page of a new browser context, signed in as `name` with the app's sign-in form at `url` and then
+    at `url/path`, once its run has ended."""
+    page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{url}/{path}")
+    page.get_by_role("heading", name="Đăng nhập", exact=True).wait_for()
+    page.get_by_label("Tên đăng nhập").fill(name)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_text(f"Đăng nhập: {name}").wait_for()
+    idle(page)
+    return page

@@ -25,7 +25,7 @@ from assistant.records.conversations import ConversationStore
 from assistant.records.feedback import FeedbackStore
 from evals.bench import chroma_server
 from ingest.pipeline import ensure_corpus
-from tests.browser_app import CHROMIUM, chromium, free_port, idle, screenshot, streamlit_server
+from tests.browser_app import CHROMIUM, chromium, free_port, idle, screenshot, sign_in, streamlit_server
 from tests.conftest import PROJECT
 from tests.postgres import PostgresServer
 from tests.roles import EVALUATOR
@@ -96,14 +96,8 @@ def _sign_in_and_ask(
     browser: playwright.Browser, server: str, account: str, question: str
 ) -> playwright.Page:
     """Sign in on `server` and send `question` (not waiting for the answer)."""
-    page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
-    page.set_default_timeout(90_000)
-    page.goto(server)
-    page.get_by_label("Tên đăng nhập").fill(account)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.get_by_text(f"Đăng nhập: {account}").wait_for()
-    idle(page)
+    page = sign_in(browser, server, account, PASSWORD)
+    page.set_default_timeout(90_000)  # the first answer of each server loads its model
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill(question)
     box.press("Enter")

@@ -15,7 +15,7 @@ import pytest
 
 from assistant.access.accounts import Accounts
 from assistant.access.roles import Role
-from tests.browser_app import CHROMIUM, chromium, free_port, screenshot, streamlit_server
+from tests.browser_app import CHROMIUM, chromium, free_port, screenshot, sign_in, streamlit_server
 from tests.browser_app import idle as _idle
 from tests.conftest import PROJECT
 
@@ -64,17 +64,7 @@ def _shot(page: playwright.Page, name: str) -> None:
 
 
 def _sign_in(browser: playwright.Browser, server: str, name: str, path: str = "") -> playwright.Page:
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    page.goto(f"{server}/{path}")
-    page.get_by_role("heading", name="Đăng nhập", exact=True).wait_for()
-    page.get_by_label("Tên đăng nhập").fill(name)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.get_by_text(f"Đăng nhập: {name}").wait_for()
-    _idle(page)
-    return page
+    return sign_in(browser, server, name, PASSWORD, path)
 
 
 def _menu(page: playwright.Page) -> list[str]:
