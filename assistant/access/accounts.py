@@ -109,7 +109,9 @@ class Accounts:
             earlier = db.execute(select(TAKEN_OVER).where(TAKEN_OVER.c.digest == digest)).mappings().first()
             if earlier is None:
                 earlier = _copy(db, users, path, digest, self.db.where)
-        failed = move_aside(path, Path(earlier["backup"]))
+        # the same bytes met again elsewhere (a copy of the backup): set aside beside themselves
+        backup = Path(earlier["backup"]) if earlier["path"] == str(path) else backup_path(path, time.time())
+        failed = move_aside(path, backup)
         where = self.db.where
         said = (
             f"Các tài khoản của tệp '{path}' ({earlier['accounts']} tài khoản) đã được chuyển vào {where} "
@@ -118,7 +120,7 @@ class Accounts:
         if failed:
             said += f"tệp cũ giữ nguyên tại chỗ (không đổi tên được: {failed}) và không còn được đọc."
         else:
-            said += f"tệp cũ được giữ lại làm bản sao lưu: '{earlier['backup']}'."
+            said += f"tệp cũ được giữ lại làm bản sao lưu: '{backup}'."
         return said + (" Hãy bỏ biến KH32_ACCOUNTS_FILE: từ nay tài khoản chỉ nằm ở đó." if named else "")
 
     def _named_notice(self, path: Path) -> str:

@@ -204,3 +204,19 @@ def test_make_chat_says_the_file_was_taken_over(
     assert said.startswith(f"Lưu ý: Các tài khoản của tệp '{data / 'accounts.json'}' (3 tài khoản)")
     assert said.endswith("Giao diện phục vụ tại http://0.0.0.0:8599\n")  # accounts: every interface
     assert started and len(Accounts.of(Settings(data_dir=data)).names()) == 3
+
+
+def test_a_copy_of_a_file_taken_over_is_set_aside_where_it_is(tmp_path: Path) -> None:
+    """The backup copied back under KH32_ACCOUNTS_FILE somewhere else: not taken again, renamed in its own
+    folder (never moved over the first backup)."""
+    data = tmp_path / "data"
+    _old_file(data / "accounts.json")
+    Accounts.of(Settings(data_dir=data)).remove("an")
+    [first] = _backups(data)
+    copy = tmp_path / "khac" / "accounts.json"
+    copy.parent.mkdir()
+    copy.write_bytes(first.read_bytes())
+    accounts = Accounts.of(Settings(data_dir=data, accounts_file=copy))
+    assert "an" not in accounts.names() and first.exists()
+    [beside] = _backups(copy.parent)
+    assert beside.read_bytes() == first.read_bytes() and str(beside) in (accounts.notice or "")
