@@ -10,7 +10,7 @@ import re
 from functools import cache
 
 from assistant.language.datafiles import data_lines
-from assistant.language.text import canonical, fold
+from assistant.language.text import canonical
 
 BASIS_KEY, BASIS_LABEL = "can-cu", "Phần căn cứ"
 SIGNATURE_KEY, SIGNATURE_LABEL = "phan-ky", "Phần ký"
@@ -67,13 +67,3 @@ def capacities() -> dict[str, str]:
 def capacity_line() -> re.Pattern[str]:
     """A signature block's capacity line: a mark, its stop, then the body or title ("KT. CHỦ TỊCH")."""
     return re.compile(rf"^({'|'.join(map(re.escape, capacities()))})\.\s*\S")
-
-
-@cache
-def part_words() -> dict[str, frozenset[str]]:
-    """For each part a question can ask about (data/document_parts.tsv), the folded syllables such a
-    question may use besides the document's name."""
-    return {
-        shape: frozenset(s for w in listed.split(",") for s in fold(w).split())
-        for shape, listed in _rows("part")
-    }

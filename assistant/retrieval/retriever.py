@@ -18,13 +18,12 @@ from assistant.core.passages import derived, part_chunks
 from assistant.language.choices import parse_choices
 from assistant.language.english import is_english, to_vietnamese_terms
 from assistant.language.names import NameRegistry, StoredDocument
-from assistant.language.parts import part_words
+from assistant.language.part_model import part_of_question
 from assistant.language.references import LAST_ITEM, Reference, find_references, heading_names
-from assistant.language.shapes import Shape, defined_term, part_asked, shape_of
+from assistant.language.shapes import Shape, defined_term
 from assistant.language.synonyms import synonyms
-from assistant.language.text import fold, folded_syllables, has_diacritics
+from assistant.language.text import has_diacritics
 from assistant.retrieval.lexical import LexicalIndex, load_or_build
-from assistant.retrieval.matching import is_stopword
 from assistant.store.chroma import Store
 
 RRF_K = 60
@@ -131,7 +130,7 @@ class HybridRetriever(BaseRetriever):
         documents = [n.short for n in named or inherited]
         mentions = [(n.start, n.end) for n in named] + registry.kind_mentions(question)
         subjects = registry.subjects(question)
-        part = _part(question, mentions) if not choices else None
+        part = part_of_question(question, mentions)
         part_of = _part_document(documents, subjects, registry) if part else ""
         return Query(
             text=question,
@@ -211,22 +210,6 @@ class HybridRetriever(BaseRetriever):
             )
             for s in self.retrieve(self.prepare(query))
         ]
-
-
-def _part(question: str, names: list[tuple[int, int]]) -> Shape | None:
-    """The standard part a question asks for, when that is all it asks: besides the document's name
-    (`names`: spans of the folded question) and function words, it uses only words such a question uses
-    (data/document_parts.tsv); "Theo Nghị định 30, ai được ký thay người đứng đầu?" asks about content."""
-    part = part_asked(question)
-    if part is None or shape_of(question) in (Shape.YES_NO, Shape.TRUE_FALSE, Shape.COUNT):
-        return None  # "Nghị định 30 có hiệu lực từ năm 2020 không?" is for a verdict
-    folded = fold(question)
-    for start, end in names:  # spans may overlap ("nghị định 161", "nghị định"): blanked in place
-        folded = folded[:start] + " " * (end - start) + folded[end:]
-    # Folded, a function word is one whatever its diacritics: the check errs towards the part.
-    words = [w for w in folded_syllables(folded) if not w.isdigit() and not is_stopword(w, False)]
-    allowed = part_words().get(part.value, frozenset())
-    return part if all(w in allowed for w in words) else None
 
 
 def _part_document(documents: list[str], subjects: list[str], registry: NameRegistry) -> str:

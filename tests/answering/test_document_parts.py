@@ -50,6 +50,13 @@ def _cited(answer: Answer) -> list[tuple[str, str]]:
         ("Nghị định 88 có hiệu lực khi nào?", "nghi-dinh-88-2024-ND-CP", "Điều 13", "01 tháng 5 năm 2024"),
         ("Thông báo 18 được gửi cho những ai?", "thong-bao-18-TB-SNV", "Nơi nhận", "Ban Tiếp công dân tỉnh"),
         ("Who signed Decree 88?", "nghi-dinh-88-2024-ND-CP", "Phần ký", "Lê Quang Hưng"),
+        # Wordings no list held (the part is decided by the fitted model, language/part_model.py):
+        ("Ai đứng tên trong phần ký của Thông báo 18?", "thong-bao-18-TB-SNV", "Phần ký", "Đỗ Thị Lan"),
+        ("Quyết định 215 ra đời theo đề nghị của đơn vị nào?", "quyet-dinh-215-QD-UBND", "Phần căn cứ",
+         "Xét đề nghị của Chánh Văn phòng"),
+        ("Nghị định 88 bắt đầu được áp dụng từ bao giờ?", "nghi-dinh-88-2024-ND-CP", "Điều 13",
+         "01 tháng 5 năm 2024"),
+        ("Thông báo 18 phát hành tới những nơi nào?", "thong-bao-18-TB-SNV", "Nơi nhận", "Thanh tra tỉnh"),
     ],
 )  # fmt: skip
 def test_a_standard_part_is_answered_from_that_part(
@@ -71,6 +78,9 @@ def test_the_signature_answer_says_what_its_capacity_marks_mean(standard: Assist
         "Theo Nghị định 88, ai có trách nhiệm ký kế hoạch bồi dưỡng hằng năm?",  # content, not the signer
         "Theo Luật Cán bộ, công chức, căn cứ vào đâu để đánh giá công chức?",
         "Nghị định 88 có hiệu lực từ năm 2024 phải không?",  # a verdict, not the part
+        "Theo Quyết định 215, ai được ký thay Chủ tịch?",
+        "Theo Nghị định 88, hồ sơ cử công chức đi bồi dưỡng gửi cho cơ quan nào?",
+        "Quyết định 215 được ban hành ngày nào?",  # the header's date, not the signature
     ],
 )
 def test_a_question_about_content_is_not_answered_from_a_part(standard: Assistant, question: str) -> None:
