@@ -11,7 +11,6 @@ gets wrong. `--write` stores the model in assistant/data/part_model.json.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from collections import Counter
@@ -27,6 +26,7 @@ from sklearn.linear_model import LogisticRegression
 from assistant.core.settings import PROJECT_ROOT
 from assistant.language.part_model import MODEL_FILE, NONE, PartModel, features, own_path, part_of_question
 from assistant.language.text import nfc
+from evals.dataset import split_of
 
 OUT = PROJECT_ROOT / "assistant" / "data" / MODEL_FILE
 DATASET = PROJECT_ROOT / "evals" / "datasets" / "parts_questions.jsonl"
@@ -44,8 +44,7 @@ class Wording:
 
     @property
     def split(self) -> str:
-        n = int(hashlib.sha256(self.id.encode("utf-8")).hexdigest(), 16) % 10
-        return "train" if n < 6 else "dev" if n < 8 else "sealed"
+        return split_of(self.id)
 
 
 def wordings(path: Path = DATASET) -> list[Wording]:

@@ -6,14 +6,24 @@ it is the one the decision reads. The wordings here are none of the labelled set
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import pytest
 
 from assistant.language import part_model
 from assistant.language.datafiles import data_bytes, data_text
-from assistant.language.part_model import MODEL_FILE, PartModel, part_of_question, words
+from assistant.language.part_model import MODEL_FILE, NONE, PartModel, part_of_question, words
 from assistant.language.shapes import Shape
 from evals.fit_parts import choose, model_json, wordings
+
+
+def test_the_labelled_wordings_are_well_formed() -> None:
+    rows = wordings()
+    assert len({w.id for w in rows}) == len(rows) == len({w.question for w in rows})
+    labels = Counter(w.part for w in rows)
+    assert set(labels) == set(part_model.model().classes) and NONE in labels
+    assert labels[NONE] * 2 >= len(rows) and min(labels.values()) >= 30  # as many others as part questions
+    assert {w.split for w in rows} == {"train", "dev", "sealed"}
 
 
 def test_refitting_makes_the_committed_model_byte_for_byte() -> None:
