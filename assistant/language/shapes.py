@@ -9,6 +9,7 @@ from functools import cache
 
 from assistant.language.choices import parse_choices
 from assistant.language.datafiles import data_lines
+from assistant.language.english import is_english
 from assistant.language.text import canonical, fold, has_diacritics, syllables
 
 
@@ -52,12 +53,25 @@ def _rows(name: str) -> list[list[str]]:
 
 
 @cache
-def _patterns(folded: bool) -> dict[Shape, list[re.Pattern[str]]]:
+def _patterns(folded: bool, english: bool) -> dict[Shape, list[re.Pattern[str]]]:
+    """The shapes' patterns for a question typed with or without diacritics; those written for English
+    questions (marked "en") only for an English one: "Do ai ký …?" and "can bo …" ("cán bộ") ask nothing
+    of "Do …?" or "Can …?"."""
     patterns: dict[Shape, list[re.Pattern[str]]] = {shape: [] for shape in Shape}
-    for shape, pattern in _rows("question_shapes.tsv"):
+    for line in data_lines("question_shapes.tsv"):
+        shape, pattern, *language = line.split("\t")
+        if language == ["en"] and not english:
+            continue
         pattern = fold(pattern.strip()).replace("(?p<", "(?P<") if folded else pattern.strip()
         patterns[Shape(shape)].append(re.compile(pattern))
     return patterns
+
+
+def _matching(question: str) -> tuple[str, dict[Shape, list[re.Pattern[str]]]]:
+    """The question as the patterns read it (folded when typed without diacritics), and the patterns."""
+    folded = not has_diacritics(question)
+    text = " ".join((fold(question) if folded else canonical(question)).split())
+    return text, _patterns(folded, is_english(fold(question)))
 
 
 def shape_of(question: str) -> Shape:
@@ -65,10 +79,9 @@ def shape_of(question: str) -> Shape:
     with choices (assistant/language/choices.py) is a multiple-choice one, whatever its stem."""
     if parse_choices(question):
         return Shape.MULTIPLE_CHOICE
-    folded = not has_diacritics(question)
-    text = " ".join((fold(question) if folded else canonical(question)).split())
+    text, patterns = _matching(question)
     for shape in _ORDER:
-        if any(p.search(text) for p in _patterns(folded)[shape]):
+        if any(p.search(text) for p in patterns[shape]):
             return shape
     return Shape.FACT
 
@@ -77,9 +90,8 @@ def part_asked(question: str) -> Shape | None:
     """The standard part of a document a question asks for by its wording ("Ai ký …?", "… căn cứ vào những
     văn bản nào?", "… có hiệu lực từ ngày nào?", "… gửi cho những ai?"), in the order of _PARTS; None for
     any other question. Whether it asks only that (no other content word) is the answerer's to check."""
-    folded = not has_diacritics(question)
-    text = " ".join((fold(question) if folded else canonical(question)).split())
-    return next((part for part in _PARTS if any(p.search(text) for p in _patterns(folded)[part])), None)
+    text, patterns = _matching(question)
+    return next((part for part in _PARTS if any(p.search(text) for p in patterns[part])), None)
 
 
 @cache
@@ -178,9 +190,8 @@ def same_words() -> tuple[Terms, ...]:
 def defined_term(question: str) -> str | None:
     """The term a definition question asks about ("Theo Luật …, công chức là ai?" -> "công chức"), folded;
     None for any other question."""
-    folded = not has_diacritics(question)
-    text = " ".join((fold(question) if folded else canonical(question)).split())
-    for pattern in _patterns(folded)[Shape.DEFINITION]:
+    text, patterns = _matching(question)
+    for pattern in patterns[Shape.DEFINITION]:
         if m := pattern.search(text):
             # The subject is the last part before "là gì": after "theo luật X," or "… thì", without a
             # follow-up's "còn", "thế còn".

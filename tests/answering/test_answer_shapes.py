@@ -53,6 +53,12 @@ def _labels(answer: Answer) -> list[str]:
         ("quoc hoi hop may ky", Shape.COUNT),
         ("Cán bộ là ai?", Shape.DEFINITION),
         ("theo luat can bo cong chuc thi cong chuc la ai", Shape.DEFINITION),
+        # English patterns are read for English questions only: "Do …", "can …" are Vietnamese words too.
+        ("Do Bộ Nội vụ chủ trì những nhiệm vụ nào?", Shape.ENUMERATION),
+        ("can bo cong chuc co nghia vu gi", Shape.FACT),
+        ("do ke hoach 32 ban hanh khi nao", Shape.FACT),
+        ("Does the plan require training for civil servants?", Shape.YES_NO),
+        ("How many tasks does the plan have?", Shape.COUNT),
     ],
 )
 def test_shapes(question: str, shape: Shape) -> None:
