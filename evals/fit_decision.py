@@ -1,38 +1,29 @@
-"""`python -m evals.fit_decision [--write]`: fit the extractive answerer's answer-or-refuse decision.
-
-It is fitted on the questions of `qa.jsonl` (bundled corpus) and generated negatives, and reported on
-`standard.jsonl` (the standard-layout documents, a store of their own) and other generated negatives:
-fitted on one split, reported on another. `--write` stores it in assistant/data/answer_decision.json.
+"""The extractive answerer's answer-or-refuse decision: its fit (a logistic regression and the threshold),
+its report, and the generated negatives it is fitted with; run by `python -m evals.fit_ranking`, which
+fits it on the train split's best sentences under the fitted order.
 """
 
 from __future__ import annotations
 
 import json
 import random
-import sys
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import click
 import numpy as np
 
-from assistant import Assistant, get_settings
-from assistant.answering.decision import DECISION_FILE, FEATURES, Decision
+from assistant import Assistant
+from assistant.answering.decision import FEATURES, Decision
 from assistant.core.settings import PROJECT_ROOT
 from assistant.language.names import NameRegistry, StoredDocument, kinds
 from assistant.language.text import fold
-from evals.corpus_store import eval_assistant
-from evals.dataset import DEFAULT_CORPUS, DEFAULT_DATASET, Corpus, Item, load_dataset
-from ingest.pipeline import ensure_corpus
+from evals.dataset import Item
 
 NEGATIVES = PROJECT_ROOT / "evals" / "datasets" / "negatives.json"
 STANDARD = (
     PROJECT_ROOT / "evals" / "datasets" / "standard.jsonl",
     PROJECT_ROOT / "evals" / "corpora" / "standard",
 )
-OUT = PROJECT_ROOT / "assistant" / "data" / DECISION_FILE
 
 
 @dataclass(frozen=True)
@@ -43,26 +34,7 @@ class Observation:
     kind: str
     features: dict[str, float]
     answerable: bool
-    right: bool  # answerable, and the best sentence's chunk holds evidence
-
-
-def observe(assistant: Assistant, items: list[Item], corpus: Corpus | None) -> Iterator[Observation]:
-    """Observations of the questions that the decision judges (no clause named, a candidate found).
-
-    Answering is right when the question is answerable and the best sentence's chunk holds evidence.
-    """
-    answerer = assistant.answerers["extractive"]
-    index = assistant.retriever.index()
-    for item in items:
-        query, retrieved = assistant.prepared(item.question, item.history)
-        assessed = answerer.assess(query, retrieved, index)
-        if assessed is None:
-            continue
-        best, features = assessed
-        spans = [s for found in corpus.locate(item) for s in found] if corpus and item.answerable else []
-        chunk = best.chunk
-        right = any(s.doc == chunk.doc_id and s.start < chunk.end and chunk.start < s.end for s in spans)
-        yield Observation(item.id, item.kind, features, item.answerable, right)
+    right: bool  # answerable, and the best sentence is of a gold clause
 
 
 def negatives(assistant: Assistant, split: str, limit: int, seed: int = 32) -> list[Item]:
@@ -116,8 +88,6 @@ def fit(observations: list[Observation]) -> Decision:
     return Decision(decision.weights, decision.means, decision.scales, decision.bias, threshold, {})
 
 
-# The decision this one replaced: support ≥ 0.35, set by hand on the dev set.
-HAND_SET = Decision({"support": 1.0}, {"support": 0.0}, {"support": 1.0}, -0.35, 0.5, {})
 # A wrong answer costs this many right ones: refusing is the lesser failure.
 WRONG_ANSWER_COST = 2.0
 
@@ -160,44 +130,3 @@ def report(decision: Decision, observations: list[Observation]) -> dict[str, Any
         "best_sentence_missed_but_answered": f"{sum(o in missed for o in answered)}/{len(missed)}",
         "right_by_kind": {k: f"{ok}/{n}" for k, (n, ok) in sorted(kinds.items())},
     }
-
-
-@click.command()
-@click.option(
-    "--write/--no-write", default=False, help="Ghi quyết định vào assistant/data/answer_decision.json."
-)
-def main(write: bool) -> None:
-    """Hiệu chỉnh quyết định trả lời/từ chối của chế độ trích dẫn và báo cáo trên tập riêng."""
-    settings = get_settings()
-    bundled = Assistant(settings)
-    ensure_corpus(bundled.store, settings)
-    fit_items = load_dataset(DEFAULT_DATASET) + negatives(bundled, "fit", 60)
-    fitted_on = list(observe(bundled, fit_items, Corpus(DEFAULT_CORPUS)))
-    standard, _ = eval_assistant(STANDARD[1], settings, embeddings=bundled.store.embeddings)
-    report_items = load_dataset(STANDARD[0]) + negatives(standard, "report", 40)
-    reported_on = list(observe(standard, report_items, Corpus(STANDARD[1])))
-    current = HAND_SET
-    decision = fit(fitted_on)
-    generated = (
-        sum(i.kind == "generated" for i in fit_items),
-        sum(i.kind == "generated" for i in report_items),
-    )
-    meta = {
-        "fitted": time.strftime("%Y-%m-%d"),
-        "fit_split": f"{DEFAULT_DATASET.name} + {generated[0]} generated negatives",
-        "report_split": f"{STANDARD[0].name} + {generated[1]} generated negatives",
-        "fit": report(decision, fitted_on),
-        "report": report(decision, reported_on),
-        "hand_set": {"fit": report(current, fitted_on), "report": report(current, reported_on)},
-    }
-    decision = Decision(
-        decision.weights, decision.means, decision.scales, decision.bias, decision.threshold, meta
-    )
-    click.echo(json.dumps(decision.to_json(), ensure_ascii=False, indent=1))
-    if write:
-        OUT.write_text(json.dumps(decision.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        click.echo(f"Đã ghi {OUT}", err=True)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,5 +1,5 @@
-"""Answer or refuse: a linear decision over what the best candidate sentence shows, fitted on labelled
-questions by `python -m evals.fit_decision` and kept in data/answer_decision.json."""
+"""Answer or refuse: a linear decision over what the best candidate sentence shows, fitted on the train split
+of the labelled questions by `python -m evals.fit_ranking` and kept in data/answer_decision.json."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ FEATURES = (
     "similarity",  # e5 cosine of sentence and question
     "known",  # IDF-weighted share of the question's terms that the library uses at all
     "rank",  # rank of the sentence's chunk in retrieval
+    "order",  # the fitted ranking's score of the sentence (assistant/answering/ranking.py)
 )
 
 

@@ -125,7 +125,7 @@ class ExtractiveAnswerer:
         answer.text = f"{line}\n\n{answer.text}"
         return answer
 
-    # -- the parts' work, for callers that reach for one step (evals/fit_decision.py, tests) -------------
+    # -- the parts' work, for callers that reach for one step (evals/fit_ranking.py, tests) -------------
 
     def choose(self, query: Query, retrieved: list[ScoredChunk], index: LexicalIndex) -> list[Sentence]:
         """The sentences that answer the query, best first; empty when nothing supports an answer."""

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import numpy as np
+
+from assistant.answering.ranking import RANK_FEATURES, RANK_LISTS, Ranking, ranked
 from assistant.core.models import HEADER_KEY, Chunk, ScoredChunk
 from assistant.core.passages import leads, quotable, scored_spans, whole_clause
 from assistant.language.english import says
@@ -17,13 +20,12 @@ from assistant.retrieval.retriever import Query
 from assistant.store.embeddings import E5Embeddings
 
 # Calibrated on evals/datasets/dev.jsonl (pinned by tests/answering/test_answers.py): support = coverage
-# + DENSE_WEIGHT * (similarity - DENSE_BASELINE) - RANK_PENALTY * rank of the chunk.
+# + DENSE_WEIGHT * (similarity - DENSE_BASELINE) - RANK_PENALTY * rank of the chunk. What the decision reads;
+# the order of the sentences is the fitted ranking's.
 DENSE_WEIGHT = 2.0
 DENSE_BASELINE = 0.85
 RANK_PENALTY = 0.02
 ENGLISH_SHIFT = 0.07
-CONTRAST_PENALTY = 1.0  # a follow-up sentence about the earlier question's subject ranks this much lower
-DEFINITION_BONUS = 1.0  # a sentence that defines what a "X là gì?" asks about ranks above any other
 _CLAUSE_NAMES = re.compile(
     r"\b((?:nhiem vu|giai phap) )?thu (nhat|hai|ba|tu|nam|sau|bay)\b|\b(dieu \d+|khoan \d+|diem [a-z])\b"
 )
@@ -42,7 +44,8 @@ class Sentence:
     coverage: float = 1.0
     similarity: float = 1.0
     support: float = 1.0
-    order: float = 1.0  # what sentences are ranked by: support, on the terms that tell clauses apart
+    order: float = 1.0  # what sentences are ranked by: the fitted ranking's score
+    signals: tuple[float, ...] = ()  # what the ranking read of it (RANK_FEATURES' order)
 
     @property
     def text(self) -> str:
@@ -54,11 +57,12 @@ class SentenceScorer:
 
     A sentence's support is its lexical coverage of the question's content terms (IDF-weighted,
     tolerant of missing or wrong diacritics, synonyms read) plus how far its e5 similarity to the
-    question rises above a baseline.
+    question rises above a baseline; sentences are ordered by the fitted ranking over what each shows.
     """
 
-    def __init__(self, embeddings: E5Embeddings) -> None:
+    def __init__(self, embeddings: E5Embeddings, ranking: Ranking | None = None) -> None:
         self.embeddings = embeddings
+        self.ranking = ranking or ranked()
 
     def score(
         self, query: Query, terms: list[str], retrieved: list[ScoredChunk], index: LexicalIndex
@@ -71,40 +75,35 @@ class SentenceScorer:
         # A header block (issuer, place, date) is quoted only when asked for a document's particulars.
         # Ingest embedded these very sentences (scored_spans of every chunk): no vector is computed here.
         spans = [
-            (rank, chunk, a, b)
+            (rank, s, chunk, n, a, b)
             for rank, s in enumerate(pool)
             if s.chunk.clause_key != HEADER_KEY
             for chunk in _sayers(s.chunk, index.chunks)
-            for a, b in scored_spans(chunk)
+            for n, (a, b) in enumerate(scored_spans(chunk))
         ]
         if not spans:
             return []
-        vectors = self.embeddings.embed_passages([chunk.text[a:b] for _, chunk, a, b in spans])
+        vectors = self.embeddings.embed_passages([chunk.text[a:b] for _, _, chunk, _, a, b in spans])
         similarity = vectors @ query.vector
         # Cross-language similarities run lower: an English question is measured against its own baseline.
         baseline = DENSE_BASELINE - ENGLISH_SHIFT if query.english else DENSE_BASELINE
-        scored = []
-        # Sentences are ranked by the terms that distinguish; how well the best is supported is still
-        # measured on all of them (the decision is fitted on that).
-        distinguishing = distinguishing_terms(query, terms)
-        # "X là gì?" is answered first by the sentence that says what X is ("X là …").
-        defines = _defining(query)
-        # "Còn X thì sao?": a sentence about the earlier question's own subject too speaks of that one.
-        earlier = _contrast(query, terms)
         # A point or a khoản is read with the sentences it continues ("Hồ sơ … gồm:" before "02 ảnh …").
-        said_before = {chunk.id: leads(chunk, index.chunks) for _, chunk, _, _ in spans}
-        for (rank, chunk, a, b), sim in zip(spans, similarity, strict=True):
-            dense = DENSE_WEIGHT * (float(sim) - baseline) - RANK_PENALTY * rank
+        said_before = {chunk.id: leads(chunk, index.chunks) for _, _, chunk, _, _, _ in spans}
+        reading = _Reading(query, terms, index)
+        scored, rows = [], []
+        for (rank, retrieved_chunk, chunk, n, a, b), sim in zip(spans, similarity, strict=True):
             lead = said_before[chunk.id]
             covered = coverage(terms, chunk, a, b, index, lead)
-            order = covered
-            if distinguishing is not terms:
-                order = coverage(distinguishing, chunk, a, b, index, lead)
-            if defines and defines.match(fold(chunk.text[a:b])):
-                order += DEFINITION_BONUS
-            if earlier:
-                order -= CONTRAST_PENALTY * term_coverage(earlier, chunk.text[a:b], index)
-            scored.append(Sentence(chunk, rank, a, b, covered, float(sim), covered + dense, order + dense))
+            dense = float(sim) - baseline
+            rows.append(reading.signals(retrieved_chunk, rank, chunk, n, (a, b), covered, dense, lead))
+            support = covered + DENSE_WEIGHT * dense - RANK_PENALTY * rank
+            scored.append(Sentence(chunk, rank, a, b, covered, float(sim), support))
+        # Sentences are ranked by the fitted ranking (assistant/answering/ranking.py) over what each shows;
+        # how well the best is supported is measured on all the terms (the decision is fitted on that).
+        orders = self.ranking.scores(np.array(rows))
+        scored = [
+            replace(s, order=float(o), signals=row) for s, o, row in zip(scored, orders, rows, strict=True)
+        ]
         if query.english:
             # Without a translator, an English question is answered only by a sentence that says every one
             # of its concepts (document names aside) in one of the glossary's renderings, itself or in the
@@ -136,6 +135,45 @@ class SentenceScorer:
         return (candidates[0], features(query, terms, candidates[0], index)) if candidates else None
 
 
+class _Reading:
+    """What the ranking reads of each candidate sentence of one question (RANK_FEATURES)."""
+
+    def __init__(self, query: Query, terms: list[str], index: LexicalIndex) -> None:
+        self.query, self.terms, self.index = query, terms, index
+        # Ranked by the terms that distinguish the named document's clauses (not its title's words).
+        self.distinguishing = distinguishing_terms(query, terms)
+        # "X là gì?" is answered first by the sentence that says what X is ("X là …").
+        self.defines = _defining(query)
+        # "Còn X thì sao?": a sentence about the earlier question's own subject too speaks of that one.
+        self.earlier = _contrast(query, terms)
+
+    def signals(
+        self, retrieved: ScoredChunk, rank: int, chunk: Chunk, n: int, span: tuple[int, int],
+        covered: float, dense: float, lead: str,
+    ) -> tuple[float, ...]:  # fmt: skip
+        """The features of the n-th sentence (span) of a chunk that speaks for the retrieved one."""
+        a, b = span
+        said = chunk.text[a:b]
+        distinct = covered
+        if self.distinguishing is not self.terms:
+            distinct = coverage(self.distinguishing, chunk, a, b, self.index, lead)
+        ranks = retrieved.ranks
+        shown = {
+            "coverage": covered,
+            "distinct_coverage": distinct,
+            "sentence_coverage": term_coverage(self.terms, synonyms().expand(said), self.index),
+            "dense": dense,
+            "rank": float(rank),
+            "fused": 100 * retrieved.score,
+            **{f"rr_{name}": 1 / ranks[name] if name in ranks else 0.0 for name in RANK_LISTS},
+            "definition": float(bool(self.defines and self.defines.match(fold(said)))),
+            "contrast": term_coverage(self.earlier, said, self.index) if self.earlier else 0.0,
+            "named": float(chunk.doc_short in self.query.documents),
+            "opening": float(n == 0),
+        }  # fmt: skip
+        return tuple(shown[f] for f in RANK_FEATURES)
+
+
 def features(query: Query, terms: list[str], best: Sentence, index: LexicalIndex) -> dict[str, float]:
     """What the decision reads of the best sentence (names in assistant.answering.decision.FEATURES)."""
     text = f"{best.text}\n{best.chunk.context}"
@@ -150,6 +188,7 @@ def features(query: Query, terms: list[str], best: Sentence, index: LexicalIndex
         "similarity": best.similarity,
         "known": sum(w for t, w in weights.items() if index.df.get(fold(t), 0) > 0) / total,
         "rank": float(best.rank),
+        "order": best.order,
     }
 
 
