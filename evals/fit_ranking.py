@@ -25,7 +25,7 @@ import numpy as np
 
 from assistant import Assistant, get_settings
 from assistant.answering.decision import DECISION_FILE, FEATURES, Decision
-from assistant.answering.extractive.sentences import Sentence, features, terms_of
+from assistant.answering.extractive.sentences import Sentence, SentenceScorer, features, terms_of
 from assistant.answering.ranking import RANK_FEATURES, RANKING_FILE, Ranking
 from assistant.core.models import Chunk
 from assistant.core.settings import PROJECT_ROOT
@@ -92,13 +92,14 @@ def _observe(
     assistant: Assistant, asked: Iterator[tuple[str, str, str, str, bool, Any, Any]]
 ) -> Iterator[dict[str, Any]]:
     """The table's lines for questions (id, source, kind, prompt, answerable, history, gold test)."""
-    answerer = assistant.answerers["extractive"]
+    # Every feature measured, whatever weight the shipped ranking gives it.
+    scorer = SentenceScorer(assistant.answerers["extractive"].embeddings, measure_all=True)
     index = assistant.retriever.index()
     for item_id, source, kind, prompt, answerable, history, gold in asked:
         query, retrieved = assistant.prepared(prompt, history)
         inside = [s for s in retrieved if "structure" in s.ranks]
         terms = terms_of(query)
-        candidates = answerer.sentences.candidates(query, terms, inside or retrieved, index)[:KEPT]
+        candidates = scorer.candidates(query, terms, inside or retrieved, index)[:KEPT]
         judged = bool(retrieved) and not inside
         rows = [_row(query, terms, s, index, judged, answerable and gold(s.chunk)) for s in candidates]
         split = {"neg-fit": "train", "neg-report": "dev"}.get(item_id.rsplit("-", 1)[0], split_of(item_id))

@@ -60,9 +60,14 @@ class SentenceScorer:
     question rises above a baseline; sentences are ordered by the fitted ranking over what each shows.
     """
 
-    def __init__(self, embeddings: E5Embeddings, ranking: Ranking | None = None) -> None:
+    def __init__(
+        self, embeddings: E5Embeddings, ranking: Ranking | None = None, measure_all: bool = False
+    ) -> None:
         self.embeddings = embeddings
         self.ranking = ranking or ranked()
+        # A feature the ranking gives no weight costs time for nothing: it is measured (else 0) only when
+        # the ranking is being fitted (evals/fit_ranking.py observes every feature).
+        self.measured = frozenset(RANK_FEATURES if measure_all else self.ranking.weights)
 
     def score(
         self, query: Query, terms: list[str], retrieved: list[ScoredChunk], index: LexicalIndex
@@ -89,7 +94,7 @@ class SentenceScorer:
         baseline = DENSE_BASELINE - ENGLISH_SHIFT if query.english else DENSE_BASELINE
         # A point or a khoản is read with the sentences it continues ("Hồ sơ … gồm:" before "02 ảnh …").
         said_before = {chunk.id: leads(chunk, index.chunks) for _, _, chunk, _, _, _ in spans}
-        reading = _Reading(query, terms, index)
+        reading = _Reading(query, terms, index, self.measured)
         scored, rows = [], []
         for (rank, retrieved_chunk, chunk, n, a, b), sim in zip(spans, similarity, strict=True):
             lead = said_before[chunk.id]
@@ -138,8 +143,8 @@ class SentenceScorer:
 class _Reading:
     """What the ranking reads of each candidate sentence of one question (RANK_FEATURES)."""
 
-    def __init__(self, query: Query, terms: list[str], index: LexicalIndex) -> None:
-        self.query, self.terms, self.index = query, terms, index
+    def __init__(self, query: Query, terms: list[str], index: LexicalIndex, measured: frozenset[str]) -> None:
+        self.query, self.terms, self.index, self.measured = query, terms, index, measured
         # Ranked by the terms that distinguish the named document's clauses (not its title's words).
         self.distinguishing = distinguishing_terms(query, terms)
         # "X là gì?" is answered first by the sentence that says what X is ("X là …").
@@ -161,7 +166,9 @@ class _Reading:
         shown = {
             "coverage": covered,
             "distinct_coverage": distinct,
-            "sentence_coverage": term_coverage(self.terms, synonyms().expand(said), self.index),
+            "sentence_coverage": term_coverage(self.terms, synonyms().expand(said), self.index)
+            if "sentence_coverage" in self.measured
+            else 0.0,
             "dense": dense,
             "rank": float(rank),
             "fused": 100 * retrieved.score,
