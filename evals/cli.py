@@ -397,6 +397,7 @@ def sabotage(
         "counts": {k: vars(c) | {"share": c.share} for k, c in independent.counts.items()},
         "controls": independent.controls,
         "flagged_controls": independent.flagged_controls,
+        "control_halves": independent.control_halves,
     }
     click.echo(f"Lỗi độc lập với bộ kiểm tra (nửa phát triển / nửa giữ lại)\n{independent.table()}\n")
     failed += [f"độc lập: {line}" for line in independent.shortfalls(MIN_FLAGGED, MAX_CONTROLS_FLAGGED)]

@@ -27,7 +27,9 @@ from assistant.language.text import fold
 from evals.claims import Claim, split_claims
 from evals.metrics import citation_scores
 
-KINDS = ("body", "reversal", "negation", "number_swap")
+KINDS = ("body", "action", "reversal", "reversal2", "negation", "number_swap")
+# The two reversal lists, written apart from the checker and from each other (kind -> file of evals/data).
+REVERSAL_LISTS = {"reversal": "reversals.tsv", "reversal2": "reversals2.tsv"}
 HALVES = ("dev", "held-out")
 _WORD = re.compile(r"\w+")
 # Head words of a body's name (the suite's own choice of what a body is; the checker never reads it).
@@ -39,6 +41,14 @@ _DIGITS = {"không": 0, "một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "
            "sáu": 6, "bảy": 7, "tám": 8, "chín": 9}  # fmt: skip
 _SCALES = {"mười": 10, "mươi": 10, "trăm": 100, "nghìn": 1000, "ngàn": 1000}
 NEGATORS = ("không", "chưa", "không được")
+# Words after which the store's own text puts an action ("phải rà soát", "nhằm nâng cao"), and words that
+# open a phrase that is no action ("các cơ quan", "được công bố"): the suite's own choice, not the checker's.
+BEFORE_ACTION = ("phải", "cần", "sẽ", "đã", "đang", "để", "nhằm", "có trách nhiệm", "có quyền")
+NOT_ACTION = (
+    "các", "những", "một", "mọi", "được", "bị", "phải", "có", "là", "của", "và", "với", "cho", "theo", "về",
+    "trong", "khi", "thì", "này", "đó", "vì", "do", "sự", "việc", "người", "thể", "thiết", "văn", "quá",
+    "ai", "nào", "gì", "đây", "sau", "trên", "dưới", "trước", "tại", "từ", "đến", "hoặc", "nếu", "mà", "như",
+)  # fmt: skip
 
 
 def half(key: str) -> str:
@@ -135,16 +145,60 @@ def swap_body(claim: str, cited: Sequence[str], bodies: Sequence[str]) -> tuple[
     return None
 
 
-def reversals() -> list[tuple[str, str]]:
-    text = resources.files("evals").joinpath("data/reversals.tsv").read_text(encoding="utf-8")
+def harvest_actions(texts: Iterable[str]) -> list[str]:
+    """Actions the texts use: two lower-case words that open a list item ("- Rà soát …", "a) Xây dựng …")
+    or follow a word that asks for an action ("phải", "nhằm", …), in at least two such places of the texts;
+    phrases with a function word or a name's head word are not actions."""
+    lead = "|".join(re.escape(w) for w in BEFORE_ACTION)
+    patterns = (
+        re.compile(r"(?m)^[ \t]*(?:[-+•–]|[a-zđ]\)|\d+(?:\.\d+)*[.)])[ \t]+(\w+ \w+)(?!\w)"),
+        re.compile(rf"(?<!\w)(?:{lead}) (\w+ \w+)(?!\w)"),
+    )
+    found: dict[str, int] = {}
+    asked: set[str] = set()  # phrases seen after a word that asks for an action
+    for text in texts:
+        for k, pattern in enumerate(patterns):
+            for match in pattern.finditer(text):
+                phrase = match.group(1)
+                first, second = phrase.lower().split()
+                if not second.isalpha() or not second.islower() or (k and not phrase.islower()):
+                    continue
+                if {first, second} & {*NOT_ACTION, *BODY_HEADS}:
+                    continue
+                found[phrase.lower()] = found.get(phrase.lower(), 0) + 1
+                if k:
+                    asked.add(phrase.lower())
+    return sorted(p for p, c in found.items() if c >= 2 and p in asked)
+
+
+def swap_action(claim: str, cited: Sequence[str], actions: Sequence[str]) -> tuple[str, str] | None:
+    """The claim with its first action replaced by another action, one the cited passages use elsewhere if
+    there is one, else one the store uses (sharing no word with the first)."""
+    hits = [(m.start(), a, m) for a in actions if (m := _find(claim, a))]
+    if not hits:
+        return None
+    _, action, match = min(hits, key=lambda h: h[0])
+    others = [b for b in actions if not set(b.split()) & set(action.split()) and not _contains(claim, b)]
+    near = [b for b in others if any(_contains(s, b) for s in cited)]
+    if not (options := near or others):
+        return None
+    new = _pick(options, claim)
+    if match.group()[:1].isupper():
+        new = new[:1].upper() + new[1:]
+    return claim[: match.start()] + new + claim[match.end() :], f"{action} -> {new.lower()}"
+
+
+def reversals(kind: str = "reversal") -> list[tuple[str, str]]:
+    path = f"data/{REVERSAL_LISTS[kind]}"
+    text = resources.files("evals").joinpath(path).read_text(encoding="utf-8")
     rows = [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
     return sorted(((a.strip(), b.strip()) for a, b in rows), key=lambda r: -len(r[0]))
 
 
-def reverse(claim: str) -> tuple[str, str] | None:
+def reverse(claim: str, kind: str = "reversal") -> tuple[str, str] | None:
     """The claim with the first word of the reversal list it uses replaced by its opposite."""
     best: tuple[int, re.Match[str], str, str] | None = None
-    for word, opposite in reversals():
+    for word, opposite in reversals(kind):
         if (match := _find(claim, word)) and (best is None or match.start() < best[0]):
             best = (match.start(), match, word, opposite)
     if best is None:
@@ -240,7 +294,10 @@ def swap_numbers(claim: str) -> tuple[str, str] | None:
 
 
 def corruptions(
-    rows: Sequence[dict[str, Any]], judge: Callable[..., Any], bodies: Sequence[str]
+    rows: Sequence[dict[str, Any]],
+    judge: Callable[..., Any],
+    bodies: Sequence[str],
+    actions: Sequence[str] = (),
 ) -> list[Corrupted]:
     """Every corruption of every supported claim of the rows (results.json rows, or control answers)."""
     out: list[Corrupted] = []
@@ -254,7 +311,9 @@ def corruptions(
                 continue
             made = {
                 "body": swap_body(claim.text, cited, bodies),
+                "action": swap_action(claim.text, cited, actions),
                 "reversal": reverse(claim.text),
+                "reversal2": reverse(claim.text, "reversal2"),
                 "negation": negate(claim.text),
                 "number_swap": swap_numbers(claim.text),
             }
@@ -262,7 +321,7 @@ def corruptions(
                 if done is None or done[0] == claim.text:
                     continue
                 text, swapped = done
-                key = swapped if kind in ("body", "reversal") else claim.text
+                key = claim.text if kind in ("negation", "number_swap") else swapped
                 out.append(Corrupted(kind, half(key), claim.text, text, claim.markers, sources, swapped))
     return out
 
@@ -349,9 +408,12 @@ class Independent:
     counts: dict[str, Count]
     controls: int
     flagged_controls: list[dict[str, str]]
+    control_halves: dict[str, tuple[int, int]] = field(default_factory=dict)  # half -> (flagged, controls)
 
     def table(self) -> str:
-        return table(self.counts, (len(self.flagged_controls), self.controls))
+        lines = [table(self.counts, (len(self.flagged_controls), self.controls))]
+        lines += [f"  nửa {h}: {f}/{n} câu" for h, (f, n) in self.control_halves.items()]
+        return "\n".join(lines)
 
     def shortfalls(self, least: float, most: float) -> list[str]:
         """Held-out kinds flagged below `least`, and controls flagged above `most` (Vietnamese lines)."""
@@ -393,10 +455,13 @@ def run_independent(
         if not verdict.supported:
             flagged.append({"id": c.id, "claim": c.claim, "why": verdict.reason})
     bodies = harvest_bodies(bodies_of)
-    cases = corruptions([*rows, *control_rows(items)], judge, bodies)
+    actions = harvest_actions(bodies_of)
+    cases = corruptions([*rows, *control_rows(items)], judge, bodies, actions)
 
     def is_flagged(case: Corrupted) -> tuple[bool, str]:
         verdict = citation_scores([Claim(case.text, case.markers)], case.sources, judge)["claims"][0]
         return not verdict["supported"], verdict["why"]
 
-    return Independent(tally(cases, is_flagged), len(items), flagged)
+    shares = {h: (sum(f["id"] in {c.id for c in items if half(c.id) == h} for f in flagged),
+                  sum(half(c.id) == h for c in items)) for h in HALVES}  # fmt: skip
+    return Independent(tally(cases, is_flagged), len(items), flagged, shares)

@@ -11,7 +11,7 @@ import pytest
 
 from assistant import Assistant
 from assistant.answering.support import SupportScorer, Verdict
-from evals.corruptions import run_independent
+from evals.corruptions import KINDS, harvest_actions, reverse, run_independent, swap_action
 from evals.dataset import DEFAULT_DATASET, Corpus, load_dataset
 from evals.judge import LLMJudge, chat_model_from_env
 from evals.sabotage import (
@@ -203,3 +203,24 @@ def test_the_independent_suite_and_the_controls(corpus_assistant: Assistant, sco
     for kind, least in (("body", MIN_FLAGGED), ("reversal", 0.9), ("negation", MIN_FLAGGED)):
         count = suite.counts[f"{kind}/dev"]
         assert count.cases >= 10 and count.share >= least, (kind, count)
+
+
+def test_actions_come_from_the_store_and_a_second_reversal_list_stands_apart() -> None:
+    """Actions are the store's own (list items, after "phải"/"nhằm"), swapped for one the cited passage uses
+    elsewhere; the second reversal list is read by its kind."""
+    store = (
+        "Các cơ quan phải rà soát văn bản.\n- Rà soát các quy định.\n- Xây dựng kế hoạch.\n"
+        "Bộ Nội vụ có trách nhiệm xây dựng hồ sơ."
+    )
+    actions = harvest_actions([store])
+    assert actions == ["rà soát", "xây dựng"]
+    claim = "Các cơ quan phải rà soát văn bản."
+    assert swap_action(claim, [store], actions) == (
+        "Các cơ quan phải xây dựng văn bản.",
+        "rà soát -> xây dựng",
+    )
+    assert reverse("Chính phủ chịu trách nhiệm trước Quốc hội.", "reversal2") == (
+        "Chính phủ chịu vô trách nhiệm trước Quốc hội.",
+        "trách nhiệm",
+    )
+    assert {"action", "reversal2"} <= set(KINDS)
