@@ -19,6 +19,7 @@ from functools import cache
 from itertools import pairwise
 
 from assistant.answering.claim_tokens import SENTINEL, Token, tokens
+from assistant.language.datafiles import data_lines
 from assistant.language.shapes import negations, restrictions, same_words
 from assistant.language.synonyms import synonyms
 from assistant.language.text import fold, sentence_spans
@@ -156,6 +157,44 @@ def _negation(ts: Sequence[Token]) -> str | None:
 
 
 @cache
+def _prefixes() -> frozenset[str]:
+    """Folded syllables that reverse the word they are put before ("bất", "vô": `prefix` of polarity.tsv)."""
+    rows = (line.partition("\t") for line in data_lines("polarity.tsv"))
+    return frozenset(fold(w.strip()) for kind, _, w in rows if kind == "prefix")
+
+
+def _prefixed(said: Sequence[Token], next_word: str | None, source: list[Token]) -> str | None:
+    """A reversing prefix the claim puts right before the source's next word, where the source has the word
+    without it ("bất hợp pháp" of "hợp pháp"; not "bất kỳ" when the sources say "bất kỳ")."""
+    if not said or next_word is None or said[-1].word not in _prefixes():
+        return None
+    pair = [said[-1].word, next_word]
+    if any([t.word for t in source[k : k + 2]] == pair for k in range(len(source) - 1)):
+        return None
+    return said[-1].raw
+
+
+def _function_swap(
+    said: Sequence[Token], there: Sequence[Token], claim: list[Token], sentence: list[Token]
+) -> bool:
+    """One function word of the claim in place of another of the source ("hết hiệu lực" of "có hiệu lực",
+    "dưới" of "trên"), when the claim has the source's word nowhere and the source sentence has the claim's
+    nowhere: what the place says has changed, not its wording."""
+    if len(said) != 1 or len(there) != 1 or said[0].word == there[0].word:
+        return False
+    if said[0].content or there[0].content or said[0].number is not None or there[0].number is not None:
+        return False
+    # Read with diacritics where written with them: "mới" is not "mọi".
+    return _as_written(there[0]) not in {_as_written(t) for t in claim} and _as_written(said[0]) not in {
+        _as_written(t) for t in sentence
+    }
+
+
+def _as_written(t: Token) -> str:
+    return t.raw.lower() if t.raw else t.word
+
+
+@cache
 def _members() -> dict[tuple[str, ...], tuple[str, ...]]:
     """Every member of a synonym group (synonyms.txt, and the `same` groups of polarity.tsv) as folded
     words, and the group's first member it reads as."""
@@ -253,7 +292,9 @@ def _clause_end(source: list[Token], at: int) -> int:
     return at
 
 
-Place = tuple[list[Token], list[list[Token]], bool]
+# (what the claim says, what the source may say there, whether the place opens the claim, the claim's
+# word right after the place)
+Place = tuple[list[Token], list[list[Token]], bool, str | None]
 
 
 def _lead(source: list[Token], at: int, used: set[int]) -> list[Token]:
@@ -285,14 +326,16 @@ def places(claim: list[Token], source: list[Token], tiles: list[Tile]) -> list[P
         said = claim[a.claim + a.size : b.claim]
         between = source[end : b.source]
         if 0 <= b.source - end <= MAX_GAP and all(t.word != SENTINEL for t in between):
-            out.append((said, [between], False))
+            out.append((said, [between], False, claim[b.claim].word))
         elif said:
-            out.append((said, [_tail(source, end, used), _lead(source, b.source, used)], True))
+            out.append(
+                (said, [_tail(source, end, used), _lead(source, b.source, used)], True, claim[b.claim].word)
+            )
     if tiles:
         first, last = tiles[0], tiles[-1]
-        out.append((claim[: first.claim], [_lead(source, first.source, used)], True))
+        out.append((claim[: first.claim], [_lead(source, first.source, used)], True, claim[first.claim].word))
         end = last.source + last.size
-        out.append((claim[last.claim + last.size :], [_tail(source, end, used)], False))
+        out.append((claim[last.claim + last.size :], [_tail(source, end, used)], False, None))
     return out
 
 
@@ -306,9 +349,12 @@ def misaligned(claim_text: str, sources: Sequence[str], about: Sequence[str] = (
     if not tiles:
         return None
     known = {t.word for t in source} | {t.word for text in about for t in tokens(text)}
-    for said, candidates, opening in places(claim, source, tiles):
+    sentence = _sentence(source, tiles)
+    for said, candidates, opening, after in places(claim, source, tiles):
         if not said:
             continue
+        if prefix := _prefixed(said, after, source):
+            return f"thêm tiền tố '{prefix}' làm ngược nghĩa từ của nguồn"
         negation = _negation(said)
         if (
             negation
@@ -322,6 +368,8 @@ def misaligned(claim_text: str, sources: Sequence[str], about: Sequence[str] = (
             continue  # two sentences merged: the claim opens with another sentence's opening words
         # A place the source leaves empty (a sentence's start) says nothing to compare with.
         problems = [_differs(said, there, opening, source, known) for there in candidates if there]
+        if not opening and any(_function_swap(said, there, claim, sentence) for there in candidates):
+            return f"nêu '{_shown(said)}' thay cho '{_shown(candidates[0])}' của nguồn"
         if problems and all(problems):
             return problems[0]
     return traded(claim, source, tiles) or rebound_number(claim, source)

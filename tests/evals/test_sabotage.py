@@ -224,3 +224,40 @@ def test_actions_come_from_the_store_and_a_second_reversal_list_stands_apart() -
         "trách nhiệm",
     )
     assert {"action", "reversal2"} <= set(KINDS)
+
+
+NĐ = (
+    "Nghị định này có hiệu lực thi hành kể từ ngày 01 tháng 5 năm 2024. Tiếp tục đổi mới, hoàn thiện quy "
+    "trình xây dựng văn bản. Việc xử lý phải hợp pháp, công khai. Mọi hành vi bất kỳ đều bị xử lý."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "why"),
+    [
+        # a reversing prefix put before the source's word (no list of the prefixed words is read)
+        ("Việc xử lý phải bất hợp pháp, công khai.", "tiền tố 'bất'"),
+        ("Việc xử lý phải vô hợp pháp, công khai.", "tiền tố 'vô'"),
+        # one function word for another at the aligned place, read with diacritics ("mới" is not "mọi")
+        ("Nghị định này hết hiệu lực thi hành kể từ ngày 01 tháng 5 năm 2024.", "hết"),
+        ("Tiếp tục đổi cũ, hoàn thiện quy trình xây dựng văn bản.", "cũ"),
+    ],
+)
+def test_a_prefix_or_a_function_word_that_reverses_the_source_is_flagged(
+    scorer: SupportScorer, claim: str, why: str
+) -> None:
+    verdict = scorer(claim, [NĐ])
+    assert not verdict.supported and why in verdict.reason, verdict
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Mọi hành vi bất kỳ đều bị xử lý.",  # the sources' own "bất kỳ"
+        "Nghị định có hiệu lực thi hành kể từ ngày 01 tháng 5 năm 2024.",
+        "Việc xử lý phải hợp pháp và công khai.",
+    ],
+)
+def test_the_sources_own_prefixes_and_function_words_stand(scorer: SupportScorer, claim: str) -> None:
+    verdict = scorer(claim, [NĐ])
+    assert verdict.supported, verdict.reason
