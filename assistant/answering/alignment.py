@@ -22,7 +22,8 @@ from assistant.answering.claim_tokens import SENTINEL, Token, tokens
 from assistant.language.datafiles import data_lines
 from assistant.language.shapes import negations, restrictions, same_words
 from assistant.language.synonyms import synonyms
-from assistant.language.text import fold, sentence_spans
+from assistant.language.text import fold, has_diacritics, sentence_spans
+from assistant.retrieval.matching import is_stopword
 
 # Words that only point at something the passage named before ("quyết định đó"): a claim may name it.
 POINTERS = frozenset({"do", "nay", "ay", "kia", "tren"})
@@ -251,7 +252,7 @@ def _same_thing(said: Sequence[Token], there: Sequence[Token], known: set[str]) 
     theirs = {t.word for t in there}
     if not own or set(own) <= theirs:
         return True
-    if all(not t.content or t.word in POINTERS for t in there) and set(own) <= known:
+    if all(_function_word(t) or t.word in POINTERS for t in there) and set(own) <= known:
         return True  # "quyết định đó … thì" said with what it points at
     if any(t.word in POINTERS for t in there) and set(own) <= known:
         return True  # "Luật này" said with the law's name
@@ -261,6 +262,16 @@ def _same_thing(said: Sequence[Token], there: Sequence[Token], known: set[str]) 
     if len(said) == len(there):
         return all(_slip(x.word, y.word) for x, y in zip(said, there, strict=True))
     return False
+
+
+def _function_word(t: Token) -> bool:
+    """A function word, read with its diacritics when written with them ("mới" is none, though "moi" is
+    "mọi")."""
+    if t.content:
+        return False
+    if t.raw and " " not in t.raw and has_diacritics(t.raw):
+        return is_stopword(t.raw.lower(), accented=True)
+    return True
 
 
 def _slip(a: str, b: str) -> bool:
@@ -314,13 +325,26 @@ def _tail(source: list[Token], at: int, used: set[int]) -> list[Token]:
     return [] if any(k in used for k in range(at, end)) else source[at:end]
 
 
+def _item_before(source: list[Token], at: int, used: set[int]) -> list[Token]:
+    """The clause before the one token `at` opens ("công khai" of "…; công khai, minh bạch"), when no tile
+    holds it and it is short; else nothing."""
+    if not at or not source[at].boundary or source[at - 1].word == SENTINEL:
+        return []
+    start = _clause_start(source, at - 1)
+    if at - start > MAX_SWAP or any(k in used for k in range(start, at)):
+        return []
+    return source[start:at]
+
+
 def places(claim: list[Token], source: list[Token], tiles: list[Tile]) -> list[Place]:
     """(what the claim says, what the source may say at that place, whether the place opens the claim):
     between two tiles that follow each other in the source; else, between two tiles the claim reorders,
-    after the one or before the other; before the first tile and after the last up to the edge of the
-    source's sentence or clause."""
+    after the one or before the other (or, when the claim's words there are words the sources lack, the
+    list item before the other); before the first tile and after the last up to the edge of the source's
+    sentence or clause."""
     out: list[Place] = []
     used = {t.source + k for t in tiles for k in range(t.size)}
+    words = {t.word for t in source}
     for a, b in pairwise(tiles):
         end = a.source + a.size
         said = claim[a.claim + a.size : b.claim]
@@ -328,9 +352,10 @@ def places(claim: list[Token], source: list[Token], tiles: list[Tile]) -> list[P
         if 0 <= b.source - end <= MAX_GAP and all(t.word != SENTINEL for t in between):
             out.append((said, [between], False, claim[b.claim].word))
         elif said:
-            out.append(
-                (said, [_tail(source, end, used), _lead(source, b.source, used)], True, claim[b.claim].word)
-            )
+            candidates = [_tail(source, end, used), _lead(source, b.source, used)]
+            if any(t.content and t.word not in words for t in said):
+                candidates.append(_item_before(source, b.source, used))
+            out.append((said, candidates, True, claim[b.claim].word))
     if tiles:
         first, last = tiles[0], tiles[-1]
         out.append((claim[: first.claim], [_lead(source, first.source, used)], True, claim[first.claim].word))
@@ -368,11 +393,79 @@ def misaligned(claim_text: str, sources: Sequence[str], about: Sequence[str] = (
             continue  # two sentences merged: the claim opens with another sentence's opening words
         # A place the source leaves empty (a sentence's start) says nothing to compare with.
         problems = [_differs(said, there, opening, source, known) for there in candidates if there]
-        if not opening and any(_function_swap(said, there, claim, sentence) for there in candidates):
-            return f"nêu '{_shown(said)}' thay cho '{_shown(candidates[0])}' của nguồn"
+        for there in candidates if not opening else ():
+            for a, b in ((said, there), _trimmed(said, there)):
+                if _function_swap(a, b, claim, sentence):
+                    return f"nêu '{_shown(a)}' thay cho '{_shown(b)}' của nguồn"
         if problems and all(problems):
             return problems[0]
-    return traded(claim, source, tiles) or rebound_number(claim, source)
+    return (
+        reframed(claim, source, tiles, known)
+        or moved(claim, source, tiles, known)
+        or traded(claim, source, tiles)
+        or rebound_number(claim, source)
+    )
+
+
+def _trimmed(said: Sequence[Token], there: Sequence[Token]) -> tuple[list[Token], list[Token]]:
+    """The two places' words (as written, each word a token again) without the words they share at their
+    start and at their end: "hết hiệu lực thi hành" and "có hiệu lực thi hành" differ in "hết" and "có"."""
+    a, b = tokens(_shown(said)), tokens(_shown(there))
+    while a and b and a[0].word == b[0].word:
+        a, b = a[1:], b[1:]
+    while a and b and a[-1].word == b[-1].word:
+        a, b = a[:-1], b[:-1]
+    return a, b
+
+
+def _used(tiles: Sequence[Tile]) -> set[int]:
+    return {t.source + k for t in tiles for k in range(t.size)}
+
+
+def reframed(claim: list[Token], source: list[Token], tiles: list[Tile], known: set[str]) -> str | None:
+    """Two tiles that follow each other in the claim but come from two sentences of the sources, where the
+    second one's sentence says, right before it, the same frame with another filler than the claim's words
+    before it ("Đơn vị phối hợp: Vụ Pháp chế" where the source says "Đơn vị chủ trì: Vụ Pháp chế" and
+    "Đơn vị phối hợp" of another sentence)."""
+    used = _used(tiles)
+    for a, b in pairwise(tiles):
+        if b.claim != a.claim + a.size or _sentence_of(source, a.source) == _sentence_of(source, b.source):
+            continue
+        lead = _lead(source, b.source, used)
+        if not lead or len(lead) > MAX_SWAP or len(lead) > b.claim:
+            continue
+        said = claim[b.claim - len(lead) : b.claim]
+        shared = {t.word for t in said if t.content} & {t.word for t in lead if t.content}
+        if shared and (problem := _differs(said, lead, False, source, known)):
+            return problem
+    return None
+
+
+def moved(claim: list[Token], source: list[Token], tiles: list[Tile], known: set[str]) -> str | None:
+    """The claim's words before its first tile or after its last, read against the words of the tiles'
+    sentences that no tile holds, when they start or end alike (a phrase moved to the front or the back):
+    "Ngoài dự toán đã thu hồi, Bộ …" where the source says "Bộ … ngoài dự toán đã giao …"."""
+    used = _used(tiles)
+    wanted = {_sentence_of(source, t.source) for t in tiles}
+    runs: list[list[Token]] = []
+    run: list[Token] = []
+    sentence = 0
+    for j, t in enumerate(source):
+        sentence += t.word == SENTINEL
+        if t.word != SENTINEL and j not in used and sentence in wanted:
+            run.append(t)
+        elif run:
+            runs, run = [*runs, run], []
+    edges = [claim[: tiles[0].claim], claim[tiles[-1].claim + tiles[-1].size :]]
+    for said in (e for e in edges if e):
+        for there in runs:
+            a, b = _trimmed(said, there)
+            kept = len(tokens(_shown(said))) - len(a)
+            if kept < 2 or not a or not b or len(a) > MAX_SWAP or len(b) > MAX_SWAP:
+                continue
+            if problem := _differs(a, b, False, source, known):
+                return problem
+    return None
 
 
 def _opens_a_sentence(said: list[Token], source: list[Token]) -> bool:

@@ -261,3 +261,48 @@ def test_a_prefix_or_a_function_word_that_reverses_the_source_is_flagged(
 def test_the_sources_own_prefixes_and_function_words_stand(scorer: SupportScorer, claim: str) -> None:
     verdict = scorer(claim, [NĐ])
     assert verdict.supported, verdict.reason
+
+
+KH = (
+    "Căn cứ Luật Tổ chức Chính phủ, Bộ ban hành Kế hoạch. Tiếp tục đổi mới, hoàn thiện quy trình xây "
+    "dựng văn bản.\n- Đơn vị chủ trì: Vụ Pháp chế.\n- Đơn vị phối hợp: Văn phòng Bộ, Trung tâm Thông "
+    "tin.\nBộ không bố trí kinh phí riêng ngoài dự toán đã giao cho việc triển khai Kế hoạch này. Nhà nước "
+    "tạo điều kiện để công dân tham gia; công khai, minh bạch trong việc tiếp nhận."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "why"),
+    [
+        # the frame of one sentence with the filler of another ("phối hợp" is the sources' word, elsewhere)
+        ("Đơn vị phối hợp: Vụ Pháp chế.", "phối hợp"),
+        # a phrase moved to the front, its verb changed
+        ("Ngoài dự toán đã thu hồi, Bộ không bố trí kinh phí riêng cho việc triển khai Kế hoạch.", "thu hồi"),
+        # "mới" read with its diacritics is no function word, though "cũ" (as "cứ") is known to the sources
+        ("Tiếp tục đổi cũ, hoàn thiện quy trình xây dựng văn bản.", "cũ"),
+        # a list item the claim moves, said in words the sources lack
+        (
+            "Để công dân tham gia, Nhà nước tạo điều kiện và giữ bí mật, minh bạch trong việc tiếp nhận.",
+            "bí mật",
+        ),
+    ],
+)
+def test_a_filler_swapped_across_sentences_or_in_a_moved_phrase_is_flagged(
+    scorer: SupportScorer, claim: str, why: str
+) -> None:
+    verdict = scorer(claim, [KH])
+    assert not verdict.supported and why in verdict.reason, verdict
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Đơn vị chủ trì: Vụ Pháp chế.",
+        "Ngoài dự toán đã giao, Bộ không bố trí kinh phí riêng cho việc triển khai Kế hoạch.",
+        "Đơn vị phối hợp gồm Văn phòng Bộ và Trung tâm Thông tin.",
+        "Để công dân tham gia, Nhà nước tạo điều kiện và công khai, minh bạch trong việc tiếp nhận.",
+    ],
+)
+def test_a_phrase_moved_or_a_frame_kept_stands(scorer: SupportScorer, claim: str) -> None:
+    verdict = scorer(claim, [KH])
+    assert verdict.supported, verdict.reason
