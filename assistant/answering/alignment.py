@@ -249,6 +249,8 @@ def _same_thing(said: Sequence[Token], there: Sequence[Token], known: set[str]) 
     part of the source's words, a synonym of them, the same words with an OCR slip, or, where the source
     says only function words ("quyết định đó"), words of the sources that name what it points at."""
     own = [t.word for t in said if t.content]
+    if not own and any(t.content for t in there) and not any(_function_word(t) for t in said):
+        own = [t.word for t in said]  # no function word read with its diacritics ("bảo vệ", folded "bao ve")
     theirs = {t.word for t in there}
     if not own or set(own) <= theirs:
         return True

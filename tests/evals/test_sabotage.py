@@ -280,6 +280,8 @@ KH = (
         ("Ngoài dự toán đã thu hồi, Bộ không bố trí kinh phí riêng cho việc triển khai Kế hoạch.", "thu hồi"),
         # "mới" read with its diacritics is no function word, though "cũ" (as "cứ") is known to the sources
         ("Tiếp tục đổi cũ, hoàn thiện quy trình xây dựng văn bản.", "cũ"),
+        # an action whose folded syllables are function words ("bảo vệ" as "bao ve") in place of the source's
+        ("Tiếp tục bảo vệ, hoàn thiện quy trình xây dựng văn bản.", "bảo vệ"),
         # a list item the claim moves, said in words the sources lack
         (
             "Để công dân tham gia, Nhà nước tạo điều kiện và giữ bí mật, minh bạch trong việc tiếp nhận.",
