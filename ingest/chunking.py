@@ -15,6 +15,7 @@ from assistant.language.tokens import ENCODING, count_tokens, encoding
 from ingest.header import Header
 from ingest.loaders import LoadedDocument
 from ingest.structure import Clause, paragraphs, parse_document
+from ingest.version import chunker_version
 
 
 def doc_id_for(path: Path) -> str:
@@ -129,6 +130,7 @@ def chunk_document(doc: LoadedDocument, max_tokens: int) -> tuple[str, str, list
     title = title_for(doc, header)
     short = header.short if header and not _own_title(doc) else short_name(title)
     doc_id = doc_id_for(doc.path)
+    version = chunker_version(max_tokens)
     chunks: list[Chunk] = []
     starts = sorted(start for clause in clauses for start, _ in clause.spans)
     for clause in clauses:
@@ -139,7 +141,9 @@ def chunk_document(doc: LoadedDocument, max_tokens: int) -> tuple[str, str, list
         ]
         for start, end in spans:
             body = doc.text[start:end]
-            digest = hashlib.sha256(f"{doc_id}\x00{doc.content_hash}\x00{start}\x00{body}".encode())
+            # Another version's chunks of the same text get other ids: they stay until the new ones commit.
+            key = f"{doc_id}\x00{doc.content_hash}\x00{version}\x00{start}\x00{body}"
+            digest = hashlib.sha256(key.encode())
             chunks.append(
                 Chunk(
                     id=digest.hexdigest()[:32],
@@ -156,6 +160,7 @@ def chunk_document(doc: LoadedDocument, max_tokens: int) -> tuple[str, str, list
                     tokens=count_tokens(body),
                     doc_hash=doc.content_hash,
                     context=" — ".join(p for p in (short, clause.context) if p),
+                    chunker=version,
                 )
             )
     return title, short, chunks

@@ -14,6 +14,7 @@ from assistant.records.audit import audit_log
 from assistant.store.chroma import Store
 from ingest.identity import check
 from ingest.pipeline import IngestResult, Progress, embed, ingest, prepare, remove
+from ingest.rechunk import Rebuilt, rechunk
 from ingest.retained import restore, snapshot
 
 
@@ -46,7 +47,17 @@ def ingest_paths(
         kept = {doc_id: snapshot(store, doc_id) for doc_id in previews}
         results = ingest(store, documents, progress, embedded)
     for doc, result in zip(documents, results, strict=True):
-        if result.status in ("added", "updated"):
+        if result.rechunked:  # the same file again, its stored chunks made by an older chunking
+            log.record(
+                user.name,
+                "rechunk",
+                doc.doc_id,
+                doc.path.name,
+                result.chunks,
+                doc.content_hash,
+                detail=f"Nạp lại cùng tệp: dựng lại các đoạn theo phiên bản mới của bộ cắt đoạn: {doc.title}",
+            )
+        elif result.status in ("added", "updated"):
             replaced = result.status == "updated"
             log.record(
                 user.name,
@@ -60,6 +71,15 @@ def ingest_paths(
                 retain_days=settings.retain_days,
             )
     return results
+
+
+def rechunk_documents(
+    user: User, store: Store, settings: Settings, progress: Progress | None = None
+) -> Rebuilt:
+    """Cut every stored document again from its source text with this version of the chunking, as `user`
+    (an admin): after a change the version does not see (a library's new release), or to be sure."""
+    require(user, Permission.MANAGE_DOCUMENTS)
+    return rechunk(store, settings, user.name, progress, everything=True)
 
 
 def remove_document(user: User, store: Store, settings: Settings, doc_id: str) -> int:

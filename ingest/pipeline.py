@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +19,8 @@ from assistant.language.text import duration, safe_id, vi_number
 from assistant.store.chroma import Store
 from assistant.store.storage import disk_problem, room_problem
 from ingest.chunking import chunk_document, doc_id_for
-from ingest.loaders import SUPPORTED_SUFFIXES, load_document
+from ingest.loaders import SUPPORTED_SUFFIXES, LoadedDocument, load_document
+from ingest.sources import collect, keep
 
 # progress(done, total): called as texts are embedded (chunks and their sentences, counted up front), from 0.
 Progress = Callable[[int, int], None]
@@ -32,6 +33,10 @@ TEXTS_PER_CHUNK = 2.0
 
 
 Status = Literal["added", "updated", "unchanged", "duplicate"]
+# What ingest does with a document: a status, or "rechunked": the same text, its chunks made again by
+# another version of the chunking (ingest.version), reported as "updated" with `rechunked` set.
+Step = Literal["added", "updated", "rechunked", "unchanged", "duplicate"]
+WRITTEN: tuple[Step, ...] = ("added", "updated", "rechunked")
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,12 @@ class PreparedDocument:
     content_hash: str
     path: Path
     chunks: list[Chunk]
+    loaded: LoadedDocument | None = None  # its text, kept in the data folder when it is written
+
+    @property
+    def chunker(self) -> str:
+        """The version of the chunking that made its chunks."""
+        return self.chunks[0].chunker if self.chunks else ""
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,7 @@ class IngestResult:
     chunks: int
     embedded: int = 0
     duplicate_of: str | None = None
+    rechunked: bool = False  # an update of the same text: its chunks cut again by this version
 
 
 @dataclass
@@ -94,14 +106,10 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 
 def prepare(paths: Iterable[Path], settings: Settings) -> list[PreparedDocument]:
     """Load and chunk every file first, so one bad file stops the batch before anything is written."""
-    prepared = []
-    for path in expand_paths(paths):
-        loaded = load_document(path, settings.max_file_bytes, settings.max_document_chars)
-        title, short, chunks = chunk_document(loaded, settings.chunk_tokens)
-        if not chunks:
-            raise DocumentError(f"Tệp '{path.name}' không có đoạn văn bản nào dùng được.")
-        _check_chunk_count(path, len(chunks), settings.max_document_chunks)
-        prepared.append(PreparedDocument(doc_id_for(path), title, short, loaded.content_hash, path, chunks))
+    prepared = [
+        prepared_document(load_document(path, settings.max_file_bytes, settings.max_document_chars), settings)
+        for path in expand_paths(paths)
+    ]
     seen: dict[str, str] = {}  # key -> id: "a" and "A", or "a" and a Cyrillic "а", are one name
     for doc in prepared:
         key = identity_key(doc.doc_id)
@@ -110,6 +118,16 @@ def prepare(paths: Iterable[Path], settings: Settings) -> list[PreparedDocument]
             raise InputError(f"Có nhiều tệp cùng tên {names} trong một lần nạp; hãy đổi tên một tệp.")
         seen[key] = doc.doc_id
     return prepared
+
+
+def prepared_document(loaded: LoadedDocument, settings: Settings) -> PreparedDocument:
+    """A loaded document cut into chunks, not yet stored (a DocumentError when it makes none, or too many)."""
+    path = loaded.path
+    title, short, chunks = chunk_document(loaded, settings.chunk_tokens)
+    if not chunks:
+        raise DocumentError(f"Tệp '{path.name}' không có đoạn văn bản nào dùng được.")
+    _check_chunk_count(path, len(chunks), settings.max_document_chunks)
+    return PreparedDocument(doc_id_for(path), title, short, loaded.content_hash, path, chunks, loaded)
 
 
 def _check_chunk_count(path: Path, chunks: int, limit: int) -> None:
@@ -181,10 +199,10 @@ def embed(store: Store, documents: list[PreparedDocument], progress: Progress | 
         progress(0, embedded.total)  # before any embedding: the bar (and its time estimate) shows at once
     for doc, status, _ in plan:
         failed = f"Không ghi được tài liệu '{doc.doc_id}' vào kho"
-        if status in ("added", "updated"):
+        if status in WRITTEN:
             _check_room(store, failed, len(doc.chunks))  # before the work, as before the write
         try:
-            if status in ("added", "updated"):
+            if status in WRITTEN:
                 for start in range(0, len(doc.chunks), _BATCH):
                     _passage_vectors(store, doc, doc.chunks[start : start + _BATCH], embedded, progress)
             elif wanted[doc.doc_id]:
@@ -229,9 +247,15 @@ def _passage_vectors(
 
 
 def _ingest(
-    store: Store, documents: list[PreparedDocument], progress: Progress | None, embedded: Embedded
+    store: Store,
+    documents: list[PreparedDocument],
+    progress: Progress | None,
+    embedded: Embedded,
+    force: Collection[str] = (),
 ) -> list[IngestResult]:
-    plan = _plan(store, documents)
+    """Write documents under the write lock, as _plan decides from the store as it is now (`force`: ids
+    of documents rechunked even when their chunks are of this version)."""
+    plan = _plan(store, documents, force)
     results = []
     for doc, status, twin in plan:
         if status == "unchanged":
@@ -245,23 +269,29 @@ def _ingest(
             _before_writing(store, f"Không ghi được tài liệu '{doc.doc_id}' vào kho", len(doc.chunks))
             _write(store, doc, embedded, progress)
             count = embedded.per_document.get(doc.doc_id, 0)
-            results.append(IngestResult(doc.doc_id, doc.title, status, len(doc.chunks), count))
+            rechunked = status == "rechunked"
+            shown: Status = "updated" if status == "rechunked" else status
+            results.append(
+                IngestResult(doc.doc_id, doc.title, shown, len(doc.chunks), count, rechunked=rechunked)
+            )
     return results
 
 
 def _plan(
-    store: Store, documents: list[PreparedDocument]
-) -> list[tuple[PreparedDocument, Status, str | None]]:
-    """What ingest will do with each document: an unchanged one is skipped, one with the content of
-    another (stored, or earlier in the batch: its twin) is a duplicate, any other is added or updated."""
+    store: Store, documents: list[PreparedDocument], force: Collection[str] = ()
+) -> list[tuple[PreparedDocument, Step, str | None]]:
+    """What ingest will do with each document: an unchanged one is skipped (its chunks made by this version
+    of the chunking; else they are made again: rechunked), one with the content of another (stored, or
+    earlier in the batch: its twin) is a duplicate, any other is added or updated."""
     stored = {d.doc_id: d for d in store.documents()}
     by_hash = {d.doc_hash: d.doc_id for d in stored.values()}
-    plan: list[tuple[PreparedDocument, Status, str | None]] = []
+    plan: list[tuple[PreparedDocument, Step, str | None]] = []
     for doc in documents:
         old = stored.get(doc.doc_id)
         twin = by_hash.get(doc.content_hash)
         if old and old.doc_hash == doc.content_hash:
-            plan.append((doc, "unchanged", None))
+            same = old.chunker == doc.chunker and doc.doc_id not in force
+            plan.append((doc, "unchanged" if same else "rechunked", None))
         elif twin and twin != doc.doc_id:
             plan.append((doc, "duplicate", twin))
         else:
@@ -270,7 +300,7 @@ def _plan(
     return plan
 
 
-def _to_embed(doc: PreparedDocument, status: Status, keeps_sentences: bool) -> list[str]:
+def _to_embed(doc: PreparedDocument, status: Step, keeps_sentences: bool) -> list[str]:
     """The texts ingest needs vectors of for a document: a written one's passages and (kept in the cache)
     sentences, an unchanged one's sentences (stores ingested before ingest embedded them get them on the
     next run)."""
@@ -298,13 +328,15 @@ def _top_up(store: Store, doc: PreparedDocument, embedded: Embedded, progress: P
 def _write(store: Store, doc: PreparedDocument, embedded: Embedded, progress: Progress | None) -> None:
     """Write a document so that a crash at any point leaves the store consistent (under the write lock).
 
-    Chunks go in first (in batches, with the vectors embedded before the lock; any missing are embedded
-    now), then the document's manifest record (the commit: readers only see chunks of committed
-    documents), then its stale chunks go. A re-run after a crash writes the same ids again and finishes
-    the job.
+    Its text is kept first (ingest.sources), then chunks go in (in batches, with the vectors embedded
+    before the lock; any missing are embedded now), then the document's manifest record (the commit:
+    readers only see chunks of the committed version, text hash and chunking version), then its stale
+    chunks go. A re-run after a crash writes the same ids again and finishes the job.
     """
     failed = f"Không ghi được tài liệu '{doc.doc_id}' vào kho"
     try:
+        if doc.loaded is not None:
+            keep(store.settings, doc.loaded)
         for start in range(0, len(doc.chunks), _BATCH):
             batch = doc.chunks[start : start + _BATCH]
             vectors = _passage_vectors(store, doc, batch, embedded, progress)
@@ -324,15 +356,13 @@ def _write(store: Store, doc: PreparedDocument, embedded: Embedded, progress: Pr
                     "chunks": len(doc.chunks),
                     "doc_hash": doc.content_hash,
                     "source": doc.path.name,
+                    "chunker": doc.chunker,
                 }
             ],
         )
         store.removed.delete(ids=[doc.doc_id])  # ingested again: no longer removed on purpose
-        stale = store.collection.get(
-            where={"$and": [{"doc_id": doc.doc_id}, {"doc_hash": {"$ne": doc.content_hash}}]}, include=[]
-        )["ids"]
-        if stale:
-            store.collection.delete(ids=stale)
+        delete_stale(store, doc.doc_id, {c.id for c in doc.chunks})
+        collect(store.settings, {d.doc_hash for d in store.documents()})
     except Exception as exc:
         _recover(store)
         raise _failed(store, failed, exc) from exc
@@ -340,6 +370,15 @@ def _write(store: Store, doc: PreparedDocument, embedded: Embedded, progress: Pr
         store.touch()
     except Exception as exc:
         raise _failed(store, failed, exc) from exc
+
+
+def delete_stale(store: Store, doc_id: str, current: set[str]) -> None:
+    """Delete a document's chunks other than `current` (the ids of its committed version): an older
+    text's, or the same text's cut by another version of the chunking."""
+    stored = store.collection.get(where={"doc_id": doc_id}, include=[])["ids"]
+    stale = [i for i in stored if i not in current]
+    for start in range(0, len(stale), 5000):
+        store.collection.delete(ids=stale[start : start + 5000])
 
 
 def _recover(store: Store) -> None:

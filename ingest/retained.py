@@ -6,7 +6,8 @@ from assistant.core.errors import InputError
 from assistant.core.models import Chunk
 from assistant.records.audit import Snapshot
 from assistant.store.chroma import Store
-from ingest.pipeline import _before_writing, _failed, _recover
+from assistant.store.snapshot import chunk_version
+from ingest.pipeline import _before_writing, _failed, _recover, delete_stale
 
 
 def snapshot(store: Store, doc_id: str) -> Snapshot:
@@ -19,8 +20,14 @@ def snapshot(store: Store, doc_id: str) -> Snapshot:
         where={"$and": [{"doc_id": doc_id}, {"doc_hash": manifest["doc_hash"]}]},
         include=["documents", "metadatas"],
     )
+    version = (manifest["doc_hash"], manifest.get("chunker", ""))
+    committed = [
+        (i, d, m)
+        for i, d, m in zip(chunks["ids"], chunks["documents"], chunks["metadatas"], strict=True)
+        if chunk_version(m) == version  # not those of the same text cut by another version of the chunking
+    ]
     return Snapshot(
-        doc_id, manifest, list(chunks["ids"]), list(chunks["documents"]), list(chunks["metadatas"])
+        doc_id, manifest, [c[0] for c in committed], [c[1] for c in committed], [c[2] for c in committed]
     )
 
 
@@ -51,12 +58,7 @@ def _restore(store: Store, kept: Snapshot) -> int:
             )
         store.manifest.upsert(ids=[kept.doc_id], embeddings=[[1.0]], metadatas=[kept.manifest])
         store.removed.delete(ids=[kept.doc_id])  # restored: no longer removed on purpose
-        stale = store.collection.get(
-            where={"$and": [{"doc_id": kept.doc_id}, {"doc_hash": {"$ne": kept.manifest["doc_hash"]}}]},
-            include=[],
-        )["ids"]
-        if stale:
-            store.collection.delete(ids=stale)
+        delete_stale(store, kept.doc_id, set(kept.ids))
         store.touch()
     except Exception as exc:
         _recover(store)

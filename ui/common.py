@@ -19,7 +19,8 @@ from assistant.language.markup import escape_markdown, split_flagged, split_quot
 from assistant.records.conversations import ConversationStore
 from assistant.records.feedback import FeedbackStore
 from assistant.records.throttle import sign_in
-from ingest.pipeline import ensure_corpus, progress_note, start_up_needed
+from ingest.pipeline import progress_note, start_up_needed
+from ingest.rechunk import rebuildable, start_up
 
 MODE_LABELS = {
     "extractive": "Trích dẫn nguyên văn (ngoại tuyến)",
@@ -180,7 +181,7 @@ def open_assistant() -> Assistant | None:
         settled = _settled_generations(str(shared.settings.data_dir))
         generation = shared.store.generation()
         if generation not in settled:
-            if start_up_needed(shared.store, shared.settings):
+            if start_up_needed(shared.store, shared.settings) or rebuildable(shared.store, shared.settings):
                 _ingest_bundled_corpus(shared)
             else:
                 settled.add(generation)
@@ -198,8 +199,10 @@ def _ingest_bundled_corpus(shared: Assistant) -> None:
         note = progress_note(done, total, time.monotonic() - started)
         bar.progress(min(done / max(total, 1), 1.0), text=f"Đang nạp bộ tài liệu mẫu lần đầu… {note}")
 
-    ensure_corpus(shared.store, shared.settings, update)
+    rebuilt = start_up(shared.store, shared.settings, update)
     bar.empty()
+    for notice in rebuilt.notices():  # documents an older chunking cut, with no source left to cut again
+        st.warning(notice)
 
 
 def mode_label(mode: str) -> str:

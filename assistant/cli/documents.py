@@ -15,7 +15,9 @@ from assistant.core.errors import InputError
 from assistant.core.settings import get_settings
 from ingest.documents import ingest_paths, remove_document
 from ingest.identity import ReplaceNeeded
+from ingest.pipeline import IngestResult
 
+RECHUNKED = "đã dựng lại các đoạn"
 STATUS = {
     "added": "đã thêm",
     "updated": "đã thay thế",
@@ -59,4 +61,9 @@ def ingest_command(
     for r in results:
         extra = f" — giống '{r.duplicate_of}', không nạp lại" if r.duplicate_of else ""
         embedded = f", {r.embedded} đoạn và câu mới tính embedding" if r.embedded else ""
-        click.echo(f"{r.doc_id}: {STATUS[r.status]} ({r.chunks} đoạn{embedded}){extra} — {r.title}")
+        click.echo(f"{r.doc_id}: {status_text(r)} ({r.chunks} đoạn{embedded}){extra} — {r.title}")
+
+
+def status_text(result: IngestResult) -> str:
+    """What ingest did with a document, for the command line."""
+    return RECHUNKED if result.rechunked else STATUS[result.status]

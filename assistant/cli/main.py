@@ -15,15 +15,16 @@ import click
 from tqdm import tqdm
 
 from assistant.answering.chain import Assistant
-from assistant.cli.admin import audit, users
+from assistant.cli.admin import audit, operator, users
 from assistant.cli.db import db
-from assistant.cli.documents import ingest_command
+from assistant.cli.documents import ingest_command, status_text
 from assistant.cli.quiz import quiz_command
 from assistant.core.errors import AssistantError, InputError
 from assistant.core.models import Answer
 from assistant.core.settings import Settings, get_settings
 from assistant.language.text import shown_name, text_problem
-from ingest.pipeline import ensure_corpus
+from ingest.documents import rechunk_documents
+from ingest.rechunk import Rebuilt, start_up
 
 # tqdm's bar in Vietnamese: texts embedded (chunks and their sentences), time spent and time left.
 BAR_FORMAT = (
@@ -53,12 +54,22 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
 
 
 def _assistant() -> Assistant:
-    """The assistant on the configured store, with the bundled corpus ingested into an empty store."""
+    """The assistant on the configured store, with the bundled corpus ingested into an empty store and the
+    documents an older version of the chunking cut made again (what was done is said on stderr)."""
     settings = get_settings()
     assistant = _open(settings)
     with _progress("Nạp bộ tài liệu mẫu") as update:
-        ensure_corpus(assistant.store, settings, update)
+        _report(start_up(assistant.store, settings, update))
     return assistant
+
+
+def _report(rebuilt: Rebuilt) -> None:
+    """Say on stderr which documents were cut again, and which could not be."""
+    for r in rebuilt.results:
+        if r.rechunked:
+            click.echo(f"{r.doc_id}: {status_text(r)} theo phiên bản mới ({r.chunks} đoạn)", err=True)
+    for notice in rebuilt.notices():
+        click.echo(f"Lưu ý: {notice}", err=True)
 
 
 def _open(settings: Settings) -> Assistant:
@@ -88,9 +99,21 @@ def ingest(paths: tuple[Path, ...], remove_id: str | None, replace: bool, yes: b
 
 
 @cli.command()
-def docs() -> None:
-    """Liệt kê tài liệu trong kho và số đoạn của mỗi tài liệu."""
-    documents = _assistant().store.documents()
+@click.option(
+    "--rechunk",
+    is_flag=True,
+    help="Cắt đoạn lại mọi tài liệu từ văn bản gốc đã lưu (sau khi nâng cấp thư viện cắt đoạn).",
+)
+def docs(rechunk: bool) -> None:
+    """Liệt kê tài liệu trong kho và số đoạn của mỗi tài liệu.
+
+    Tài liệu có các đoạn do phiên bản cũ của bộ cắt đoạn tạo ra được tự động cắt lại từ văn bản gốc.
+    """
+    assistant = _assistant()
+    if rechunk:
+        with _progress("Dựng lại các đoạn") as update:
+            _report(rechunk_documents(operator(), assistant.store, get_settings(), update))
+    documents = assistant.store.documents()
     if not documents:
         click.echo("Kho chưa có tài liệu nào.")
     for d in documents:

@@ -30,6 +30,7 @@ class Chunk:
     tokens: int
     doc_hash: str = ""
     context: str = ""
+    chunker: str = ""  # the version of the chunking that made it (ingest.version); "" before it was kept
 
     @property
     def citation(self) -> str:

@@ -83,6 +83,7 @@ ACTIONS = {
     "replace": "Thay thế tài liệu",
     "remove": "Xóa tài liệu",
     "restore": "Khôi phục tài liệu",
+    "rechunk": "Dựng lại các đoạn",
     "user_add": "Thêm tài khoản",
     "user_remove": "Xóa tài khoản",
     "role_change": "Đổi vai trò",

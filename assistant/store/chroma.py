@@ -17,7 +17,7 @@ from assistant.core.models import Chunk
 from assistant.core.settings import PROJECT_ROOT, Settings
 from assistant.store.client import Connection
 from assistant.store.embeddings import E5Embeddings
-from assistant.store.snapshot import DocumentInfo, Snapshot, get_all
+from assistant.store.snapshot import DocumentInfo, Snapshot, chunk_version, get_all
 from assistant.store.storage import check_writable
 from assistant.store.writelock import write_lock
 
@@ -120,12 +120,12 @@ class Store:
 
     def uncommitted_ids(self) -> list[str]:
         """The ids of the chunks that belong to no committed document version."""
-        committed = {d.doc_id: d.doc_hash for d in self.documents()}
+        committed = {d.doc_id: d.version for d in self.documents()}
         got = self._connection.read(lambda: get_all(self.collection, ["metadatas"]))
         return [
             i
             for i, m in zip(got["ids"], got["metadatas"], strict=True)
-            if committed.get(m.get("doc_id")) != m.get("doc_hash")
+            if committed.get(m.get("doc_id")) != chunk_version(m)
         ]
 
     def removed_ids(self) -> set[str]:
@@ -143,7 +143,15 @@ class Store:
         """Committed documents with their chunk counts, by document id."""
         got = self._connection.read(lambda: get_all(self.manifest, ["metadatas"]))
         docs = [
-            DocumentInfo(i, m["title"], m["short"], m["chunks"], m["doc_hash"], m.get("source", ""))
+            DocumentInfo(
+                i,
+                m["title"],
+                m["short"],
+                m["chunks"],
+                m["doc_hash"],
+                m.get("source", ""),
+                m.get("chunker", ""),
+            )
             for i, m in zip(got["ids"], got["metadatas"], strict=True)
         ]
         return sorted(docs, key=lambda d: d.doc_id)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import chromadb
 import numpy as np
@@ -40,6 +41,17 @@ class DocumentInfo:
     chunks: int
     doc_hash: str
     source: str = ""  # the file name it was read from, as given (for display; the id is made safe)
+    chunker: str = ""  # the version of the chunking its chunks were made by ("" before it was kept)
+
+    @property
+    def version(self) -> tuple[str, str]:
+        """What its chunks must carry to be committed: the text's hash and the chunking's version."""
+        return self.doc_hash, self.chunker
+
+
+def chunk_version(metadata: Mapping[str, Any]) -> tuple[str, str]:
+    """A stored chunk's (text hash, chunking version): it counts when its document's version is this."""
+    return str(metadata.get("doc_hash", "")), str(metadata.get("chunker", "") or "")
 
 
 class Listing(Protocol):
@@ -108,13 +120,13 @@ class Snapshot:
     def _load_once(self, generation: str) -> tuple[str, list[Chunk], np.ndarray | None] | None:
         """One reading of the committed chunks and their vectors; None when it caught a write halfway."""
         documents = self._listing.documents()
-        committed = {d.doc_id: d.doc_hash for d in documents}
+        committed = {d.doc_id: d.version for d in documents}
         got = self._connection.read(lambda: get_all(self._connection.collection, ["documents", "metadatas"]))
         chunks = sorted(
             (
                 Chunk.from_store(i, d, m)
                 for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-                if committed.get(m["doc_id"]) == m["doc_hash"]
+                if committed.get(m["doc_id"]) == chunk_version(m)
             ),
             key=lambda c: (c.doc_id, c.order),
         )

@@ -23,6 +23,7 @@ STATUS = {
     "unchanged": "Không đổi (đã có trong kho)",
     "duplicate": "Bỏ qua (trùng nội dung)",
 }
+RECHUNKED = "Đã dựng lại các đoạn (cùng văn bản, theo phiên bản mới của bộ cắt đoạn)"
 
 
 def document_table() -> None:
@@ -63,9 +64,8 @@ def _ingest(user: User, files: list[tuple[str, bytes]], replace: set[str]) -> No
     bar.progress(1.0, text="Xong.")
     for r in results:
         extra = f" (trùng với '{r.duplicate_of}')" if r.duplicate_of else ""
-        st.success(
-            common.text_md(f"{STATUS[r.status]}: {r.title} — mã '{r.doc_id}', {r.chunks} đoạn{extra}.")
-        )
+        shown = RECHUNKED if r.rechunked else STATUS[r.status]
+        st.success(common.text_md(f"{shown}: {r.title} — mã '{r.doc_id}', {r.chunks} đoạn{extra}."))
 
 
 # Streamlit's file uploader (1.67) has no option for its own texts: its English ones are replaced here, by
