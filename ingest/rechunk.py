@@ -98,19 +98,19 @@ def rechunk(
             collect_stale(store)
             # Decided again under the lock: a document replaced or removed meanwhile is not touched.
             stored = {d.doc_id: d for d in outdated(store, settings, everything)}
-            current = [
-                d for d in documents if d.doc_id in stored and stored[d.doc_id].doc_hash == d.content_hash
-            ]
-            forced = [
-                d for d in current if stored[d.doc_id].chunker == d.chunker
-            ]  # --rechunk of a current one
-            rebuilt.results = _ingest(store, current, progress, embedded, {d.doc_id for d in forced})
+            for doc in documents:
+                before = stored.get(doc.doc_id)
+                if before is None or before.doc_hash != doc.content_hash:
+                    continue
+                force = {doc.doc_id} if before.chunker == doc.chunker else set()  # --rechunk of a current one
+                results = _ingest(store, [doc], progress, embedded, force)
+                _record(settings, actor, before, results)  # each as it is done: a later one may fail
+                rebuilt.results += results
     except StoreError as exc:
         raise StoreError(
             f"Không dựng lại được các đoạn theo phiên bản mới: {exc.message.rstrip('.')}. Các đoạn cũ của "
             "tài liệu chưa dựng lại vẫn được giữ nguyên."
         ) from exc
-    _record(settings, actor, stored, rebuilt.results)
     return rebuilt
 
 
@@ -132,27 +132,23 @@ def _source(settings: Settings, info: DocumentInfo) -> tuple[LoadedDocument | No
     return None, "kho không còn văn bản gốc của tài liệu này"
 
 
-def _record(
-    settings: Settings, actor: str, before: dict[str, DocumentInfo], results: list[IngestResult]
-) -> None:
-    log = audit_log(settings)
+def _record(settings: Settings, actor: str, old: DocumentInfo, results: list[IngestResult]) -> None:
+    """The audit record of a document cut again: the versions and chunk counts before and after."""
     version = chunker_version(settings.chunk_tokens)
     for result in results:
-        if not result.rechunked:
-            continue
-        old = before[result.doc_id]
-        log.record(
-            actor,
-            "rechunk",
-            result.doc_id,
-            old.source,
-            result.chunks,
-            old.doc_hash,
-            detail=(
-                f"Dựng lại các đoạn theo phiên bản mới của bộ cắt đoạn ({old.chunker or 'chưa ghi'} → "
-                f"{version}; {old.chunks} → {result.chunks} đoạn): {result.title}"
-            ),
-        )
+        if result.rechunked:
+            audit_log(settings).record(
+                actor,
+                "rechunk",
+                result.doc_id,
+                old.source,
+                result.chunks,
+                old.doc_hash,
+                detail=(
+                    f"Dựng lại các đoạn theo phiên bản mới của bộ cắt đoạn ({old.chunker or 'chưa ghi'} → "
+                    f"{version}; {old.chunks} → {result.chunks} đoạn): {result.title}"
+                ),
+            )
 
 
 def start_up(store: Store, settings: Settings, progress: Progress | None = None) -> Rebuilt:
