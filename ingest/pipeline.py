@@ -20,7 +20,7 @@ from assistant.store.chroma import Store
 from assistant.store.storage import disk_problem, room_problem
 from ingest.chunking import chunk_document, doc_id_for
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadedDocument, load_document
-from ingest.sources import collect, keep
+from ingest.sources import collect, keep, release
 
 # progress(done, total): called as texts are embedded (chunks and their sentences, counted up front), from 0.
 Progress = Callable[[int, int], None]
@@ -335,6 +335,7 @@ def _write(store: Store, doc: PreparedDocument, embedded: Embedded, progress: Pr
     """
     failed = f"Không ghi được tài liệu '{doc.doc_id}' vào kho"
     try:
+        previous = store.manifest.get(ids=[doc.doc_id], include=["metadatas"])["metadatas"]
         if doc.loaded is not None:
             keep(store.settings, doc.loaded)
         for start in range(0, len(doc.chunks), _BATCH):
@@ -362,6 +363,9 @@ def _write(store: Store, doc: PreparedDocument, embedded: Embedded, progress: Pr
         )
         store.removed.delete(ids=[doc.doc_id])  # ingested again: no longer removed on purpose
         delete_stale(store, doc.doc_id, {c.id for c in doc.chunks})
+        for replaced in previous:
+            if replaced.get("doc_hash") != doc.content_hash:
+                release(store.settings, str(replaced.get("doc_hash")))
         collect(store.settings, {d.doc_hash for d in store.documents()})
     except Exception as exc:
         _recover(store)
@@ -432,6 +436,7 @@ def _remove(store: Store, doc_id: str) -> int:
             store.removed.upsert(ids=[doc_id], embeddings=[[1.0]])
         store.manifest.delete(ids=[doc_id])
         store.collection.delete(where={"doc_id": doc_id})
+        release(store.settings, known[doc_id].doc_hash)
         store.touch()
     except Exception as exc:
         _recover(store)

@@ -57,6 +57,13 @@ def keep(settings: Settings, loaded: LoadedDocument) -> None:
         partial.unlink(missing_ok=True)
 
 
+def release(settings: Settings, content_hash: str) -> None:
+    """A text no committed document has any more (replaced, removed): kept from now for KH32_RETAIN_DAYS,
+    as long as the audit trail keeps the document's copy (a restored document can be rebuilt too)."""
+    with suppress(OSError):
+        os.utime(_path(settings, content_hash))
+
+
 def kept(settings: Settings, content_hash: str) -> LoadedDocument | None:
     """The kept text of this hash as a loaded document; None when none is kept or it does not match."""
     try:
@@ -73,8 +80,8 @@ def kept(settings: Settings, content_hash: str) -> LoadedDocument | None:
 
 
 def collect(settings: Settings, in_use: Collection[str]) -> int:
-    """Delete the kept texts no committed document has (`in_use`: their hashes) that were last used more
-    than KH32_RETAIN_DAYS ago; returns how many. Under the write lock."""
+    """Delete the kept texts no committed document has (`in_use`: their hashes) that were last written or
+    released (see release) more than KH32_RETAIN_DAYS ago; returns how many. Under the write lock."""
     folder = _folder(settings)
     if not folder.is_dir():
         return 0
