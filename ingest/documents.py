@@ -47,29 +47,25 @@ def ingest_paths(
         kept = {doc_id: snapshot(store, doc_id) for doc_id in previews}
         results = ingest(store, documents, progress, embedded)
     for doc, result in zip(documents, results, strict=True):
+        if result.status not in ("added", "updated"):
+            continue
+        replaced = result.status == "updated" and not result.rechunked
         if result.rechunked:  # the same file again, its stored chunks made by an older chunking
-            log.record(
-                user.name,
-                "rechunk",
-                doc.doc_id,
-                doc.path.name,
-                result.chunks,
-                doc.content_hash,
-                detail=f"Nạp lại cùng tệp: dựng lại các đoạn theo phiên bản mới của bộ cắt đoạn: {doc.title}",
-            )
-        elif result.status in ("added", "updated"):
-            replaced = result.status == "updated"
-            log.record(
-                user.name,
-                "replace" if replaced else "upload",
-                doc.doc_id,
-                doc.path.name,
-                result.chunks,
-                doc.content_hash,
-                detail=previews[doc.doc_id].detail() if replaced and doc.doc_id in previews else doc.title,
-                snapshot=kept.get(doc.doc_id),
-                retain_days=settings.retain_days,
-            )
+            action, detail = "rechunk", f"Nạp lại cùng tệp: dựng lại các đoạn theo phiên bản mới: {doc.title}"
+        else:
+            action = "replace" if replaced else "upload"
+            detail = previews[doc.doc_id].detail() if replaced and doc.doc_id in previews else doc.title
+        log.record(
+            user.name,
+            action,
+            doc.doc_id,
+            doc.path.name,
+            result.chunks,
+            doc.content_hash,
+            detail=detail,
+            snapshot=kept.get(doc.doc_id) if replaced else None,
+            retain_days=settings.retain_days,
+        )
     return results
 
 

@@ -121,6 +121,7 @@ def test_a_document_with_no_source_left_is_kept_with_a_notice(tmp_path: Path) ->
     assert_ok(again)
     assert f"{DOC}: đã dựng lại các đoạn" in again.stdout
     assert "Phần ký" in set(_labels(store).values())
+    assert "Nạp lại cùng tệp: dựng lại các đoạn" in run_cli("audit", data_dir=store, env=NO_BUNDLE).stdout
     assert "Lưu ý" not in run_cli("docs", data_dir=store, env=NO_BUNDLE).stderr
 
 
