@@ -182,7 +182,7 @@ def ingest(
         embedded = embed(store, documents, progress)
     with store.writing():
         collect_stale(store)
-        return _ingest(store, documents, progress, embedded)
+        return write_embedded(store, documents, progress, embedded)
 
 
 def embed(store: Store, documents: list[PreparedDocument], progress: Progress | None = None) -> Embedded:
@@ -246,15 +246,15 @@ def _passage_vectors(
     return np.stack([embedded.passages[p] for p in passages])
 
 
-def _ingest(
+def write_embedded(
     store: Store,
     documents: list[PreparedDocument],
     progress: Progress | None,
     embedded: Embedded,
     force: Collection[str] = (),
 ) -> list[IngestResult]:
-    """Write documents under the write lock, as _plan decides from the store as it is now (`force`: ids
-    of documents rechunked even when their chunks are of this version)."""
+    """Write embedded documents (the caller holds the write lock), as _plan decides from the store as it is
+    now (`force`: ids of documents rechunked even when their chunks are of this version)."""
     plan = _plan(store, documents, force)
     results = []
     for doc, status, twin in plan:
@@ -477,7 +477,7 @@ def ensure_corpus(store: Store, settings: Settings, progress: Progress | None = 
             if not missing:
                 return []
             documents = prepare(missing, settings)
-            return _ingest(store, documents, progress, embed(store, documents, progress))
+            return write_embedded(store, documents, progress, embed(store, documents, progress))
     if store.uncommitted():
         with store.writing(blocking=False) as held:
             if held:

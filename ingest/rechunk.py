@@ -27,12 +27,12 @@ from ingest.pipeline import (
     IngestResult,
     PreparedDocument,
     Progress,
-    _ingest,
     bundled_corpus,
     collect_stale,
     embed,
     ensure_corpus,
     prepared_document,
+    write_embedded,
 )
 from ingest.sources import kept
 from ingest.version import chunker_version
@@ -103,7 +103,7 @@ def rechunk(
                 if before is None or before.doc_hash != doc.content_hash:
                     continue
                 force = {doc.doc_id} if before.chunker == doc.chunker else set()  # --rechunk of a current one
-                results = _ingest(store, [doc], progress, embedded, force)
+                results = write_embedded(store, [doc], progress, embedded, force)
                 _record(settings, actor, before, results)  # each as it is done: a later one may fail
                 rebuilt.results += results
     except StoreError as exc:
