@@ -1,0 +1,187 @@
+"""What the claim says differently at one place of its sources, against the source's own words there.
+
+A negation or a reversing prefix the source has not there, one function word in place of another, a number
+or a content word of its own in place of the source's. Words that are the same thing in other words (a
+synonym, an OCR slip, a part of the source's words, what "đó" or "này" points at) change nothing. No word
+list of swaps or reversals is read: the source's word at the place decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+
+from assistant.answering.claim_places import MAX_SWAP
+from assistant.answering.claim_tokens import Token, tokens
+from assistant.language.datafiles import data_lines
+from assistant.language.shapes import negations, restrictions, same_words
+from assistant.language.synonyms import synonyms
+from assistant.language.text import fold, has_diacritics
+from assistant.retrieval.matching import is_stopword
+
+# Words that only point at something the passage named before ("quyết định đó"): a claim may name it.
+POINTERS = frozenset({"do", "nay", "ay", "kia", "tren"})
+
+
+def _words(ts: Sequence[Token]) -> str:
+    return f" {' '.join(t.word for t in ts)} "
+
+
+@cache
+def _markers() -> tuple[str, ...]:
+    return tuple(f" {' '.join(fold(w) for w in m)} " for m in negations())
+
+
+def _negation(ts: Sequence[Token]) -> str | None:
+    """The first negation the tokens hold, as written ("không được"), or None."""
+    words = [t.word for t in ts]
+    for marker in sorted(_markers(), key=len, reverse=True):
+        key = marker.split()
+        at = next((i for i in range(len(words) - len(key) + 1) if words[i : i + len(key)] == key), None)
+        if at is not None:
+            return _shown(ts[at : at + len(key)])
+    return None
+
+
+@cache
+def _prefixes() -> frozenset[str]:
+    """Folded syllables that reverse the word they are put before ("bất", "vô": `prefix` of polarity.tsv)."""
+    rows = (line.partition("\t") for line in data_lines("polarity.tsv"))
+    return frozenset(fold(w.strip()) for kind, _, w in rows if kind == "prefix")
+
+
+def _prefixed(said: Sequence[Token], next_word: str | None, source: list[Token]) -> str | None:
+    """A reversing prefix the claim puts right before the source's next word, where the source has the word
+    without it ("bất hợp pháp" of "hợp pháp"; not "bất kỳ" when the sources say "bất kỳ")."""
+    if not said or next_word is None or said[-1].word not in _prefixes():
+        return None
+    pair = [said[-1].word, next_word]
+    if any([t.word for t in source[k : k + 2]] == pair for k in range(len(source) - 1)):
+        return None
+    return said[-1].raw
+
+
+def _function_swap(
+    said: Sequence[Token], there: Sequence[Token], claim: list[Token], sentence: list[Token]
+) -> bool:
+    """One function word of the claim in place of another of the source ("hết hiệu lực" of "có hiệu lực",
+    "dưới" of "trên"), when the claim has the source's word nowhere and the source sentence has the claim's
+    nowhere: what the place says has changed, not its wording."""
+    if len(said) != 1 or len(there) != 1 or said[0].word == there[0].word:
+        return False
+    if said[0].content or there[0].content or said[0].number is not None or there[0].number is not None:
+        return False
+    # Read with diacritics where written with them: "mới" is not "mọi".
+    return _as_written(there[0]) not in {_as_written(t) for t in claim} and _as_written(said[0]) not in {
+        _as_written(t) for t in sentence
+    }
+
+
+def _as_written(t: Token) -> str:
+    return t.raw.lower() if t.raw else t.word
+
+
+@cache
+def _equivalents() -> tuple[tuple[str, ...], ...]:
+    groups = [tuple(_words(tokens(m)) for m in g) for g in synonyms().groups]
+    groups += [tuple(_words(tokens(" ".join(k))) for k in g) for g in same_words()]
+    return tuple(groups)
+
+
+def restated_positively(said: Sequence[Token], there: Sequence[Token], source: list[Token]) -> bool:
+    """A "không … nếu không …" rule said as "chỉ … khi …": the source's place denies, the claim's restricts,
+    and the source's sentence denies twice."""
+    if not _negation(there) or not any(f" {' '.join(r)} " in _words(said) for r in restrictions()):
+        return False
+    joined = _words(source)
+    return sum(joined.count(m) for m in _markers()) >= 2
+
+
+def _same_thing(said: Sequence[Token], there: Sequence[Token], known: set[str]) -> bool:
+    """The claim's words say what the source's words at the place say: only function words of its own, a
+    part of the source's words, a synonym of them, the same words with an OCR slip, or, where the source
+    says only function words ("quyết định đó"), words of the sources that name what it points at."""
+    own = [t.word for t in said if t.content]
+    if not own and any(t.content for t in there) and not any(_function_word(t) for t in said):
+        own = [t.word for t in said]  # no function word read with its diacritics ("bảo vệ", folded "bao ve")
+    theirs = {t.word for t in there}
+    if not own or set(own) <= theirs:
+        return True
+    if all(_function_word(t) or t.word in POINTERS for t in there) and set(own) <= known:
+        return True  # "quyết định đó … thì" said with what it points at
+    if any(t.word in POINTERS for t in there) and set(own) <= known:
+        return True  # "Luật này" said with the law's name
+    a, b = _words(said), _words(there)
+    if any(any(m in a for m in g) and any(m in b for m in g) for g in _equivalents()):
+        return True
+    if len(said) == len(there):
+        return all(_slip(x.word, y.word) for x, y in zip(said, there, strict=True))
+    return False
+
+
+def _function_word(t: Token) -> bool:
+    """A function word, read with its diacritics when written with them ("mới" is none, though "moi" is
+    "mọi")."""
+    if t.content:
+        return False
+    if t.raw and " " not in t.raw and has_diacritics(t.raw):
+        return is_stopword(t.raw.lower(), accented=True)
+    return True
+
+
+def _slip(a: str, b: str) -> bool:
+    """One character apart (an OCR slip: "chât" for "chất", "tô chức" for "tổ chức"), words of 3+ letters."""
+    if a == b:
+        return True
+    if len(a) < 3 or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _shown(ts: Sequence[Token]) -> str:
+    return " ".join(t.raw for t in ts if t.raw)
+
+
+def _trimmed(said: Sequence[Token], there: Sequence[Token]) -> tuple[list[Token], list[Token]]:
+    """The two places' words (as written, each word a token again) without the words they share at their
+    start and at their end: "hết hiệu lực thi hành" and "có hiệu lực thi hành" differ in "hết" and "có"."""
+    a, b = tokens(_shown(said)), tokens(_shown(there))
+    while a and b and a[0].word == b[0].word:
+        a, b = a[1:], b[1:]
+    while a and b and a[-1].word == b[-1].word:
+        a, b = a[:-1], b[:-1]
+    return a, b
+
+
+def _differs(
+    said: list[Token], there: list[Token], opening: bool, source: list[Token], known: set[str]
+) -> str | None:
+    """Why the claim's words at a place say something else than the source's there (None when they do not,
+    or when the place is too long to compare word for word)."""
+    if len(there) > MAX_SWAP and opening and len(said) <= MAX_SWAP:
+        there = there[-len(said) :]  # the words right before the tile the claim's lead leads into
+    if not there:
+        return None
+    if len(said) > MAX_SWAP or len(there) > MAX_SWAP:
+        return None
+    if restated_positively(said, there, source):
+        return None
+    numbers = [t for t in said if t.number is not None]
+    theirs = [t for t in there if t.number is not None]
+    if numbers and theirs and {t.number for t in numbers} != {t.number for t in theirs}:
+        return f"số {_shown(numbers)} thay cho {_shown(theirs)} của nguồn"
+    if not _same_thing(said, there, known):
+        return f"nêu '{_shown(said)}' thay cho '{_shown(there)}' của nguồn"
+    return None
+
+
+def _denials(ts: Sequence[Token]) -> int:
+    """How many negations the tokens hold (a longer marker counted once, not with the shorter in it)."""
+    joined, count = _words(ts), 0
+    for marker in sorted(_markers(), key=len, reverse=True):
+        count += joined.count(marker)
+        joined = joined.replace(marker, " ")
+    return count
