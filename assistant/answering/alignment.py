@@ -23,25 +23,25 @@ from itertools import pairwise
 from assistant.answering.claim_places import (
     MAX_SWAP,
     Tile,
-    _lead,
-    _opens_a_sentence,
-    _sentence,
-    _sentence_of,
-    _used,
     canonical,
+    clause_lead,
+    opens_a_sentence,
     places,
+    sentence_of,
     source_tokens,
     tile,
+    tiled_sentence,
+    used_positions,
 )
 from assistant.answering.claim_tokens import SENTINEL, Token, tokens
 from assistant.answering.place_differences import (
-    _denials,
-    _differs,
-    _function_swap,
-    _negation,
-    _prefixed,
-    _shown,
-    _trimmed,
+    denials,
+    differs_at,
+    function_swap,
+    negation_in,
+    prefixed,
+    shown,
+    trimmed,
 )
 
 NUMBER_WINDOW = 4  # content words each side that bind a number to what it counts
@@ -57,29 +57,29 @@ def misaligned(claim_text: str, sources: Sequence[str], about: Sequence[str] = (
     if not tiles:
         return None
     known = {t.word for t in source} | {t.word for text in about for t in tokens(text)}
-    sentence = _sentence(source, tiles)
+    sentence = tiled_sentence(source, tiles)
     for said, candidates, opening, after in places(claim, source, tiles):
         if not said:
             continue
-        if prefix := _prefixed(said, after, source):
+        if prefix := prefixed(said, after, source):
             return f"thêm tiền tố '{prefix}' làm ngược nghĩa từ của nguồn"
-        negation = _negation(said)
+        negation = negation_in(said)
         if (
             negation
-            and not any(_negation(there) for there in candidates)
-            and _denials(claim) > _denials(_sentence(source, tiles))
+            and not any(negation_in(there) for there in candidates)
+            and denials(claim) > denials(tiled_sentence(source, tiles))
         ):
             # (a paraphrase may move a negation within its sentence: "không áp dụng đối với X" said as
             # "X không thuộc phạm vi áp dụng")
             return f"phủ định '{negation}' mà nguồn không có ở chỗ tương ứng"
-        if opening and _opens_a_sentence(said, source):
+        if opening and opens_a_sentence(said, source):
             continue  # two sentences merged: the claim opens with another sentence's opening words
         # A place the source leaves empty (a sentence's start) says nothing to compare with.
-        problems = [_differs(said, there, opening, source, known) for there in candidates if there]
+        problems = [differs_at(said, there, opening, source, known) for there in candidates if there]
         for there in candidates if not opening else ():
-            for a, b in ((said, there), _trimmed(said, there)):
-                if _function_swap(a, b, claim, sentence):
-                    return f"nêu '{_shown(a)}' thay cho '{_shown(b)}' của nguồn"
+            for a, b in ((said, there), trimmed(said, there)):
+                if function_swap(a, b, claim, sentence):
+                    return f"nêu '{shown(a)}' thay cho '{shown(b)}' của nguồn"
         if problems and all(problems):
             return problems[0]
     return (
@@ -95,16 +95,16 @@ def reframed(claim: list[Token], source: list[Token], tiles: list[Tile], known: 
     second one's sentence says, right before it, the same frame with another filler than the claim's words
     before it ("Đơn vị phối hợp: Vụ Pháp chế" where the source says "Đơn vị chủ trì: Vụ Pháp chế" and
     "Đơn vị phối hợp" of another sentence)."""
-    used = _used(tiles)
+    used = used_positions(tiles)
     for a, b in pairwise(tiles):
-        if b.claim != a.claim + a.size or _sentence_of(source, a.source) == _sentence_of(source, b.source):
+        if b.claim != a.claim + a.size or sentence_of(source, a.source) == sentence_of(source, b.source):
             continue
-        lead = _lead(source, b.source, used)
+        lead = clause_lead(source, b.source, used)
         if not lead or len(lead) > MAX_SWAP or len(lead) > b.claim:
             continue
         said = claim[b.claim - len(lead) : b.claim]
         shared = {t.word for t in said if t.content} & {t.word for t in lead if t.content}
-        if shared and (problem := _differs(said, lead, False, source, known)):
+        if shared and (problem := differs_at(said, lead, False, source, known)):
             return problem
     return None
 
@@ -113,8 +113,8 @@ def moved(claim: list[Token], source: list[Token], tiles: list[Tile], known: set
     """The claim's words before its first tile or after its last, read against the words of the tiles'
     sentences that no tile holds, when they start or end alike (a phrase moved to the front or the back):
     "Ngoài dự toán đã thu hồi, Bộ …" where the source says "Bộ … ngoài dự toán đã giao …"."""
-    used = _used(tiles)
-    wanted = {_sentence_of(source, t.source) for t in tiles}
+    used = used_positions(tiles)
+    wanted = {sentence_of(source, t.source) for t in tiles}
     runs: list[list[Token]] = []
     run: list[Token] = []
     sentence = 0
@@ -127,11 +127,11 @@ def moved(claim: list[Token], source: list[Token], tiles: list[Tile], known: set
     edges = [claim[: tiles[0].claim], claim[tiles[-1].claim + tiles[-1].size :]]
     for said in (e for e in edges if e):
         for there in runs:
-            a, b = _trimmed(said, there)
-            kept = len(tokens(_shown(said))) - len(a)
+            a, b = trimmed(said, there)
+            kept = len(tokens(shown(said))) - len(a)
             if kept < 2 or not a or not b or len(a) > MAX_SWAP or len(b) > MAX_SWAP:
                 continue
-            if problem := _differs(a, b, False, source, known):
+            if problem := differs_at(a, b, False, source, known):
                 return problem
     return None
 
@@ -148,8 +148,8 @@ def traded(claim: list[Token], source: list[Token], tiles: list[Tile]) -> str | 
                     t.word == SENTINEL for t in source[b.source : a.source]
                 ):
                     return (
-                        f"đổi chỗ '{_shown(claim[a.claim : a.claim + a.size])}' và "
-                        f"'{_shown(claim[b.claim : b.claim + b.size])}' so với nguồn"
+                        f"đổi chỗ '{shown(claim[a.claim : a.claim + a.size])}' và "
+                        f"'{shown(claim[b.claim : b.claim + b.size])}' so với nguồn"
                     )
     return None
 

@@ -95,7 +95,7 @@ def _distance(tiles: list[Tile], i: int, j: int, sentences: list[int]) -> int:
     return apart + (len(sentences) if sentences[j] != sentences[near.source] else 0)
 
 
-def _sentence_of(source: list[Token], at: int) -> int:
+def sentence_of(source: list[Token], at: int) -> int:
     """Which sentence of the sources token `at` stands in (the number of sentinels before it)."""
     return sum(1 for t in source[:at] if t.word == SENTINEL)
 
@@ -114,12 +114,12 @@ def _without_strays(tiles: list[Tile], source: list[Token]) -> list[Tile]:
             continue
         before = next((x for x in reversed(long) if x.claim < t.claim), None)
         after = next((x for x in long if x.claim > t.claim), None)
-        sentence = _sentence_of(source, t.source)
+        sentence = sentence_of(source, t.source)
         fits_before = before is not None and (
-            _sentence_of(source, before.source) == sentence and t.source >= before.source + before.size
+            sentence_of(source, before.source) == sentence and t.source >= before.source + before.size
         )
         fits_after = after is not None and (
-            _sentence_of(source, after.source) == sentence and t.source + t.size <= after.source
+            sentence_of(source, after.source) == sentence and t.source + t.size <= after.source
         )
         if before and after and before.source + before.size <= after.source:
             keep = fits_before and fits_after  # the long tiles keep their order: it must stand between
@@ -181,7 +181,7 @@ def _clause_end(source: list[Token], at: int) -> int:
 Place = tuple[list[Token], list[list[Token]], bool, str | None]
 
 
-def _lead(source: list[Token], at: int, used: set[int]) -> list[Token]:
+def clause_lead(source: list[Token], at: int, used: set[int]) -> list[Token]:
     """The source's words before token `at`: back to its sentence's start, or its clause's when longer;
     nothing when another tile holds some of them (no place to compare)."""
     start = at
@@ -225,23 +225,25 @@ def places(claim: list[Token], source: list[Token], tiles: list[Tile]) -> list[P
         if 0 <= b.source - end <= MAX_GAP and all(t.word != SENTINEL for t in between):
             out.append((said, [between], False, claim[b.claim].word))
         elif said:
-            candidates = [_tail(source, end, used), _lead(source, b.source, used)]
+            candidates = [_tail(source, end, used), clause_lead(source, b.source, used)]
             if any(t.content and t.word not in words for t in said):
                 candidates.append(_item_before(source, b.source, used))
             out.append((said, candidates, True, claim[b.claim].word))
     if tiles:
         first, last = tiles[0], tiles[-1]
-        out.append((claim[: first.claim], [_lead(source, first.source, used)], True, claim[first.claim].word))
+        out.append(
+            (claim[: first.claim], [clause_lead(source, first.source, used)], True, claim[first.claim].word)
+        )
         end = last.source + last.size
         out.append((claim[last.claim + last.size :], [_tail(source, end, used)], False, None))
     return out
 
 
-def _used(tiles: Sequence[Tile]) -> set[int]:
+def used_positions(tiles: Sequence[Tile]) -> set[int]:
     return {t.source + k for t in tiles for k in range(t.size)}
 
 
-def _opens_a_sentence(said: list[Token], source: list[Token]) -> bool:
+def opens_a_sentence(said: list[Token], source: list[Token]) -> bool:
     """The words (three or more) open a sentence of the sources ("Việc thực hiện …")."""
     words = [t.word for t in said]
     if len(words) < 3:
@@ -250,9 +252,9 @@ def _opens_a_sentence(said: list[Token], source: list[Token]) -> bool:
     return any([t.word for t in source[k : k + len(words)]] == words for k in starts)
 
 
-def _sentence(source: list[Token], tiles: list[Tile]) -> list[Token]:
+def tiled_sentence(source: list[Token], tiles: list[Tile]) -> list[Token]:
     """The source sentences the claim's tiles stand in."""
-    wanted = {_sentence_of(source, t.source) for t in tiles}
+    wanted = {sentence_of(source, t.source) for t in tiles}
     out, sentence = [], 0
     for t in source:
         if t.word == SENTINEL:

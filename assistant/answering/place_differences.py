@@ -23,7 +23,7 @@ from assistant.retrieval.matching import is_stopword
 POINTERS = frozenset({"do", "nay", "ay", "kia", "tren"})
 
 
-def _words(ts: Sequence[Token]) -> str:
+def joined_words(ts: Sequence[Token]) -> str:
     return f" {' '.join(t.word for t in ts)} "
 
 
@@ -32,14 +32,14 @@ def _markers() -> tuple[str, ...]:
     return tuple(f" {' '.join(fold(w) for w in m)} " for m in negations())
 
 
-def _negation(ts: Sequence[Token]) -> str | None:
+def negation_in(ts: Sequence[Token]) -> str | None:
     """The first negation the tokens hold, as written ("không được"), or None."""
     words = [t.word for t in ts]
     for marker in sorted(_markers(), key=len, reverse=True):
         key = marker.split()
         at = next((i for i in range(len(words) - len(key) + 1) if words[i : i + len(key)] == key), None)
         if at is not None:
-            return _shown(ts[at : at + len(key)])
+            return shown(ts[at : at + len(key)])
     return None
 
 
@@ -50,7 +50,7 @@ def _prefixes() -> frozenset[str]:
     return frozenset(fold(w.strip()) for kind, _, w in rows if kind == "prefix")
 
 
-def _prefixed(said: Sequence[Token], next_word: str | None, source: list[Token]) -> str | None:
+def prefixed(said: Sequence[Token], next_word: str | None, source: list[Token]) -> str | None:
     """A reversing prefix the claim puts right before the source's next word, where the source has the word
     without it ("bất hợp pháp" of "hợp pháp"; not "bất kỳ" when the sources say "bất kỳ")."""
     if not said or next_word is None or said[-1].word not in _prefixes():
@@ -61,7 +61,7 @@ def _prefixed(said: Sequence[Token], next_word: str | None, source: list[Token])
     return said[-1].raw
 
 
-def _function_swap(
+def function_swap(
     said: Sequence[Token], there: Sequence[Token], claim: list[Token], sentence: list[Token]
 ) -> bool:
     """One function word of the claim in place of another of the source ("hết hiệu lực" of "có hiệu lực",
@@ -83,17 +83,17 @@ def _as_written(t: Token) -> str:
 
 @cache
 def _equivalents() -> tuple[tuple[str, ...], ...]:
-    groups = [tuple(_words(tokens(m)) for m in g) for g in synonyms().groups]
-    groups += [tuple(_words(tokens(" ".join(k))) for k in g) for g in same_words()]
+    groups = [tuple(joined_words(tokens(m)) for m in g) for g in synonyms().groups]
+    groups += [tuple(joined_words(tokens(" ".join(k))) for k in g) for g in same_words()]
     return tuple(groups)
 
 
 def restated_positively(said: Sequence[Token], there: Sequence[Token], source: list[Token]) -> bool:
     """A "không … nếu không …" rule said as "chỉ … khi …": the source's place denies, the claim's restricts,
     and the source's sentence denies twice."""
-    if not _negation(there) or not any(f" {' '.join(r)} " in _words(said) for r in restrictions()):
+    if not negation_in(there) or not any(f" {' '.join(r)} " in joined_words(said) for r in restrictions()):
         return False
-    joined = _words(source)
+    joined = joined_words(source)
     return sum(joined.count(m) for m in _markers()) >= 2
 
 
@@ -111,7 +111,7 @@ def _same_thing(said: Sequence[Token], there: Sequence[Token], known: set[str]) 
         return True  # "quyết định đó … thì" said with what it points at
     if any(t.word in POINTERS for t in there) and set(own) <= known:
         return True  # "Luật này" said with the law's name
-    a, b = _words(said), _words(there)
+    a, b = joined_words(said), joined_words(there)
     if any(any(m in a for m in g) and any(m in b for m in g) for g in _equivalents()):
         return True
     if len(said) == len(there):
@@ -141,14 +141,14 @@ def _slip(a: str, b: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
-def _shown(ts: Sequence[Token]) -> str:
+def shown(ts: Sequence[Token]) -> str:
     return " ".join(t.raw for t in ts if t.raw)
 
 
-def _trimmed(said: Sequence[Token], there: Sequence[Token]) -> tuple[list[Token], list[Token]]:
+def trimmed(said: Sequence[Token], there: Sequence[Token]) -> tuple[list[Token], list[Token]]:
     """The two places' words (as written, each word a token again) without the words they share at their
     start and at their end: "hết hiệu lực thi hành" and "có hiệu lực thi hành" differ in "hết" and "có"."""
-    a, b = tokens(_shown(said)), tokens(_shown(there))
+    a, b = tokens(shown(said)), tokens(shown(there))
     while a and b and a[0].word == b[0].word:
         a, b = a[1:], b[1:]
     while a and b and a[-1].word == b[-1].word:
@@ -156,7 +156,7 @@ def _trimmed(said: Sequence[Token], there: Sequence[Token]) -> tuple[list[Token]
     return a, b
 
 
-def _differs(
+def differs_at(
     said: list[Token], there: list[Token], opening: bool, source: list[Token], known: set[str]
 ) -> str | None:
     """Why the claim's words at a place say something else than the source's there (None when they do not,
@@ -172,15 +172,15 @@ def _differs(
     numbers = [t for t in said if t.number is not None]
     theirs = [t for t in there if t.number is not None]
     if numbers and theirs and {t.number for t in numbers} != {t.number for t in theirs}:
-        return f"số {_shown(numbers)} thay cho {_shown(theirs)} của nguồn"
+        return f"số {shown(numbers)} thay cho {shown(theirs)} của nguồn"
     if not _same_thing(said, there, known):
-        return f"nêu '{_shown(said)}' thay cho '{_shown(there)}' của nguồn"
+        return f"nêu '{shown(said)}' thay cho '{shown(there)}' của nguồn"
     return None
 
 
-def _denials(ts: Sequence[Token]) -> int:
+def denials(ts: Sequence[Token]) -> int:
     """How many negations the tokens hold (a longer marker counted once, not with the shorter in it)."""
-    joined, count = _words(ts), 0
+    joined, count = joined_words(ts), 0
     for marker in sorted(_markers(), key=len, reverse=True):
         count += joined.count(marker)
         joined = joined.replace(marker, " ")
