@@ -64,17 +64,17 @@ def prefixed(said: Sequence[Token], next_word: str | None, source: list[Token]) 
 def function_swap(
     said: Sequence[Token], there: Sequence[Token], claim: list[Token], sentence: list[Token]
 ) -> bool:
-    """One function word of the claim in place of another of the source ("hết hiệu lực" of "có hiệu lực",
-    "dưới" of "trên"), when the claim has the source's word nowhere and the source sentence has the claim's
-    nowhere: what the place says has changed, not its wording."""
-    if len(said) != 1 or len(there) != 1 or said[0].word == there[0].word:
+    """Function words of the claim in place of as many words of the source ("hết hiệu lực" of "có hiệu
+    lực", "dưới" of "trên", "trong dự toán" of "ngoài dự toán", "cho đến ngày" of "kể từ ngày"): one or two
+    words each side, none shared, when the claim has the source's words nowhere and the source sentence has
+    the claim's nowhere: what the place says has changed, not its wording."""
+    if not 1 <= len(said) == len(there) <= 2 or {t.word for t in said} & {t.word for t in there}:
         return False
-    if said[0].content or there[0].content or said[0].number is not None or there[0].number is not None:
+    if any(t.content or t.number is not None for t in said) or any(t.number is not None for t in there):
         return False
     # Read with diacritics where written with them: "mới" is not "mọi".
-    return _as_written(there[0]) not in {_as_written(t) for t in claim} and _as_written(said[0]) not in {
-        _as_written(t) for t in sentence
-    }
+    mine, theirs = {_as_written(t) for t in claim}, {_as_written(t) for t in sentence}
+    return not {_as_written(t) for t in there} & mine and not {_as_written(t) for t in said} & theirs
 
 
 def _as_written(t: Token) -> str:
@@ -102,7 +102,8 @@ def _same_thing(said: Sequence[Token], there: Sequence[Token], known: set[str]) 
     part of the source's words, a synonym of them, the same words with an OCR slip, or, where the source
     says only function words ("quyết định đó"), words of the sources that name what it points at."""
     own = [t.word for t in said if t.content]
-    if not own and any(t.content for t in there) and not any(_function_word(t) for t in said):
+    accented = any(t.raw and has_diacritics(t.raw) for t in said)
+    if not own and any(t.content for t in there) and not any(_function_word(t, accented) for t in said):
         own = [t.word for t in said]  # no function word read with its diacritics ("bảo vệ", folded "bao ve")
     theirs = {t.word for t in there}
     if not own or set(own) <= theirs:
@@ -119,12 +120,13 @@ def _same_thing(said: Sequence[Token], there: Sequence[Token], known: set[str]) 
     return False
 
 
-def _function_word(t: Token) -> bool:
+def _function_word(t: Token, accented: bool = False) -> bool:
     """A function word, read with its diacritics when written with them ("mới" is none, though "moi" is
-    "mọi")."""
+    "mọi"); a word written without any among words written with them (`accented`) is read as written too:
+    "dang" of "dang dở" is not "đang"."""
     if t.content:
         return False
-    if t.raw and " " not in t.raw and has_diacritics(t.raw):
+    if t.raw and " " not in t.raw and (accented or has_diacritics(t.raw)):
         return is_stopword(t.raw.lower(), accented=True)
     return True
 

@@ -308,3 +308,41 @@ def test_a_filler_swapped_across_sentences_or_in_a_moved_phrase_is_flagged(
 def test_a_phrase_moved_or_a_frame_kept_stands(scorer: SupportScorer, claim: str) -> None:
     verdict = scorer(claim, [KH])
     assert verdict.supported, verdict.reason
+
+
+HV = (
+    "Học viên phải hoàn thành chương trình bồi dưỡng trong quý III năm 2024. Bộ không bố trí kinh phí riêng "
+    "ngoài dự toán đã giao. Quyết định này có hiệu lực kể từ ngày 01 tháng 9 năm 2024."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "why"),
+    [
+        # a word written without diacritics among words written with them is read as written ("dang" ≠ "đang")
+        ("Học viên phải dang dở chương trình bồi dưỡng trong quý III năm 2024.", "dang dở"),
+        # function words in place of as many words of the source, one or two each side
+        ("Bộ không bố trí kinh phí riêng trong dự toán đã giao.", "trong"),
+        ("Quyết định này có hiệu lực cho đến ngày 01 tháng 9 năm 2024.", "cho đến"),
+    ],
+)
+def test_function_words_or_an_unaccented_word_in_place_of_the_sources_are_flagged(
+    scorer: SupportScorer, claim: str, why: str
+) -> None:
+    verdict = scorer(claim, [HV])
+    assert not verdict.supported and why in verdict.reason, verdict
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        # written without diacritics
+        "Hoc vien phai hoan thanh chuong trinh boi duong trong quy III nam 2024.",
+        "Quyết định này có hiệu lực từ ngày 01 tháng 9 năm 2024.",
+        "Ngoài dự toán đã giao, Bộ không bố trí kinh phí riêng.",
+        "Học viên phải hoàn thành chương trình bồi dưỡng trong quý III của năm 2024.",
+    ],
+)
+def test_the_sources_function_words_said_otherwise_stand(scorer: SupportScorer, claim: str) -> None:
+    verdict = scorer(claim, [HV])
+    assert verdict.supported, verdict.reason
