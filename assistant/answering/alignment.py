@@ -42,6 +42,7 @@ from assistant.answering.place_differences import (
     prefixed,
     shown,
     trimmed,
+    unpointed,
 )
 
 NUMBER_WINDOW = 4  # content words each side that bind a number to what it counts
@@ -77,7 +78,7 @@ def misaligned(claim_text: str, sources: Sequence[str], about: Sequence[str] = (
         # A place the source leaves empty (a sentence's start) says nothing to compare with.
         problems = [differs_at(said, there, opening, source, known) for there in candidates if there]
         for there in candidates if not opening else ():
-            for a, b in ((said, there), trimmed(said, there)):
+            for a, b in ((said, there), trimmed(said, there), trimmed(said, unpointed(there))):
                 if function_swap(a, b, claim, sentence):
                     return f"nêu '{shown(a)}' thay cho '{shown(b)}' của nguồn"
         if problems and all(problems):

@@ -158,6 +158,12 @@ def trimmed(said: Sequence[Token], there: Sequence[Token]) -> tuple[list[Token],
     return a, b
 
 
+def unpointed(ts: Sequence[Token]) -> list[Token]:
+    """The words without those that only point back ("Nghị định này có hiệu lực" said "Nghị định có hiệu
+    lực"): a claim may leave them out."""
+    return [t for t in ts if t.word not in POINTERS]
+
+
 def differs_at(
     said: list[Token], there: list[Token], opening: bool, source: list[Token], known: set[str]
 ) -> str | None:

@@ -324,6 +324,8 @@ HV = (
         # function words in place of as many words of the source, one or two each side
         ("Bộ không bố trí kinh phí riêng trong dự toán đã giao.", "trong"),
         ("Quyết định này có hiệu lực cho đến ngày 01 tháng 9 năm 2024.", "cho đến"),
+        # the source's pointer ("này") left out, the function word after it changed
+        ("Quyết định hết hiệu lực kể từ ngày 01 tháng 9 năm 2024.", "hết"),
     ],
 )
 def test_function_words_or_an_unaccented_word_in_place_of_the_sources_are_flagged(
@@ -339,6 +341,7 @@ def test_function_words_or_an_unaccented_word_in_place_of_the_sources_are_flagge
         # written without diacritics
         "Hoc vien phai hoan thanh chuong trinh boi duong trong quy III nam 2024.",
         "Quyết định này có hiệu lực từ ngày 01 tháng 9 năm 2024.",
+        "Quyết định có hiệu lực kể từ ngày 01 tháng 9 năm 2024.",
         "Ngoài dự toán đã giao, Bộ không bố trí kinh phí riêng.",
         "Học viên phải hoàn thành chương trình bồi dưỡng trong quý III của năm 2024.",
     ],
