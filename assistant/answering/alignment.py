@@ -38,6 +38,7 @@ from assistant.answering.place_differences import (
     denials,
     differs_at,
     function_swap,
+    is_pointer,
     negation_in,
     prefixed,
     shown,
@@ -56,6 +57,8 @@ def misaligned(claim_text: str, sources: Sequence[str], about: Sequence[str] = (
     source = canonical(source_tokens(sources))
     tiles = tile(claim, source)
     if not tiles:
+        return None
+    if points_back(claim, source):
         return None
     known = {t.word for t in source} | {t.word for text in about for t in tokens(text)}
     sentence = tiled_sentence(source, tiles)
@@ -89,6 +92,40 @@ def misaligned(claim_text: str, sources: Sequence[str], about: Sequence[str] = (
         or traded(claim, source, tiles)
         or rebound_number(claim, source)
     )
+
+
+def points_back(claim: list[Token], source: list[Token]) -> bool:
+    """The claim says one sentence of the sources with what its pointer points at: the sentence's words
+    before the pointer's noun phrase open the claim, its words after the pointer close it, and the claim's
+    words between them hold the pointer's noun and only content words of the sentence before ("Việc thực
+    hiện quyền bầu cử và ứng cử do luật định" of "… có quyền bầu cử và … có quyền ứng cử … Việc thực hiện
+    các quyền này do luật định")."""
+    sentences: list[list[Token]] = [[]]
+    for t in source:
+        if t.word == SENTINEL:
+            sentences.append([])
+        else:
+            sentences[-1].append(t)
+    words = [t.word for t in claim]
+    for k in range(1, len(sentences)):
+        sentence, earlier = sentences[k], {t.word for t in sentences[k - 1]}
+        for p in range(1, len(sentence)):
+            if not is_pointer(sentence[p]) or not sentence[p - 1].content:
+                continue
+            start = p - 1 - (p > 1 and not sentence[p - 2].content and not is_pointer(sentence[p - 2]))
+            before = [t.word for t in sentence[:start]]
+            after = [t.word for t in sentence[p + 1 :]]
+            if len(before) < 2 or len(after) < 2 or len(words) <= len(before) + len(after):
+                continue
+            middle = claim[len(before) : len(words) - len(after)]
+            if (
+                words[: len(before)] == before
+                and words[-len(after) :] == after
+                and sentence[p - 1].word in {t.word for t in middle}
+                and all(t.word in earlier for t in middle if t.content)
+            ):
+                return True
+    return False
 
 
 def reframed(claim: list[Token], source: list[Token], tiles: list[Tile], known: set[str]) -> str | None:

@@ -23,6 +23,11 @@ from assistant.retrieval.matching import is_stopword
 POINTERS = frozenset({"do", "nay", "ay", "kia", "tren"})
 
 
+def is_pointer(t: Token) -> bool:
+    """A word that points back, read as written ("này", "đó"; "do" is no pointer)."""
+    return t.word in POINTERS and (not t.raw or t.raw.lower() != t.word or t.word in ("nay", "ay", "kia"))
+
+
 def joined_words(ts: Sequence[Token]) -> str:
     return f" {' '.join(t.word for t in ts)} "
 

@@ -349,3 +349,18 @@ def test_function_words_or_an_unaccented_word_in_place_of_the_sources_are_flagge
 def test_the_sources_function_words_said_otherwise_stand(scorer: SupportScorer, claim: str) -> None:
     verdict = scorer(claim, [HV])
     assert verdict.supported, verdict.reason
+
+
+QUYỀN = (
+    "Cán bộ đủ hai năm công tác trở lên có quyền nghỉ phép hằng năm và đủ năm năm công tác trở lên có quyền "
+    "đào tạo ở nước ngoài. Việc thực hiện các quyền này do luật định."
+)
+
+
+def test_a_sentence_said_with_what_its_pointer_points_at_stands(scorer: SupportScorer) -> None:
+    """ "các quyền này" said as the rights the sentence before names; a frame filled with other words is
+    still flagged."""
+    verdict = scorer("Việc thực hiện quyền nghỉ phép hằng năm và đào tạo do luật định.", [QUYỀN])
+    assert verdict.supported, verdict.reason
+    verdict = scorer("Việc thực hiện quyền nghỉ phép hằng năm và đào tạo do công chức định.", [QUYỀN])
+    assert not verdict.supported and "công chức" in verdict.reason, verdict
