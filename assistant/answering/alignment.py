@@ -87,7 +87,8 @@ def misaligned(claim_text: str, sources: Sequence[str], about: Sequence[str] = (
         if problems and all(problems):
             return problems[0]
     return (
-        reframed(claim, source, tiles, known)
+        repeated(claim, source)
+        or reframed(claim, source, tiles, known)
         or moved(claim, source, tiles, known)
         or traded(claim, source, tiles)
         or rebound_number(claim, source)
@@ -126,6 +127,26 @@ def points_back(claim: list[Token], source: list[Token]) -> bool:
             ):
                 return True
     return False
+
+
+def repeated(claim: list[Token], source: list[Token]) -> str | None:
+    """A list item the claim names twice in a row ("công chức, công chức" or "… và công chức") where the
+    sources never do: one of the source's items has been put in another's place."""
+    for n in range(1, MAX_SWAP):
+        for i in range(len(claim) - 2 * n + 1):
+            run, then = claim[i : i + n], claim[i + n : i + 2 * n + 1]
+            joined = then[1:] if then[0].word == "va" else then[:n] if then[0].boundary else []
+            if (
+                not any(t.content for t in run)
+                or not joined
+                or [t.word for t in joined] != [t.word for t in run]
+            ):
+                continue
+            words = [t.word for t in run]
+            twice = [*words, *words]
+            if not any([t.word for t in source[k : k + 2 * n]] == twice for k in range(len(source))):
+                return f"nêu '{shown(run)}' hai lần liền nhau mà nguồn không nêu như vậy"
+    return None
 
 
 def reframed(claim: list[Token], source: list[Token], tiles: list[Tile], known: set[str]) -> str | None:

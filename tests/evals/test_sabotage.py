@@ -364,3 +364,23 @@ def test_a_sentence_said_with_what_its_pointer_points_at_stands(scorer: SupportS
     assert verdict.supported, verdict.reason
     verdict = scorer("Việc thực hiện quyền nghỉ phép hằng năm và đào tạo do công chức định.", [QUYỀN])
     assert not verdict.supported and "công chức" in verdict.reason, verdict
+
+
+BỒI_DƯỠNG = (
+    "Bồi dưỡng trực tuyến: Trung tâm Thông tin xây dựng ít nhất 10 bài giảng điện tử; mỗi công chức, viên "
+    "chức hoàn thành tối thiểu 16 giờ học trực tuyến trong năm 2024. Cán bộ có quyền, quyền hạn theo luật."
+)
+
+
+def test_a_list_item_named_twice_in_a_row_is_flagged(scorer: SupportScorer) -> None:
+    """One item of the source's list put in another's place ("viên chức, viên chức" of "công chức, viên
+    chức"); a list the source names that way stands."""
+    claim = "Trong năm 2024, mỗi viên chức, viên chức phải hoàn thành tối thiểu 16 giờ học trực tuyến."
+    verdict = scorer(claim, [BỒI_DƯỠNG])
+    assert not verdict.supported and "hai lần" in verdict.reason, verdict
+    for claim in (
+        "Trong năm 2024, mỗi công chức, viên chức phải hoàn thành tối thiểu 16 giờ học trực tuyến.",
+        "Theo luật, cán bộ có quyền, quyền hạn.",
+    ):
+        verdict = scorer(claim, [BỒI_DƯỠNG])
+        assert verdict.supported, verdict.reason
