@@ -67,6 +67,7 @@ def tile(claim: list[Token], source: list[Token]) -> list[Tile]:
                     and not used_c[i + k]
                     and not used_s[j + k]
                     and claim[i + k].word == source[j + k].word != SENTINEL
+                    and not _number_against_word(claim[i + k], source[j + k])
                 ):
                     k += 1
                 anchors = k >= 3 or any(c.content or c.number for c in claim[i : i + k])
@@ -83,6 +84,13 @@ def tile(claim: list[Token], source: list[Token]) -> list[Tile]:
         for k in range(best.size):
             used_c[best.claim + k] = used_s[best.source + k] = True
         tiles.append(best)
+
+
+def _number_against_word(a: Token, b: Token) -> bool:
+    """A number written in digits against a word that only reads like it: "5" is not "năm" (year) of
+    "tháng 5 năm 2024", though "5" and "năm" read alike."""
+    digits = [t for t in (a, b) if t.raw.isdigit()]
+    return bool(digits) and (a.number is None or b.number is None)
 
 
 def _distance(tiles: list[Tile], i: int, j: int, sentences: list[int]) -> int:

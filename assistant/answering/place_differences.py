@@ -186,6 +186,9 @@ def differs_at(
     theirs = [t for t in there if t.number is not None]
     if numbers and theirs and {t.number for t in numbers} != {t.number for t in theirs}:
         return f"số {shown(numbers)} thay cho {shown(theirs)} của nguồn"
+    mine, other = [t.number for t in numbers], [t.number for t in theirs]
+    if len(mine) >= 2 and sorted(mine) == sorted(other) and mine != other:
+        return f"đổi chỗ các số {shown(theirs)} của nguồn thành {shown(numbers)}"  # "tháng 2024 năm 5"
     if not _same_thing(said, there, known):
         return f"nêu '{shown(said)}' thay cho '{shown(there)}' của nguồn"
     return None

@@ -384,3 +384,28 @@ def test_a_list_item_named_twice_in_a_row_is_flagged(scorer: SupportScorer) -> N
     ):
         verdict = scorer(claim, [BỒI_DƯỠNG])
         assert verdict.supported, verdict.reason
+
+
+HỘI_NGHỊ = (
+    "Tổ chức hội nghị quán triệt Nghị định theo hình thức trực tiếp kết hợp trực tuyến đến các cơ quan, "
+    "đơn vị thuộc Bộ, hoàn thành trong tháng 5 năm 2024. Mỗi lớp học 05 ngày."
+)
+
+
+def test_two_numbers_of_a_date_traded_are_flagged(scorer: SupportScorer) -> None:
+    """ "tháng 2024 năm 5" of "tháng 5 năm 2024": a number in digits is not the word "năm" it reads like, and
+    the same numbers in another order at one place say another thing."""
+    claim = (
+        "Tổ chức hội nghị quán triệt Nghị định theo hình thức trực tiếp kết hợp trực tuyến đến các cơ quan, "
+        "đơn vị thuộc Bộ, hoàn thành trong tháng 2024 năm 5."
+    )
+    verdict = scorer(claim, [HỘI_NGHỊ])
+    assert not verdict.supported and "đổi chỗ" in verdict.reason, verdict
+    for claim in (
+        "Hội nghị quán triệt Nghị định được tổ chức theo hình thức trực tiếp kết hợp trực tuyến, hoàn thành "
+        "trong tháng 5 năm 2024.",
+        "Trong tháng 5 năm 2024, hội nghị quán triệt Nghị định được tổ chức đến các cơ quan, đơn vị "
+        "thuộc Bộ.",
+    ):
+        verdict = scorer(claim, [HỘI_NGHỊ])
+        assert verdict.supported, verdict.reason
