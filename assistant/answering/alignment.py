@@ -79,7 +79,13 @@ def misaligned(claim_text: str, sources: Sequence[str], about: Sequence[str] = (
         if opening and opens_a_sentence(said, source):
             continue  # two sentences merged: the claim opens with another sentence's opening words
         # A place the source leaves empty (a sentence's start) says nothing to compare with.
-        problems = [differs_at(said, there, opening, source, known) for there in candidates if there]
+        problems = [differs_at(said, there, opening, source, known) or (
+            # a long place that differs only between words both sides share at its ends ("độc lập với
+            # trung ương" of "trực thuộc trung ương") is compared without them
+            max(len(said), len(there)) > MAX_SWAP
+            and all(pair := trimmed(said, there))
+            and differs_at(*pair, False, source, known)
+        ) for there in candidates if there]  # fmt: skip
         for there in candidates if not opening else ():
             for a, b in ((said, there), trimmed(said, there), trimmed(said, unpointed(there))):
                 if function_swap(a, b, claim, sentence):

@@ -200,9 +200,11 @@ def clause_lead(source: list[Token], at: int, used: set[int]) -> list[Token]:
     return [] if any(k in used for k in range(start, at)) else source[start:at]
 
 
-def _tail(source: list[Token], at: int, used: set[int]) -> list[Token]:
-    """The source's words from token `at` to its clause's end; nothing when another tile holds some."""
-    end = _clause_end(source, at)
+def _tail(source: list[Token], at: int, used: set[int], item: bool = False) -> list[Token]:
+    """The source's words from token `at` to its clause's end (to the end of the clause `at` opens, when the
+    claim goes on with an item of its own: "…, tập thể." where the source ends "…, cá nhân."); nothing when
+    another tile holds some."""
+    end = _clause_end(source, at + 1 if item and at < len(source) and source[at].boundary else at)
     return [] if any(k in used for k in range(at, end)) else source[at:end]
 
 
@@ -243,7 +245,8 @@ def places(claim: list[Token], source: list[Token], tiles: list[Tile]) -> list[P
             (claim[: first.claim], [clause_lead(source, first.source, used)], True, claim[first.claim].word)
         )
         end = last.source + last.size
-        out.append((claim[last.claim + last.size :], [_tail(source, end, used)], False, None))
+        said = claim[last.claim + last.size :]
+        out.append((said, [_tail(source, end, used, bool(said) and said[0].boundary)], False, None))
     return out
 
 

@@ -409,3 +409,38 @@ def test_two_numbers_of_a_date_traded_are_flagged(scorer: SupportScorer) -> None
     ):
         verdict = scorer(claim, [HỘI_NGHỊ])
         assert verdict.supported, verdict.reason
+
+
+ĐƠN_VỊ = (
+    "1. Các đơn vị hành chính của nước được phân định như sau:\n\nNước chia thành tỉnh, thành phố "
+    "trực thuộc trung ương;\n\nTỉnh chia thành huyện, thị xã và thành phố thuộc tỉnh; thành phố trực thuộc "
+    "trung ương chia thành quận, huyện, thị xã;\n\nHuyện chia thành xã, thị trấn; quận chia thành phường."
+)
+LỢI_ÍCH = "Tòa án có nhiệm vụ bảo vệ quyền và lợi ích hợp pháp của tổ chức, cá nhân."
+
+
+@pytest.mark.parametrize(
+    ("words", "supported"), [("ngang cấp với", False), ("trực thuộc", True), ("thuộc", True)]
+)
+def test_a_long_place_is_compared_without_the_words_its_ends_share(
+    scorer: SupportScorer, words: str, supported: bool
+) -> None:
+    """'ngang cấp với trung ương' of 'trực thuộc trung ương', a place too long to compare word for word."""
+    claim = (
+        "Các đơn vị hành chính của nước được phân định như sau: Nước chia thành tỉnh, thành phố "
+        f"{words} trung ương; Tỉnh chia thành huyện, thị xã và thành phố thuộc tỉnh; thành phố trực thuộc "
+        "trung ương chia thành quận, huyện, thị xã; Huyện chia thành xã, thị trấn; quận chia thành phường."
+    )
+    verdict = scorer(claim, [ĐƠN_VỊ])
+    assert verdict.supported == supported, verdict
+    assert supported or words in verdict.reason
+
+
+@pytest.mark.parametrize(
+    ("item", "supported"), [("tập thể", False), ("công dân", False), ("cá nhân", True), ("của cá nhân", True)]
+)
+def test_the_last_list_item_of_a_sentence_is_read_against_the_sources(
+    scorer: SupportScorer, item: str, supported: bool
+) -> None:
+    verdict = scorer(f"Tòa án có nhiệm vụ bảo vệ quyền và lợi ích hợp pháp của tổ chức, {item}.", [LỢI_ÍCH])
+    assert verdict.supported == supported, verdict
