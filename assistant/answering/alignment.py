@@ -136,9 +136,9 @@ def points_back(claim: list[Token], source: list[Token]) -> bool:
 
 
 def repeated(claim: list[Token], source: list[Token]) -> str | None:
-    """A list item the claim names twice in a row ("công chức, công chức" or "… và công chức") where the
-    sources never do: one of the source's items has been put in another's place."""
-    for n in range(1, MAX_SWAP):
+    """A list item of two words or more the claim names twice in a row ("công chức, công chức" or "… và
+    công chức") where the sources never do: one of the source's items has been put in another's place."""
+    for n in range(2, MAX_SWAP):  # two syllables or more: "miễn nhiệm, nhiệm kỳ" names no item twice
         for i in range(len(claim) - 2 * n + 1):
             run, then = claim[i : i + n], claim[i + n : i + 2 * n + 1]
             joined = then[1:] if then[0].word == "va" else then[:n] if then[0].boundary else []

@@ -246,7 +246,9 @@ def places(claim: list[Token], source: list[Token], tiles: list[Tile]) -> list[P
         )
         end = last.source + last.size
         said = claim[last.claim + last.size :]
-        out.append((said, [_tail(source, end, used, bool(said) and said[0].boundary)], False, None))
+        # an item of its own after the last tile: one the sources lack, not theirs reordered
+        item = bool(said) and said[0].boundary and any(t.content and t.word not in words for t in said)
+        out.append((said, [_tail(source, end, used, item)], False, None))
     return out
 
 

@@ -384,6 +384,10 @@ def test_a_list_item_named_twice_in_a_row_is_flagged(scorer: SupportScorer) -> N
     ):
         verdict = scorer(claim, [BỒI_DƯỠNG])
         assert verdict.supported, verdict.reason
+    # a list reordered so that one syllable meets itself across two words names no item twice
+    source = "Việc bổ nhiệm, miễn nhiệm, cách chức, nhiệm kỳ của Viện trưởng do luật định."
+    verdict = scorer("Việc bổ nhiệm, cách chức, miễn nhiệm, nhiệm kỳ của Viện trưởng do luật định.", [source])
+    assert verdict.supported, verdict.reason
 
 
 HỘI_NGHỊ = (
