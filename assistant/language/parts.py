@@ -58,6 +58,27 @@ def _rows(kind: str) -> list[tuple[str, str]]:
 
 
 @cache
+def _cues() -> dict[str, re.Pattern[str]]:
+    """What a sentence that speaks of a part says, by the part's shape value (data/document_parts.tsv)."""
+    return {part: re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE) for part, words in _rows("cue")}
+
+
+def speaks_of(part: str, sentence: str) -> bool:
+    """Whether a sentence says something of a part (a shape value: "signer", "effect", …): a capacity line
+    or "ký", "thay mặt" for the signer, "hiệu lực" for the effect, "căn cứ" for the legal bases …"""
+    if part == "signer" and capacity_line().match(sentence.strip()):
+        return True
+    cue = _cues().get(part)
+    return bool(cue and cue.search(canonical(sentence)))
+
+
+@cache
+def missing_part(part: str) -> str:
+    """How a refusal names a part the document lacks ("người ký và chức vụ người ký", "ngày có hiệu lực")."""
+    return dict(_rows("missing")).get(part, part)
+
+
+@cache
 def capacities() -> dict[str, str]:
     """What each capacity mark of a signature block means ("KT" -> "ký thay"), data/document_parts.tsv."""
     return dict(_rows("capacity"))

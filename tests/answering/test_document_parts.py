@@ -129,3 +129,26 @@ def test_a_premise_no_document_states_is_refused_with_the_reason(
 )
 def test_a_premise_the_documents_state_is_not_refused_for_it(standard: Assistant, question: str) -> None:
     assert not standard.ask(question).text.startswith("Không tìm thấy")
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("Ai ký Kế hoạch 32?", "Không tìm thấy người ký"),
+        ("Kế hoạch 32 có hiệu lực từ ngày nào?", "Không tìm thấy ngày có hiệu lực"),
+        ("Kế hoạch 32 được gửi cho những cơ quan nào?", "Không tìm thấy nơi nhận"),
+    ],
+)
+def test_a_part_the_document_lacks_is_refused_not_stood_in_for(
+    corpus_assistant: Assistant, question: str, missing: str
+) -> None:
+    # The bundled plan is a news summary: no signature block, no effect sentence, no recipients.
+    answer = corpus_assistant.ask(question)
+    assert answer.refused and answer.text.startswith(missing), answer.text
+    assert "KH 32-KH/BCSĐ" in answer.text
+
+
+def test_a_sentence_that_speaks_of_the_part_still_answers_it(corpus_assistant: Assistant) -> None:
+    # No signature block, but the resolution's opening says who signed on the Committee's behalf.
+    answer = corpus_assistant.ask("Nghị quyết 27 do ai ký?")
+    assert not answer.refused and "Thay mặt" in answer.text, answer.text

@@ -11,6 +11,7 @@ from assistant.answering.extractive.compose import (
     NOT_DEFINED,
     UNIT_COUNT,
     compose,
+    part_refusal,
     refusal,
 )
 from assistant.answering.extractive.parts import part_answer
@@ -27,6 +28,7 @@ from assistant.answering.support import IndexScorer
 from assistant.core.models import Answer, ScoredChunk
 from assistant.core.passages import units
 from assistant.language.choices import MultipleChoice, parse_choices
+from assistant.language.parts import missing_part, speaks_of
 from assistant.language.shapes import Shape, defined_term, shape_of, unit_spellings
 from assistant.language.text import fold, folded_syllables
 from assistant.retrieval.lexical import LexicalIndex
@@ -71,6 +73,13 @@ class ExtractiveAnswerer:
         if query.part and (part := part_answer(query, index.chunks)):
             return part  # "Ai ký Nghị định 30?": its signature block
         chosen = self.choose(query, retrieved, index)
+        if query.part:
+            # A part the document lacks (a news summary has no signature block): only sentences that speak of
+            # it answer ("Thay mặt Ban Chấp hành …, Tổng Bí thư …"); none about something else stands in.
+            chosen = [s for s in chosen if speaks_of(query.part.value, s.text)]
+            if not chosen:
+                what = missing_part(query.part.value)
+                return Answer(query.text, part_refusal(what, query.part_of, query.library), True, [])
         verdict = None
         undecided = shape is Shape.TRUE_FALSE
         if chosen and shape is Shape.YES_NO and not query.english:

@@ -15,6 +15,9 @@ REFUSAL_HINT = (
     "hoặc nạp thêm tài liệu có nội dung cần tìm."
 )
 EMPTY_HINT = "Kho chưa có tài liệu nào: hãy nạp tài liệu cần hỏi."
+PART_MISSING = (
+    "Không tìm thấy {what} của {document}: văn bản trong kho không có phần này và không câu nào nói đến."
+)
 CONTINUED = "(Điều khoản còn tiếp: xem toàn văn {label}.)"
 UNIT_COUNT = "{document} có {count} {unit} ({span}), theo cấu trúc của văn bản trong kho."
 YES, NO = "Có.", "Không."
@@ -101,6 +104,13 @@ def compose(query: Query, chosen: list[Sentence]) -> Answer:
 def refusal(library: str) -> str:
     """The refusal, with a hint that names what the store holds."""
     return f"{REFUSAL} {REFUSAL_HINT.format(library=library) if library else EMPTY_HINT}"
+
+
+def part_refusal(what: str, document: str, library: str) -> str:
+    """The refusal of a question asking for a part its document lacks ("Không tìm thấy người ký … của KH
+    32-KH/BCSĐ …"), then the hint."""
+    found = PART_MISSING.format(what=what, document=document)
+    return f"{found} {REFUSAL_HINT.format(library=library) if library else EMPTY_HINT}"
 
 
 def premise_refusal(missing: Missing, library: str) -> str:
