@@ -61,7 +61,8 @@ def test_refusals_have_no_citations(corpus_assistant: Assistant) -> None:
     for item in DEV:
         answer = _answers(corpus_assistant)[item["id"]]
         if answer.refused:
-            assert answer.text.startswith(REFUSAL)
+            # The plain refusal, or one that names what was not found (a premise, a part the document lacks).
+            assert answer.text.startswith((REFUSAL, "Không tìm thấy")), answer.text
             assert answer.citations == []
 
 
