@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser_app import CHROMIUM, app_command, chromium, free_port, streamlit_server
+from tests.browser_app import CHROMIUM, app_command, free_port, streamlit_server
 from tests.conftest import PROJECT
 from tests.ui.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider, oidc_provider
 
@@ -48,12 +48,6 @@ def server(provider: Provider, tmp_path_factory: pytest.TempPathFactory) -> Iter
     command = app_command(port, "--secrets.files", str(secrets_file))
     with streamlit_server(command, port, data, env) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser(server: str) -> Iterator[playwright.Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 CASES = [

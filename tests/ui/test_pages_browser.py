@@ -19,7 +19,7 @@ import pytest
 
 from assistant import Settings, Store
 from ingest.pipeline import ensure_corpus
-from tests.browser_app import CHROMIUM, app_command, chromium, free_port, screenshot, streamlit_server
+from tests.browser_app import CHROMIUM, app_command, free_port, screenshot, streamlit_server
 from tests.browser_app import idle as _idle
 from tests.conftest import PROJECT
 
@@ -47,12 +47,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     with streamlit_server(app_command(port), port, data, {}) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser(server: str) -> Iterator[playwright.Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 def _shot(page: playwright.Page, name: str) -> None:

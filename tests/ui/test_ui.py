@@ -82,6 +82,13 @@ def _text(block) -> str:
     return unescape("\n".join(md.value for md in block.markdown))
 
 
+def _upload(at: AppTest, name: str, data: bytes, mime: str = "text/plain") -> AppTest:
+    """Send one file through the documents page's upload form (the page must be open)."""
+    at.file_uploader[0].set_value((name, data, mime))
+    at.button(key="FormSubmitter:upload-Nạp vào kho").click().run()
+    return at
+
+
 def _ask(at: AppTest, question: str) -> AppTest:
     at.chat_input[0].set_value(question).run()
     _ok(at)
@@ -224,8 +231,7 @@ def test_conversation_export_buttons(app: AppTest) -> None:
 def test_upload_then_ask_shows_document_text_literally(app: AppTest) -> None:
     app.switch_page("views/documents.py").run()
     _ok(app)
-    app.file_uploader[0].set_value(("quy-che-beta.md", HOSTILE.encode(), "text/markdown"))
-    app.button(key="FormSubmitter:upload-Nạp vào kho").click().run()
+    _upload(app, "quy-che-beta.md", HOSTILE.encode(), "text/markdown")
     _ok(app)
     assert any("Đã nạp" in unescape(s.value) and "quy-che-beta" in unescape(s.value) for s in app.success)
     table = app.dataframe[0].value
@@ -252,8 +258,7 @@ def test_web_addresses_in_a_document_are_shown_as_text(app: AppTest) -> None:
         f"{address}, lịch ở www.lich.example.org, hỏi thu.ky@example.org.\n"
     )
     app.switch_page("views/documents.py").run()
-    app.file_uploader[0].set_value(("quy-che-delta.txt", document.encode(), "text/plain"))
-    app.button(key="FormSubmitter:upload-Nạp vào kho").click().run()
+    _upload(app, "quy-che-delta.txt", document.encode())
     _ok(app)
     app.switch_page("views/chat.py").run()
     _ask(app, "Phòng họp Delta mở cửa từ mấy giờ?")
@@ -283,8 +288,7 @@ def test_an_uploaded_standard_layout_plan_is_cited_by_its_own_name(app: AppTest)
     source = PROJECT / "evals" / "corpora" / "standard" / "ke-hoach-45-KH-BNV.txt"
     body = source.read_text(encoding="utf-8").split("---\n", 1)[1]  # only its header block names it
     app.switch_page("views/documents.py").run()
-    app.file_uploader[0].set_value(("tai-lieu-tap-huan.txt", body.encode(), "text/plain"))
-    app.button(key="FormSubmitter:upload-Nạp vào kho").click().run()
+    _upload(app, "tai-lieu-tap-huan.txt", body.encode())
     _ok(app)
     app.switch_page("views/chat.py").run()
     _ask(app, "Học viện Hành chính Quốc gia tổ chức bao nhiêu lớp bồi dưỡng tập trung?")
@@ -294,24 +298,19 @@ def test_an_uploaded_standard_layout_plan_is_cited_by_its_own_name(app: AppTest)
 
 def test_bad_uploads_get_clear_errors(app: AppTest) -> None:
     app.switch_page("views/documents.py").run()
-    app.file_uploader[0].set_value(("virus.exe", b"MZ...", "application/octet-stream"))
-    app.button(key="FormSubmitter:upload-Nạp vào kho").click().run()
+    _upload(app, "virus.exe", b"MZ...", "application/octet-stream")
     assert not app.exception
     assert [unescape(e.value) for e in app.error] == [
         "Tệp 'virus.exe': định dạng '.exe' chưa được hỗ trợ. Hỗ trợ: .docx, .htm, .html, .md, .pdf, .txt."
     ]
-    app.file_uploader[0].set_value(("rong.txt", b"", "text/plain"))
-    app.button(key="FormSubmitter:upload-Nạp vào kho").click().run()
+    _upload(app, "rong.txt", b"")
     assert not app.exception
     assert len(app.error) == 1 and "rong.txt" in unescape(app.error[0].value)
 
 
 def test_remove_document(app: AppTest, data_dir: Path) -> None:
     app.switch_page("views/documents.py").run()
-    app.file_uploader[0].set_value(
-        ("tam-thoi.txt", "Tài liệu tạm thời để xóa thử nghiệm.".encode(), "text/plain")
-    )
-    app.button(key="FormSubmitter:upload-Nạp vào kho").click().run()
+    _upload(app, "tam-thoi.txt", "Tài liệu tạm thời để xóa thử nghiệm.".encode())
     _ok(app)
     app.selectbox(key="remove_doc").set_value("tam-thoi").run()
     app.checkbox(key="remove_ok").check().run()
@@ -478,10 +477,7 @@ def test_sessions_are_isolated_but_share_the_store(app: AppTest) -> None:
     _ok(other)
     assert not other.chat_message  # another browser session starts empty
     other.switch_page("views/documents.py").run()
-    other.file_uploader[0].set_value(
-        ("chung.txt", "Tài liệu chung cho mọi phiên làm việc.".encode(), "text/plain")
-    )
-    other.button(key="FormSubmitter:upload-Nạp vào kho").click().run()
+    _upload(other, "chung.txt", "Tài liệu chung cho mọi phiên làm việc.".encode())
     _ok(other)
     app.switch_page("views/documents.py").run()
     assert "chung" in list(app.dataframe[0].value["Mã"])

@@ -15,7 +15,7 @@ import pytest
 
 from assistant.access.accounts import Accounts
 from assistant.access.roles import Role
-from tests.browser_app import CHROMIUM, chromium, free_port, screenshot, sign_in, streamlit_server
+from tests.browser_app import CHROMIUM, free_port, screenshot, sign_in, streamlit_server
 from tests.browser_app import idle as _idle
 from tests.conftest import PROJECT
 
@@ -51,12 +51,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     command = [sys.executable, "-m", "ui.serve", str(port)]
     with streamlit_server(command, port, data, {"KH32_ADDRESS": "127.0.0.1"}) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser(server: str) -> Iterator[playwright.Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 def _shot(page: playwright.Page, name: str) -> None:
