@@ -17,7 +17,7 @@ from collections.abc import Collection
 from contextlib import suppress
 from pathlib import Path
 
-from assistant.core.files import FILE_MODE, private_folder
+from assistant.core.files import write_private
 from assistant.core.settings import Settings
 from ingest.loaders import LoadedDocument
 
@@ -44,17 +44,7 @@ def keep(settings: Settings, loaded: LoadedDocument) -> None:
         "body_start": loaded.body_start,
         "meta": loaded.meta,
     }
-    private_folder(path.parent)
-    partial = path.with_suffix(f".{os.getpid()}.partial")
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            json.dump(record, file, ensure_ascii=False)
-            file.flush()
-            os.fsync(file.fileno())
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
+    write_private(path, json.dumps(record, ensure_ascii=False).encode("utf-8"))
 
 
 def release(settings: Settings, content_hash: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 FOLDER_MODE = 0o700
@@ -37,6 +38,26 @@ def private_file(path: Path) -> Path:
         os.close(descriptor)
     _tighten(path, FILE_MODE)
     return path
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write a private file (0600, its folder 0700) whole or not at all: a temporary file beside it, flushed
+    to disk, then renamed over it, so a reader sees the old file or the new one, never half of one."""
+    path = Path(path)
+    private_folder(path.parent)
+    temporary: Path | None = None
+    try:
+        with tempfile.NamedTemporaryFile(
+            "wb", dir=path.parent, prefix=f".{path.name}.", delete=False
+        ) as file:
+            temporary = Path(file.name)  # created 0600
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    finally:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)  # gone after the rename; left only when the write failed
 
 
 def tighten(path: Path) -> None:

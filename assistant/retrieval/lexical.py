@@ -6,10 +6,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-import os
 import pickle
 import re
-import tempfile
 from collections import Counter
 from importlib.metadata import version
 from pathlib import Path
@@ -17,7 +15,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from assistant.core.files import private_folder
+from assistant.core.files import write_private
 from assistant.core.models import Chunk
 from assistant.language.datafiles import data_bytes
 from assistant.language.diacritics import DiacriticRestorer
@@ -141,16 +139,8 @@ def _load(path: Path, key: str) -> LexicalIndex | None:
 
 
 def _save(path: Path, key: str, index: LexicalIndex) -> None:
-    """Write atomically (a temporary file renamed over the old one), so a reader never sees half a file."""
-    temporary: Path | None = None
+    """Write atomically (core.files.write_private), so a reader never sees half a file."""
     try:
-        private_folder(path.parent)  # 0700; the file itself is made 0600 by NamedTemporaryFile
-        with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=".lexical-", delete=False) as file:
-            temporary = Path(file.name)
-            file.write(key.encode() + b"\n")
-            pickle.dump(index, file, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)
+        write_private(path, key.encode() + b"\n" + pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError as exc:  # a full or read-only disk costs a rebuild next time, nothing more
         log.warning("Could not save the lexical index to %s (%s).", path, exc)
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
