@@ -9,9 +9,10 @@ from functools import cache
 
 from assistant.answering.claim_tokens import tokens
 from assistant.language.datafiles import data_lines
-from assistant.language.text import fold, folded_syllables
+from assistant.language.text import fold, folded_syllables, has_diacritics
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 @cache
@@ -30,6 +31,12 @@ def _number_words() -> tuple[frozenset[str], frozenset[str], dict[str, tuple[str
     )
 
 
+@cache
+def _written_number_words() -> frozenset[str]:
+    """The number words as written, with their diacritics ("năm", "mười")."""
+    return frozenset(line.split()[0].lower() for line in data_lines("number_words.txt"))
+
+
 def _as_word(syllable: str, accented: bool = False) -> str:
     """A small number written in digits, as the word that says it ("1" -> "mot", or "một" `accented`;
     "05" -> "nam"); any other syllable as it is."""
@@ -41,10 +48,16 @@ def spelled_numbers(text: str) -> set[tuple[str, ...]]:
     """Numbers written in words ("mười hai"): runs of number words of two words or more, or with a scale
     word ("mười", "trăm"); "không" only inside a run."""
     words, scales, _ = _number_words()
+    folded = folded_syllables(text)
+    # Read as written where the text has diacritics: "Nam" of "Việt Nam" is no "năm".
+    written = [w.lower() for w in _WORD.findall(text)] if has_diacritics(text) else folded
+    if len(written) != len(folded):  # (text not in NFC: read folded, as typed without diacritics)
+        written = folded
+    spelled = _written_number_words() if written is not folded else words
     runs: set[tuple[str, ...]] = set()
     run: list[str] = []
-    for w in [*folded_syllables(text), ""]:
-        if w in words and (run or w != "khong"):
+    for w, as_written in zip([*folded, ""], [*written, ""], strict=True):
+        if w in words and as_written in spelled and (run or w != "khong"):
             run.append(w)
             continue
         if len(run) >= 2 or (run and run[0] in scales):
