@@ -27,9 +27,14 @@ from assistant.language.text import fold
 from evals.claims import Claim, split_claims
 from evals.metrics import citation_scores
 
-KINDS = ("body", "action", "reversal", "reversal2", "reversal3", "negation", "number_swap")
+KINDS = ("body", "action", "reversal", "reversal2", "reversal3", "reversal4", "negation", "number_swap")
 # The reversal lists, written apart from the checker and from each other (kind -> file of evals/data).
-REVERSAL_LISTS = {"reversal": "reversals.tsv", "reversal2": "reversals2.tsv", "reversal3": "reversals3.tsv"}
+REVERSAL_LISTS = {
+    "reversal": "reversals.tsv",
+    "reversal2": "reversals2.tsv",
+    "reversal3": "reversals3.tsv",
+    "reversal4": "reversals4.tsv",
+}
 HALVES = ("dev", "held-out")
 _WORD = re.compile(r"\w+")
 # Head words of a body's name (the suite's own choice of what a body is; the checker never reads it).
@@ -312,9 +317,7 @@ def corruptions(
             made = {
                 "body": swap_body(claim.text, cited, bodies),
                 "action": swap_action(claim.text, cited, actions),
-                "reversal": reverse(claim.text),
-                "reversal2": reverse(claim.text, "reversal2"),
-                "reversal3": reverse(claim.text, "reversal3"),
+                **{kind: reverse(claim.text, kind) for kind in REVERSAL_LISTS},
                 "negation": negate(claim.text),
                 "number_swap": swap_numbers(claim.text),
             }

@@ -12,7 +12,15 @@ import pytest
 from assistant import Assistant
 from assistant.answering.support import SupportScorer, Verdict
 from assistant.language.datafiles import data_lines
-from evals.corruptions import KINDS, harvest_actions, reversals, reverse, run_independent, swap_action
+from evals.corruptions import (
+    KINDS,
+    REVERSAL_LISTS,
+    harvest_actions,
+    reversals,
+    reverse,
+    run_independent,
+    swap_action,
+)
 from evals.dataset import DEFAULT_DATASET, Corpus, load_dataset
 from evals.judge import LLMJudge, chat_model_from_env
 from evals.sabotage import (
@@ -451,16 +459,18 @@ def test_the_last_list_item_of_a_sentence_is_read_against_the_sources(
     assert verdict.supported == supported, verdict
 
 
-def test_the_third_reversal_list_stands_apart_from_the_others_and_the_checker() -> None:
-    """reversals3.tsv (kind "reversal3") shares no left-hand word with the two other lists and no word with
-    polarity.tsv, which the checker reads."""
-    left = {a for a, _ in reversals("reversal3")}
-    assert "reversal3" in KINDS and len(left) >= 100
-    assert not left & {a for kind in ("reversal", "reversal2") for a, _ in reversals(kind)}
+@pytest.mark.parametrize("kind", ["reversal3", "reversal4"])
+def test_each_later_reversal_list_stands_apart_from_the_earlier_ones_and_the_checker(kind: str) -> None:
+    """reversals3.tsv and reversals4.tsv (kinds "reversal3", "reversal4") share no left-hand word with the
+    lists before them and no word with polarity.tsv, which the checker reads."""
+    earlier = list(REVERSAL_LISTS)[: list(REVERSAL_LISTS).index(kind)]
+    left = {a for a, _ in reversals(kind)}
+    assert kind in KINDS and len(left) >= (100 if kind == "reversal3" else 150)
+    assert not left & {a for before in earlier for a, _ in reversals(before)}
     polarity = {
         w.strip()
         for line in data_lines("polarity.tsv")
         for side in line.split("\t")[1:]
         for w in side.split(",")
     }
-    assert not (left | {b for _, b in reversals("reversal3")}) & polarity
+    assert not (left | {b for _, b in reversals(kind)}) & polarity
