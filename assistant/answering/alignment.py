@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import pairwise
 
+from assistant.answering.beside import replaced_beside, stray_between
 from assistant.answering.claim_places import (
     MAX_SWAP,
     Tile,
@@ -98,6 +99,8 @@ def misaligned(claim_text: str, sources: Sequence[str], about: Sequence[str] = (
         or moved(claim, source, tiles, known)
         or traded(claim, source, tiles)
         or rebound_number(claim, source)
+        or stray_between(claim, source, tiles, known)
+        or replaced_beside(claim, source, tiles, known)
     )
 
 
@@ -198,6 +201,8 @@ def moved(claim: list[Token], source: list[Token], tiles: list[Tile], known: set
                 continue
             if problem := differs_at(a, b, False, source, known):
                 return problem
+            if function_swap(a, b, claim, tiled_sentence(source, tiles)):
+                return f"nêu '{shown(a)}' thay cho '{shown(b)}' của nguồn"  # "Trong dự toán đã giao"
     return None
 
 

@@ -1,0 +1,110 @@
+"""The claim read beside the words it shares with its sources (issue 22, round three): words of its own
+found nowhere in the sources, next to the sources' words, against what the sources say next to those same
+words; a short tile from elsewhere put between two tiles that follow each other in the source; a phrase moved
+to the front with one function word changed. Each corruption has a faithful twin of the same shape that
+stands. The sentences are written for these tests (no corpus document, no dataset question)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.alignment import misaligned
+
+LAO_ĐỘNG = (
+    "Người lao động đủ mười tám tuổi trở lên được tự mình giao kết hợp đồng lao động và đủ hai mươi tuổi "
+    "trở lên được làm người quản lý doanh nghiệp."
+)
+HỢP_TÁC_XÃ = (
+    "Hợp tác xã tạo điều kiện để thành viên tham gia quản lý; công bằng, dân chủ trong việc phân phối, "
+    "sử dụng lợi nhuận của hợp tác xã."
+)
+THỦ_QUỸ = (
+    "Thủ quỹ có trách nhiệm đối chiếu sổ quỹ để nâng cao tính chính xác, kịp thời của số liệu kế toán trong "
+    "đơn vị."
+)
+HỌC_PHÍ = (
+    "Đơn vị sự nghiệp tự bảo đảm chi thường xuyên từ mức phí đã giao cho đơn vị. Nhà trường không thu thêm "
+    "khoản phí nào ngoài mức phí đã giao cho học sinh nội trú."
+)
+TRỤ_CỘT = (
+    "Tiếp tục nâng cao chất lượng giảng dạy với ba trụ cột: Đào tạo giáo viên; cơ sở vật chất, thiết bị; "
+    "chuyển đổi số trong nhà trường."
+)
+
+CASES = [
+    # a word of its own before a number the source writes in words, where the source says "đủ"
+    (
+        LAO_ĐỘNG,
+        "Được làm người quản lý doanh nghiệp là người lao động {} 20 tuổi trở lên.",
+        ("thiếu", "đủ"),
+        "thiếu",
+    ),
+    # a list item of its own in a reordered sentence, where the source's item is "công bằng"
+    (
+        HỢP_TÁC_XÃ,
+        "Trong việc phân phối, sử dụng lợi nhuận, hợp tác xã {}, dân chủ.",
+        ("che giấu", "công bằng"),
+        "che giấu",
+    ),
+    # a purpose moved to the front and reversed in words the sources lack
+    (
+        THỦ_QUỸ,
+        "Để {} tính chính xác, kịp thời của số liệu kế toán trong đơn vị, thủ quỹ có trách nhiệm đối chiếu "
+        "sổ quỹ.",
+        ("làm suy giảm", "nâng cao"),
+        "làm suy giảm",
+    ),
+    # a phrase moved to the front, its function word traded for another the source has not there
+    (
+        HỌC_PHÍ,
+        "{} mức phí đã giao, nhà trường không thu thêm khoản phí nào cho học sinh nội trú.",
+        ("Trong", "Ngoài"),
+        "Trong",
+    ),
+    (
+        HỌC_PHÍ,
+        "Ngoài mức phí {} giao, nhà trường không thu thêm khoản phí nào cho học sinh nội trú.",
+        ("sẽ", "đã"),
+        "sẽ",
+    ),
+    # a verb of the sources, from elsewhere, put between two tiles that follow each other in the source
+    (
+        TRỤ_CỘT,
+        "Với ba trụ cột: {} giáo viên; cơ sở vật chất, thiết bị; chuyển đổi số trong nhà trường.",
+        ("nâng cao", "đào tạo"),
+        "nâng cao",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "shape", "words", "why"), CASES)
+def test_a_word_beside_the_sources_words_that_says_something_else_is_flagged(
+    source: str, shape: str, words: tuple[str, str], why: str
+) -> None:
+    reason = misaligned(shape.format(words[0]), [source])
+    assert reason is not None and why in reason, reason
+
+
+@pytest.mark.parametrize(("source", "shape", "words", "why"), CASES)
+def test_the_same_shape_with_the_sources_word_stands(
+    source: str, shape: str, words: tuple[str, str], why: str
+) -> None:
+    assert misaligned(shape.format(words[1]), [source]) is None
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        # the document named in a lead before the source's words
+        "Kế hoạch yêu cầu thủ quỹ đối chiếu sổ quỹ để nâng cao tính chính xác của số liệu kế toán.",
+        # a negation in place of a negation ("không cần" of "không có")
+        "Khi có văn bản đồng ý thì không cần biên bản của hội đồng.",
+    ],
+)
+def test_a_lead_or_a_negation_said_otherwise_stands(claim: str) -> None:
+    sources = {
+        "Kế hoạch": [THỦ_QUỸ],
+        "Khi": ["Không ai được nhận tài sản nếu không có biên bản của hội đồng, trừ khi có văn bản đồng ý."],
+    }
+    source = next(v for k, v in sources.items() if claim.startswith(k))
+    assert misaligned(claim, source) is None
