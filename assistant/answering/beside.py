@@ -15,6 +15,8 @@ decides.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from assistant.answering.claim_places import MAX_GAP, MAX_SWAP, Tile, sentence_of
 from assistant.answering.claim_tokens import SENTINEL, Token
 from assistant.answering.place_differences import as_written, differs_at, negation_in
@@ -74,7 +76,7 @@ def _beside(
     """For each neighbour of the run (its next words, its words before): at each place the sources have
     that neighbour (where a tile aligns it, that place; else those in the sentences the tiles stand in,
     when there are some), what the source says on the run's side of it."""
-    said = {as_written(t) for t in claim}
+    said = _Said(claim)
     out: list[list[There]] = []
     for at, step in ((end, 1), (start - 1, -1)):
         anchor = _neighbour(claim, at, step)
@@ -111,7 +113,27 @@ def _occurrences(source: list[Token], anchor: list[str]) -> list[int]:
     return [k for k in range(len(source) - n + 1) if [t.word for t in source[k : k + n]] == anchor]
 
 
-def _unsaid(source: list[Token], k: int, step: int, said: set[str], beyond: str | None, opens: bool) -> There:
+class _Said:
+    """What the claim says, as written: its words, and its pairs of words that follow each other."""
+
+    def __init__(self, claim: list[Token]) -> None:
+        written = [as_written(t) for t in claim]
+        self.words = set(written)
+        self.pairs = set(pairwise(written))
+
+    def __call__(self, source: list[Token], k: int) -> bool:
+        """Whether the claim says source token k: a function word anywhere; a syllable of a word of two or
+        more ("công" of "công khai") only with a syllable next to it there ("công chức" says no "công
+        khai")."""
+        word = as_written(source[k])
+        if word not in self.words or not source[k].content:
+            return word in self.words
+        near = [j for j in (k - 1, k + 1) if 0 <= j < len(source) and source[j].content]
+        pairs = [(as_written(source[j]), word) if j < k else (word, as_written(source[j])) for j in near]
+        return not near or any(p in self.pairs for p in pairs)
+
+
+def _unsaid(source: list[Token], k: int, step: int, said: _Said, beyond: str | None, opens: bool) -> There:
     """The source's tokens from position k going `step` while the claim says them nowhere, within the
     clause (a list marker at the sentence's start left out): what the claim's run stands in place of.
     Nothing when the source goes on right away with the claim's word beyond the run (the run is put in,
@@ -122,7 +144,7 @@ def _unsaid(source: list[Token], k: int, step: int, said: set[str], beyond: str 
         return None
     out: list[Token] = []
     at = k
-    while 0 <= at < len(source) and source[at].word != SENTINEL and as_written(source[at]) not in said:
+    while 0 <= at < len(source) and source[at].word != SENTINEL and not said(source, at):
         if step > 0 and out and source[at].boundary:
             break
         out.append(source[at])

@@ -26,6 +26,7 @@ HỌC_PHÍ = (
     "Đơn vị sự nghiệp tự bảo đảm chi thường xuyên từ mức phí đã giao cho đơn vị. Nhà trường không thu thêm "
     "khoản phí nào ngoài mức phí đã giao cho học sinh nội trú."
 )
+KIỂM_KÊ = "Biên bản kiểm kê được công bố và là một căn cứ để quyết toán tài sản công của đơn vị."
 TRỤ_CỘT = (
     "Tiếp tục nâng cao chất lượng giảng dạy với ba trụ cột: Đào tạo giáo viên; cơ sở vật chất, thiết bị; "
     "chuyển đổi số trong nhà trường."
@@ -66,6 +67,14 @@ CASES = [
         "Ngoài mức phí {} giao, nhà trường không thu thêm khoản phí nào cho học sinh nội trú.",
         ("sẽ", "đã"),
         "sẽ",
+    ),
+    # a word of its own after a tile, where the source's word there ("công bố") has a syllable the claim
+    # uses only in another word ("tài sản công")
+    (
+        KIỂM_KÊ,
+        "Biên bản kiểm kê được {}, là một trong các căn cứ để quyết toán tài sản công của đơn vị.",
+        ("giấu kín", "công bố"),
+        "giấu kín",
     ),
     # a verb of the sources, from elsewhere, put between two tiles that follow each other in the source
     (
