@@ -200,4 +200,28 @@ def stray_between(claim: list[Token], source: list[Token], tiles: list[Tile], kn
         said = claim[a.claim + a.size : b.claim]
         if problem := differs_at(said, between, False, source, known):
             return problem
-    return None
+    return stray_opening(claim, source, tiles, known)
+
+
+def stray_opening(claim: list[Token], source: list[Token], tiles: list[Tile], known: set[str]) -> str | None:
+    """A short tile that opens the claim, from further on in the source sentence of the tile after it: the
+    claim's words before that tile are read against the source's before it, back to its clause's start
+    (a list marker left out), when the claim says none of the source's content words there ("Quốc gia cán
+    bộ chủ trì" where the source says "Vụ Tổ chức cán bộ chủ trì, phối hợp với Học viện … Quốc gia")."""
+    if len(tiles) < 2:
+        return None
+    t, b = tiles[0], tiles[1]
+    if (
+        t.size > MAX_SWAP
+        or t.source <= b.source
+        or sentence_of(source, t.source) != sentence_of(source, b.source)
+    ):
+        return None
+    start = b.source
+    while start > 0 and source[start - 1].word != SENTINEL and not source[start].boundary:
+        start -= 1
+    lead = [x for x in source[start : b.source] if x.number is None and len(x.word) > 1]
+    words = {x.word for x in claim}
+    if not lead or len(lead) > MAX_SWAP or any(x.word in words for x in lead if x.content):
+        return None
+    return differs_at(claim[: b.claim], lead, False, source, known)

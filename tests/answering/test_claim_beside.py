@@ -26,6 +26,10 @@ HỌC_PHÍ = (
     "Đơn vị sự nghiệp tự bảo đảm chi thường xuyên từ mức phí đã giao cho đơn vị. Nhà trường không thu thêm "
     "khoản phí nào ngoài mức phí đã giao cho học sinh nội trú."
 )
+QUYẾT_TOÁN = (
+    "a) Phòng Kế toán chủ trì, phối hợp với Trung tâm Dữ liệu Quốc gia lập báo cáo quyết toán năm, gửi Sở "
+    "Tài chính trước ngày 15 tháng 1 năm sau."
+)
 KIỂM_KÊ = "Biên bản kiểm kê được công bố và là một căn cứ để quyết toán tài sản công của đơn vị."
 TRỤ_CỘT = (
     "Tiếp tục nâng cao chất lượng giảng dạy với ba trụ cột: Đào tạo giáo viên; cơ sở vật chất, thiết bị; "
@@ -75,6 +79,13 @@ CASES = [
         "Biên bản kiểm kê được {}, là một trong các căn cứ để quyết toán tài sản công của đơn vị.",
         ("giấu kín", "công bố"),
         "giấu kín",
+    ),
+    # a name's head swapped for a name word from further on in the sentence, which then opens the claim
+    (
+        QUYẾT_TOÁN,
+        "{} toán chủ trì lập báo cáo quyết toán năm, gửi Sở Tài chính trước ngày 15 tháng 1 năm sau.",
+        ("Quốc gia", "Phòng Kế"),
+        "Quốc gia",
     ),
     # a verb of the sources, from elsewhere, put between two tiles that follow each other in the source
     (
