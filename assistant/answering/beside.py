@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from assistant.answering.claim_places import MAX_GAP, MAX_SWAP, Tile, sentence_of
+from assistant.answering.claim_places import MAX_GAP, MAX_SWAP, Tile, places, sentence_of
 from assistant.answering.claim_tokens import SENTINEL, Token
-from assistant.answering.place_differences import as_written, differs_at, negation_in
+from assistant.answering.place_differences import as_written, differs_at, is_pointer, negation_in, shown
 
 Run = tuple[int, int]  # [start, end) in the claim's tokens
 # What the source says beside a neighbour, on the run's side: its tokens with the one before them (None when
@@ -225,3 +225,21 @@ def stray_opening(claim: list[Token], source: list[Token], tiles: list[Tile], kn
     if not lead or len(lead) > MAX_SWAP or any(x.word in words for x in lead if x.content):
         return None
     return differs_at(claim[: b.claim], lead, False, source, known)
+
+
+def pointer_renamed(claim: list[Token], source: list[Token], tiles: list[Tile]) -> str | None:
+    """Where the source says a noun and a pointer ("quyết định đó"), a claim that names what it points at
+    keeps the noun ("quyết định của cấp trên"); one that puts there, without the noun, a word the sources
+    never use ("đề nghị của cấp trên") names something else. A name with a number ("số 22/2008/QH12")
+    names the document a pointer points at ("Luật này")."""
+    words = {as_written(t) for t in source}
+    for said, candidates, _, _ in places(claim, source, tiles):
+        if not said or as_written(said[0]) in words or any(not t.word.isalpha() for t in said):
+            continue
+        mine = {as_written(t) for t in said}
+        for there in candidates:
+            nouns = {as_written(there[i - 1]) for i in range(1, len(there))
+                     if is_pointer(there[i]) and not is_pointer(there[i - 1])}  # fmt: skip
+            if nouns and not nouns & mine:
+                return f"nêu '{shown(said)}' thay cho '{shown(there)}' của nguồn"
+    return None

@@ -112,6 +112,24 @@ def test_the_same_shape_with_the_sources_word_stands(
     assert misaligned(shape.format(words[1]), [source]) is None
 
 
+CHỈ_THỊ = [
+    "3. Thực hiện chỉ thị của giám đốc, trong đó:",
+    "a) Khi có căn cứ cho rằng chỉ thị đó là sai thì phải báo cáo ngay bằng văn bản với người ra chỉ thị;",
+]
+
+
+@pytest.mark.parametrize(("noun", "flagged"), [("kiến nghị", True), ("chỉ thị", False)])
+def test_what_a_pointer_points_at_keeps_its_noun(noun: str, flagged: bool) -> None:
+    """'chỉ thị đó' said as 'chỉ thị của giám đốc' stands; as 'kiến nghị của giám đốc' (a word the sources
+    never use, without the noun) it names something else."""
+    claim = (
+        f"Khi có căn cứ cho rằng {noun} của giám đốc là sai thì phải báo cáo ngay bằng văn bản với người ra "
+        "chỉ thị."
+    )
+    reason = misaligned(claim, CHỈ_THỊ)
+    assert (reason is not None and "kiến nghị" in reason) if flagged else reason is None, reason
+
+
 @pytest.mark.parametrize(
     "claim",
     [
