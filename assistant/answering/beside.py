@@ -9,8 +9,10 @@ the sources say there something the claim says nowhere, the claim has put its ow
 source's ("Nhà nước giữ bí mật, minh bạch" where the source says "công khai, minh bạch"). And a short tile
 the claim puts between two tiles that follow each other in the source, taken from elsewhere, stands in the
 place of the source's words between them ("trụ cột chính: nâng cao bộ máy" where the source says "trụ cột
-chính: tổ chức bộ máy" and "nâng cao" elsewhere). No word list is read: the source's word at the place
-decides.
+chính: tổ chức bộ máy" and "nâng cao" elsewhere), or opens the claim in place of the words before the tile
+after it ("Quốc gia cán bộ chủ trì" of "Vụ Tổ chức cán bộ chủ trì, … Quốc gia"). Where the source says a
+noun and a pointer ("quyết định đó"), a claim that names what it points at keeps the noun. No word list is
+read: the source's word at the place decides.
 """
 
 from __future__ import annotations
@@ -19,12 +21,17 @@ from itertools import pairwise
 
 from assistant.answering.claim_places import MAX_GAP, MAX_SWAP, Tile, places, sentence_of
 from assistant.answering.claim_tokens import SENTINEL, Token
-from assistant.answering.place_differences import as_written, differs_at, is_pointer, negation_in, shown
+from assistant.answering.place_differences import differs_at, is_pointer, negation_in, shown
 
 Run = tuple[int, int]  # [start, end) in the claim's tokens
 # What the source says beside a neighbour, on the run's side: its tokens with the one before them (None when
 # there is nothing to compare).
 There = tuple[list[Token], list[Token]] | None
+
+
+def as_written(t: Token) -> str:
+    """The token as written, in lower case ("đề" and "để" apart, though both fold to "de")."""
+    return t.raw.lower() if t.raw else t.word
 
 
 def replaced_beside(
@@ -84,16 +91,16 @@ def _beside(
             continue
         first = at if step > 0 else at - len(anchor) + 1
         if first in aligned:
-            places = [aligned[first]]
+            spots = [aligned[first]]
         else:
-            places = _occurrences(source, anchor)
-            places = [p for p in places if sentence_of(source, p) in wanted] or places
+            spots = _occurrences(source, anchor)
+            spots = [p for p in spots if sentence_of(source, p) in wanted] or spots
         far = start - 1 if step > 0 else end  # the claim's word on the run's other side
         beyond = as_written(claim[far]) if 0 <= far < len(claim) else None
         # a clause of the source the claim does not break there is not the run's place
         opens = claim[at].boundary if step > 0 else claim[start].boundary
         out.append([_unsaid(source, p - 1 if step > 0 else p + len(anchor), -step, said, beyond, opens)
-                    for p in places])  # fmt: skip
+                    for p in spots])  # fmt: skip
     return out
 
 

@@ -78,11 +78,11 @@ def function_swap(
     if any(t.content or t.number is not None for t in said) or any(t.number is not None for t in there):
         return False
     # Read with diacritics where written with them: "mới" is not "mọi".
-    mine, theirs = {as_written(t) for t in claim}, {as_written(t) for t in sentence}
-    return not {as_written(t) for t in there} & mine and not {as_written(t) for t in said} & theirs
+    mine, theirs = {_as_written(t) for t in claim}, {_as_written(t) for t in sentence}
+    return not {_as_written(t) for t in there} & mine and not {_as_written(t) for t in said} & theirs
 
 
-def as_written(t: Token) -> str:
+def _as_written(t: Token) -> str:
     return t.raw.lower() if t.raw else t.word
 
 
