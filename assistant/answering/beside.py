@@ -22,6 +22,7 @@ from itertools import pairwise
 from assistant.answering.claim_places import MAX_GAP, MAX_SWAP, Tile, places, sentence_of
 from assistant.answering.claim_tokens import SENTINEL, Token
 from assistant.answering.place_differences import differs_at, is_pointer, negation_in, shown
+from assistant.retrieval.matching import is_stopword
 
 Run = tuple[int, int]  # [start, end) in the claim's tokens
 # What the source says beside a neighbour, on the run's side: its tokens with the one before them (None when
@@ -246,7 +247,13 @@ def pointer_renamed(claim: list[Token], source: list[Token], tiles: list[Tile]) 
         mine = {as_written(t) for t in said}
         for there in candidates:
             nouns = {as_written(there[i - 1]) for i in range(1, len(there))
-                     if is_pointer(there[i]) and not is_pointer(there[i - 1])}  # fmt: skip
+                     if _points(there[i]) and not _points(there[i - 1])}  # fmt: skip
             if nouns and not nouns & mine:
                 return f"nêu '{shown(said)}' thay cho '{shown(there)}' của nguồn"
     return None
+
+
+def _points(t: Token) -> bool:
+    """A pointer as written, a function word with its diacritics ("đó", "này"; not "độ" of "trình độ",
+    which folds alike)."""
+    return is_pointer(t) and (not t.raw or is_stopword(as_written(t), accented=True))
