@@ -8,7 +8,10 @@ by a hash of what it swaps (`half`): the held-out half is reported, never develo
 
 The controls (`evals/data/controls.jsonl`) are faithful paraphrases written by hand as a careful model
 writes them (reordered, merged, shortened lists, OCR slips corrected, an exception or a "không … nếu
-không …" rule restated, the document named in a lead), each with the passage it rests on.
+không …" rule restated, the document named in a lead), each with the passage it rests on. The `written`
+kind (`evals/data/written_corruptions.jsonl`) is the other side: sentences written by hand the way a model
+errs (one body, action, number, scope, condition or negation wrong inside a paraphrase), by someone who
+had not seen the checker's rules nor its developers the sentences; halves by id.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from assistant.language.text import fold
 from evals.claims import Claim, split_claims
 from evals.metrics import citation_scores
 
-KINDS = ("body", "action", "reversal", "reversal2", "reversal3", "reversal4", "negation", "number_swap")
+KINDS = ("body", "action", "reversal", "reversal2", "reversal3", "reversal4", "negation", "number_swap",
+         "written")  # fmt: skip
 # The reversal lists, written apart from the checker and from each other (kind -> file of evals/data).
 REVERSAL_LISTS = {
     "reversal": "reversals.tsv",
@@ -359,10 +363,10 @@ class Control:
     about: tuple[str, ...]
 
 
-def controls(chunks: Sequence[Chunk]) -> list[Control]:
-    """The faithful paraphrases whose documents are among the chunks, each citing the chunks that hold the
-    phrases it names."""
-    text = resources.files("evals").joinpath("data/controls.jsonl").read_text(encoding="utf-8")
+def controls(chunks: Sequence[Chunk], name: str = "controls.jsonl") -> list[Control]:
+    """The hand-written sentences of `evals/data/<name>` (the faithful paraphrases by default) whose
+    documents are among the chunks, each citing the chunks that hold the phrases it names."""
+    text = resources.files("evals").joinpath(f"data/{name}").read_text(encoding="utf-8")
     out = []
     for line in text.splitlines():
         row = json.loads(line)
@@ -468,4 +472,9 @@ def run_independent(
 
     shares = {h: (sum(f["id"] in {c.id for c in items if half(c.id) == h} for f in flagged),
                   sum(half(c.id) == h for c in items)) for h in HALVES}  # fmt: skip
-    return Independent(tally(cases, is_flagged), len(items), flagged, shares)
+    counts = tally(cases, is_flagged)
+    for c in controls(chunks, "written_corruptions.jsonl"):
+        count = counts[f"written/{half(c.id)}"]
+        count.cases += 1
+        count.flagged += not judge(c.claim, list(c.sources)).supported
+    return Independent(counts, len(items), flagged, shares)
