@@ -72,7 +72,7 @@ def misaligned(claim_text: str, sources: Sequence[str], about: Sequence[str] = (
         if (
             negation
             and not any(negation_in(there) for there in candidates)
-            and denials(claim) > denials(tiled_sentence(source, tiles))
+            and denials(claim, source) > denials(tiled_sentence(source, tiles))
         ):
             # (a paraphrase may move a negation within its sentence: "không áp dụng đối với X" said as
             # "X không thuộc phạm vi áp dụng")
@@ -80,7 +80,7 @@ def misaligned(claim_text: str, sources: Sequence[str], about: Sequence[str] = (
         if opening and opens_a_sentence(said, source):
             continue  # two sentences merged: the claim opens with another sentence's opening words
         # A place the source leaves empty (a sentence's start) says nothing to compare with.
-        problems = [differs_at(said, there, opening, source, known) or (
+        problems = [differs_at(said, there, opening, source, known, claim) or (
             # a long place that differs only between words both sides share at its ends ("độc lập với
             # trung ương" of "trực thuộc trung ương") is compared without them
             max(len(said), len(there)) > MAX_SWAP
@@ -227,10 +227,11 @@ def traded(claim: list[Token], source: list[Token], tiles: list[Tile]) -> str | 
 
 def _context(ts: list[Token], at: int, step: int) -> set[str]:
     """The content words within NUMBER_WINDOW of token `at` on one side (step -1 before, 1 after), in its
-    sentence."""
+    sentence, up to another number (the words past it are that number's: "kéo dài 05 ngày và có không quá
+    60 học viên")."""
     out: list[str] = []
     k = at + step
-    while 0 <= k < len(ts) and ts[k].word != SENTINEL and len(out) < NUMBER_WINDOW:
+    while 0 <= k < len(ts) and ts[k].word != SENTINEL and ts[k].number is None and len(out) < NUMBER_WINDOW:
         if ts[k].content:
             out.append(ts[k].word)
         k += step

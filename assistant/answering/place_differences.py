@@ -13,6 +13,13 @@ from functools import cache
 
 from assistant.answering.claim_places import MAX_SWAP
 from assistant.answering.claim_tokens import Token, tokens
+from assistant.answering.paraphrases import (
+    bound_phrases,
+    carried_denials,
+    measured,
+    nominalized,
+    same_kind_rests,
+)
 from assistant.language.datafiles import data_lines
 from assistant.language.shapes import negations, restrictions, same_words
 from assistant.language.synonyms import synonyms
@@ -63,7 +70,19 @@ def prefixed(said: Sequence[Token], next_word: str | None, source: list[Token]) 
     pair = [said[-1].word, next_word]
     if any([t.word for t in source[k : k + 2]] == pair for k in range(len(source) - 1)):
         return None
+    if _denied_before(next_word, source):
+        return None  # "vô tội" of "không có tội": the prefix says the source's negation
     return said[-1].raw
+
+
+def _denied_before(word: str, source: list[Token]) -> bool:
+    """The source says the word right after a negation ("không có tội", "không hợp pháp")."""
+    words = [t.word for t in source]
+    return any(
+        words[k] == word and joined_words(source[max(0, k - len(m.split())) : k]) == m
+        for k in range(len(words))
+        for m in _markers()
+    )
 
 
 def function_swap(
@@ -77,6 +96,8 @@ def function_swap(
         return False
     if any(t.content or t.number is not None for t in said) or any(t.number is not None for t in there):
         return False
+    if any(not a and not b for a, b in same_kind_rests(said, there)):
+        return False  # "mỗi" of "hằng", "chưa đủ" of "dưới": words that say the same there
     # Read with diacritics where written with them: "mới" is not "mọi".
     mine, theirs = {_as_written(t) for t in claim}, {_as_written(t) for t in sentence}
     return not {_as_written(t) for t in there} & mine and not {_as_written(t) for t in said} & theirs
@@ -113,6 +134,11 @@ def _same_thing(said: Sequence[Token], there: Sequence[Token], known: set[str]) 
     theirs = {t.word for t in there}
     if not own or set(own) <= theirs:
         return True
+    if any(_same_thing(a, b, known) for a, b in same_kind_rests(said, there)):
+        return True  # "Hiến pháp cấm" of "Không ai được", "được miễn" of "không phải nộp"
+    if all(t.word in _prefixes() for t in said) and (denied := negation_in(there)):
+        rest = joined_words(there).replace(joined_words(tokens(denied)), " ", 1).split()
+        return not any(t.content for t in tokens(" ".join(rest)))  # "vô" (tội) of "không có" (tội)
     if all(_function_word(t) or t.word in POINTERS for t in there) and set(own) <= known:
         return True  # "quyết định đó … thì" said with what it points at
     if any(t.word in POINTERS for t in there) and set(own) <= known:
@@ -170,10 +196,16 @@ def unpointed(ts: Sequence[Token]) -> list[Token]:
 
 
 def differs_at(
-    said: list[Token], there: list[Token], opening: bool, source: list[Token], known: set[str]
+    said: list[Token],
+    there: list[Token],
+    opening: bool,
+    source: list[Token],
+    known: set[str],
+    claim: Sequence[Token] = (),
 ) -> str | None:
     """Why the claim's words at a place say something else than the source's there (None when they do not,
-    or when the place is too long to compare word for word)."""
+    or when the place is too long to compare word for word). With the `claim`, a measure named where the
+    source says the doing it measures (`paraphrases.measured`) is the same thing."""
     if len(there) > MAX_SWAP and opening and len(said) <= MAX_SWAP:
         there = there[-len(said) :]  # the words right before the tile the claim's lead leads into
     if not there:
@@ -189,14 +221,22 @@ def differs_at(
     mine, other = [t.number for t in numbers], [t.number for t in theirs]
     if len(mine) >= 2 and sorted(mine) == sorted(other) and mine != other:
         return f"đổi chỗ các số {shown(theirs)} của nguồn thành {shown(numbers)}"  # "tháng 2024 năm 5"
-    if not _same_thing(said, there, known):
+    if not (
+        _same_thing(said, there, known)
+        or measured(said, there, claim, known)
+        or nominalized(said, there, claim, known)
+    ):
         return f"nêu '{shown(said)}' thay cho '{shown(there)}' của nguồn"
     return None
 
 
-def denials(ts: Sequence[Token]) -> int:
-    """How many negations the tokens hold (a longer marker counted once, not with the shorter in it)."""
-    joined, count = joined_words(ts), 0
+def denials(ts: Sequence[Token], against: Sequence[Token] = ()) -> int:
+    """How many negations the tokens hold (a longer marker counted once, not with the shorter in it); a
+    bound said in other words than `against` says it ("chưa đủ" of "dưới") is no negation, and a word that
+    carries one ("miễn") is one."""
+    joined, count = joined_words(ts), carried_denials([t.word for t in ts])
+    for bound in bound_phrases(ts, against):
+        joined = joined.replace(f" {' '.join(bound)} ", " ")
     for marker in sorted(_markers(), key=len, reverse=True):
         count += joined.count(marker)
         joined = joined.replace(marker, " ")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from functools import cache
 
 from assistant.answering.folded import Folded
+from assistant.answering.paraphrases import bounds_said_otherwise, carried_denials, denial_words
 from assistant.language.shapes import directions, markers_in, negations
 from assistant.language.text import fold, sentence_spans
 
@@ -37,12 +38,16 @@ def added_negation(claim: Folded, sources: Sequence[str]) -> str | None:
     """A negation of the claim over words a source sentence states without one, when that sentence
     has fewer negations than the claim (a paraphrase may move a negation within its sentence)."""
     sentences = [Folded(source[a:b]) for source in sources for a, b in sentence_spans(source)]
-    count = _count_markers(claim.words)
+    # a bound the sources set with another word ("chưa đủ" of "dưới") is no negation
+    source_words = [w for s in sentences for w in s.words]
+    count = _count_markers(claim.words) - len(bounds_said_otherwise(claim.words, source_words))
+    count += carried_denials(claim.words)  # "được miễn" says a negation in one word
     for i, marker in markers_in(claim.words, _markers()):
         after = tuple(claim.words[i + len(marker) : i + len(marker) + 2])
         holding = [s for s in sentences if len(after) == 2 and s.positions(after)]
         if holding and not any(
-            any(_negated(s.words, p) for p in s.positions(after)) or _count_markers(s.words) >= count
+            any(_negated(s.words, p) for p in s.positions(after))
+            or _count_markers(s.words) + carried_denials(s.words) >= count
             for s in holding
         ):
             return f"phủ định '{' '.join(claim.raw[i : i + len(marker)])}' mà nguồn không có"
@@ -64,12 +69,27 @@ def dropped_negation(claim: Folded, sources: Sequence[str]) -> str | None:
                 # The claim has the words around the marker with the marker, or its first words, gone.
                 kept = [list(marker[k:]) for k in range(1, len(marker) + 1)]
                 if len(after) == 2 and any(
-                    (before and tuple(before + rest + after) in claim)
+                    (
+                        before
+                        and tuple(before + rest + after) in claim
+                        and not moved_denial(claim, before + rest + after, marker)
+                    )
                     or (not before and tuple(claim.words[: len(rest) + 2]) == tuple(rest + after))
                     for rest in kept
                 ):
                     return f"bỏ phủ định '{' '.join(words.raw[i : i + len(marker)])}' của nguồn"
     return None
+
+
+def moved_denial(claim: Folded, words: list[str], marker: tuple[str, ...]) -> bool:
+    """The claim denies right after the words, with a word of the marker's kind: "nghiêm cấm cán bộ cản
+    trở" said "cán bộ không được cản trở" (the ban moved after whom it binds, not dropped)."""
+    kinds = [phrases for phrases in denial_words().values() if marker in phrases]
+    for at in claim.positions(tuple(words)):
+        follows = tuple(claim.words[at + len(words) : at + len(words) + 3])
+        if any(follows[: len(p)] == p for phrases in kinds for p in phrases):
+            return True
+    return False
 
 
 def reversed_direction(claim: Folded, text: Folded) -> str | None:

@@ -18,9 +18,11 @@ import numpy as np
 
 from assistant.answering.alignment import misaligned
 from assistant.answering.claim_numbers import _as_word, unsupported_numbers
+from assistant.answering.claim_tokens import tokens
 from assistant.answering.folded import Folded, _overlaps, _within
+from assistant.answering.paraphrases import nominalized
 from assistant.answering.polarity import added_negation, dropped_negation, reversed_direction
-from assistant.language.names import entities, entity_names, kinds
+from assistant.language.names import Entity, entities, entity_names, kinds
 from assistant.language.shapes import markers_in, restrictions, same_words
 from assistant.language.synonyms import synonyms
 from assistant.language.text import fold, folded_syllables, has_diacritics, sentence_spans, syllables
@@ -152,7 +154,7 @@ class SupportScorer:
         known = Folded(synonyms().expand("\n".join([*sources, *about])))
         claim = Folded(sentence)
         for entity in entities(sentence):
-            if not _known(entity.key, claim, known):
+            if not _known(entity.key, claim, known) and not _short_name(entity, [*sources, *about]):
                 return f"nêu '{entity.text}' nhưng nguồn không có"
         for name in self.names:
             if claim.names(name) and not _known(name, claim, known):
@@ -203,6 +205,10 @@ class SupportScorer:
             if said in text or all(w in FOLDED_STOPWORDS for w in said):
                 continue
             written = " ".join(folded.raw[j1:j2])
+            if nominalized(
+                tokens(" ".join(claim.raw[i1:i2])), tokens(written), tokens(" ".join(claim.raw)), set()
+            ):
+                continue  # "Việc tiếp công dân của Giám đốc Sở" of "Giám đốc Sở tiếp công dân"
             return f"nêu '{' '.join(claim.raw[i1:i2])}' thay cho '{written}' của nguồn"
         return None
 
@@ -231,6 +237,15 @@ def _known(name: tuple[str, ...], claim: Folded, known: Folded) -> bool:
     if rest and (rest in known or rest[0] in FOLDED_STOPWORDS):
         return True
     return name[-1] in FOLDED_STOPWORDS and name[:-1] in known
+
+
+def _short_name(entity: Entity, sources: Sequence[str]) -> bool:
+    """A capitalised word the sources use as a name on its own ("… của Sở.") followed in the claim by a word
+    in lower case that is no part of it ("Giám đốc Sở diễn ra …")."""
+    words = entity.text.split()
+    if len(entity.key) != 2 or len(words) != 2 or not words[1][:1].islower():
+        return False
+    return any(e.key == entity.key[:1] for e in entities("\n".join(sources)))
 
 
 def narrowed_list(claim: Folded, aligned: Alignment) -> str | None:

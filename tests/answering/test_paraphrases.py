@@ -1,0 +1,154 @@
+"""What a faithful paraphrase says in other words at one place of its sources (answering/paraphrases.py), and
+the reversed cases that stay flagged (issue 22, round three).
+
+Each faithful pair is written on sentences of documents made up for the test (none of the bundled corpus's
+or the standard corpus's), in the classes a model uses: a denial said with another word of its kind, a
+reversing prefix for the source's negation, a bound said another way, the measure of a number named for the
+doing it measures, a doing made a noun, words that say the same where they stand. Each flagged pair changes
+what the source says with the same words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.answering.support import SupportScorer
+from tests.conftest import FakeEmbeddings
+
+LAW = ("Luật Tiếp cận thông tin",)
+
+FAITHFUL = [
+    # a denial said with another word of the same kind
+    (
+        "Mọi người có quyền tiếp cận thông tin. Không ai được tự ý sao chép hồ sơ lưu trữ của cơ quan khác "
+        "nếu không được người đứng đầu đồng ý.",
+        "Luật cấm tự ý sao chép hồ sơ lưu trữ của cơ quan khác nếu không được người đứng đầu đồng ý.",
+    ),
+    (
+        "Nghiêm cấm cơ quan, tổ chức, cá nhân cản trở việc cung cấp thông tin cho công dân.",
+        "Không cơ quan, tổ chức, cá nhân nào được cản trở việc cung cấp thông tin cho công dân.",
+    ),
+    (  # the ban moved after whom it binds
+        "Cơ quan nhà nước công khai thông tin; nghiêm cấm cán bộ cản trở việc cung cấp thông tin cho dân.",
+        "Cơ quan nhà nước công khai thông tin; cán bộ không được cản trở việc cung cấp thông tin cho dân.",
+    ),
+    (
+        "Người yêu cầu cung cấp thông tin không phải nộp phí khi nhận thông tin qua mạng điện tử.",
+        "Người yêu cầu cung cấp thông tin được miễn phí khi nhận thông tin qua mạng điện tử.",
+    ),
+    (
+        "Học viên đã có chứng chỉ tương đương thì không phải tham gia khóa tập huấn năm 2025.",
+        "Học viên đã có chứng chỉ tương đương được miễn tham gia khóa tập huấn năm 2025.",
+    ),
+    (
+        "Nhà nước bảo đảm việc đăng ký khai sinh là bắt buộc, cơ quan đăng ký không thu lệ phí.",
+        "Nhà nước bảo đảm việc đăng ký khai sinh là bắt buộc và được miễn lệ phí.",
+    ),
+    # a reversing prefix for the source's negation
+    (
+        "Hợp đồng được coi là không có hiệu lực kể từ thời điểm giao kết.",
+        "Hợp đồng được coi là vô hiệu lực kể từ thời điểm giao kết.",
+    ),
+    # a bound said another way
+    (
+        "Nghiêm cấm tuyển dụng người dưới độ tuổi lao động tối thiểu vào làm công việc nặng nhọc.",
+        "Pháp luật nghiêm cấm tuyển dụng người chưa đủ độ tuổi lao động tối thiểu vào làm công việc nặng "
+        "nhọc.",
+    ),
+    # the measure of a number named for the doing it measures, and the reverse
+    (
+        "Người đứng đầu đơn vị tham gia tập huấn nghiệp vụ tối thiểu 12 giờ trong một năm.",
+        "Với người đứng đầu đơn vị, thời lượng tập huấn nghiệp vụ tối thiểu là 12 giờ trong một năm.",
+    ),
+    (
+        "Sở Tư pháp tổ chức 03 đợt kiểm tra, mỗi đợt không quá 08 cơ quan, thời gian mỗi đợt 10 ngày.",
+        "Sở Tư pháp tổ chức 03 đợt kiểm tra, mỗi đợt không quá 08 cơ quan và kéo dài 10 ngày.",
+    ),
+    # a doing made a noun, and words that say the same where they stand
+    (
+        "2. Chánh Thanh tra tiếp công dân vào ngày thứ Ba hằng tuần tại trụ sở của Thanh tra.",
+        "Việc tiếp công dân của Chánh Thanh tra diễn ra vào ngày thứ Ba mỗi tuần tại trụ sở của Thanh tra.",
+    ),
+    (
+        "Báo cáo quyết toán được gửi chậm nhất là ba mươi ngày, kể từ ngày kết thúc năm ngân sách.",
+        "Báo cáo quyết toán được gửi trong vòng ba mươi ngày kể từ ngày kết thúc năm ngân sách.",
+    ),
+]
+
+FLAGGED = [
+    # an exemption where the source obliges or forbids, a ban where it exempts
+    (
+        "Người yêu cầu cung cấp thông tin phải nộp phí khi nhận bản sao giấy.",
+        "Người yêu cầu cung cấp thông tin được miễn phí khi nhận bản sao giấy.",
+    ),
+    (
+        "Học viên không được tham gia khóa tập huấn khi chưa có quyết định cử đi học.",
+        "Học viên được miễn tham gia khóa tập huấn khi chưa có quyết định cử đi học.",
+    ),
+    (
+        "Người yêu cầu cung cấp thông tin không phải nộp phí khi nhận thông tin qua mạng điện tử.",
+        "Luật Tiếp cận thông tin cấm nộp phí khi nhận thông tin qua mạng điện tử.",
+    ),
+    (
+        "Cơ quan nhà nước công khai thông tin; nghiêm cấm cán bộ cản trở việc cung cấp thông tin cho dân.",
+        "Cơ quan nhà nước công khai thông tin; cán bộ không phải cản trở việc cung cấp thông tin cho dân.",
+    ),
+    (
+        "Cơ quan nhà nước công khai thông tin; nghiêm cấm cán bộ cản trở việc cung cấp thông tin cho dân.",
+        "Cơ quan nhà nước công khai thông tin; cán bộ được cản trở việc cung cấp thông tin cho dân.",
+    ),
+    # a negation added next to a word that carries one
+    (
+        "Học viên đã có chứng chỉ tương đương thì không phải tham gia khóa tập huấn năm 2025.",
+        "Học viên đã không có chứng chỉ tương đương được miễn tham gia khóa tập huấn năm 2025.",
+    ),
+    # a prefix that reverses what the source says without a negation
+    (
+        "Hợp đồng được coi là có hiệu lực kể từ thời điểm giao kết.",
+        "Hợp đồng được coi là vô hiệu lực kể từ thời điểm giao kết.",
+    ),
+    # a bound put where the source states the reverse, a negation put before the source's bound
+    (
+        "Công dân đủ mười tám tuổi trở lên được cấp thẻ căn cước.",
+        "Công dân chưa đủ mười tám tuổi được cấp thẻ căn cước.",
+    ),
+    # a measure with another number, or another measure in place of the doing
+    (
+        "Người đứng đầu đơn vị tham gia tập huấn nghiệp vụ tối thiểu 12 giờ trong một năm.",
+        "Với người đứng đầu đơn vị, thời lượng tập huấn nghiệp vụ tối thiểu là 20 giờ trong một năm.",
+    ),
+    (
+        "Sở Tư pháp tổ chức 03 đợt kiểm tra, mỗi đợt không quá 08 cơ quan, thời gian mỗi đợt 10 ngày.",
+        "Sở Tư pháp tổ chức 03 đợt kiểm tra, mỗi đợt không quá 10 cơ quan và kéo dài 08 ngày.",
+    ),
+    # a doing made a noun, done by someone the source does not name there
+    (
+        "2. Chánh Thanh tra tiếp công dân vào ngày thứ Ba hằng tuần tại trụ sở của Thanh tra.",
+        "Việc tiếp công dân của Phó Chánh Thanh tra diễn ra vào ngày thứ Ba mỗi tuần.",
+    ),
+    # words that say the same in one place do not in another
+    (
+        "Báo cáo quyết toán được gửi chậm nhất là ba mươi ngày, kể từ ngày kết thúc năm ngân sách.",
+        "Báo cáo quyết toán được gửi sớm nhất là ba mươi ngày kể từ ngày kết thúc năm ngân sách.",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def scorer(tmp_path_factory: pytest.TempPathFactory) -> SupportScorer:
+    """The claim check alone (`meaning` reads no embedding) over no stored corpus."""
+    folder: Path = tmp_path_factory.mktemp("paraphrases")
+    return SupportScorer(FakeEmbeddings(folder / "embeddings.sqlite"), [])
+
+
+@pytest.mark.parametrize(("source", "claim"), FAITHFUL)
+def test_a_faithful_paraphrase_passes_the_claim_check(scorer: SupportScorer, source: str, claim: str) -> None:
+    assert scorer.meaning(claim, [source], LAW) is None
+
+
+@pytest.mark.parametrize(("source", "claim"), FLAGGED)
+def test_the_same_words_that_change_the_meaning_stay_flagged(
+    scorer: SupportScorer, source: str, claim: str
+) -> None:
+    assert scorer.meaning(claim, [source], LAW) is not None
