@@ -227,11 +227,13 @@ def traded(claim: list[Token], source: list[Token], tiles: list[Tile]) -> str | 
 
 def _context(ts: list[Token], at: int, step: int) -> set[str]:
     """The content words within NUMBER_WINDOW of token `at` on one side (step -1 before, 1 after), in its
-    sentence, up to another number (the words past it are that number's: "kéo dài 05 ngày và có không quá
-    60 học viên")."""
+    sentence; after it, up to the next number (what follows that one is what it counts: "kéo dài 05 ngày và
+    có không quá 60 học viên")."""
     out: list[str] = []
     k = at + step
-    while 0 <= k < len(ts) and ts[k].word != SENTINEL and ts[k].number is None and len(out) < NUMBER_WINDOW:
+    while 0 <= k < len(ts) and ts[k].word != SENTINEL and len(out) < NUMBER_WINDOW:
+        if step > 0 and ts[k].number is not None:
+            break
         if ts[k].content:
             out.append(ts[k].word)
         k += step
