@@ -98,6 +98,53 @@ def carried_denials(words: Sequence[str]) -> int:
     return count
 
 
+LEAD_SUBJECT = 2  # words before a ban that must name whom a lead's ban binds ("công chức" bị cấm)
+LEAD_GAP = 2  # words a lead may put between whom it binds and its ban ("công chức không được làm")
+
+
+def led_ban(words: Sequence[str], at: int, sentences: Sequence[Sequence[str]]) -> bool:
+    """The ban of the claim at `at` is a lead's ban of the sources: a sentence there says whom it binds (the
+    claim's words right before it) and then a ban of the same kind, and another sentence holds what the
+    claim bans ("Cán bộ, công chức bị cấm tự ý bỏ việc" under "Những việc cán bộ, công chức không được
+    làm" and its item "Tự ý bỏ việc …")."""
+    phrases = denial_words()["forbid"]
+    # the ban may open a word before the negation's word ("bị cấm", "bị nghiêm cấm")
+    start, ban = next(
+        (
+            (k, p)
+            for k in (at - 1, at)
+            if k >= 0
+            for p in phrases
+            if tuple(words[k : k + len(p)]) == p and k + len(p) > at
+        ),
+        (at, None),
+    )
+    subject = tuple(words[max(0, start - LEAD_SUBJECT) : start])
+    banned = tuple(words[start + len(ban) : start + len(ban) + 2]) if ban else ()
+    if ban is None or len(subject) < LEAD_SUBJECT or len(banned) < 2:
+        return False
+    for k, lead in enumerate(sentences):
+        for i in range(len(lead) - len(subject) + 1):
+            if tuple(lead[i : i + len(subject)]) != subject:
+                continue
+            rest = lead[i + len(subject) : i + len(subject) + LEAD_GAP + max(map(len, phrases))]
+            if _find(rest[: LEAD_GAP + 1], phrases) is not None and any(
+                _find(other, [banned]) is not None for j, other in enumerate(sentences) if j != k
+            ):
+                return True
+    return False
+
+
+def without_ban(said: Sequence[Token], known: set[str]) -> list[Token] | None:
+    """The place without its ban, when the sources can say one (all words of a ban of theirs): what an item's
+    opening leaves to a lead ("Viên chức bị cấm" where the item opens "2." under "… không được làm")."""
+    phrases = denial_words()["forbid"]
+    at = _find([t.word for t in said], phrases)
+    if at is None or not any(set(p) <= known for p in phrases):
+        return None
+    return _without(said, at)
+
+
 def _find(words: Sequence[str], phrases: Sequence[Phrase]) -> tuple[int, int] | None:
     """Where the first of the phrases (longest first at each position) stands in the words."""
     for i in range(len(words)):

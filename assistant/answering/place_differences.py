@@ -12,13 +12,15 @@ from collections.abc import Sequence
 from functools import cache
 
 from assistant.answering.claim_places import MAX_SWAP
-from assistant.answering.claim_tokens import Token, tokens
+from assistant.answering.claim_tokens import SENTINEL, Token, tokens
 from assistant.answering.paraphrases import (
     bound_phrases,
     carried_denials,
+    led_ban,
     measured,
     nominalized,
     same_kind_rests,
+    without_ban,
 )
 from assistant.language.datafiles import data_lines
 from assistant.language.shapes import negations, restrictions, same_words
@@ -134,13 +136,17 @@ def _same_thing(said: Sequence[Token], there: Sequence[Token], known: set[str]) 
     theirs = {t.word for t in there}
     if not own or set(own) <= theirs:
         return True
-    if any(_same_thing(a, b, known) for a, b in same_kind_rests(said, there)):
+    if any(_same_thing(a, b, known) for a, b in same_kind_rests(said, there) if not negation_in(a)):
         return True  # "Hiến pháp cấm" of "Không ai được", "được miễn" of "không phải nộp"
     if all(t.word in _prefixes() for t in said) and (denied := negation_in(there)):
         rest = joined_words(there).replace(joined_words(tokens(denied)), " ", 1).split()
         return not any(t.content for t in tokens(" ".join(rest)))  # "vô" (tội) of "không có" (tội)
     if all(_function_word(t) or t.word in POINTERS for t in there) and set(own) <= known:
         return True  # "quyết định đó … thì" said with what it points at
+    numbering = there and all(t.number is not None or len(t.word) == 1 for t in there)  # "2.", "a)"
+    unbanned = without_ban(said, known) if numbering else None
+    if unbanned is not None and not negation_in(unbanned):
+        return {t.word for t in unbanned if t.content} <= known  # an item's opening: its lead bans
     if any(t.word in POINTERS for t in there) and set(own) <= known:
         return True  # "Luật này" said with the law's name
     a, b = joined_words(said), joined_words(there)
@@ -230,11 +236,24 @@ def differs_at(
     return None
 
 
+def _sentences(ts: Sequence[Token]) -> list[list[str]]:
+    out: list[list[str]] = [[]]
+    for t in ts:
+        if t.word == SENTINEL:
+            out.append([])
+        else:
+            out[-1].append(t.word)
+    return out
+
+
 def denials(ts: Sequence[Token], against: Sequence[Token] = ()) -> int:
     """How many negations the tokens hold (a longer marker counted once, not with the shorter in it); a
     bound said in other words than `against` says it ("chưa đủ" of "dưới") is no negation, and a word that
     carries one ("miễn") is one."""
     joined, count = joined_words(ts), carried_denials([t.word for t in ts])
+    words, sentences = [t.word for t in ts], _sentences(against)
+    for at in (i for i in range(len(words)) if against and led_ban(words, i, sentences)):
+        joined = joined.replace(f" {' '.join(words[at : at + 2])} ", " ", 1)  # a lead's ban, not the claim's
     for bound in bound_phrases(ts, against):
         joined = joined.replace(f" {' '.join(bound)} ", " ")
     for marker in sorted(_markers(), key=len, reverse=True):

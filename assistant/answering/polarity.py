@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from functools import cache
 
 from assistant.answering.folded import Folded
-from assistant.answering.paraphrases import bounds_said_otherwise, carried_denials, denial_words
+from assistant.answering.paraphrases import bounds_said_otherwise, carried_denials, denial_words, led_ban
 from assistant.language.shapes import directions, markers_in, negations
 from assistant.language.text import fold, sentence_spans
 
@@ -42,7 +42,15 @@ def added_negation(claim: Folded, sources: Sequence[str]) -> str | None:
     source_words = [w for s in sentences for w in s.words]
     count = _count_markers(claim.words) - len(bounds_said_otherwise(claim.words, source_words))
     count += carried_denials(claim.words)  # "được miễn" says a negation in one word
+    led = [
+        i
+        for i, _ in markers_in(claim.words, _markers())
+        if led_ban(claim.words, i, [s.words for s in sentences])
+    ]
+    count -= len(led)  # "bị cấm" of a lead's "không được": the sources' ban, not the claim's own
     for i, marker in markers_in(claim.words, _markers()):
+        if i in led:
+            continue
         after = tuple(claim.words[i + len(marker) : i + len(marker) + 2])
         holding = [s for s in sentences if len(after) == 2 and s.positions(after)]
         if holding and not any(

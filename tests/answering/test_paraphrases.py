@@ -45,6 +45,11 @@ FAITHFUL = [
         "Nhà nước bảo đảm việc đăng ký khai sinh là bắt buộc, cơ quan đăng ký không thu lệ phí.",
         "Nhà nước bảo đảm việc đăng ký khai sinh là bắt buộc và được miễn lệ phí.",
     ),
+    (  # the ban of a lead, said of one of its items
+        "Điều 9. Những việc viên chức không được làm\n1. Từ chối thực hiện nhiệm vụ được giao.\n"
+        "2. Sử dụng tài sản của đơn vị trái pháp luật.",
+        "Viên chức bị cấm sử dụng tài sản của đơn vị trái pháp luật.",
+    ),
     # a reversing prefix for the source's negation
     (
         "Hợp đồng được coi là không có hiệu lực kể từ thời điểm giao kết.",
@@ -97,6 +102,21 @@ FLAGGED = [
     (
         "Cơ quan nhà nước công khai thông tin; nghiêm cấm cán bộ cản trở việc cung cấp thông tin cho dân.",
         "Cơ quan nhà nước công khai thông tin; cán bộ được cản trở việc cung cấp thông tin cho dân.",
+    ),
+    (  # a ban no lead says, or a lead's ban said of others than whom it binds
+        "Điều 8. Những việc viên chức được làm\n1. Tham gia hoạt động kinh doanh theo quy định của luật.",
+        "Viên chức bị cấm tham gia hoạt động kinh doanh theo quy định của luật.",
+    ),
+    (
+        "Điều 9. Những việc viên chức không được làm\n1. Từ chối thực hiện nhiệm vụ được giao.\n"
+        "2. Sử dụng tài sản của đơn vị trái pháp luật.",
+        "Người lao động bị cấm sử dụng tài sản của đơn vị trái pháp luật.",
+    ),
+    (  # a ban put over a ban said another way
+        "Mọi người có quyền tiếp cận thông tin. Không ai được tự ý sao chép hồ sơ lưu trữ của cơ quan khác "
+        "nếu không được người đứng đầu đồng ý.",
+        "Không được Luật cấm tự ý sao chép hồ sơ lưu trữ của cơ quan khác nếu không được người đứng đầu "
+        "đồng ý.",
     ),
     # a negation added next to a word that carries one
     (
