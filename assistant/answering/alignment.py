@@ -85,7 +85,7 @@ def misaligned(claim_text: str, sources: Sequence[str], about: Sequence[str] = (
             # trung ương" of "trực thuộc trung ương") is compared without them
             max(len(said), len(there)) > MAX_SWAP
             and all(pair := trimmed(said, there))
-            and differs_at(*pair, False, source, known)
+            and differs_at(*pair, False, source, known, claim)
         ) for there in candidates if there]  # fmt: skip
         for there in candidates if not opening else ():
             for a, b in ((said, there), trimmed(said, there), trimmed(said, unpointed(there))):

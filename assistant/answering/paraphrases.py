@@ -204,7 +204,9 @@ def measured(said: Sequence[Token], there: Sequence[Token], claim: Sequence[Toke
     if end is None or not any(t.number is not None for t in _clause(claim, end)):
         return False
     mentioned = {t.word for t in claim}
-    for measure, doing in ((said, there), (there, said)):
+    # read as written: a synonym read as its group's first word ("thời hạn") is still the measure
+    written = [tokens(" ".join(t.raw for t in side if t.raw)) for side in (said, there)]
+    for measure, doing in (written, written[::-1]):
         words = [t.word for t in measure]
         if (at := _find(words, nouns)) is None:
             continue
@@ -240,17 +242,21 @@ def nominalized(
     sides = ((said, there, {t.word for t in claim}, nominals | happen), (there, said, known, nominals))
     for noun, named, elsewhere, phrases in sides:
         words = tuple(t.word for t in noun if t.content)
-        who = {t.word for t in named if t.content}
-        if words in phrases and who and who <= elsewhere - set(words):
-            return True
+        who = {t.word for t in named if t.content and len(t.word) > 1}  # not a list's label ("c)")
+        if words in phrases and who <= elsewhere - set(words) and (who or noun is said):
+            return True  # (a claim's "Việc" where the source opens with a number: "1.2. Đăng tải …")
     return False
 
 
 def _end_of(said: Sequence[Token], claim: Sequence[Token]) -> int | None:
-    """Where the place ends in the claim (the place is a run of the claim's own tokens)."""
+    """Where the place ends in the claim: the end of its run of the claim's tokens, else of the first run of
+    the claim's words that are its words (a place read without the words it shares at its ends)."""
     if not said:
         return None
-    return next((i + 1 for i, t in enumerate(claim) if t is said[-1]), None)
+    if (same := next((i + 1 for i, t in enumerate(claim) if t is said[-1]), None)) is not None:
+        return same
+    words, mine = [t.word for t in said], [t.word for t in claim]
+    return next((i + len(words) for i in range(len(mine)) if mine[i : i + len(words)] == words), None)
 
 
 def _clause(claim: Sequence[Token], start: int) -> list[Token]:

@@ -79,6 +79,16 @@ FAITHFUL = [
         "Báo cáo quyết toán được gửi chậm nhất là ba mươi ngày, kể từ ngày kết thúc năm ngân sách.",
         "Báo cáo quyết toán được gửi trong vòng ba mươi ngày kể từ ngày kết thúc năm ngân sách.",
     ),
+    (
+        "Kết luận thanh tra được gửi Chánh Thanh tra trong thời hạn 10 ngày kể từ ngày kết thúc thanh tra.",
+        "Kết luận thanh tra được gửi Chánh Thanh tra trong vòng 10 ngày kể từ ngày kết thúc thanh tra.",
+    ),
+    (
+        "1.2. Đăng tải toàn văn quy chế trên trang thông tin điện tử của Thanh tra tỉnh.\n\n"
+        "- Đơn vị chủ trì: Văn phòng Thanh tra tỉnh.",
+        "Việc đăng tải toàn văn quy chế trên trang thông tin điện tử của Thanh tra tỉnh do Văn phòng "
+        "Thanh tra tỉnh chủ trì.",
+    ),
 ]
 
 FLAGGED = [
