@@ -159,20 +159,28 @@ def _without(ts: Sequence[Token], span: tuple[int, int]) -> list[Token]:
 
 
 def same_kind_rests(
-    said: Sequence[Token], there: Sequence[Token]
+    said: Sequence[Token], there: Sequence[Token], denials: bool = True
 ) -> Iterator[tuple[list[Token], list[Token]]]:
     """The two places without their words of one kind, when both hold one: both forbid ("Hiến pháp cấm" and
     "Không ai được"), both free of a duty ("được miễn" and "không phải nộp"), or both set the same bound
     ("chưa đủ" and "dưới"), or hold words that say the same where they stand ("mỗi" and "hằng"). What is
     left is compared as any other words of the place."""
+    said, there = _as_written(said), _as_written(there)  # not as a synonym's group reads them
     a, b = [t.word for t in said], [t.word for t in there]
-    for kind in DENIALS:
+    for kind in DENIALS if denials else ():
         phrases = denial_words()[kind]
         if (x := _find(a, phrases)) and (y := _find(b, phrases)):
             yield _without(said, x), _without(there, y)
     for group in (*bounds(), *alike()):
         if (x := _find(a, group)) and (y := _find(b, group)) and a[x[0] : x[1]] != b[y[0] : y[1]]:
-            yield _without(said, x), _without(there, y)
+            mine, theirs = _without(said, x), _without(there, y)
+            if theirs or not any(t.content for t in mine):  # "trừ khi" is not "nếu"
+                yield mine, theirs
+
+
+def _as_written(ts: Sequence[Token]) -> list[Token]:
+    """The tokens read again from their words as written."""
+    return tokens(" ".join(t.raw for t in ts if t.raw))
 
 
 def bound_phrases(ts: Sequence[Token], against: Sequence[Token]) -> list[Phrase]:
@@ -205,7 +213,7 @@ def measured(said: Sequence[Token], there: Sequence[Token], claim: Sequence[Toke
         return False
     mentioned = {t.word for t in claim}
     # read as written: a synonym read as its group's first word ("thời hạn") is still the measure
-    written = [tokens(" ".join(t.raw for t in side if t.raw)) for side in (said, there)]
+    written = [_as_written(side) for side in (said, there)]
     for measure, doing in (written, written[::-1]):
         words = [t.word for t in measure]
         if (at := _find(words, nouns)) is None:

@@ -214,9 +214,19 @@ def differs_at(
     source says the doing it measures (`paraphrases.measured`) is the same thing."""
     if len(there) > MAX_SWAP and opening and len(said) <= MAX_SWAP:
         there = there[-len(said) :]  # the words right before the tile the claim's lead leads into
+
     if not there:
         return None
     if len(said) > MAX_SWAP or len(there) > MAX_SWAP:
+        # a long place compared without words that say the same on both sides ("Trong trường hợp" of "Khi")
+        shorter = ((a, b) for a, b in same_kind_rests(said, there, denials=False) if a and b)
+        a, b = next(shorter, ([], []))
+        if (
+            a
+            and max(len(a), len(b)) <= MAX_SWAP
+            and (problem := differs_at(a, b, opening, source, known, claim))
+        ):
+            return problem
         return None
     if restated_positively(said, there, source):
         return None

@@ -20,7 +20,7 @@ from assistant.answering.alignment import misaligned
 from assistant.answering.claim_numbers import _as_word, unsupported_numbers
 from assistant.answering.claim_tokens import tokens
 from assistant.answering.folded import Folded, _overlaps, _within
-from assistant.answering.paraphrases import nominalized
+from assistant.answering.paraphrases import nominalized, same_kind_rests
 from assistant.answering.polarity import added_negation, dropped_negation, reversed_direction
 from assistant.language.names import Entity, entities, entity_names, kinds
 from assistant.language.shapes import markers_in, restrictions, same_words
@@ -205,6 +205,9 @@ class SupportScorer:
             if said in text or all(w in FOLDED_STOPWORDS for w in said):
                 continue
             written = " ".join(folded.raw[j1:j2])
+            mine = tokens(" ".join(claim.raw[i1:i2]))
+            if any(not a and not b for a, b in same_kind_rests(mine, tokens(written))):
+                continue  # "Trong trường hợp" of "Khi" (read as a name: "Khi Chánh án")
             if nominalized(
                 tokens(" ".join(claim.raw[i1:i2])), tokens(written), tokens(" ".join(claim.raw)), set()
             ):
@@ -233,7 +236,9 @@ def _known(name: tuple[str, ...], claim: Folded, known: Folded) -> bool:
     function word after it ("… Việt Nam sẽ …") is left out of it."""
     if name in known:
         return True
-    rest = name[1:] if claim.words[: len(name)] == list(name) else ()
+    # (the opening word left out only before a word written as a name: "Theo Hiến pháp", not "Quốc hội")
+    opens = claim.words[: len(name)] == list(name) and claim.raw[1:2] and claim.raw[1][:1].isupper()
+    rest = name[1:] if opens else ()
     if rest and (rest in known or rest[0] in FOLDED_STOPWORDS):
         return True
     return name[-1] in FOLDED_STOPWORDS and name[:-1] in known

@@ -79,6 +79,16 @@ FAITHFUL = [
         "Báo cáo quyết toán được gửi chậm nhất là ba mươi ngày, kể từ ngày kết thúc năm ngân sách.",
         "Báo cáo quyết toán được gửi trong vòng ba mươi ngày kể từ ngày kết thúc năm ngân sách.",
     ),
+    (  # a condition opened another way, a passive said in the active
+        "Quốc hội bầu Chánh án. Khi Chánh án không làm việc được trong thời gian dài thì Phó Chánh án giữ "
+        "quyền Chánh án.",
+        "Trong trường hợp Chánh án không làm việc được trong thời gian dài, Phó Chánh án sẽ giữ quyền "
+        "Chánh án.",
+    ),
+    (
+        "Người cao tuổi được Nhà nước, gia đình và xã hội chăm sóc.",
+        "Nhà nước, gia đình và xã hội chăm sóc người cao tuổi.",
+    ),
     (
         "Kết luận thanh tra được gửi Chánh Thanh tra trong thời hạn 10 ngày kể từ ngày kết thúc thanh tra.",
         "Kết luận thanh tra được gửi Chánh Thanh tra trong vòng 10 ngày kể từ ngày kết thúc thanh tra.",
@@ -157,6 +167,17 @@ FLAGGED = [
         "2. Chánh Thanh tra tiếp công dân vào ngày thứ Ba hằng tuần tại trụ sở của Thanh tra.",
         "Việc tiếp công dân của Phó Chánh Thanh tra diễn ra vào ngày thứ Ba mỗi tuần.",
     ),
+    # another body named where a condition is opened another way, or who acts in the active
+    (
+        "Quốc hội bầu Chánh án. Khi Chánh án không làm việc được trong thời gian dài thì Phó Chánh án giữ "
+        "quyền Chánh án.",
+        "Trong trường hợp Quốc hội không làm việc được trong thời gian dài, Phó Chánh án sẽ giữ quyền "
+        "Chánh án.",
+    ),
+    (
+        "Hợp đồng được gia hạn nếu hai bên đồng ý bằng văn bản.",
+        "Hợp đồng được gia hạn trừ khi hai bên đồng ý bằng văn bản.",
+    ),
     # words that say the same in one place do not in another
     (
         "Báo cáo quyết toán được gửi chậm nhất là ba mươi ngày, kể từ ngày kết thúc năm ngân sách.",
@@ -182,3 +203,12 @@ def test_the_same_words_that_change_the_meaning_stay_flagged(
     scorer: SupportScorer, source: str, claim: str
 ) -> None:
     assert scorer.meaning(claim, [source], LAW) is not None
+
+
+def test_a_name_of_the_store_opening_a_claim_is_read_whole(tmp_path: Path) -> None:
+    """A name the stored documents use ("Quốc hội"), opening a claim, is known only when the sources know it
+    whole, not because they have its last word ("xã hội")."""
+    stored = SupportScorer(FakeEmbeddings(tmp_path / "embeddings.sqlite"), ["Luật do Quốc hội ban hành."])
+    source = ["Người cao tuổi được Nhà nước, gia đình và xã hội chăm sóc."]
+    assert stored.meaning("Nhà nước, gia đình và xã hội chăm sóc người cao tuổi.", source, LAW) is None
+    assert stored.meaning("Quốc hội, gia đình và xã hội chăm sóc người cao tuổi.", source, LAW) is not None
