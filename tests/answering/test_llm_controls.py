@@ -23,11 +23,18 @@ STANDARD = PROJECT / "evals" / "corpora" / "standard"
 WIDER = 10  # passages asked for when the default number misses one of the control's passages
 
 # Faithful controls the LLM mode replaces by the offline fallback today (notice: "Câu trả lời của mô hình
-# ngôn ngữ không có căn cứ trong tài liệu…"), with the claim check's reason. All on the standard corpus.
+# ngôn ngữ không có căn cứ trong tài liệu…"), with the claim check's reason. c95 and c98 are of the
+# development half; the others of the held-out half, read here once after the last change to the checker.
 KNOWN_GAPS = {
-    "c43": "unsupported: 'và học trong' read as standing for the source's 'thời gian mỗi lớp' (05 ngày)",
-    "c56": "unsupported: 'thời lượng' read as standing for the source's 'tham gia' (bồi dưỡng 24 giờ)",
-    "c59": "unsupported: 'được miễn' (học phí) read as standing for the source's 'không phải nộp'",
+    "c78": "unsupported: 'và được miễn' (học phí) read as standing for the source's 'Nhà nước không thu'",
+    "c95": "unsupported: 'lấy … làm trọng tâm' read against the source's 'trọng tâm là'",
+    "c96": "unsupported: '02' of '16/02' read as bound to the words of the source's 32 (32-KH/BCSĐ)",
+    "c98": "unsupported: 'tối thiểu của' read against 'của Bộ' (tiled to another sentence's words)",
+    "c99": "unsupported: 'chậm nhất 15 ngày sau khi' read against 'trong thời hạn 15 ngày kể từ ngày'",
+    "c110": "unsupported: 'bị cấm' (tự ý bỏ việc) read as a negation the item of 'không được làm' lacks",
+    "c111": "unsupported: 'có tổng số' (07 thành viên) read against the source's 'gồm'",
+    "c112": "unsupported: 'Việc báo cáo … được thực hiện hằng quý': 'thực hiện' read as not in the source",
+    "c114": "unsupported: 'rơi vào' (ngày nghỉ lễ) read against the source's 'trùng'",
 }
 
 
@@ -102,7 +109,7 @@ def test_no_faithful_control_of_the_bundled_corpus_falls_back(
     bundled: tuple[Assistant, list[Control]], server: FakeOpenAI
 ) -> None:
     llm, items = bundled
-    assert len(items) >= 45  # 47: Hiến pháp 2013 and Kế hoạch 32
+    assert len(items) >= 64  # 66: Hiến pháp 2013 and Kế hoạch 32
     misses = _misses(llm, server, items)
     assert misses == [], "\n".join(misses)
 
@@ -111,7 +118,7 @@ def test_no_faithful_control_of_the_standard_corpus_falls_back(
     standard: tuple[Assistant, list[Control]], server: FakeOpenAI
 ) -> None:
     llm, items = standard
-    assert len(items) >= 28  # 30: Kế hoạch 45, Nghị định 88, Luật Cán bộ, công chức
+    assert len(items) >= 46  # 48: Kế hoạch 45, Nghị định 88, Luật Cán bộ, công chức, Quyết định 215, …
     misses = _misses(llm, server, items)
     assert misses == [], "\n".join(misses)
 
@@ -121,9 +128,11 @@ def test_no_faithful_control_of_the_standard_corpus_falls_back(
     [pytest.param(i, marks=pytest.mark.xfail(strict=True, reason=why)) for i, why in KNOWN_GAPS.items()],
 )
 def test_a_known_gap_still_falls_back(
-    standard: tuple[Assistant, list[Control]], server: FakeOpenAI, control_id: str
+    bundled: tuple[Assistant, list[Control]],
+    standard: tuple[Assistant, list[Control]],
+    server: FakeOpenAI,
+    control_id: str,
 ) -> None:
-    llm, items = standard
-    control = next(c for c in items if c.id == control_id)
+    llm, control = next((llm, c) for llm, items in (bundled, standard) for c in items if c.id == control_id)
     why = _miss(llm, server, control)
     assert why is None, why
