@@ -4,7 +4,10 @@ language (data): a denial said with another word of the same kind ("cấm" for "
 measure of a number named where the source names the doing it measures ("thời lượng bồi dưỡng … là 24 giờ"
 for "tham gia bồi dưỡng … 24 giờ", "học trong 05 ngày" for "thời gian mỗi lớp 05 ngày"), a doing made a noun
 ("Việc tiếp công dân của Giám đốc Sở" for "Giám đốc Sở tiếp công dân"), and words that say the same where
-they stand ("mỗi tháng" for "hằng tháng", "trong vòng 60 ngày" for "chậm nhất là 60 ngày").
+they stand ("mỗi tháng" for "hằng tháng", "trong vòng 60 ngày" for "chậm nhất là 60 ngày", "Trong trường
+hợp" for "Khi"). The counts of negations use it too: a word that carries a denial ("miễn") counts as one, a
+bound ("chưa đủ") and a lead's ban said of one of its items ("Cán bộ, công chức bị cấm …" under "Những việc
+cán bộ, công chức không được làm") do not count as the claim's own.
 
 Each pair of places is only the same thing of its kind: a forbidding word against a source that forbids, an
 exempting word against one that exempts ("được miễn" stays flagged against "phải nộp" or "không được nộp"),
