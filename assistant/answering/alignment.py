@@ -173,7 +173,7 @@ def reframed(claim: list[Token], source: list[Token], tiles: list[Tile], known: 
             continue
         said = claim[b.claim - len(lead) : b.claim]
         shared = {t.word for t in said if t.content} & {t.word for t in lead if t.content}
-        if shared and (problem := differs_at(said, lead, False, source, known)):
+        if shared and (problem := differs_at(said, lead, False, source, known, claim)):
             return problem
     return None
 
@@ -200,7 +200,7 @@ def moved(claim: list[Token], source: list[Token], tiles: list[Tile], known: set
             kept = len(tokens(shown(said))) - len(a)
             if kept < 2 or not a or not b or len(a) > MAX_SWAP or len(b) > MAX_SWAP:
                 continue
-            if problem := differs_at(a, b, False, source, known):
+            if problem := differs_at(a, b, False, source, known, claim):
                 return problem
             if function_swap(a, b, claim, tiled_sentence(source, tiles)):
                 return f"nêu '{shown(a)}' thay cho '{shown(b)}' của nguồn"  # "Trong dự toán đã giao"

@@ -47,7 +47,7 @@ def replaced_beside(
         said, led = claim[start:end], claim[max(0, start - 1) : end]
         if not any(t.content for t in said):
             continue  # function words of its own are read only where tiles frame them (alignment)
-        sides = [[_read(said, led, there, source, known) for there in side]
+        sides = [[_read(said, led, there, claim, source, known) for there in side]
                  for side in _beside(claim, source, start, end, aligned, wanted)]  # fmt: skip
         if any(side and all(side) for side in sides) and not any("" in side for side in sides):
             return next(r for side in sides if side and all(side) for r in side if r)
@@ -176,6 +176,7 @@ def _read(
     said: list[Token],
     led: list[Token],
     there: There,
+    claim: list[Token],
     source: list[Token],
     known: set[str],
 ) -> str | None:
@@ -188,9 +189,9 @@ def _read(
     words, context = there
     if not words or (negation_in(led) and negation_in(context)):
         return ""
-    if not any(t.content or t.number is not None for t in words):
-        return ""
-    return differs_at(said, words, False, source, known) or ""
+    if not any(t.content for t in words):
+        return ""  # only function words or numbers there: the claim's words stand in no place of the source's
+    return differs_at(said, words, False, source, known, claim) or ""
 
 
 def stray_between(claim: list[Token], source: list[Token], tiles: list[Tile], known: set[str]) -> str | None:
@@ -206,7 +207,7 @@ def stray_between(claim: list[Token], source: list[Token], tiles: list[Tile], kn
         if any(x.word == SENTINEL for x in between):
             continue
         said = claim[a.claim + a.size : b.claim]
-        if problem := differs_at(said, between, False, source, known):
+        if problem := differs_at(said, between, False, source, known, claim):
             return problem
     return stray_opening(claim, source, tiles, known)
 
@@ -232,7 +233,7 @@ def stray_opening(claim: list[Token], source: list[Token], tiles: list[Tile], kn
     words = {x.word for x in claim}
     if not lead or len(lead) > MAX_SWAP or any(x.word in words for x in lead if x.content):
         return None
-    return differs_at(claim[: b.claim], lead, False, source, known)
+    return differs_at(claim[: b.claim], lead, False, source, known, claim)
 
 
 def pointer_renamed(claim: list[Token], source: list[Token], tiles: list[Tile]) -> str | None:
