@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import pairwise
 
-from assistant.answering.beside import pointer_renamed, replaced_beside, stray_between
+from assistant.answering.stray_tiles import stray_between
 from assistant.answering.claim_places import (
     MAX_SWAP,
     Tile,
@@ -100,8 +100,6 @@ def misaligned(claim_text: str, sources: Sequence[str], about: Sequence[str] = (
         or traded(claim, source, tiles)
         or rebound_number(claim, source)
         or stray_between(claim, source, tiles, known)
-        or replaced_beside(claim, source, tiles, known)
-        or pointer_renamed(claim, source, tiles)
     )
 
 

@@ -1,8 +1,7 @@
-"""The claim read beside the words it shares with its sources (issue 22, round three): words of its own
-found nowhere in the sources, next to the sources' words, against what the sources say next to those same
-words; a short tile from elsewhere put between two tiles that follow each other in the source; a phrase moved
-to the front with one function word changed. Each corruption has a faithful twin of the same shape that
-stands. The sentences are written for these tests (no corpus document, no dataset question)."""
+"""Tiles out of place (issue 22, round three): a short tile from elsewhere put between two tiles that follow
+each other in the source, or opening the claim; a phrase moved to the front with one function word changed.
+Each corruption has a faithful twin of the same shape that stands. The sentences are written for these tests
+(no corpus document, no dataset question)."""
 
 from __future__ import annotations
 
@@ -10,14 +9,6 @@ import pytest
 
 from assistant.answering.alignment import misaligned
 
-LAO_ĐỘNG = (
-    "Người lao động đủ mười tám tuổi trở lên được tự mình giao kết hợp đồng lao động và đủ hai mươi tuổi "
-    "trở lên được làm người quản lý doanh nghiệp."
-)
-HỢP_TÁC_XÃ = (
-    "Hợp tác xã tạo điều kiện để thành viên tham gia quản lý; công bằng, dân chủ trong việc phân phối, "
-    "sử dụng lợi nhuận của hợp tác xã."
-)
 THỦ_QUỸ = (
     "Thủ quỹ có trách nhiệm đối chiếu sổ quỹ để nâng cao tính chính xác, kịp thời của số liệu kế toán trong "
     "đơn vị."
@@ -30,35 +21,12 @@ QUYẾT_TOÁN = (
     "a) Phòng Kế toán chủ trì, phối hợp với Trung tâm Dữ liệu Quốc gia lập báo cáo quyết toán năm, gửi Sở "
     "Tài chính trước ngày 15 tháng 1 năm sau."
 )
-KIỂM_KÊ = "Biên bản kiểm kê được công bố và là một căn cứ để quyết toán tài sản công của đơn vị."
 TRỤ_CỘT = (
     "Tiếp tục nâng cao chất lượng giảng dạy với ba trụ cột: Đào tạo giáo viên; cơ sở vật chất, thiết bị; "
     "chuyển đổi số trong nhà trường."
 )
 
 CASES = [
-    # a word of its own before a number the source writes in words, where the source says "đủ"
-    (
-        LAO_ĐỘNG,
-        "Được làm người quản lý doanh nghiệp là người lao động {} 20 tuổi trở lên.",
-        ("thiếu", "đủ"),
-        "thiếu",
-    ),
-    # a list item of its own in a reordered sentence, where the source's item is "công bằng"
-    (
-        HỢP_TÁC_XÃ,
-        "Trong việc phân phối, sử dụng lợi nhuận, hợp tác xã {}, dân chủ.",
-        ("che giấu", "công bằng"),
-        "che giấu",
-    ),
-    # a purpose moved to the front and reversed in words the sources lack
-    (
-        THỦ_QUỸ,
-        "Để {} tính chính xác, kịp thời của số liệu kế toán trong đơn vị, thủ quỹ có trách nhiệm đối chiếu "
-        "sổ quỹ.",
-        ("làm suy giảm", "nâng cao"),
-        "làm suy giảm",
-    ),
     # a phrase moved to the front, its function word traded for another the source has not there
     (
         HỌC_PHÍ,
@@ -71,14 +39,6 @@ CASES = [
         "Ngoài mức phí {} giao, nhà trường không thu thêm khoản phí nào cho học sinh nội trú.",
         ("sẽ", "đã"),
         "sẽ",
-    ),
-    # a word of its own after a tile, where the source's word there ("công bố") has a syllable the claim
-    # uses only in another word ("tài sản công")
-    (
-        KIỂM_KÊ,
-        "Biên bản kiểm kê được {}, là một trong các căn cứ để quyết toán tài sản công của đơn vị.",
-        ("giấu kín", "công bố"),
-        "giấu kín",
     ),
     # a name's head swapped for a name word from further on in the sentence, which then opens the claim
     (
@@ -110,24 +70,6 @@ def test_the_same_shape_with_the_sources_word_stands(
     source: str, shape: str, words: tuple[str, str], why: str
 ) -> None:
     assert misaligned(shape.format(words[1]), [source]) is None
-
-
-CHỈ_THỊ = [
-    "3. Thực hiện chỉ thị của giám đốc, trong đó:",
-    "a) Khi có căn cứ cho rằng chỉ thị đó là sai thì phải báo cáo ngay bằng văn bản với người ra chỉ thị;",
-]
-
-
-@pytest.mark.parametrize(("noun", "flagged"), [("kiến nghị", True), ("chỉ thị", False)])
-def test_what_a_pointer_points_at_keeps_its_noun(noun: str, flagged: bool) -> None:
-    """'chỉ thị đó' said as 'chỉ thị của giám đốc' stands; as 'kiến nghị của giám đốc' (a word the sources
-    never use, without the noun) it names something else."""
-    claim = (
-        f"Khi có căn cứ cho rằng {noun} của giám đốc là sai thì phải báo cáo ngay bằng văn bản với người ra "
-        "chỉ thị."
-    )
-    reason = misaligned(claim, CHỈ_THỊ)
-    assert (reason is not None and "kiến nghị" in reason) if flagged else reason is None, reason
 
 
 @pytest.mark.parametrize(
