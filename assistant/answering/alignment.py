@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import pairwise
 
-from assistant.answering.stray_tiles import stray_between
 from assistant.answering.claim_places import (
     MAX_SWAP,
     Tile,
@@ -46,6 +45,7 @@ from assistant.answering.place_differences import (
     trimmed,
     unpointed,
 )
+from assistant.answering.stray_tiles import stray_between
 
 NUMBER_WINDOW = 4  # content words each side that bind a number to what it counts
 

@@ -196,10 +196,9 @@ def bounds_said_otherwise(words: Sequence[str], other: Sequence[str]) -> list[Ph
     """`bound_phrases` over folded words."""
     found = []
     for group in bounds():
-        theirs = _find(other, group)
-        for p in group if theirs else ():
-            if p != tuple(other[theirs[0] : theirs[1]]) and _find(words, [p]):
-                found.append(p)
+        # a bound the other side also says in these words ("không đủ" on both sides) is said alike
+        if _find(other, group):
+            found += [p for p in group if _find(words, [p]) and not _find(other, [p])]
     return found
 
 

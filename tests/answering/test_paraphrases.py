@@ -212,3 +212,22 @@ def test_a_name_of_the_store_opening_a_claim_is_read_whole(tmp_path: Path) -> No
     source = ["Người cao tuổi được Nhà nước, gia đình và xã hội chăm sóc."]
     assert stored.meaning("Nhà nước, gia đình và xã hội chăm sóc người cao tuổi.", source, LAW) is None
     assert stored.meaning("Quốc hội, gia đình và xã hội chăm sóc người cao tuổi.", source, LAW) is not None
+
+
+KHÁM_BỆNH = (
+    "Trẻ em chưa đủ sáu tuổi được khám bệnh miễn phí tại cơ sở y tế công lập; nếu gia đình không đủ điều "
+    "kiện thì Ủy ban nhân dân cấp xã hỗ trợ chi phí đi lại."
+)
+
+
+def test_a_bound_the_source_says_in_the_same_words_is_no_paraphrase(tmp_path: Path) -> None:
+    """A bound said in the source's own words ("không đủ" on both sides) is read as the source reads it: a
+    negation added before the sentence stays one more than the source has; said another way ("dưới" for
+    "chưa đủ") the bound still stands."""
+    scorer = SupportScorer(FakeEmbeddings(tmp_path / "embeddings.sqlite"), [])
+    added = "Không trẻ em chưa đủ sáu tuổi được khám bệnh miễn phí" + KHÁM_BỆNH.removeprefix(
+        "Trẻ em chưa đủ sáu tuổi được khám bệnh miễn phí"
+    )
+    assert scorer.meaning(added, [KHÁM_BỆNH], LAW) is not None
+    kept = "Trẻ em dưới sáu tuổi được khám bệnh miễn phí tại cơ sở y tế công lập."
+    assert scorer.meaning(kept, [KHÁM_BỆNH], LAW) is None
