@@ -208,9 +208,7 @@ class SupportScorer:
             mine = tokens(" ".join(claim.raw[i1:i2]))
             if any(not a and not b for a, b in same_kind_rests(mine, tokens(written))):
                 continue  # "Trong trường hợp" of "Khi" (read as a name: "Khi Chánh án")
-            if nominalized(
-                tokens(" ".join(claim.raw[i1:i2])), tokens(written), tokens(" ".join(claim.raw)), set()
-            ):
+            if nominalized(mine, tokens(written), tokens(" ".join(claim.raw)), set()):
                 continue  # "Việc tiếp công dân của Giám đốc Sở" of "Giám đốc Sở tiếp công dân"
             return f"nêu '{' '.join(claim.raw[i1:i2])}' thay cho '{written}' của nguồn"
         return None
