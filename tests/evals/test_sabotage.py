@@ -247,82 +247,12 @@ NĐ = (
 )
 
 
-@pytest.mark.parametrize(
-    ("claim", "why"),
-    [
-        # a reversing prefix put before the source's word (no list of the prefixed words is read)
-        ("Việc xử lý phải bất hợp pháp, công khai.", "tiền tố 'bất'"),
-        ("Việc xử lý phải vô hợp pháp, công khai.", "tiền tố 'vô'"),
-        # one function word for another at the aligned place, read with diacritics ("mới" is not "mọi")
-        ("Nghị định này hết hiệu lực thi hành kể từ ngày 01 tháng 5 năm 2024.", "hết"),
-        ("Tiếp tục đổi cũ, hoàn thiện quy trình xây dựng văn bản.", "cũ"),
-    ],
-)
-def test_a_prefix_or_a_function_word_that_reverses_the_source_is_flagged(
-    scorer: SupportScorer, claim: str, why: str
-) -> None:
-    verdict = scorer(claim, [NĐ])
-    assert not verdict.supported and why in verdict.reason, verdict
-
-
-@pytest.mark.parametrize(
-    "claim",
-    [
-        "Mọi hành vi bất kỳ đều bị xử lý.",  # the sources' own "bất kỳ"
-        "Nghị định có hiệu lực thi hành kể từ ngày 01 tháng 5 năm 2024.",
-        "Việc xử lý phải hợp pháp và công khai.",
-    ],
-)
-def test_the_sources_own_prefixes_and_function_words_stand(scorer: SupportScorer, claim: str) -> None:
-    verdict = scorer(claim, [NĐ])
-    assert verdict.supported, verdict.reason
-
-
 KH = (
     "Căn cứ Luật Tổ chức Chính phủ, Bộ ban hành Kế hoạch. Tiếp tục đổi mới, hoàn thiện quy trình xây "
     "dựng văn bản.\n- Đơn vị chủ trì: Vụ Pháp chế.\n- Đơn vị phối hợp: Văn phòng Bộ, Trung tâm Thông "
     "tin.\nBộ không bố trí kinh phí riêng ngoài dự toán đã giao cho việc triển khai Kế hoạch này. Nhà nước "
     "tạo điều kiện để công dân tham gia; công khai, minh bạch trong việc tiếp nhận."
 )
-
-
-@pytest.mark.parametrize(
-    ("claim", "why"),
-    [
-        # the frame of one sentence with the filler of another ("phối hợp" is the sources' word, elsewhere)
-        ("Đơn vị phối hợp: Vụ Pháp chế.", "phối hợp"),
-        # a phrase moved to the front, its verb changed
-        ("Ngoài dự toán đã thu hồi, Bộ không bố trí kinh phí riêng cho việc triển khai Kế hoạch.", "thu hồi"),
-        # "mới" read with its diacritics is no function word, though "cũ" (as "cứ") is known to the sources
-        ("Tiếp tục đổi cũ, hoàn thiện quy trình xây dựng văn bản.", "cũ"),
-        # an action whose folded syllables are function words ("bảo vệ" as "bao ve") in place of the source's
-        ("Tiếp tục bảo vệ, hoàn thiện quy trình xây dựng văn bản.", "bảo vệ"),
-        # a list item the claim moves, said in words the sources lack
-        (
-            "Để công dân tham gia, Nhà nước tạo điều kiện và giữ bí mật, minh bạch trong việc tiếp nhận.",
-            "bí mật",
-        ),
-    ],
-)
-def test_a_filler_swapped_across_sentences_or_in_a_moved_phrase_is_flagged(
-    scorer: SupportScorer, claim: str, why: str
-) -> None:
-    verdict = scorer(claim, [KH])
-    assert not verdict.supported and why in verdict.reason, verdict
-
-
-@pytest.mark.parametrize(
-    "claim",
-    [
-        "Đơn vị chủ trì: Vụ Pháp chế.",
-        "Ngoài dự toán đã giao, Bộ không bố trí kinh phí riêng cho việc triển khai Kế hoạch.",
-        "Đơn vị phối hợp gồm Văn phòng Bộ và Trung tâm Thông tin.",
-        "Để công dân tham gia, Nhà nước tạo điều kiện và công khai, minh bạch trong việc tiếp nhận.",
-    ],
-)
-def test_a_phrase_moved_or_a_frame_kept_stands(scorer: SupportScorer, claim: str) -> None:
-    verdict = scorer(claim, [KH])
-    assert verdict.supported, verdict.reason
 
 
 HV = (
@@ -332,37 +262,72 @@ HV = (
 
 
 @pytest.mark.parametrize(
-    ("claim", "why"),
+    ("source", "claim", "why"),
     [
+        # a reversing prefix put before the source's word (no list of the prefixed words is read)
+        (NĐ, "Việc xử lý phải bất hợp pháp, công khai.", "tiền tố 'bất'"),
+        (NĐ, "Việc xử lý phải vô hợp pháp, công khai.", "tiền tố 'vô'"),
+        # one function word for another at the aligned place, read with diacritics ("mới" is not "mọi")
+        (NĐ, "Nghị định này hết hiệu lực thi hành kể từ ngày 01 tháng 5 năm 2024.", "hết"),
+        (NĐ, "Tiếp tục đổi cũ, hoàn thiện quy trình xây dựng văn bản.", "cũ"),
+        # the frame of one sentence with the filler of another ("phối hợp" is the sources' word, elsewhere)
+        (KH, "Đơn vị phối hợp: Vụ Pháp chế.", "phối hợp"),
+        # a phrase moved to the front, its verb changed
+        (
+            KH,
+            "Ngoài dự toán đã thu hồi, Bộ không bố trí kinh phí riêng cho việc triển khai Kế hoạch.",
+            "thu hồi",
+        ),
+        # "mới" read with its diacritics is no function word, though "cũ" (as "cứ") is known to the sources
+        (KH, "Tiếp tục đổi cũ, hoàn thiện quy trình xây dựng văn bản.", "cũ"),
+        # an action whose folded syllables are function words ("bảo vệ" as "bao ve") in place of the source's
+        (KH, "Tiếp tục bảo vệ, hoàn thiện quy trình xây dựng văn bản.", "bảo vệ"),
+        # a list item the claim moves, said in words the sources lack
+        (
+            KH,
+            "Để công dân tham gia, Nhà nước tạo điều kiện và giữ bí mật, minh bạch trong việc tiếp nhận.",
+            "bí mật",
+        ),
         # a word written without diacritics among words written with them is read as written ("dang" ≠ "đang")
-        ("Học viên phải dang dở chương trình bồi dưỡng trong quý III năm 2024.", "dang dở"),
+        (HV, "Học viên phải dang dở chương trình bồi dưỡng trong quý III năm 2024.", "dang dở"),
         # function words in place of as many words of the source, one or two each side
-        ("Bộ không bố trí kinh phí riêng trong dự toán đã giao.", "trong"),
-        ("Quyết định này có hiệu lực cho đến ngày 01 tháng 9 năm 2024.", "cho đến"),
+        (HV, "Bộ không bố trí kinh phí riêng trong dự toán đã giao.", "trong"),
+        (HV, "Quyết định này có hiệu lực cho đến ngày 01 tháng 9 năm 2024.", "cho đến"),
         # the source's pointer ("này") left out, the function word after it changed
-        ("Quyết định hết hiệu lực kể từ ngày 01 tháng 9 năm 2024.", "hết"),
+        (HV, "Quyết định hết hiệu lực kể từ ngày 01 tháng 9 năm 2024.", "hết"),
     ],
 )
-def test_function_words_or_an_unaccented_word_in_place_of_the_sources_are_flagged(
-    scorer: SupportScorer, claim: str, why: str
+def test_a_prefix_a_filler_or_a_function_word_said_otherwise_is_flagged(
+    scorer: SupportScorer, source: str, claim: str, why: str
 ) -> None:
-    verdict = scorer(claim, [HV])
+    """A reversing prefix or one function word for another (NĐ); a filler swapped across sentences or in a
+    moved phrase (KH); function words, or a word written without diacritics, in place of the source's (HV)."""
+    verdict = scorer(claim, [source])
     assert not verdict.supported and why in verdict.reason, verdict
 
 
 @pytest.mark.parametrize(
-    "claim",
+    ("source", "claim"),
     [
+        (NĐ, "Mọi hành vi bất kỳ đều bị xử lý."),  # the sources' own "bất kỳ"
+        (NĐ, "Nghị định có hiệu lực thi hành kể từ ngày 01 tháng 5 năm 2024."),
+        (NĐ, "Việc xử lý phải hợp pháp và công khai."),
+        (KH, "Đơn vị chủ trì: Vụ Pháp chế."),
+        (KH, "Ngoài dự toán đã giao, Bộ không bố trí kinh phí riêng cho việc triển khai Kế hoạch."),
+        (KH, "Đơn vị phối hợp gồm Văn phòng Bộ và Trung tâm Thông tin."),
+        (KH, "Để công dân tham gia, Nhà nước tạo điều kiện và công khai, minh bạch trong việc tiếp nhận."),
         # written without diacritics
-        "Hoc vien phai hoan thanh chuong trinh boi duong trong quy III nam 2024.",
-        "Quyết định này có hiệu lực từ ngày 01 tháng 9 năm 2024.",
-        "Quyết định có hiệu lực kể từ ngày 01 tháng 9 năm 2024.",
-        "Ngoài dự toán đã giao, Bộ không bố trí kinh phí riêng.",
-        "Học viên phải hoàn thành chương trình bồi dưỡng trong quý III của năm 2024.",
+        (HV, "Hoc vien phai hoan thanh chuong trinh boi duong trong quy III nam 2024."),
+        (HV, "Quyết định này có hiệu lực từ ngày 01 tháng 9 năm 2024."),
+        (HV, "Quyết định có hiệu lực kể từ ngày 01 tháng 9 năm 2024."),
+        (HV, "Ngoài dự toán đã giao, Bộ không bố trí kinh phí riêng."),
+        (HV, "Học viên phải hoàn thành chương trình bồi dưỡng trong quý III của năm 2024."),
     ],
 )
-def test_the_sources_function_words_said_otherwise_stand(scorer: SupportScorer, claim: str) -> None:
-    verdict = scorer(claim, [HV])
+def test_the_sources_own_words_said_otherwise_stand(scorer: SupportScorer, source: str, claim: str) -> None:
+    """The sources' own prefixes and function words (NĐ), a phrase moved or a frame kept (KH), function
+    words said otherwise or without diacritics (HV)."""
+    verdict = scorer(claim, [source])
     assert verdict.supported, verdict.reason
 
 
