@@ -33,7 +33,7 @@ from assistant.answering.claim_places import (
     tiled_sentence,
     used_positions,
 )
-from assistant.answering.claim_tokens import SENTINEL, Token, tokens
+from assistant.answering.claim_tokens import SENTINEL, Token, sentences_of, tokens
 from assistant.answering.place_differences import (
     denials,
     differs_at,
@@ -109,12 +109,7 @@ def points_back(claim: list[Token], source: list[Token]) -> bool:
     words between them hold the pointer's noun and only content words of the sentence before ("Việc thực
     hiện quyền bầu cử và ứng cử do luật định" of "… có quyền bầu cử và … có quyền ứng cử … Việc thực hiện
     các quyền này do luật định")."""
-    sentences: list[list[Token]] = [[]]
-    for t in source:
-        if t.word == SENTINEL:
-            sentences.append([])
-        else:
-            sentences[-1].append(t)
+    sentences = sentences_of(source)
     words = [t.word for t in claim]
     for k in range(1, len(sentences)):
         sentence, earlier = sentences[k], {t.word for t in sentences[k - 1]}

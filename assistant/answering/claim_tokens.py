@@ -4,6 +4,7 @@ number words with a scale word: "hai mươi mốt") one token with its value."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -119,4 +120,15 @@ def tokens(text: str) -> list[Token]:
             continue
         out.append(Token(word, m.group(), boundary))
         i += 1
+    return out
+
+
+def sentences_of(ts: Sequence[Token]) -> list[list[Token]]:
+    """The tokens cut into their sentences at each SENTINEL (which no sentence keeps)."""
+    out: list[list[Token]] = [[]]
+    for t in ts:
+        if t.word == SENTINEL:
+            out.append([])
+        else:
+            out[-1].append(t)
     return out

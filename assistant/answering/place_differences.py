@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from functools import cache
 
 from assistant.answering.claim_places import MAX_SWAP
-from assistant.answering.claim_tokens import SENTINEL, Token, tokens
+from assistant.answering.claim_tokens import Token, sentences_of, tokens
 from assistant.answering.paraphrases import (
     bound_phrases,
     carried_denials,
@@ -246,22 +246,12 @@ def differs_at(
     return None
 
 
-def _sentences(ts: Sequence[Token]) -> list[list[str]]:
-    out: list[list[str]] = [[]]
-    for t in ts:
-        if t.word == SENTINEL:
-            out.append([])
-        else:
-            out[-1].append(t.word)
-    return out
-
-
 def denials(ts: Sequence[Token], against: Sequence[Token] = ()) -> int:
     """How many negations the tokens hold (a longer marker counted once, not with the shorter in it); a
     bound said in other words than `against` says it ("chưa đủ" of "dưới") is no negation, and a word that
     carries one ("miễn") is one."""
     joined, count = joined_words(ts), carried_denials([t.word for t in ts])
-    words, sentences = [t.word for t in ts], _sentences(against)
+    words, sentences = [t.word for t in ts], [[t.word for t in s] for s in sentences_of(against)]
     for at in (i for i in range(len(words)) if against and led_ban(words, i, sentences)):
         joined = joined.replace(f" {' '.join(words[at : at + 2])} ", " ", 1)  # a lead's ban, not the claim's
     for bound in bound_phrases(ts, against):

@@ -42,13 +42,10 @@ def added_negation(claim: Folded, sources: Sequence[str]) -> str | None:
     source_words = [w for s in sentences for w in s.words]
     count = _count_markers(claim.words) - len(bounds_said_otherwise(claim.words, source_words))
     count += carried_denials(claim.words)  # "được miễn" says a negation in one word
-    led = [
-        i
-        for i, _ in markers_in(claim.words, _markers())
-        if led_ban(claim.words, i, [s.words for s in sentences])
-    ]
+    found = list(markers_in(claim.words, _markers()))
+    led = [i for i, _ in found if led_ban(claim.words, i, [s.words for s in sentences])]
     count -= len(led)  # "bị cấm" of a lead's "không được": the sources' ban, not the claim's own
-    for i, marker in markers_in(claim.words, _markers()):
+    for i, marker in found:
         if i in led:
             continue
         after = tuple(claim.words[i + len(marker) : i + len(marker) + 2])
