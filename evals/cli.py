@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from assistant import Assistant, AssistantError, get_settings
+from assistant.answering.second_reading import SecondReading
 from assistant.answering.support import SupportScorer
 from assistant.cli.main import _progress as ingest_progress
 from assistant.cli.main import run_group
@@ -387,20 +388,26 @@ def sabotage(
         click.echo(f"Bộ kiểm tra: {label}\n{sabotage_table(tallies)}\n")
         failed += [f"{label}: {line}" for line in shortfalls(tallies)]
     # Corruptions the checker never saw (held-out half reported) and faithful paraphrases beside them.
-    independent = run_independent(
-        systems[name]["items"],
-        scorer,
-        assistant.retriever.index().chunks,
-        [documents.body(d) for d in documents.files],
-    )
-    report["independent"] = {
-        "counts": {k: vars(c) | {"share": c.share} for k, c in independent.counts.items()},
-        "controls": independent.controls,
-        "flagged_controls": independent.flagged_controls,
-        "control_halves": independent.control_halves,
-    }
-    click.echo(f"Lỗi độc lập với bộ kiểm tra (nửa phát triển / nửa giữ lại)\n{independent.table()}\n")
-    failed += [f"độc lập: {line}" for line in independent.shortfalls(MIN_FLAGGED, MAX_CONTROLS_FLAGGED)]
+    items, chunks = systems[name]["items"], assistant.retriever.index().chunks
+    bodies = [documents.body(d) for d in documents.files]
+    suites = {"independent": ("độc lập", "Lỗi độc lập với bộ kiểm tra", scorer)}
+    if llm_judge:  # the LLM mode's check: a flag of wording alone put to the model once more
+        reread = SecondReading(llm_judge.model).recheck(scorer)
+        suites["second_reading"] = (
+            "đọc lại",
+            "Như trên, sau khi mô hình đọc lại các câu chỉ bị gắn cờ vì cách diễn đạt",
+            reread,
+        )
+    for key, (short, title, check) in suites.items():
+        independent = run_independent(items, check, chunks, bodies, picker=scorer)
+        report[key] = {
+            "counts": {k: vars(c) | {"share": c.share} for k, c in independent.counts.items()},
+            "controls": independent.controls,
+            "flagged_controls": independent.flagged_controls,
+            "control_halves": independent.control_halves,
+        }
+        click.echo(f"{title} (nửa phát triển / nửa giữ lại)\n{independent.table()}\n")
+        failed += [f"{short}: {line}" for line in independent.shortfalls(MIN_FLAGGED, MAX_CONTROLS_FLAGGED)]
     write_json(out / "sabotage.json", report)
     _ignore_reports(out)
     click.echo(f"Đã ghi {out / 'sabotage.json'}")

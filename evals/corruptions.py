@@ -80,7 +80,13 @@ class Corrupted:
 class Count:
     cases: int = 0
     flagged: int = 0
+    firm: int = 0  # flagged for a fact (a number, negation, name, prefix), not only for wording
     examples: list[dict[str, str]] = field(default_factory=list)
+
+    def add(self, supported: bool, reworded: bool) -> None:
+        self.cases += 1
+        self.flagged += not supported
+        self.firm += not supported and not reworded
 
     @property
     def share(self) -> float | None:
@@ -335,16 +341,16 @@ def corruptions(
 
 
 def tally(
-    cases: Sequence[Corrupted], flagged: Callable[[Corrupted], tuple[bool, str]], keep: int = 3
+    cases: Sequence[Corrupted], verdict: Callable[[Corrupted], tuple[bool, bool]], keep: int = 3
 ) -> dict[str, Count]:
-    """Per "kind/half": cases and flagged cases; examples of misses kept for the development half only."""
+    """Per "kind/half": cases, flagged cases and those flagged for a fact; `verdict` tells whether a case
+    is supported and whether only for its wording. Examples of misses kept for the development half only."""
     counts = {f"{k}/{h}": Count() for k in KINDS for h in HALVES}
     for case in cases:
         count = counts[f"{case.kind}/{case.half}"]
-        count.cases += 1
-        hit, _ = flagged(case)
-        count.flagged += hit
-        if not hit and case.half == "dev" and len(count.examples) < keep:
+        supported, reworded = verdict(case)
+        count.add(supported, reworded)
+        if supported and case.half == "dev" and len(count.examples) < keep:
             count.examples.append({"original": case.original, "text": case.text, "swapped": case.swapped})
     return counts
 
@@ -395,17 +401,21 @@ def control_rows(items: Sequence[Control]) -> list[dict[str, Any]]:
     return list(rows.values())
 
 
-def table(counts: dict[str, Count], controls_flagged: tuple[int, int] | None = None) -> str:
-    """Catch rate per kind and half, and the false-flag rate on the controls (Vietnamese)."""
-    lines = [f"{'loại':<14} {'nửa':<9} {'số câu':>7} {'bị gắn cờ':>10} {'tỷ lệ':>7}", "-" * 52]
+def table(counts: dict[str, Count], controls_flagged: tuple[int, int, int] | None = None) -> str:
+    """Catch rate per kind and half, with the catches made for a fact (a number, negation, name or prefix,
+    not only wording), and the false-flag rate on the controls (Vietnamese)."""
+    lines = [f"{'loại':<14} {'nửa':<9} {'số câu':>7} {'bị gắn cờ':>10} {'tỷ lệ':>7} {'vì sự kiện':>11}"]
+    lines.append("-" * 64)
     for key, count in counts.items():
         kind, part = key.split("/")
         share = "–" if count.share is None else f"{count.share:.1%}"
-        lines.append(f"{kind:<14} {part:<9} {count.cases:>7} {count.flagged:>10} {share:>7}")
+        firm = f"{count.firm / count.cases:.1%}" if count.cases else "–"
+        lines.append(f"{kind:<14} {part:<9} {count.cases:>7} {count.flagged:>10} {share:>7} {firm:>11}")
     if controls_flagged:
-        flagged, total = controls_flagged
+        flagged, firm, total = controls_flagged
         lines += ["", f"đối chứng diễn đạt lại trung thực: {flagged}/{total} câu bị gắn cờ nhầm "
-                  f"({flagged / total:.1%})" if total else "đối chứng: không có câu nào"]  # fmt: skip
+                  f"({flagged / total:.1%}), {firm} câu vì sự kiện" if total
+                  else "đối chứng: không có câu nào"]  # fmt: skip
     return "\n".join(lines)
 
 
@@ -415,11 +425,12 @@ class Independent:
 
     counts: dict[str, Count]
     controls: int
-    flagged_controls: list[dict[str, str]]
+    flagged_controls: list[dict[str, Any]]  # id, claim, why, firm (flagged for a fact, not only wording)
     control_halves: dict[str, tuple[int, int]] = field(default_factory=dict)  # half -> (flagged, controls)
 
     def table(self) -> str:
-        lines = [table(self.counts, (len(self.flagged_controls), self.controls))]
+        firm = sum(f["firm"] for f in self.flagged_controls)
+        lines = [table(self.counts, (len(self.flagged_controls), firm, self.controls))]
         lines += [f"  nửa {h}: {f}/{n} câu" for h, (f, n) in self.control_halves.items()]
         return "\n".join(lines)
 
@@ -443,38 +454,40 @@ def run_independent(
     scorer: Callable[..., Any],
     chunks: Sequence[Chunk],
     bodies_of: Sequence[str],
+    picker: Callable[..., Any] | None = None,
 ) -> Independent:
     """The independent corruptions of the rows' supported claims and of the control answers, and the
     controls, judged by `scorer(sentence, sources, about)` with the cited chunks' facts (citations are
-    matched to the store's chunks by their text)."""
+    matched to the store's chunks by their text). The claims to corrupt are those `picker` supports
+    (`scorer` by default): two scorers given the same picker are scored on the same cases."""
     facts = {c.text: c.facts for c in chunks}
 
-    def judge_for(sources: Sequence[str]) -> Callable[[str, Sequence[str]], Any]:
-        about = tuple(f for s in sources for f in facts.get(s, ()))
-        return lambda sentence, texts: scorer(sentence, texts, about)
+    def with_facts(check: Callable[..., Any]) -> Callable[[str, Sequence[str]], Any]:
+        return lambda sentence, texts: check(
+            sentence, texts, tuple(f for t in texts for f in facts.get(t, ()))
+        )
 
-    def judge(sentence: str, texts: Sequence[str]) -> Any:
-        return judge_for(texts)(sentence, texts)
+    judge = with_facts(scorer)
 
     items = controls(chunks)
     flagged = []
     for c in items:
         verdict = judge(c.claim, list(c.sources))
         if not verdict.supported:
-            flagged.append({"id": c.id, "claim": c.claim, "why": verdict.reason})
+            flagged.append({"id": c.id, "claim": c.claim, "why": verdict.reason,
+                            "firm": not verdict.reworded})  # fmt: skip
     bodies = harvest_bodies(bodies_of)
     actions = harvest_actions(bodies_of)
-    cases = corruptions([*rows, *control_rows(items)], judge, bodies, actions)
+    cases = corruptions([*rows, *control_rows(items)], with_facts(picker or scorer), bodies, actions)
 
-    def is_flagged(case: Corrupted) -> tuple[bool, str]:
-        verdict = citation_scores([Claim(case.text, case.markers)], case.sources, judge)["claims"][0]
-        return not verdict["supported"], verdict["why"]
+    def verdict(case: Corrupted) -> tuple[bool, bool]:
+        found = citation_scores([Claim(case.text, case.markers)], case.sources, judge)["claims"][0]
+        return found["supported"], found["reworded"]
 
     shares = {h: (sum(f["id"] in {c.id for c in items if half(c.id) == h} for f in flagged),
                   sum(half(c.id) == h for c in items)) for h in HALVES}  # fmt: skip
-    counts = tally(cases, is_flagged)
+    counts = tally(cases, verdict)
     for c in controls(chunks, "written_corruptions.jsonl"):
-        count = counts[f"written/{half(c.id)}"]
-        count.cases += 1
-        count.flagged += not judge(c.claim, list(c.sources)).supported
+        written = judge(c.claim, list(c.sources))
+        counts[f"written/{half(c.id)}"].add(written.supported, written.reworded)
     return Independent(counts, len(items), flagged, shares)

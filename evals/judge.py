@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import os
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant.core.prompts import load_prompt
+from assistant.core.prompts import json_reply, load_prompt
 from evals.claims import Claim
 
 PROMPT = "judge_faithfulness"
-_JSON = re.compile(r"\{.*\}", re.DOTALL)
 
 
 class LLMJudge:
@@ -56,14 +53,8 @@ class LLMJudge:
 
 def parse_verdicts(text: str, count: int) -> list[dict[str, Any]] | None:
     """The judge's per-sentence verdicts, or None unless the reply is the JSON the prompt asks for."""
-    match = _JSON.search(text)
-    if not match:
-        return None
-    try:
-        data = json.loads(match.group())
-    except json.JSONDecodeError:
-        return None
-    sentences = data.get("sentences") if isinstance(data, dict) else None
+    data = json_reply(text)
+    sentences = data.get("sentences") if data else None
     if not isinstance(sentences, list) or len(sentences) != count:
         return None
     verdicts = []

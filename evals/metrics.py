@@ -84,7 +84,8 @@ def citation_scores(claims: Sequence[Claim], sources: dict[int, str], judge: Jud
         total += len(cites)
         details.append(
             {"claim": claim.text, "markers": list(claim.markers), "supported": joint.supported,
-             "score": round(joint.score, 3), "why": joint.reason, "citations": cites}
+             "score": round(joint.score, 3), "why": joint.reason, "reworded": joint.reworded,
+             "citations": cites}
         )  # fmt: skip
     return {
         "citation_recall": supported / len(claims) if claims else None,

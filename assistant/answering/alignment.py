@@ -35,6 +35,7 @@ from assistant.answering.claim_places import (
 )
 from assistant.answering.claim_tokens import SENTINEL, Token, sentences_of, tokens
 from assistant.answering.place_differences import (
+    Reworded,
     denials,
     differs_at,
     function_swap,
@@ -42,6 +43,7 @@ from assistant.answering.place_differences import (
     negation_in,
     prefixed,
     shown,
+    substituted,
     trimmed,
     unpointed,
 )
@@ -63,6 +65,7 @@ def misaligned(claim_text: str, sources: Sequence[str], about: Sequence[str] = (
         return None
     known = {t.word for t in source} | {t.word for text in about for t in tokens(text)}
     sentence = tiled_sentence(source, tiles)
+    reworded: str | None = None
     for said, candidates, opening, after in places(claim, source, tiles):
         if not said:
             continue
@@ -90,15 +93,20 @@ def misaligned(claim_text: str, sources: Sequence[str], about: Sequence[str] = (
         for there in candidates if not opening else ():
             for a, b in ((said, there), trimmed(said, there), trimmed(said, unpointed(there))):
                 if function_swap(a, b, claim, sentence):
-                    return f"nêu '{shown(a)}' thay cho '{shown(b)}' của nguồn"
+                    reworded = reworded or substituted(a, b)
         if problems and all(problems):
-            return problems[0]
+            firm = next((p for p in problems if not isinstance(p, Reworded)), None)
+            if firm:
+                return firm
+            reworded = reworded or problems[0]
+    # A difference of fact anywhere in the claim outranks one of wording (`Reworded`) found first.
     return (
         repeated(claim, source)
-        or reframed(claim, source, tiles, known)
-        or moved(claim, source, tiles, known)
         or traded(claim, source, tiles)
         or rebound_number(claim, source)
+        or reworded
+        or reframed(claim, source, tiles, known)
+        or moved(claim, source, tiles, known)
         or stray_between(claim, source, tiles, known)
     )
 
@@ -196,7 +204,7 @@ def moved(claim: list[Token], source: list[Token], tiles: list[Tile], known: set
             if problem := differs_at(a, b, False, source, known, claim):
                 return problem
             if function_swap(a, b, claim, tiled_sentence(source, tiles)):
-                return f"nêu '{shown(a)}' thay cho '{shown(b)}' của nguồn"  # "Trong dự toán đã giao"
+                return substituted(a, b)  # "Trong dự toán đã giao"
     return None
 
 

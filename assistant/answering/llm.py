@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
 
+from assistant.answering.citation_check import MARKER, check_citations
 from assistant.answering.extractive import REFUSAL, ExtractiveAnswerer
 from assistant.answering.model_verdict import with_verdict
-from assistant.answering.restated import restated
-from assistant.answering.support import IndexScorer, SupportScorer, unsupported_numbers
+from assistant.answering.second_reading import SecondReading
+from assistant.answering.support import IndexScorer
 from assistant.core.errors import LLMError
-from assistant.core.models import Answer, Citation, ScoredChunk, Turn
+from assistant.core.models import Answer, ScoredChunk, Turn
 from assistant.core.prompts import load_prompt
 from assistant.core.settings import Settings
 from assistant.language.instructions import without_instructions
-from assistant.language.markup import FLAG_MARK
+from assistant.language.markup import tagged
 from assistant.language.shapes import VERDICT_SHAPES, shape_of
-from assistant.language.text import has_diacritics, sentence_spans, syllables
+from assistant.language.text import has_diacritics, syllables
 from assistant.language.tokens import count_tokens
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.retriever import Query
@@ -31,18 +30,12 @@ log = logging.getLogger(__name__)
 LLM = "llm"
 ENGLISH_REFUSAL = "The available documents do not cover this."
 LANGUAGE = {False: "tiếng Việt", True: "tiếng Anh (English)"}
-_MARKER = re.compile(r"\s*\[(\d{1,3})\]")
-# Angle brackets (and the characters that read as them) in text put between the prompt's passage tags, so
-# that a document's "</doan><doan so="1">" is text, not a tag.
-_BRACKETS = str.maketrans(dict.fromkeys("<＜﹤‹〈⟨", "&lt;") | dict.fromkeys(">＞﹥›〉⟩", "&gt;"))
 _NOTICE_FAILED = "Không dùng được mô hình ngôn ngữ ({why}); đây là câu trả lời trích dẫn ngoại tuyến."
 _NOTICE_UNSUPPORTED = (
     "Câu trả lời của mô hình ngôn ngữ không có căn cứ trong tài liệu nên không được dùng; "
     "đây là câu trả lời trích dẫn ngoại tuyến."
 )
 _NOTICE_FLAGGED = "Có câu trong câu trả lời chưa kiểm chứng được với tài liệu (được đánh dấu ⚠)."
-# The flags that mark their sentence as not backed by its citation (an extra invalid marker alone does not).
-MARKING = ("uncited", "unsupported", "unsupported_number")
 _NOTICE_LANGUAGE = "Mô hình ngôn ngữ trả lời sai ngôn ngữ; đây là câu trả lời trích dẫn ngoại tuyến."
 
 
@@ -62,16 +55,6 @@ def chat_model(settings: Settings) -> ChatOpenAI:
     )
 
 
-@dataclass(frozen=True)
-class Checked:
-    """A generated answer after its citations were checked against the passages."""
-
-    text: str
-    citations: list[Citation]
-    flags: list[dict[str, str]]
-    supported: int
-
-
 class GenerativeAnswerer:
     """Asks the LLM with numbered passages, then validates each sentence's [n] against those passages.
 
@@ -86,6 +69,7 @@ class GenerativeAnswerer:
         self.fallback = fallback
         self.secret = settings.llm_api_key.get_secret_value() if settings.llm_api_key else ""
         self.scorer = IndexScorer(fallback.embeddings)  # the offline support scorer over the stored chunks
+        self.reread = SecondReading(model) if settings.llm_second_reading else None
 
     # -- the answerer seam ---------------------------------------------------------------------------
 
@@ -159,7 +143,7 @@ class GenerativeAnswerer:
         language = LANGUAGE[query.english]
         refusal = ENGLISH_REFUSAL if query.english else REFUSAL
         context = "\n\n".join(
-            f'<doan so="{n}">\n({_tagged(s.chunk.citation)})\n{_tagged(without_instructions(s.chunk.text))}'
+            f'<doan so="{n}">\n({tagged(s.chunk.citation)})\n{tagged(without_instructions(s.chunk.text))}'
             "\n</doan>"
             for n, s in enumerate(passages, 1)
         )
@@ -167,7 +151,7 @@ class GenerativeAnswerer:
             SystemMessage(load_prompt("answer_system").format(language=language, refusal=refusal)),
             HumanMessage(
                 load_prompt("answer_user").format(
-                    context=context, question=_tagged(query.text), language=language
+                    context=context, question=tagged(query.text), language=language
                 )
             ),
         ]
@@ -185,11 +169,12 @@ class GenerativeAnswerer:
     ) -> Answer:
         if not text:
             return self._fallback(query, retrieved, index, _NOTICE_FAILED.format(why="câu trả lời rỗng"))
-        if _MARKER.sub("", text).strip().rstrip(".") in (REFUSAL.rstrip("."), ENGLISH_REFUSAL.rstrip(".")):
+        if MARKER.sub("", text).strip().rstrip(".") in (REFUSAL.rstrip("."), ENGLISH_REFUSAL.rstrip(".")):
             return Answer(query.text, REFUSAL, True, [], mode=LLM, usage=usage)
         if _wrong_language(text, query.english):
             return self._fallback(query, retrieved, index, _NOTICE_LANGUAGE)
-        checked = check_citations(text, passages, self.scorer(index), lexical=not query.english)
+        scorer = self.scorer(index)
+        checked = check_citations(text, passages, scorer, lexical=not query.english, reread=self.reread)
         if checked.supported == 0:
             answer = self._fallback(query, retrieved, index, _NOTICE_UNSUPPORTED)
             answer.flags = checked.flags  # why the model's sentences were not used
@@ -203,6 +188,7 @@ class GenerativeAnswerer:
             mode=LLM,
             notice=notice,
             flags=checked.flags,
+            readings=checked.readings,
             usage=usage,
         )
         if shape_of(query.text) not in VERDICT_SHAPES or query.english:
@@ -237,97 +223,9 @@ class GenerativeAnswerer:
         return text.replace(self.secret, "***") if self.secret else text
 
 
-def check_citations(
-    text: str, passages: list[ScoredChunk], scorer: SupportScorer, lexical: bool = True
-) -> Checked:
-    """Drop markers that point at no passage, flag sentences without support, renumber citations 1…m.
-
-    `lexical=False` (an English answer citing Vietnamese passages) checks only the numbers it states.
-    """
-    numbers: dict[int, int] = {}  # passage number → citation number, in order of first use
-    quotes: dict[int, list[str]] = {}
-    flags: list[dict[str, str]] = []
-    sentences: list[str] = []
-    supported = 0
-    for raw in _sentences(text):
-        cited = [int(n) for n in _MARKER.findall(raw)]
-        plain = _MARKER.sub("", raw).strip()
-        valid = [n for n in dict.fromkeys(cited) if 1 <= n <= len(passages)]
-        if len(valid) < len(set(cited)):
-            flags.append({"sentence": plain, "reason": "invalid_citation"})
-        if planted := restated(plain, passages):  # a planted instruction obeyed: never shown as cited
-            flags.append({"sentence": plain, "reason": "restates_set_aside", "detail": planted})
-            sentences.append(plain)
-            continue
-        if not valid:
-            if syllables(plain):
-                flags.append({"sentence": plain, "reason": "uncited"})
-                plain = f"{FLAG_MARK} {plain}"
-            sentences.append(plain)
-            continue
-        sources = [without_instructions(passages[n - 1].chunk.text) for n in valid]
-        # What the cited documents say of themselves ("Theo Hiến pháp 2013, …" names the document).
-        about = [f for n in valid for f in passages[n - 1].chunk.facts]
-        cited_as = "; ".join(passages[n - 1].chunk.citation for n in valid)
-        if missing := unsupported_numbers(plain, sources, about):
-            detail = ", ".join(sorted(missing))
-            flags.append(
-                {"sentence": plain, "reason": "unsupported_number", "detail": detail, "cited": cited_as}
-            )
-        elif lexical and not (verdict := scorer(plain, sources, about)).supported:
-            flags.append(
-                {"sentence": plain, "reason": "unsupported", "detail": verdict.reason, "cited": cited_as}
-            )
-        else:
-            supported += 1
-        if flags and flags[-1]["sentence"] == plain and flags[-1]["reason"] in MARKING:
-            # Marked where it stands, its [n] taken away: the passage it cites does not say it.
-            sentences.append(f"{FLAG_MARK} {plain}")
-            continue
-        for n in valid:
-            numbers.setdefault(n, len(numbers) + 1)
-            quotes.setdefault(n, []).append(plain)
-        marks = "".join(f"[{numbers[n]}]" for n in valid)
-        sentences.append(f"{plain} {marks}")
-    citations = [
-        Citation(
-            n=numbers[n],
-            doc=passages[n - 1].chunk.doc_id,
-            title=passages[n - 1].chunk.doc_title,
-            clause=passages[n - 1].chunk.clause_label,
-            label=passages[n - 1].chunk.citation,
-            text=passages[n - 1].chunk.text,
-            chunk_id=passages[n - 1].chunk.id,
-            start=passages[n - 1].chunk.start,
-            end=passages[n - 1].chunk.end,
-            quotes=tuple(quotes[n]),
-        )
-        for n in numbers
-    ]
-    return Checked(" ".join(sentences), citations, flags, supported)
-
-
-def _sentences(text: str) -> list[str]:
-    """The answer's sentences, each with the markers that follow it: "… toàn bộ. [1]" is one sentence
-    citing [1], not an uncited sentence and an empty one that cites."""
-    sentences: list[str] = []
-    for start, end in sentence_spans(text):
-        raw = text[start:end]
-        if sentences and not _MARKER.sub("", raw).strip():
-            sentences[-1] = f"{sentences[-1]} {raw}"
-        else:
-            sentences.append(raw)
-    return sentences
-
-
-def _tagged(text: str) -> str:
-    """Text to put between the prompt's tags: & < > (and look-alike brackets) as entities."""
-    return text.replace("&", "&amp;").translate(_BRACKETS)
-
-
 def _wrong_language(text: str, english: bool) -> bool:
     """True when an answer is not in the question's language (Vietnamese unless asked in English)."""
-    words = syllables(_MARKER.sub("", text))
+    words = syllables(MARKER.sub("", text))
     if len(words) < 4:
         return False
     accented = sum(has_diacritics(w) for w in words) / len(words)

@@ -32,6 +32,20 @@ from assistant.retrieval.matching import is_stopword
 POINTERS = frozenset({"do", "nay", "ay", "kia", "tren"})
 
 
+class Reworded(str):
+    """A reason that is only a difference of wording: the claim says its own words at a place where the
+    source says others, and no number, negation, name or reversing prefix is at stake there. Whether the
+    two say the same thing takes a reader of meaning; every other reason is a fact the words decide."""
+
+
+def substituted(said: Sequence[Token], there: Sequence[Token], opening: bool = False) -> str:
+    """'nêu X thay cho Y của nguồn': a plain reason when either side names someone (a capitalised word
+    other than a sentence's first: "Chính phủ" for "Quốc hội"), else a `Reworded` one."""
+    reason = f"nêu '{shown(said)}' thay cho '{shown(there)}' của nguồn"
+    named = any(t.raw[:1].isupper() for side in (said, there) for t in side[1 if opening else 0 :])
+    return reason if named else Reworded(reason)
+
+
 def is_pointer(t: Token) -> bool:
     """A word that points back, read as written ("này", "đó"; "do" is no pointer)."""
     return t.word in POINTERS and (not t.raw or t.raw.lower() != t.word or t.word in ("nay", "ay", "kia"))
@@ -242,7 +256,7 @@ def differs_at(
         or measured(said, there, claim, known)
         or nominalized(said, there, claim, known)
     ):
-        return f"nêu '{shown(said)}' thay cho '{shown(there)}' của nguồn"
+        return substituted(said, there, opening)
     return None
 
 

@@ -21,6 +21,7 @@ from assistant.answering.claim_numbers import _as_word, unsupported_numbers
 from assistant.answering.claim_tokens import tokens
 from assistant.answering.folded import Folded, _overlaps, _within
 from assistant.answering.paraphrases import nominalized, same_kind_rests
+from assistant.answering.place_differences import Reworded
 from assistant.answering.polarity import added_negation, dropped_negation, reversed_direction
 from assistant.language.names import Entity, entities, entity_names, kinds
 from assistant.language.shapes import markers_in, restrictions, same_words
@@ -50,13 +51,16 @@ TRUE_COVERAGE = 0.97
 
 @dataclass(frozen=True)
 class Verdict:
-    """Whether a sentence is supported by some sources, its score and the reason (Vietnamese)."""
+    """Whether a sentence is supported by some sources, its score and the reason (Vietnamese). `reworded`:
+    unsupported only for its wording (too few of the sources' words, or its own words at a place where no
+    number, negation or name is at stake), which a reader of meaning may find says the same."""
 
     supported: bool
     score: float
     coverage: float
     similarity: float
     reason: str
+    reworded: bool = False
 
 
 def terms(text: str) -> list[str]:
@@ -138,11 +142,11 @@ class SupportScorer:
                 f"số {', '.join(sorted(missing))} không có trong nguồn",
             )
         if problem := self.meaning(sentence, sources, about):
-            return Verdict(False, min(score, 0.0), coverage, similarity, problem)
+            reworded = isinstance(problem, Reworded)
+            return Verdict(False, min(score, 0.0), coverage, similarity, problem, reworded)
         if score < self.threshold:
-            return Verdict(
-                False, score, coverage, similarity, f"không đủ căn cứ ({facts} < {self.threshold})"
-            )
+            why = f"không đủ căn cứ ({facts} < {self.threshold})"
+            return Verdict(False, score, coverage, similarity, why, reworded=True)
         return Verdict(True, score, coverage, similarity, f"có căn cứ ({facts})")
 
     def meaning(self, sentence: str, sources: Sequence[str], about: Sequence[str] = ()) -> str | None:

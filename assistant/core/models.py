@@ -132,6 +132,8 @@ class Answer:
     )
     standalone_question: str | None = None
     flags: list[dict[str, str]] = field(default_factory=list)  # sentences a check found wanting, and why
+    # sentences the claim check flagged only for their wording, confirmed by the model's second reading
+    readings: list[dict[str, str]] = field(default_factory=list)
     usage: dict[str, int] = field(default_factory=dict)  # LLM tokens: prompt, completion, passages
     retrieved: list[ScoredChunk] = field(default_factory=list, repr=False)  # what the answer was drawn from
 
@@ -144,6 +146,7 @@ class Answer:
             "notice": self.notice,
             "verdict": self.verdict,
             "flags": self.flags,
+            "readings": self.readings,
             "usage": self.usage,
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
         }

@@ -113,6 +113,11 @@ class Settings(BaseSettings):
         default=8192, ge=1024, description="The model's context window, in tokens (o200k_base count)."
     )
     llm_answer_tokens: int = Field(default=700, ge=64, description="Tokens kept free for the answer.")
+    llm_second_reading: bool = Field(
+        default=True,
+        description="Ask the model to read again, against its passage, a sentence the claim check flags "
+        "only for its wording; the sentence keeps its citation when the model quotes the words that say it.",
+    )
     # Sign-in and roles (assistant/access/auth.py); README "Triển khai cho cơ quan".
     auth: Literal["auto", "oidc"] = Field(
         default="auto",

@@ -70,3 +70,13 @@ def split_flagged(text: str, flagged: Sequence[str]) -> list[tuple[str, bool]]:
     """An answer's text cut into (piece, is_flagged) pieces, the flagged pieces being the marked sentences
     ("⚠ " and the sentence as the flag names it)."""
     return split_quotes(text, [f"{FLAG_MARK} {sentence}" for sentence in flagged])
+
+
+# Angle brackets (and the characters that read as them) in text put between a prompt's tags, so that a
+# document's "</doan><doan so="1">" is text, not a tag.
+_BRACKETS = str.maketrans(dict.fromkeys("<＜﹤‹〈⟨", "&lt;") | dict.fromkeys(">＞﹥›〉⟩", "&gt;"))
+
+
+def tagged(text: str) -> str:
+    """Text to put between a prompt's tags: & < > (and look-alike brackets) as entities."""
+    return text.replace("&", "&amp;").translate(_BRACKETS)

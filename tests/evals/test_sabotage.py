@@ -3,6 +3,7 @@ flags every fault type and leaves meaning-preserving rewrites alone; single sent
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Sequence
@@ -10,6 +11,7 @@ from collections.abc import Sequence
 import pytest
 
 from assistant import Assistant
+from assistant.answering.second_reading import SecondReading
 from assistant.answering.support import SupportScorer, Verdict
 from assistant.language.datafiles import data_lines
 from evals.corruptions import (
@@ -445,3 +447,41 @@ def test_each_later_reversal_list_stands_apart_from_the_earlier_ones_and_the_che
         for w in side.split(",")
     }
     assert not (left | {b for _, b in reversals(kind)}) & polarity
+
+
+def _reader(same: bool) -> Reply:
+    """A second reader that says `same` of every sentence, quoting its passage's first words (a yes-man's
+    quote stands in the passage, so only the code's own rule keeps a flag)."""
+
+    def reply(body: dict) -> str:
+        prompt = body["messages"][-1]["content"]
+        passages = re.findall(r"<nguon>\n(.*?)\n</nguon>", prompt, flags=re.DOTALL)
+        quotes = [" ".join(html.unescape(p).split()[:6]) if same else "" for p in passages]
+        entries = [{"i": i, "same": same, "quote": q, "reason": "…"} for i, q in enumerate(quotes, 1)]
+        return json.dumps({"sentences": entries})
+
+    return Reply(reply)
+
+
+def test_the_second_reading_lifts_flags_of_wording_and_no_other(
+    corpus_assistant: Assistant, scorer: SupportScorer
+) -> None:
+    """The independent suite run as the LLM mode checks (`SecondReading.recheck`): a model that confirms
+    every sentence it is asked about leaves exactly the flags of fact (the `firm` count of the offline
+    check), one that confirms none leaves every flag; either way only flags of wording reach it."""
+    rows = [answer_row(Ours(corpus_assistant).run(item).answer) for item in SAMPLE]
+    chunks, bodies = corpus_assistant.retriever.index().chunks, [CORPUS.body(d) for d in CORPUS.files]
+    offline = run_independent(rows, scorer, chunks, bodies)
+    for same in (True, False):
+        with FakeOpenAI(default=_reader(same)) as server:
+            model = chat_model_from_env(server.url, "reader-model", "k")
+            read = run_independent(rows, SecondReading(model).recheck(scorer), chunks, bodies, scorer)
+            asked = len(server.requests)
+        wording = sum(c.flagged - c.firm for c in offline.counts.values())
+        assert wording >= 20 and asked > 0
+        for key, count in offline.counts.items():
+            assert read.counts[key].flagged == (count.firm if same else count.flagged), key
+            assert read.counts[key].firm == count.firm, key
+        firm_controls = [f["id"] for f in offline.flagged_controls if f["firm"]]
+        expected = firm_controls if same else [f["id"] for f in offline.flagged_controls]
+        assert [f["id"] for f in read.flagged_controls] == expected

@@ -142,6 +142,11 @@ def show_notices(message: dict[str, Any]) -> None:
     for flag in message.get("flags", []):
         why = f" ({common.text_md(flag['detail'])})" if flag.get("detail") else ""
         st.caption(f"⚠ Chưa kiểm chứng được với tài liệu: {common.text_md(flag['sentence'])}{why}")
+    for reading in message.get("readings", []):
+        st.caption(
+            f"ⓘ Diễn đạt khác tài liệu, mô hình đối chiếu lại và dẫn đúng nguyên văn "
+            f"«{common.text_md(reading['quote'])}»: {common.text_md(reading['sentence'])}"
+        )
 
 
 def ask(question: str) -> None:
@@ -186,6 +191,7 @@ def ask(question: str) -> None:
         "refused": answer.refused,
         "notice": answer.notice,
         "flags": answer.flags,
+        "readings": answer.readings,
         "citations": [c.to_json() for c in answer.citations],
     }
     messages().extend([{"role": "user", "content": question}, message])
