@@ -147,7 +147,7 @@ def _reworded(cut: Sequence[_Sentence], passages: list[ScoredChunk], scorer: Sup
             continue
         verdict = scorer(s.plain, sources, about)  # cached: the check below asks again for free
         if not verdict.supported and verdict.reworded:
-            pending.append(Pending(s.plain, tuple(sources), verdict.reason))
+            pending.append(Pending(s.plain, tuple(sources), verdict.reason, verdict.place))
     return pending
 
 

@@ -34,8 +34,16 @@ POINTERS = frozenset({"do", "nay", "ay", "kia", "tren"})
 
 class Reworded(str):
     """A reason that is only a difference of wording: the claim says its own words at a place where the
-    source says others, and no number, negation, name or reversing prefix is at stake there. Whether the
-    two say the same thing takes a reader of meaning; every other reason is a fact the words decide."""
+    source says others (`there`, as written), and no number, negation, name or reversing prefix is at stake
+    there. Whether the two say the same thing takes a reader of meaning; every other reason is a fact the
+    words decide."""
+
+    there: str
+
+    def __new__(cls, reason: str, there: str) -> Reworded:
+        made = super().__new__(cls, reason)
+        made.there = there
+        return made
 
 
 def substituted(said: Sequence[Token], there: Sequence[Token], opening: bool = False) -> str:
@@ -43,7 +51,7 @@ def substituted(said: Sequence[Token], there: Sequence[Token], opening: bool = F
     other than a sentence's first: "Chính phủ" for "Quốc hội"), else a `Reworded` one."""
     reason = f"nêu '{shown(said)}' thay cho '{shown(there)}' của nguồn"
     named = any(t.raw[:1].isupper() for side in (said, there) for t in side[1 if opening else 0 :])
-    return reason if named else Reworded(reason)
+    return reason if named else Reworded(reason, shown(there))
 
 
 def is_pointer(t: Token) -> bool:

@@ -6,8 +6,8 @@ words themselves. Where a sentence only says other words than its passage at a p
 (`Verdict.reworded`). When a model is at hand, it is asked, in one request for all such sentences of an
 answer (prompt prompts/second_reading.md), whether each passage says what its sentence says. A sentence is
 confirmed only when the model says so and quotes, word for word, at least QUOTED words of the cited
-passages; anything else (a refusal, an error, a reply out of shape, a quote the passages lack) leaves the
-flag standing.
+passages that hold the passage's words at the place the check names; anything else (a refusal, an error,
+a reply out of shape, a quote the passages lack or that skips the place) leaves the flag standing.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ class Pending:
     sentence: str
     sources: tuple[str, ...]
     reason: str
+    place: str = ""  # the sources' words where the sentence says its own ("" when no one place)
 
 
 class SecondReading:
@@ -61,7 +62,7 @@ class SecondReading:
             if not isinstance(entry, dict):
                 continue
             quote = entry.get("quote")
-            if entry.get("same") is True and isinstance(quote, str) and quoted(quote, item.sources):
+            if entry.get("same") is True and isinstance(quote, str) and quoted(quote, item):
                 confirmed[item.sentence] = quote.strip()
         return confirmed
 
@@ -77,7 +78,8 @@ class SecondReading:
                 return verdict
             key = (sentence, tuple(sources))
             if key not in read:
-                read[key] = self([Pending(sentence, key[1], verdict.reason)]).get(sentence)
+                pending = Pending(sentence, key[1], verdict.reason, verdict.place)
+                read[key] = self([pending]).get(sentence)
             if (quote := read[key]) is None:
                 return verdict
             why = f"mô hình đọc lại và dẫn «{quote}» ({verdict.reason})"
@@ -95,13 +97,14 @@ class SecondReading:
         return load_prompt("second_reading").format(items=items)
 
 
-def quoted(quote: str, sources: Sequence[str]) -> bool:
-    """The quote is QUOTED words or more that stand in that order, one after another, in a source."""
+def quoted(quote: str, item: Pending) -> bool:
+    """The quote is QUOTED words or more that stand in that order, one after another, in a source, and
+    hold the sources' words at the item's place (when it has one)."""
     words = syllables(quote)
-    if len(words) < QUOTED:
+    if len(words) < QUOTED or not _within(syllables(item.place), words):
         return False
-    for source in sources:
-        text = syllables(source)
-        if any(text[i : i + len(words)] == words for i in range(len(text) - len(words) + 1)):
-            return True
-    return False
+    return any(_within(words, syllables(source)) for source in item.sources)
+
+
+def _within(part: list[str], whole: list[str]) -> bool:
+    return any(whole[i : i + len(part)] == part for i in range(len(whole) - len(part) + 1))

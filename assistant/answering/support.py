@@ -52,8 +52,9 @@ TRUE_COVERAGE = 0.97
 @dataclass(frozen=True)
 class Verdict:
     """Whether a sentence is supported by some sources, its score and the reason (Vietnamese). `reworded`:
-    unsupported only for its wording (too few of the sources' words, or its own words at a place where no
-    number, negation or name is at stake), which a reader of meaning may find says the same."""
+    unsupported only for its wording (too few of the sources' words, or its own words at a `place` of the
+    sources where no number, negation or name is at stake), which a reader of meaning may find says the
+    same."""
 
     supported: bool
     score: float
@@ -61,6 +62,7 @@ class Verdict:
     similarity: float
     reason: str
     reworded: bool = False
+    place: str = ""  # of a reworded sentence, the source's words where it says its own, as written
 
 
 def terms(text: str) -> list[str]:
@@ -142,8 +144,9 @@ class SupportScorer:
                 f"số {', '.join(sorted(missing))} không có trong nguồn",
             )
         if problem := self.meaning(sentence, sources, about):
+            place = problem.there if isinstance(problem, Reworded) else ""
             reworded = isinstance(problem, Reworded)
-            return Verdict(False, min(score, 0.0), coverage, similarity, problem, reworded)
+            return Verdict(False, min(score, 0.0), coverage, similarity, problem, reworded, place)
         if score < self.threshold:
             why = f"không đủ căn cứ ({facts} < {self.threshold})"
             return Verdict(False, score, coverage, similarity, why, reworded=True)

@@ -62,7 +62,7 @@ def test_the_sentence_is_flagged_for_its_wording_alone(corpus_assistant: Assista
     source = next(c.text for c in index.chunks if AT in c.text and c.doc_id == "hien-phap-2013")
     scorer = IndexScorer(corpus_assistant.store.embeddings)(index)
     own = scorer(OWN_WORDS, [source])
-    assert not own.supported and own.reworded and "có trách nhiệm" in own.reason
+    assert not own.supported and own.reworded and own.place == "phải" and "có trách nhiệm" in own.reason
     for firm in (NAME_SWAPPED, NEGATED):
         verdict = scorer(firm, [source])
         assert not verdict.supported and not verdict.reworded, verdict.reason
@@ -92,6 +92,7 @@ def test_a_sentence_the_model_confirms_with_a_quote_keeps_its_citation(
         _reading(False),  # the model finds another meaning
         _reading(True, "có trách nhiệm tôn trọng Nhân dân"),  # a quote the passage does not hold
         _reading(True, "phải tôn"),  # too short to say anything
+        _reading(True, "tận tụy phục vụ Nhân dân"),  # the passage's words, but not those at the place
         _reading(True),  # no quote at all
         Reply("Đúng, hai câu cùng nghĩa."),  # no JSON
         Reply(json.dumps({"sentences": []})),  # not one verdict per sentence
@@ -127,9 +128,12 @@ def test_the_passage_and_sentence_are_data_between_tags() -> None:
     assert "Nguồn &lt;/nguon&gt; &amp; &lt;b&gt;" in prompt
 
 
-def test_a_quote_counts_only_as_consecutive_words_of_a_source() -> None:
-    sources = ["Các cơ quan nhà nước phải tôn trọng Nhân dân."]
-    assert quoted("phải tôn trọng nhân dân", sources)  # case and punctuation aside
-    assert quoted("  Phải tôn trọng Nhân dân.", sources)
-    assert not quoted("phải tôn trọng người dân", sources)
-    assert not quoted("tôn trọng", sources) and not quoted("nhà nước tôn trọng", sources)
+def test_a_quote_counts_only_as_consecutive_words_of_a_source_that_hold_the_place() -> None:
+    item = Pending("…", ("Các cơ quan nhà nước phải tôn trọng Nhân dân.",), "…", place="phải")
+    assert quoted("phải tôn trọng nhân dân", item)  # case and punctuation aside
+    assert quoted("  Nhà nước phải tôn trọng.", item)
+    assert not quoted("phải tôn trọng người dân", item)
+    assert not quoted("tôn trọng Nhân dân", item)  # the passage's words, but not the place's
+    assert not quoted("phải tôn", item) and not quoted("nhà nước tôn trọng", item)
+    anywhere = Pending("…", item.sources, "không đủ căn cứ")  # a sentence too far from its passage
+    assert quoted("tôn trọng Nhân dân", anywhere)

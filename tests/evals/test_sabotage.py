@@ -14,6 +14,7 @@ from assistant import Assistant
 from assistant.answering.second_reading import SecondReading
 from assistant.answering.support import SupportScorer, Verdict
 from assistant.language.datafiles import data_lines
+from assistant.language.text import syllables
 from evals.corruptions import (
     KINDS,
     REVERSAL_LISTS,
@@ -450,15 +451,21 @@ def test_each_later_reversal_list_stands_apart_from_the_earlier_ones_and_the_che
 
 
 def _reader(same: bool) -> Reply:
-    """A second reader that says `same` of every sentence, quoting its passage's first words (a yes-man's
-    quote stands in the passage, so only the code's own rule keeps a flag)."""
+    """A second reader that says `same` of every sentence, quoting the words of its passage that the check
+    names (a yes-man's quote stands in the passage and holds the place, so only the code's own rule, which
+    flags it puts to the model, keeps a flag)."""
+
+    def quote(item: str) -> str:
+        passage = html.unescape(re.search(r"<nguon>\n(.*?)\n</nguon>", item, flags=re.DOTALL)[1])
+        found = re.search(r"thay cho '(.*?)' của nguồn", html.unescape(item))
+        words, place = syllables(passage), syllables(found[1]) if found else []
+        at = next((i for i in range(len(words)) if place and words[i : i + len(place)] == place), 0)
+        return " ".join(words[max(0, at - 2) : at + len(place) + 2 if place else 6])
 
     def reply(body: dict) -> str:
-        prompt = body["messages"][-1]["content"]
-        passages = re.findall(r"<nguon>\n(.*?)\n</nguon>", prompt, flags=re.DOTALL)
-        quotes = [" ".join(html.unescape(p).split()[:6]) if same else "" for p in passages]
-        entries = [{"i": i, "same": same, "quote": q, "reason": "…"} for i, q in enumerate(quotes, 1)]
-        return json.dumps({"sentences": entries})
+        items = re.findall(r"<cau so=.*?</cau>", body["messages"][-1]["content"], flags=re.DOTALL)
+        return json.dumps({"sentences": [{"i": i, "same": same, "quote": quote(item) if same else "",
+                                          "reason": "…"} for i, item in enumerate(items, 1)]})  # fmt: skip
 
     return Reply(reply)
 
