@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import threading
@@ -11,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from assistant.language.text import syllables
 
 # A reply's content may depend on the request (e.g. cite the passage that holds a phrase).
 Content = str | Callable[[dict[str, Any]], str]
@@ -137,3 +140,23 @@ def passage_with(body: dict[str, Any], phrase: str) -> int:
 
 def _passages(prompt: str) -> list[tuple[int, str]]:
     return [(int(m[1]), m[2]) for m in re.finditer(r'<doan so="(\d+)">(.*?)</doan>', prompt, flags=re.DOTALL)]
+
+
+def second_reader(same: bool) -> Reply:
+    """A model's second reading (prompts/second_reading.md) that says `same` of every sentence, quoting the
+    words of its passage at the place the check names: a yes-man's quote stands in the passage and holds
+    the place, so only the code's own rule (which flags it puts to the model) keeps a flag."""
+
+    def quote(item: str) -> str:
+        passage = html.unescape(re.search(r"<nguon>\n(.*?)\n</nguon>", item, flags=re.DOTALL)[1])
+        found = re.search(r"thay cho '(.*?)' của nguồn", html.unescape(item))
+        words, place = syllables(passage), syllables(found[1]) if found else []
+        at = next((i for i in range(len(words)) if place and words[i : i + len(place)] == place), 0)
+        return " ".join(words[max(0, at - 2) : at + len(place) + 2 if place else 6])
+
+    def reply(body: dict[str, Any]) -> str:
+        items = re.findall(r"<cau so=.*?</cau>", body["messages"][-1]["content"], flags=re.DOTALL)
+        return json.dumps({"sentences": [{"i": i, "same": same, "quote": quote(item) if same else "",
+                                          "reason": "…"} for i, item in enumerate(items, 1)]})  # fmt: skip
+
+    return Reply(reply)

@@ -23,6 +23,7 @@ from assistant.answering.paraphrases import (
     without_ban,
 )
 from assistant.language.datafiles import data_lines
+from assistant.language.names import is_acronym, opens_with_body
 from assistant.language.shapes import negations, restrictions, same_words
 from assistant.language.synonyms import synonyms
 from assistant.language.text import fold, has_diacritics
@@ -47,11 +48,24 @@ class Reworded(str):
 
 
 def substituted(said: Sequence[Token], there: Sequence[Token], opening: bool = False) -> str:
-    """'nêu X thay cho Y của nguồn': a plain reason when either side names someone (a capitalised word
-    other than a sentence's first: "Chính phủ" for "Quốc hội"), else a `Reworded` one."""
+    """'nêu X thay cho Y của nguồn': a plain reason when the two sides name someone else (`_names`: "Chính
+    phủ" for "Quốc hội", "UBND" for "HĐND"), else a `Reworded` one: a name said in common words, made
+    explicit or said with other words around it is a restatement to read ("được miễn" for "Nhà nước không
+    thu", "mà Bộ phụ trách" for "của Bộ")."""
     reason = f"nêu '{shown(said)}' thay cho '{shown(there)}' của nguồn"
-    named = any(t.raw[:1].isupper() for side in (said, there) for t in side[1 if opening else 0 :])
-    return reason if named else Reworded(reason, shown(there))
+    names = [_names(side, opening) for side in (said, there)]
+    return reason if all(names) and names[0] != names[1] else Reworded(reason, shown(there))
+
+
+def _names(ts: Sequence[Token], opening: bool) -> set[str]:
+    """The words of a name among the tokens: acronyms, capitalised words but a sentence's first, and that
+    one too when it opens a body's name ("Hội đồng nhân dân tỉnh chủ trì")."""
+    first = opening and not opens_with_body([t.raw for t in ts])
+    return {
+        t.word
+        for k, t in enumerate(ts)
+        if is_acronym(t.raw) or (t.raw[:1].isupper() and not (first and k == 0))
+    }
 
 
 def is_pointer(t: Token) -> bool:

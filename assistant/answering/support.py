@@ -21,9 +21,9 @@ from assistant.answering.claim_numbers import _as_word, unsupported_numbers
 from assistant.answering.claim_tokens import tokens
 from assistant.answering.folded import Folded, _overlaps, _within
 from assistant.answering.paraphrases import nominalized, same_kind_rests
-from assistant.answering.place_differences import Reworded
+from assistant.answering.place_differences import Reworded, substituted
 from assistant.answering.polarity import added_negation, dropped_negation, reversed_direction
-from assistant.language.names import Entity, entities, entity_names, kinds
+from assistant.language.names import Entity, entities, entity_names, kinds, named_as_sources
 from assistant.language.shapes import markers_in, restrictions, same_words
 from assistant.language.synonyms import synonyms
 from assistant.language.text import fold, folded_syllables, has_diacritics, sentence_spans, syllables
@@ -131,6 +131,7 @@ class SupportScorer:
     def _score(self, sentence: str, sources: Sequence[str], about: Sequence[str] = ()) -> Verdict:
         if not sources:
             return Verdict(False, 0.0, 0.0, 0.0, "không có nguồn")
+        sentence = named_as_sources(sentence, "\n".join([*sources, *about]))
         coverage = self.coverage(sentence, [*sources, *about])
         similarity = self.similarity(sentence, sources)
         score = coverage + DENSE_WEIGHT * (similarity - DENSE_BASELINE)
@@ -202,7 +203,7 @@ class SupportScorer:
             replaced = tuple(source_words[j1:j2])
             said = tuple(claim.words[i1:i2])
             numbers = {w for w in replaced if w.isdigit()}, {w for w in said if w.isdigit()}
-            if all(numbers) and numbers[0] != numbers[1]:
+            if all(numbers) and {int(w) for w in numbers[0]} != {int(w) for w in numbers[1]}:
                 return (
                     f"số {', '.join(sorted(numbers[1] - numbers[0]))} thay cho "
                     f"{', '.join(sorted(numbers[0] - numbers[1]))} của nguồn"
@@ -217,7 +218,7 @@ class SupportScorer:
                 continue  # "Trong trường hợp" of "Khi" (read as a name: "Khi Chánh án")
             if nominalized(mine, tokens(written), tokens(" ".join(claim.raw)), set()):
                 continue  # "Việc tiếp công dân của Giám đốc Sở" of "Giám đốc Sở tiếp công dân"
-            return f"nêu '{' '.join(claim.raw[i1:i2])}' thay cho '{written}' của nguồn"
+            return substituted(mine, tokens(written), opening=i1 == 0)
         return None
 
     @staticmethod

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
 from assistant.language.datafiles import data_lines
-from assistant.language.text import fold
+from assistant.language.text import canonical, fold
 
 # Documents cited by name rather than number ("Luật Viên chức 2010").
 BY_NAME = "-"
@@ -337,6 +337,74 @@ def _whole_name(text: str, words: list[re.Match[str]], i: int) -> str:
     if last + 1 < len(words) and adjacent(last) and not words[last + 1].group()[0].isdigit():
         last += 1
     return text[words[first].start() : words[last].end()]
+
+
+@cache
+def body_heads() -> tuple[tuple[tuple[str, ...], bool], ...]:
+    """The words a body's name starts with (data/bodies.txt), as canonical syllables, longest first, each
+    with whether it names a body by itself ("Quốc hội")."""
+    heads = []
+    for line in data_lines("bodies.txt"):
+        alone = line.startswith("=")
+        heads.append((tuple(canonical(line.lstrip("= ")).split()), alone))
+    return tuple(sorted(heads, key=lambda h: -len(h[0])))
+
+
+def opens_with_body(words: Sequence[str]) -> bool:
+    """The words, as written, open with a body's name: a head word of data/bodies.txt capitalised
+    ("Hội đồng nhân dân", "Bộ Tư pháp"), or a body named by itself ("Chính phủ")."""
+    return (
+        bool(words)
+        and words[0][:1].isupper()
+        and any(tuple(canonical(w) for w in words[: len(head)]) == head for head, _ in body_heads())
+    )
+
+
+def is_acronym(word: str) -> bool:
+    """A word written in capitals, two letters or more, not a Roman numeral ("UBND", "HĐND"): a name's
+    initials."""
+    return len(word) >= 2 and word.isalpha() and word.isupper() and not _ROMAN.fullmatch(word)
+
+
+def spells(acronym: str, words: Sequence[str]) -> bool:
+    """The acronym is the first letters of the words, diacritics aside: "UBND" of "Ủy ban nhân dân",
+    "HĐND" of "Hội đồng nhân dân"."""
+    letters = fold(acronym)
+    return len(letters) == len(words) and all(fold(w)[:1] == c for w, c in zip(words, letters, strict=True))
+
+
+def named_as_sources(sentence: str, sources: str) -> str:
+    """The sentence with each acronym that the sources only write out put in their words ("UBND tỉnh" read
+    "Ủy ban nhân dân tỉnh" against "… Ủy ban nhân dân tỉnh …"), and each name written out that the sources
+    only give as an acronym put as it: a name is checked however it is abbreviated. An acronym inside a
+    document's number ("32-KH/BCSĐ") is no name."""
+    used, theirs = _acronyms(sentence), _acronyms(sources)
+    for acronym in used - theirs:
+        if span := _written_out(acronym, sources):
+            sentence = re.sub(rf"(?<![\w/-]){acronym}(?![\w/-])", sources[slice(*span)], sentence)
+    for acronym in theirs - used:
+        if not _written_out(acronym, sources) and (span := _written_out(acronym, sentence)):
+            sentence = f"{sentence[: span[0]]}{acronym}{sentence[span[1] :]}"
+    return sentence
+
+
+_ROMAN = re.compile(r"[IVXLCDM]+")
+_ACRONYM = re.compile(r"(?<![\w/-])([^\W\d_]{2,})(?![\w/-])")
+
+
+def _acronyms(text: str) -> set[str]:
+    return {m for m in _ACRONYM.findall(text) if is_acronym(m)}
+
+
+def _written_out(acronym: str, text: str) -> tuple[int, int] | None:
+    """Where the text writes the acronym out as a name (start, end): words it spells, the first one
+    capitalised."""
+    words, n = list(_WORD.finditer(text)), len(fold(acronym))
+    for i in range(len(words) - n + 1):
+        run = [w.group() for w in words[i : i + n]]
+        if run[0][:1].isupper() and spells(acronym, run) and not is_acronym(run[0]):
+            return words[i].start(), words[i + n - 1].end()
+    return None
 
 
 def entity_names(texts: Iterable[str]) -> frozenset[tuple[str, ...]]:

@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 
 from assistant.core.models import Chunk
 from assistant.core.passages import derived
-from assistant.language.datafiles import data_lines
-from assistant.language.names import document_references
+from assistant.language.names import body_heads, document_references
 from assistant.language.shapes import VERDICT_SHAPES, shape_of
 from assistant.language.text import canonical, fold
 from assistant.retrieval.matching import is_stopword
@@ -192,17 +190,6 @@ def _said(pattern: str) -> str:
     return said
 
 
-@cache
-def _heads() -> tuple[tuple[tuple[str, ...], bool], ...]:
-    """The words a body's name starts with (data/bodies.txt), as canonical syllables, longest first, each
-    with whether it names a body by itself ("Quốc hội")."""
-    heads = []
-    for line in data_lines("bodies.txt"):
-        alone = line.startswith("=")
-        heads.append((tuple(canonical(line.lstrip("= ")).split()), alone))
-    return tuple(sorted(heads, key=lambda h: -len(h[0])))
-
-
 def bodies(question: str) -> list[tuple[int, str, str]]:
     """The bodies a question names: (where, the name's first words, the name as written): a head word
     written with a capital ("Bộ", "Sở", "Văn phòng") and the capitalised words of its name ("Bộ Quốc
@@ -233,7 +220,7 @@ def _head_at(question: str, words: list[re.Match[str]], i: int) -> tuple[int, bo
     """(how many words, whether alone) of the body head word that starts at word i, written capitalised."""
     if not words[i][0][:1].isupper():
         return None
-    for head, alone in _heads():
+    for head, alone in body_heads():
         n = len(head)
         said = words[i : i + n]
         if len(said) < n or not all(_joined(question, words, k) for k in range(i + 1, i + n)):

@@ -17,7 +17,7 @@ from assistant import Assistant, Settings
 from evals.corpus_store import eval_assistant
 from evals.corruptions import Control, controls
 from tests.conftest import PROJECT
-from tests.fake_openai import FakeOpenAI, Reply, passage_with
+from tests.fake_openai import FakeOpenAI, Reply, passage_with, second_reader
 
 STANDARD = PROJECT / "evals" / "corpora" / "standard"
 WIDER = 10  # passages asked for when the default number misses one of the control's passages
@@ -47,7 +47,7 @@ KNOWN_GAPS = {
     "c132": "unsupported: 'có sự phối hợp của' read against the source's 'phối hợp với'",
     "c134": "unsupported: 'phải … ít nhất' read against the source's 'tham gia … tối thiểu'",
     "c135": "unsupported: the date '31/01' tiled apart from the source's 'ngày 31 tháng 01'",
-    "c136": "unsupported: 'UBND tỉnh' (the abbreviation) not read as 'Ủy ban nhân dân tỉnh'",
+    "c136": "unsupported: 'có 7' read against the source's 'gồm 07'",
     "c137": "unsupported: 'rơi vào' (ngày nghỉ lễ) read against the source's 'trùng'",
 }
 
@@ -86,8 +86,20 @@ def standard(corpus_assistant: Assistant, server: FakeOpenAI) -> tuple[Assistant
     return _llm(own, server), controls(own.retriever.index().chunks)
 
 
-def _miss(llm: Assistant, fake: FakeOpenAI, control: Control, k: int | None = None) -> str | None:
-    """Why the control, as the model's answer, is not the answer the user gets (None: it is).
+# The known gaps flagged for a fact (a number, a negation, a name), not for wording alone: the model is not
+# asked to read them again, and they fall back whatever it would say.
+FACT_GAPS = {
+    "c96": "'02' of '16/02' read as bound to the words of the source's 32",
+    "c110": "'bị cấm' read as a negation the item of 'không được làm' lacks",
+    "c112": "'thực hiện' read as a name of the corpus ('Thực hiện Nghị quyết…') the passage lacks",
+}
+
+
+def _miss(
+    llm: Assistant, fake: FakeOpenAI, control: Control, k: int | None = None, *reading: Reply
+) -> str | None:
+    """Why the control, as the model's answer, is not the answer the user gets (None: it is). `reading`:
+    the model's replies after the answer (its second reading of the sentences flagged for wording).
 
     The model cites the passages sent that hold one of the control's sources (a phrase may stand in two
     passages, as "Công dân đủ mười tám tuổi" does). When the default number of passages misses one of them,
@@ -101,10 +113,10 @@ def _miss(llm: Assistant, fake: FakeOpenAI, control: Control, k: int | None = No
         return f"{control.claim} " + "".join(f"[{n}]" for n in dict.fromkeys(numbers) if n)
 
     fake.reset()
-    fake.enqueue(Reply(reply))
+    fake.enqueue(Reply(reply), *reading)
     answer = llm.ask(control.claim, k=k)
     if not all(sent) and k is None:
-        return _miss(llm, fake, control, WIDER)
+        return _miss(llm, fake, control, WIDER, *reading)
     if not any(sent):
         return "its passage was not among those sent to the model"
     if answer.mode != "llm" or answer.notice or answer.flags:
@@ -150,3 +162,22 @@ def test_a_known_gap_still_falls_back(
     llm, control = next((llm, c) for llm, items in (bundled, standard) for c in items if c.id == control_id)
     why = _miss(llm, server, control)
     assert why is None, why
+
+
+@pytest.mark.parametrize("control_id", KNOWN_GAPS)
+def test_a_known_gap_of_wording_is_the_answer_once_the_model_reads_it_again(
+    bundled: tuple[Assistant, list[Control]],
+    standard: tuple[Assistant, list[Control]],
+    server: FakeOpenAI,
+    control_id: str,
+) -> None:
+    """With a model that confirms, quoting its passage at the place the check names, a faithful control
+    flagged for its wording alone is the model's answer (its reading listed); one flagged for a fact is
+    never put to the model and still falls back."""
+    llm, control = next((llm, c) for llm, items in (bundled, standard) for c in items if c.id == control_id)
+    why = _miss(llm, server, control, None, second_reader(True))
+    if control_id in FACT_GAPS:
+        assert why is not None and "llm" not in why.split()[0] and len(server.requests) == 1
+    else:
+        assert why is None, why
+        assert len(server.requests) == 2 and "<cho_khac>" in server.requests[-1]["messages"][0]["content"]

@@ -3,7 +3,6 @@ flags every fault type and leaves meaning-preserving rewrites alone; single sent
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Sequence
@@ -14,7 +13,6 @@ from assistant import Assistant
 from assistant.answering.second_reading import SecondReading
 from assistant.answering.support import SupportScorer, Verdict
 from assistant.language.datafiles import data_lines
-from assistant.language.text import syllables
 from evals.corruptions import (
     KINDS,
     REVERSAL_LISTS,
@@ -38,7 +36,7 @@ from evals.sabotage import (
     shortfalls,
 )
 from evals.systems import Ours
-from tests.fake_openai import FakeOpenAI, Reply
+from tests.fake_openai import FakeOpenAI, Reply, second_reader
 
 CORPUS = Corpus()
 # A fixed sample: every third item of the dataset.
@@ -450,26 +448,6 @@ def test_each_later_reversal_list_stands_apart_from_the_earlier_ones_and_the_che
     assert not (left | {b for _, b in reversals(kind)}) & polarity
 
 
-def _reader(same: bool) -> Reply:
-    """A second reader that says `same` of every sentence, quoting the words of its passage that the check
-    names (a yes-man's quote stands in the passage and holds the place, so only the code's own rule, which
-    flags it puts to the model, keeps a flag)."""
-
-    def quote(item: str) -> str:
-        passage = html.unescape(re.search(r"<nguon>\n(.*?)\n</nguon>", item, flags=re.DOTALL)[1])
-        found = re.search(r"thay cho '(.*?)' của nguồn", html.unescape(item))
-        words, place = syllables(passage), syllables(found[1]) if found else []
-        at = next((i for i in range(len(words)) if place and words[i : i + len(place)] == place), 0)
-        return " ".join(words[max(0, at - 2) : at + len(place) + 2 if place else 6])
-
-    def reply(body: dict) -> str:
-        items = re.findall(r"<cau so=.*?</cau>", body["messages"][-1]["content"], flags=re.DOTALL)
-        return json.dumps({"sentences": [{"i": i, "same": same, "quote": quote(item) if same else "",
-                                          "reason": "…"} for i, item in enumerate(items, 1)]})  # fmt: skip
-
-    return Reply(reply)
-
-
 def test_the_second_reading_lifts_flags_of_wording_and_no_other(
     corpus_assistant: Assistant, scorer: SupportScorer
 ) -> None:
@@ -480,7 +458,7 @@ def test_the_second_reading_lifts_flags_of_wording_and_no_other(
     chunks, bodies = corpus_assistant.retriever.index().chunks, [CORPUS.body(d) for d in CORPUS.files]
     offline = run_independent(rows, scorer, chunks, bodies)
     for same in (True, False):
-        with FakeOpenAI(default=_reader(same)) as server:
+        with FakeOpenAI(default=second_reader(same)) as server:
             model = chat_model_from_env(server.url, "reader-model", "k")
             read = run_independent(rows, SecondReading(model).recheck(scorer), chunks, bodies, scorer)
             asked = len(server.requests)

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from assistant.language.names import NameRegistry, StoredDocument, kind_named, short_name
+import pytest
+
+from assistant.language.names import (
+    NameRegistry,
+    StoredDocument,
+    kind_named,
+    named_as_sources,
+    short_name,
+    spells,
+)
 from assistant.language.text import fold
 
 STORE = [
@@ -77,3 +86,40 @@ def test_the_document_a_question_is_about_by_kind() -> None:
     assert REGISTRY.subjects("Theo Hiến pháp, việc đi học là quyền hay nghĩa vụ?") == ["Hiến pháp 2013"]
     assert REGISTRY.subjects("Nội dung của kế hoạch này là gì?") == plans
     assert REGISTRY.subjects("Cần cơ chế gì để cán bộ bảo vệ Hiến pháp?") == []
+
+
+@pytest.mark.parametrize(
+    ("acronym", "words", "spelled"),
+    [
+        ("UBND", "Ủy ban nhân dân", True),
+        ("HĐND", "Hội đồng nhân dân", True),
+        ("HĐND", "Hành động nhân dân", True),  # initials only: the texts decide which name it is
+        ("UBND", "Hội đồng nhân dân", False),
+        ("UBND", "Ủy ban nhân", False),
+    ],
+)
+def test_an_acronym_spells_the_initials_of_its_words(acronym: str, words: str, spelled: bool) -> None:
+    assert spells(acronym, words.split()) is spelled
+
+
+@pytest.mark.parametrize(
+    ("sentence", "sources", "read"),
+    [
+        # an acronym the sources write out is read in their words, and the other way round
+        (
+            "Phó Chủ tịch UBND tỉnh làm Tổ trưởng.",
+            "Phó Chủ tịch Ủy ban nhân dân tỉnh làm Tổ trưởng.",
+            "Phó Chủ tịch Ủy ban nhân dân tỉnh làm Tổ trưởng.",
+        ),
+        ("Hội đồng nhân dân tỉnh giám sát.", "HĐND tỉnh giám sát.", "HĐND tỉnh giám sát."),
+        # an acronym the sources do not write out, or also use, stays as written
+        ("HĐND tỉnh giám sát.", "Ủy ban nhân dân tỉnh giám sát.", "HĐND tỉnh giám sát."),
+        ("UBND tỉnh giám sát.", "UBND tỉnh, tức Ủy ban nhân dân tỉnh, giám sát.", "UBND tỉnh giám sát."),
+        # no name: a document's number, a Roman numeral, words in lower case
+        ("Kế hoạch số 32-KH/BCSĐ.", "Kế hoạch số 32 của Ban cán sự đảng.", "Kế hoạch số 32-KH/BCSĐ."),
+        ("Mục II nêu nhiệm vụ.", "Mục Ích Ích nêu nhiệm vụ.", "Mục II nêu nhiệm vụ."),
+        ("UBND giám sát.", "ủy ban nhân dân giám sát.", "UBND giám sát."),
+    ],
+)
+def test_a_name_is_read_as_its_sources_abbreviate_it(sentence: str, sources: str, read: str) -> None:
+    assert named_as_sources(sentence, sources) == read
