@@ -241,6 +241,12 @@ def _context(ts: list[Token], at: int, step: int) -> set[str]:
     return set(out)
 
 
+def _in_date(ts: list[Token], at: int) -> bool:
+    """Token `at` is one of numbers written side by side ("16/02", "16/02/2023"): a date or a code, which
+    counts nothing and may move with its sentence's words."""
+    return any(0 <= k < len(ts) and ts[k].number is not None for k in (at - 1, at + 1))
+
+
 def rebound_number(claim: list[Token], source: list[Token]) -> str | None:
     """A number of the claim whose words after it (and around it) are those of another number of the
     sources, more than those of its own value there ("đủ 21 tuổi trở lên có quyền bầu cử" where the source
@@ -248,7 +254,7 @@ def rebound_number(claim: list[Token], source: list[Token]) -> str | None:
     numbers = [(t.number, _context(source, j, -1), _context(source, j, 1), t.raw)
                for j, t in enumerate(source) if t.number is not None]  # fmt: skip
     for i, t in enumerate(claim):
-        if t.number is None:
+        if t.number is None or _in_date(claim, i):
             continue
         before, after = _context(claim, i, -1), _context(claim, i, 1)
         own = [(len(after & a), len(before & b)) for v, b, a, _ in numbers if v == t.number]

@@ -61,3 +61,12 @@ def test_a_word_said_otherwise_is_a_flag_of_wording_with_its_place(
 ) -> None:
     verdict = scorer(claim, [SOURCE])
     assert not verdict.supported and verdict.reworded and verdict.place == place, verdict.reason
+
+
+def test_a_date_moved_with_its_sentence_is_bound_to_nothing(scorer: SupportScorer) -> None:
+    """The day and month of a date count nothing: said in another order, the sentence keeps its date."""
+    source = "Ngày 16/02, Sở Tài chính ban hành Kế hoạch số 45-KH/STC thực hiện Chỉ thị số 12-CT/UBND."
+    faithful = "Kế hoạch số 45-KH/STC do Sở Tài chính ban hành ngày 16/02 để thực hiện Chỉ thị số 12-CT/UBND."
+    assert scorer(faithful, [source]).supported, scorer(faithful, [source]).reason
+    swapped = "Kế hoạch số 12-KH/STC do Sở Tài chính ban hành ngày 16/02 để thực hiện Chỉ thị số 45-CT/UBND."
+    assert not scorer(swapped, [source]).supported
