@@ -28,7 +28,6 @@ WIDER = 10  # passages asked for when the default number misses one of the contr
 KNOWN_GAPS = {
     "c78": "unsupported: 'và được miễn' (học phí) read as standing for the source's 'Nhà nước không thu'",
     "c95": "unsupported: 'lấy … làm trọng tâm' read against the source's 'trọng tâm là'",
-    "c96": "unsupported: '02' of '16/02' read as bound to the words of the source's 32 (32-KH/BCSĐ)",
     "c98": "unsupported: 'tối thiểu của' read against 'của Bộ' (tiled to another sentence's words)",
     "c99": "unsupported: 'chậm nhất 15 ngày sau khi' read against 'trong thời hạn 15 ngày kể từ ngày'",
     "c110": "unsupported: 'bị cấm' (tự ý bỏ việc) read as a negation the item of 'không được làm' lacks",
@@ -89,7 +88,6 @@ def standard(corpus_assistant: Assistant, server: FakeOpenAI) -> tuple[Assistant
 # The known gaps flagged for a fact (a number, a negation, a name), not for wording alone: the model is not
 # asked to read them again, and they fall back whatever it would say.
 FACT_GAPS = {
-    "c96": "'02' of '16/02' read as bound to the words of the source's 32",
     "c110": "'bị cấm' read as a negation the item of 'không được làm' lacks",
     "c112": "'thực hiện' read as a name of the corpus ('Thực hiện Nghị quyết…') the passage lacks",
 }
