@@ -64,6 +64,7 @@ def misaligned(claim_text: str, sources: Sequence[str], about: Sequence[str] = (
     if points_back(claim, source):
         return None
     known = {t.word for t in source} | {t.word for text in about for t in tokens(text)}
+    headings = canonical(source_tokens(about))  # a ban of the claim may be their lead's
     sentence = tiled_sentence(source, tiles)
     reworded: str | None = None
     for said, candidates, opening, after in places(claim, source, tiles):
@@ -75,7 +76,7 @@ def misaligned(claim_text: str, sources: Sequence[str], about: Sequence[str] = (
         if (
             negation
             and not any(negation_in(there) for there in candidates)
-            and denials(claim, source) > denials(tiled_sentence(source, tiles))
+            and denials(claim, [*source, *headings]) > denials(tiled_sentence(source, tiles))
         ):
             # (a paraphrase may move a negation within its sentence: "không áp dụng đối với X" said as
             # "X không thuộc phạm vi áp dụng")

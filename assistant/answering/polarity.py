@@ -34,16 +34,19 @@ def _negated(words: list[str], at: int) -> bool:
     return False
 
 
-def added_negation(claim: Folded, sources: Sequence[str]) -> str | None:
+def added_negation(claim: Folded, sources: Sequence[str], headings: Sequence[str] = ()) -> str | None:
     """A negation of the claim over words a source sentence states without one, when that sentence
-    has fewer negations than the claim (a paraphrase may move a negation within its sentence)."""
+    has fewer negations than the claim (a paraphrase may move a negation within its sentence). A ban may
+    be its sources' lead's, in a sentence or in the headings above the passage ("Điều 18. Những việc cán
+    bộ, công chức không được làm" over its items)."""
     sentences = [Folded(source[a:b]) for source in sources for a, b in sentence_spans(source)]
+    leads = [*(s.words for s in sentences), *(Folded(h).words for h in headings)]
     # a bound the sources set with another word ("chưa đủ" of "dưới") is no negation
     source_words = [w for s in sentences for w in s.words]
     count = _count_markers(claim.words) - len(bounds_said_otherwise(claim.words, source_words))
     count += carried_denials(claim.words)  # "được miễn" says a negation in one word
     found = list(markers_in(claim.words, _markers()))
-    led = [i for i, _ in found if led_ban(claim.words, i, [s.words for s in sentences])]
+    led = [i for i, _ in found if led_ban(claim.words, i, leads)]
     count -= len(led)  # "bị cấm" of a lead's "không được": the sources' ban, not the claim's own
     for i, marker in found:
         if i in led:

@@ -167,7 +167,9 @@ class SupportScorer:
         for name in self.names:
             if claim.names(name) and not _known(name, claim, known):
                 return f"nêu '{claim.written(name)}' nhưng nguồn không có"
-        return self._contradiction(sentence, claim, sources, text) or misaligned(sentence, sources, about)
+        return self._contradiction(sentence, claim, sources, text, about) or misaligned(
+            sentence, sources, about
+        )
 
     def contradiction(self, sentence: str, sources: Sequence[str]) -> str | None:
         """Why the sentence says the opposite of its sources (None when it does not): a negation added or
@@ -177,10 +179,10 @@ class SupportScorer:
         )
 
     def _contradiction(
-        self, sentence: str, claim: Folded, sources: Sequence[str], text: Folded
+        self, sentence: str, claim: Folded, sources: Sequence[str], text: Folded, about: Sequence[str] = ()
     ) -> str | None:
         found = (
-            added_negation(claim, sources)
+            added_negation(claim, sources, about)
             or dropped_negation(claim, sources)
             or reversed_direction(claim, text)
         )

@@ -70,3 +70,15 @@ def test_a_date_moved_with_its_sentence_is_bound_to_nothing(scorer: SupportScore
     assert scorer(faithful, [source]).supported, scorer(faithful, [source]).reason
     swapped = "Kế hoạch số 12-KH/STC do Sở Tài chính ban hành ngày 16/02 để thực hiện Chỉ thị số 45-CT/UBND."
     assert not scorer(swapped, [source]).supported
+
+
+BAN_HEADINGS = ("Luật Cán sự — Điều 9. Những việc cán sự không được làm — khoản 2",)
+ITEM = "2. Tự ý nghỉ việc; tổ chức hoặc tham gia đình công; sử dụng tài sản công trái pháp luật."
+
+
+def test_a_ban_said_by_the_headings_above_the_item_stands(scorer: SupportScorer) -> None:
+    """An item of "Những việc … không được làm" cited alone: the claim's ban is its heading's."""
+    faithful = "Cán sự bị cấm tự ý nghỉ việc hoặc tham gia đình công."
+    verdict = scorer(faithful, [ITEM], BAN_HEADINGS)
+    assert verdict.supported, verdict.reason
+    assert not scorer(faithful, [ITEM]).supported  # no heading: the ban is the claim's own
