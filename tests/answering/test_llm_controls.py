@@ -84,6 +84,13 @@ def standard(corpus_assistant: Assistant, server: FakeOpenAI) -> tuple[Assistant
     return _llm(own, server), controls(own.retriever.index().chunks)
 
 
+# c139–c198: 60 paraphrases written in round four by a writer who never saw the checker, scored once after
+# its changes (issue 22, round four). Not listed one by one: how many of them fall back is a ratchet, without
+# the model's second reading and with a model that confirms every sentence put to it (then only the flags of
+# fact are left). Either count going up fails the run; going down, lower it here.
+UNSEEN_FROM = 139
+FALLBACKS = {"without reading": 37, "with reading": 11}
+
 # The known gaps flagged for a fact (a number, a negation, a name), not for wording alone: the model is not
 # asked to read them again, and they fall back whatever it would say.
 FACT_GAPS = {
@@ -123,8 +130,15 @@ def _miss(
 
 def _misses(llm: Assistant, fake: FakeOpenAI, items: list[Control]) -> list[str]:
     return [
-        f"{c.id} ({c.kind}): {why}" for c in items if c.id not in KNOWN_GAPS if (why := _miss(llm, fake, c))
+        f"{c.id} ({c.kind}): {why}"
+        for c in items
+        if c.id not in KNOWN_GAPS and not _unseen(c)
+        if (why := _miss(llm, fake, c))
     ]
+
+
+def _unseen(control: Control) -> bool:
+    return int(control.id[1:]) >= UNSEEN_FROM
 
 
 def test_no_faithful_control_of_the_bundled_corpus_falls_back(
@@ -177,3 +191,19 @@ def test_a_known_gap_of_wording_is_the_answer_once_the_model_reads_it_again(
     else:
         assert why is None, why
         assert len(server.requests) == 2 and "<cho_khac>" in server.requests[-1]["messages"][0]["content"]
+
+
+def test_the_unseen_controls_fall_back_no_more_often_than_when_first_scored(
+    bundled: tuple[Assistant, list[Control]],
+    standard: tuple[Assistant, list[Control]],
+    server: FakeOpenAI,
+) -> None:
+    unseen = [(llm, c) for llm, items in (bundled, standard) for c in items if _unseen(c)]
+    assert len(unseen) == 60
+    counts = {
+        "without reading": sum(_miss(llm, server, c) is not None for llm, c in unseen),
+        "with reading": sum(
+            _miss(llm, server, c, None, second_reader(True)) is not None for llm, c in unseen
+        ),
+    }
+    assert counts == FALLBACKS, counts

@@ -16,6 +16,8 @@ from assistant.language.datafiles import data_lines
 from evals.corruptions import (
     KINDS,
     REVERSAL_LISTS,
+    controls,
+    half,
     harvest_actions,
     reversals,
     reverse,
@@ -203,19 +205,23 @@ def test_the_independent_suite_and_the_controls(corpus_assistant: Assistant, sco
     """Corruptions drawn from the store and a separate reversal list, on a fixed sample's answers and on the
     faithful paraphrases: most of the development half is flagged (on this sample: bodies and negations
     ≥ 95 %, reversals ≥ 88 %, since the corruptions of round three's new controls joined them; the old checker
-    caught a third of the reversals), the faithful paraphrases of
-    the bundled corpus that the checker is developed on (the development half) are not (≤ 5 %). The held-out
-    half is only reported, by `evals sabotage`, which fails until it meets the targets too; here all the
-    controls only guard against getting worse than round three left them (8 of 78: the 12 paraphrases written
-    after that round's changes are flagged 5 times)."""
+    caught a third of the reversals), the faithful paraphrases of the bundled corpus that the checker is
+    developed on (c01–c138, the development half) are not (≤ 5 %). The held-out half is only reported, by
+    `evals sabotage`, which fails until it meets the targets too; here the controls only guard against
+    getting worse than rounds three and four left them: 7 of the 78 of c01–c138 flagged (5 of the 12
+    paraphrases written after round three's changes), and 16 of the 24 of c139–c198 on this corpus, written
+    in round four by a writer who never saw the checker (2 for a fact, the rest for wording alone)."""
     rows = [answer_row(Ours(corpus_assistant).run(item).answer) for item in SAMPLE]
-    suite = run_independent(
-        rows, scorer, corpus_assistant.retriever.index().chunks, [CORPUS.body(d) for d in CORPUS.files]
-    )
-    assert suite.controls >= 78
-    flagged, controls = suite.control_halves["dev"]
-    assert flagged <= MAX_CONTROLS_FLAGGED * controls, suite.flagged_controls
-    assert len(suite.flagged_controls) <= 8, suite.flagged_controls
+    chunks = corpus_assistant.retriever.index().chunks
+    suite = run_independent(rows, scorer, chunks, [CORPUS.body(d) for d in CORPUS.files])
+    known = [c for c in controls(chunks) if int(c.id[1:]) < 139]
+    flagged = {f["id"]: f for f in suite.flagged_controls}
+    assert len(known) >= 78 and suite.controls == len(known) + 24
+    dev = [c.id for c in known if half(c.id) == "dev"]
+    assert sum(i in flagged for i in dev) <= MAX_CONTROLS_FLAGGED * len(dev), suite.flagged_controls
+    assert sum(c.id in flagged for c in known) <= 7, suite.flagged_controls
+    unseen = [f for i, f in flagged.items() if int(i[1:]) >= 139]
+    assert (len(unseen), sum(f["firm"] for f in unseen)) <= (16, 2), unseen
     for kind, least in (("body", MIN_FLAGGED), ("reversal", 0.88), ("negation", MIN_FLAGGED)):
         count = suite.counts[f"{kind}/dev"]
         assert count.cases >= 10 and count.share >= least, (kind, count)
