@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from assistant import Assistant, Settings
 from assistant.language.text import syllables
 
 # A reply's content may depend on the request (e.g. cite the passage that holds a phrase).
@@ -160,3 +161,18 @@ def second_reader(same: bool) -> Reply:
                                           "reason": "…"} for i, item in enumerate(items, 1)]})  # fmt: skip
 
     return Reply(reply)
+
+
+def llm_assistant(corpus: Assistant, fake: FakeOpenAI, **overrides: Any) -> Assistant:
+    """The assistant over `corpus`'s store in LLM mode against the fake server (no retries, 10 s timeout
+    unless `retries`/`timeout` say otherwise; other overrides are settings)."""
+    settings = Settings(
+        data_dir=corpus.settings.data_dir,
+        llm_base_url=fake.url,
+        llm_api_key="sk-test-secret-123",
+        llm_model="fake-model",
+        llm_max_retries=overrides.pop("retries", 0),
+        llm_timeout=overrides.pop("timeout", 10.0),
+        **overrides,
+    )
+    return Assistant(settings, store=corpus.store)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,35 +14,10 @@ from assistant import Answer, Assistant, Settings, Store
 from assistant.answering.extractive import REFUSAL
 from assistant.language.instructions import SET_ASIDE_MARK
 from ingest.pipeline import ingest, prepare
-from tests.fake_openai import FakeOpenAI, Reply, passage_with
+from tests.fake_openai import FakeOpenAI, Reply, llm_assistant, passage_with
 
 Q4 = "Nhiệm vụ thứ tư của kế hoạch là gì?"
 PILLARS = "Cải cách hành chính trong Kế hoạch 32 có mấy trụ cột?"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as fake:
-        yield fake
-
-
-@pytest.fixture
-def fake(server: FakeOpenAI) -> FakeOpenAI:
-    server.reset()
-    return server
-
-
-def _assistant(corpus: Assistant, fake: FakeOpenAI, **overrides: Any) -> Assistant:
-    settings = Settings(
-        data_dir=corpus.settings.data_dir,
-        llm_base_url=fake.url,
-        llm_api_key="sk-test-secret-123",
-        llm_model="fake-model",
-        llm_max_retries=overrides.pop("retries", 0),
-        llm_timeout=overrides.pop("timeout", 10.0),
-        **overrides,
-    )
-    return Assistant(settings, store=corpus.store)
 
 
 def _cite(phrase: str, sentence: str) -> Reply:
@@ -53,7 +27,7 @@ def _cite(phrase: str, sentence: str) -> Reply:
 
 @pytest.fixture
 def llm(corpus_assistant: Assistant, fake: FakeOpenAI) -> Assistant:
-    return _assistant(corpus_assistant, fake)
+    return llm_assistant(corpus_assistant, fake)
 
 
 def test_llm_is_the_default_mode_when_configured(llm: Assistant, corpus_assistant: Assistant) -> None:
@@ -206,11 +180,11 @@ def test_follow_ups_are_condensed_before_retrieval(llm: Assistant, fake: FakeOpe
 
 
 def test_passages_are_packed_into_the_window(corpus_assistant: Assistant, fake: FakeOpenAI) -> None:
-    small = _assistant(corpus_assistant, fake, llm_context_tokens=1400, llm_answer_tokens=500)
+    small = llm_assistant(corpus_assistant, fake, llm_context_tokens=1400, llm_answer_tokens=500)
     fake.enqueue(_cite("03 trụ cột", "Cải cách hành chính có 03 trụ cột chính"))
     answer = small.ask(PILLARS, k=10)
     assert 0 < answer.usage["passages"] < 10
-    tiny = _assistant(corpus_assistant, fake, llm_context_tokens=1024, llm_answer_tokens=1000)
+    tiny = llm_assistant(corpus_assistant, fake, llm_context_tokens=1024, llm_answer_tokens=1000)
     answer = tiny.ask(PILLARS)
     assert answer.mode == "extractive" and "cửa sổ ngữ cảnh" in (answer.notice or "")
 
@@ -238,7 +212,7 @@ def test_faults_fall_back_to_the_extractive_answer(
     timeout: float,
     notice: str,
 ) -> None:
-    assistant = _assistant(corpus_assistant, fake, retries=retries, timeout=timeout)
+    assistant = llm_assistant(corpus_assistant, fake, retries=retries, timeout=timeout)
     fake.enqueue(*replies)
     answer = assistant.ask(PILLARS)
     assert answer.mode == "extractive" and notice in (answer.notice or ""), answer.notice
@@ -248,7 +222,7 @@ def test_faults_fall_back_to_the_extractive_answer(
 
 
 def test_a_retry_recovers_from_a_server_error(corpus_assistant: Assistant, fake: FakeOpenAI) -> None:
-    assistant = _assistant(corpus_assistant, fake, retries=1)
+    assistant = llm_assistant(corpus_assistant, fake, retries=1)
     fake.enqueue(Reply(status=503), _cite("03 trụ cột", "Cải cách hành chính có 03 trụ cột chính"))
     answer = assistant.ask(PILLARS)
     assert answer.mode == "llm" and len(fake.requests) == 2
@@ -291,7 +265,7 @@ KEY = "sk-test-secret-123"
 def test_the_api_key_never_reaches_logs_notices_or_answers(
     corpus_assistant: Assistant, fake: FakeOpenAI, caplog: pytest.LogCaptureFixture
 ) -> None:
-    assistant = _assistant(corpus_assistant, fake, timeout=0.5)
+    assistant = llm_assistant(corpus_assistant, fake, timeout=0.5)
     with caplog.at_level(logging.DEBUG):  # every logger, openai's and httpx's included
         fake.enqueue(_cite("03 trụ cột", "Cải cách hành chính có 03 trụ cột chính"))
         answers = [assistant.ask(PILLARS)]

@@ -9,8 +9,6 @@ day one stands, its test passes unexpectedly and fails the run, so it is taken o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from assistant import Assistant, Settings
@@ -48,12 +46,6 @@ KNOWN_GAPS = {
     "c136": "unsupported: 'có 7' read against the source's 'gồm 07'",
     "c137": "unsupported: 'rơi vào' (ngày nghỉ lễ) read against the source's 'trùng'",
 }
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as fake:
-        yield fake
 
 
 def _llm(base: Assistant, fake: FakeOpenAI) -> Assistant:

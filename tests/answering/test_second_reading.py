@@ -6,15 +6,13 @@ the passage holds word for word; any other reply leaves the flag, and the offlin
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
-from assistant import Answer, Assistant, Settings
+from assistant import Answer, Assistant
 from assistant.answering.second_reading import Pending, SecondReading, quoted
 from assistant.answering.support import IndexScorer
-from tests.fake_openai import FakeOpenAI, Reply, passage_with
+from tests.fake_openai import FakeOpenAI, Reply, llm_assistant, passage_with
 
 # Hiến pháp 2013, Điều 8.2: "Các cơ quan nhà nước, cán bộ, công chức, viên chức phải tôn trọng Nhân dân, …"
 AT = "tận tụy phục vụ Nhân dân"
@@ -25,27 +23,9 @@ NAME_SWAPPED = f"{WHO} phải tôn trọng Nhân dân và chịu sự giám sát
 NEGATED = f"{WHO} không phải tôn trọng Nhân dân, tận tụy phục vụ Nhân dân."
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as fake:
-        yield fake
-
-
-@pytest.fixture
-def fake(server: FakeOpenAI) -> FakeOpenAI:
-    server.reset()
-    return server
-
-
-def _llm(corpus: Assistant, fake: FakeOpenAI, **overrides: Any) -> Assistant:
-    settings = Settings(data_dir=corpus.settings.data_dir, llm_base_url=fake.url, llm_api_key="sk-test",
-                        llm_model="fake-model", llm_max_retries=0, llm_timeout=10.0, **overrides)  # fmt: skip
-    return Assistant(settings, store=corpus.store)
-
-
 @pytest.fixture
 def llm(corpus_assistant: Assistant, fake: FakeOpenAI) -> Assistant:
-    return _llm(corpus_assistant, fake)
+    return llm_assistant(corpus_assistant, fake)
 
 
 def _reading(same: bool, quote: str = "") -> Reply:
@@ -116,7 +96,7 @@ def test_a_flag_of_fact_is_never_put_to_the_model(llm: Assistant, fake: FakeOpen
 
 
 def test_the_second_reading_can_be_switched_off(corpus_assistant: Assistant, fake: FakeOpenAI) -> None:
-    llm = _llm(corpus_assistant, fake, llm_second_reading=False)
+    llm = llm_assistant(corpus_assistant, fake, llm_second_reading=False)
     answer = _ask(llm, fake, OWN_WORDS, _reading(True, QUOTE))
     assert answer.mode == "extractive" and answer.flags and len(fake.requests) == 1
 
