@@ -64,7 +64,8 @@ def misaligned(claim_text: str, sources: Sequence[str], about: Sequence[str] = (
     if points_back(claim, source):
         return None
     known = {t.word for t in source} | {t.word for text in about for t in tokens(text)}
-    headings = canonical(source_tokens(about))  # a ban of the claim may be their lead's
+    # a ban of the claim may be the lead's of the headings over a passage that denies nothing itself
+    headings = [] if denials(source) else canonical(source_tokens(about))
     sentence = tiled_sentence(source, tiles)
     reworded: str | None = None
     for said, candidates, opening, after in places(claim, source, tiles):

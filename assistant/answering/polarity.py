@@ -37,10 +37,12 @@ def _negated(words: list[str], at: int) -> bool:
 def added_negation(claim: Folded, sources: Sequence[str], headings: Sequence[str] = ()) -> str | None:
     """A negation of the claim over words a source sentence states without one, when that sentence
     has fewer negations than the claim (a paraphrase may move a negation within its sentence). A ban may
-    be its sources' lead's, in a sentence or in the headings above the passage ("Điều 18. Những việc cán
-    bộ, công chức không được làm" over its items)."""
+    be its sources' lead's, in a sentence or, when the passage denies nothing itself, in the headings above
+    it ("Điều 18. Những việc cán bộ, công chức không được làm" over an item cited alone)."""
     sentences = [Folded(source[a:b]) for source in sources for a, b in sentence_spans(source)]
-    leads = [*(s.words for s in sentences), *(Folded(h).words for h in headings)]
+    leads = [s.words for s in sentences]
+    if not any(_count_markers(s.words) for s in sentences):  # an item cited without the ban over it
+        leads += [Folded(h).words for h in headings]
     # a bound the sources set with another word ("chưa đủ" of "dưới") is no negation
     source_words = [w for s in sentences for w in s.words]
     count = _count_markers(claim.words) - len(bounds_said_otherwise(claim.words, source_words))
