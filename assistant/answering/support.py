@@ -145,9 +145,9 @@ class SupportScorer:
                 f"số {', '.join(sorted(missing))} không có trong nguồn",
             )
         if problem := self.meaning(sentence, sources, about):
-            place = problem.there if isinstance(problem, Reworded) else ""
-            reworded = isinstance(problem, Reworded)
-            return Verdict(False, min(score, 0.0), coverage, similarity, problem, reworded, place)
+            reworded = problem if isinstance(problem, Reworded) else None
+            place = reworded.there if reworded else ""
+            return Verdict(False, min(score, 0.0), coverage, similarity, problem, bool(reworded), place)
         if score < self.threshold:
             why = f"không đủ căn cứ ({facts} < {self.threshold})"
             return Verdict(False, score, coverage, similarity, why, reworded=True)
