@@ -167,7 +167,7 @@ def render(answer: Answer) -> str:
         detail = f" — {flag['detail']}" if flag.get("detail") else ""
         lines.append(f"  ⚠ chưa kiểm chứng ({flag['reason']}): {flag['sentence']}{detail}")
     for reading in answer.readings:
-        lines.append(f"  ⓘ diễn đạt khác tài liệu, mô hình dẫn «{reading['quote']}»: {reading['sentence']}")
+        lines.append(f"  ✓ diễn đạt khác tài liệu, mô hình dẫn «{reading['quote']}»: {reading['sentence']}")
     if answer.citations:
         lines += ["", "Nguồn:"]
         for c in answer.citations:

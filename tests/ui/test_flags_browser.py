@@ -1,6 +1,7 @@
 """A flagged sentence in the chat, in a real browser: the LLM mode against a scripted server, a sentence the
 check flags is marked where it stands (⚠, a red background, a note) and carries no [n]; the supported one
-keeps its [1]. Screenshot: test-output/browser/flagged-sentences.png."""
+keeps its [1]; one said in other words, which the model's second reading confirms, keeps its [2] and is
+noted (✓) with the passage words the model quoted. Screenshot: test-output/browser/flagged-sentences.png."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 from tests.browser_app import CHROMIUM, app_command, chromium, free_port, streamlit_server
 from tests.conftest import PROJECT
-from tests.fake_openai import FakeOpenAI, Reply, passage_with
+from tests.fake_openai import FakeOpenAI, Reply, passage_with, second_reader
 
 playwright = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed (pip install .[dev])"
@@ -28,10 +29,21 @@ NEGATED = (
 )
 
 
+# Said in other words at one place ("hướng tới" for "để"): put to the model again, which confirms it.
+REWORDED = (
+    "Việc nghiên cứu sửa đổi, bổ sung Luật Cán bộ, công chức và Luật Viên chức hướng tới nâng cao ý thức "
+    "trách nhiệm, năng lực của cán bộ, công chức, viên chức trong thực thi Hiến pháp, pháp luật"
+)
+READER = second_reader(True)
+
+
 def _reply(body: dict) -> str:
+    if "<cau so=" in body["messages"][-1]["content"]:  # the second reading of the sentence in other words
+        assert callable(READER.content)
+        return READER.content(body)
     pillars = passage_with(body, "03 trụ cột")
     laws = passage_with(body, "Nghiên cứu sửa đổi, bổ sung Luật Cán bộ")
-    return f"{SUPPORTED} [{pillars}]. {WRONG_BODY} [{laws}]. {NEGATED} [{laws}]."
+    return f"{SUPPORTED} [{pillars}]. {WRONG_BODY} [{laws}]. {NEGATED} [{laws}]. {REWORDED} [{laws}]."
 
 
 @pytest.fixture(scope="module")
@@ -73,3 +85,6 @@ def test_flagged_sentences_are_marked_where_they_stand(server: str, fake: FakeOp
             background = marked.evaluate("e => getComputedStyle(e).backgroundColor")
             assert background not in ("rgba(0, 0, 0, 0)", "transparent"), background
         assert text.count("chưa kiểm chứng được với tài liệu") >= 2
+        assert f"{REWORDED}. [2]" in text  # confirmed by the model's second reading: it keeps its citation
+        note = answer.get_by_text("✓ Diễn đạt khác tài liệu").first.inner_text()
+        assert REWORDED[:60] in note and "«" in note  # with the passage words the model quoted

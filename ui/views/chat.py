@@ -144,7 +144,7 @@ def show_notices(message: dict[str, Any]) -> None:
         st.caption(f"⚠ Chưa kiểm chứng được với tài liệu: {common.text_md(flag['sentence'])}{why}")
     for reading in message.get("readings", []):
         st.caption(
-            f"ⓘ Diễn đạt khác tài liệu, mô hình đối chiếu lại và dẫn đúng nguyên văn "
+            f"✓ Diễn đạt khác tài liệu, mô hình đối chiếu lại và dẫn đúng nguyên văn "
             f"«{common.text_md(reading['quote'])}»: {common.text_md(reading['sentence'])}"
         )
 
