@@ -64,8 +64,6 @@ def misaligned(claim_text: str, sources: Sequence[str], about: Sequence[str] = (
     if points_back(claim, source):
         return None
     known = {t.word for t in source} | {t.word for text in about for t in tokens(text)}
-    # a ban of the claim may be the lead's of the headings over a passage that denies nothing itself
-    headings = [] if denials(source) else canonical(source_tokens(about))
     sentence = tiled_sentence(source, tiles)
     reworded: str | None = None
     for said, candidates, opening, after in places(claim, source, tiles):
@@ -77,7 +75,7 @@ def misaligned(claim_text: str, sources: Sequence[str], about: Sequence[str] = (
         if (
             negation
             and not any(negation_in(there) for there in candidates)
-            and denials(claim, [*source, *headings]) > denials(tiled_sentence(source, tiles))
+            and denials(claim, [*source, *_headings(source, about)]) > denials(tiled_sentence(source, tiles))
         ):
             # (a paraphrase may move a negation within its sentence: "không áp dụng đối với X" said as
             # "X không thuộc phạm vi áp dụng")
@@ -111,6 +109,12 @@ def misaligned(claim_text: str, sources: Sequence[str], about: Sequence[str] = (
         or moved(claim, source, tiles, known)
         or stray_between(claim, source, tiles, known)
     )
+
+
+def _headings(source: list[Token], about: Sequence[str]) -> list[Token]:
+    """The headings over the passage (`about`), whose ban a claim's ban may be, when the passage denies
+    nothing itself (an item of "Những việc … không được làm" cited alone); else none."""
+    return [] if denials(source) else canonical(source_tokens(about))
 
 
 def points_back(claim: list[Token], source: list[Token]) -> bool:

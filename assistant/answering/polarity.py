@@ -40,14 +40,14 @@ def added_negation(claim: Folded, sources: Sequence[str], headings: Sequence[str
     be its sources' lead's, in a sentence or, when the passage denies nothing itself, in the headings above
     it ("Điều 18. Những việc cán bộ, công chức không được làm" over an item cited alone)."""
     sentences = [Folded(source[a:b]) for source in sources for a, b in sentence_spans(source)]
-    leads = [s.words for s in sentences]
-    if not any(_count_markers(s.words) for s in sentences):  # an item cited without the ban over it
-        leads += [Folded(h).words for h in headings]
     # a bound the sources set with another word ("chưa đủ" of "dưới") is no negation
     source_words = [w for s in sentences for w in s.words]
     count = _count_markers(claim.words) - len(bounds_said_otherwise(claim.words, source_words))
     count += carried_denials(claim.words)  # "được miễn" says a negation in one word
     found = list(markers_in(claim.words, _markers()))
+    leads = [s.words for s in sentences]
+    if found and headings and not any(_count_markers(s.words) for s in sentences):
+        leads += [Folded(h).words for h in headings]  # an item cited without the ban over it
     led = [i for i, _ in found if led_ban(claim.words, i, leads)]
     count -= len(led)  # "bị cấm" of a lead's "không được": the sources' ban, not the claim's own
     for i, marker in found:

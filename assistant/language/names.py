@@ -393,7 +393,7 @@ _ACRONYM = re.compile(r"(?<![\w/-])([^\W\d_]{2,})(?![\w/-])")
 
 
 def _acronyms(text: str) -> set[str]:
-    return {m for m in _ACRONYM.findall(text) if is_acronym(m)}
+    return {m for m in _ACRONYM.findall(text) if m.isupper() and is_acronym(m)}
 
 
 def _written_out(acronym: str, text: str) -> tuple[int, int] | None:
