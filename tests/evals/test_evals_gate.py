@@ -4,7 +4,6 @@ or the refusal rule fails the gate; the CLI prints the table, writes the reports
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -16,7 +15,6 @@ from assistant import Answer, Assistant, Citation
 from assistant.answering.chain import EXTRACTIVE
 from assistant.core.models import Chunk
 from assistant.language.text import sentence_spans
-from evals import cli
 from evals.claims import LEAD
 from evals.cli import Outcome, run_eval
 from evals.dataset import Item
@@ -31,6 +29,7 @@ from evals.gate import (
 )
 from evals.metrics import gold_verdict, wrong_verdict
 from tests.conftest import PROJECT
+from tests.evals.evals_cli import evals_main
 
 BASELINE = PROJECT / "evals" / "baselines" / "extractive.json"
 _outcomes: dict[str, Outcome] = {}
@@ -208,18 +207,6 @@ def test_baseline_files_old_and_new_load_and_compare(tmp_path: Path) -> None:
         load_baseline(bad)
 
 
-def _main(monkeypatch: pytest.MonkeyPatch, assistant: Assistant | None, *args: str) -> int:
-    """`python -m evals ARGS` in this process (over `assistant` when given); its exit code."""
-    if assistant is not None:
-        monkeypatch.setattr(cli, "_assistant", lambda: assistant)
-    monkeypatch.setattr(sys, "argv", ["evals", *args])
-    try:
-        cli.main()
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
-
-
 def test_cli_writes_table_json_and_html(
     corpus_assistant: Assistant,
     monkeypatch: pytest.MonkeyPatch,
@@ -234,7 +221,7 @@ def test_cli_writes_table_json_and_html(
     dataset.write_text("\n".join(json.dumps(i, ensure_ascii=False) for i in picked), encoding="utf-8")
     baseline = tmp_path / "base.json"
     out_dir = str(tmp_path / "out")
-    code = _main(monkeypatch, corpus_assistant, "run", "--dataset", str(dataset), "--out", out_dir,
+    code = evals_main(monkeypatch, corpus_assistant, "run", "--dataset", str(dataset), "--out", out_dir,
                  "--compare", "bm25", "--write-baseline", str(baseline), "--no-progress")  # fmt: skip
     out = capsys.readouterr().out
     assert code == 0
@@ -250,8 +237,8 @@ def test_cli_writes_table_json_and_html(
     assert json.loads(baseline.read_text(encoding="utf-8"))["metrics"]["refusal_recall"] == 1.0
     # The same run against its own baseline passes; with retrieval broken it fails with exit code 1.
     args = ["run", "--dataset", str(dataset), "--out", str(tmp_path / "o2"), "--baseline", str(baseline)]
-    assert _main(monkeypatch, corpus_assistant, *args, "--no-progress") == 0
-    assert _main(monkeypatch, corpus_assistant, *args, "--k", "0", "--no-progress") == 1
+    assert evals_main(monkeypatch, corpus_assistant, *args, "--no-progress") == 0
+    assert evals_main(monkeypatch, corpus_assistant, *args, "--k", "0", "--no-progress") == 1
     assert "GIẢM: hit@k" in capsys.readouterr().err
 
 
@@ -272,7 +259,7 @@ def test_cli_errors_are_one_line(
     message: str,
 ) -> None:
     monkeypatch.delenv("KH32_JUDGE_BASE_URL", raising=False)
-    code = _main(monkeypatch, corpus_assistant, "run", "--out", str(tmp_path), "--no-progress", *args)
+    code = evals_main(monkeypatch, corpus_assistant, "run", "--out", str(tmp_path), "--no-progress", *args)
     err = capsys.readouterr().err
     assert code != 0 and err.startswith(message) and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
 from assistant import Assistant
-from assistant.answering.second_reading import SecondReading
 from assistant.answering.support import SupportScorer, Verdict
 from assistant.language.datafiles import data_lines
 from evals.corruptions import (
@@ -38,6 +38,7 @@ from evals.sabotage import (
     shortfalls,
 )
 from evals.systems import Ours
+from tests.evals.evals_cli import evals_main
 from tests.fake_openai import FakeOpenAI, Reply, second_reader
 
 CORPUS = Corpus()
@@ -454,25 +455,32 @@ def test_each_later_reversal_list_stands_apart_from_the_earlier_ones_and_the_che
     assert not (left | {b for _, b in reversals(kind)}) & polarity
 
 
-def test_the_second_reading_lifts_flags_of_wording_and_no_other(
-    corpus_assistant: Assistant, scorer: SupportScorer
+def test_the_suite_with_a_model_reads_again_the_flags_of_wording(
+    corpus_assistant: Assistant, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """The independent suite run as the LLM mode checks (`SecondReading.recheck`): a model that confirms
-    every sentence it is asked about leaves exactly the flags of fact (the `firm` count of the offline
-    check), one that confirms none leaves every flag; either way only flags of wording reach it."""
-    rows = [answer_row(Ours(corpus_assistant).run(item).answer) for item in SAMPLE]
-    chunks, bodies = corpus_assistant.retriever.index().chunks, [CORPUS.body(d) for d in CORPUS.files]
-    offline = run_independent(rows, scorer, chunks, bodies)
-    for same in (True, False):
-        with FakeOpenAI(default=second_reader(same)) as server:
-            model = chat_model_from_env(server.url, "reader-model", "k")
-            read = run_independent(rows, SecondReading(model).recheck(scorer), chunks, bodies, scorer)
-            asked = len(server.requests)
-        wording = sum(c.flagged - c.firm for c in offline.counts.values())
-        assert wording >= 20 and asked > 0
-        for key, count in offline.counts.items():
-            assert read.counts[key].flagged == (count.firm if same else count.flagged), key
-            assert read.counts[key].firm == count.firm, key
-        firm_controls = [f["id"] for f in offline.flagged_controls if f["firm"]]
-        expected = firm_controls if same else [f["id"] for f in offline.flagged_controls]
-        assert [f["id"] for f in read.flagged_controls] == expected
+    """`python -m evals sabotage --judge`: besides the offline suite, the independent one run as the LLM mode
+    checks, the model reading again every sentence flagged for its wording alone; with a model that confirms
+    them all, only the flags of fact are left, kind by kind and among the faithful controls."""
+    rows = [answer_row(Ours(corpus_assistant).run(item).answer) for item in SAMPLE[:4]]
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"systems": {"ours": {"items": rows}}}, ensure_ascii=False), "utf-8")
+    reader = second_reader(True).content
+    assert callable(reader)
+
+    def reply(body: dict) -> str:
+        read_again = "<cau so=" in body["messages"][-1]["content"]
+        return reader(body) if read_again else _scripted_judge(body)
+
+    with FakeOpenAI(default=Reply(reply)) as server:
+        args = ["sabotage", "--results", str(results), "--out", str(tmp_path / "out"), "--no-progress"]
+        code = evals_main(monkeypatch, corpus_assistant, *args, "--judge", "--judge-base-url", server.url)
+        asked = sum("<cau so=" in r["messages"][-1]["content"] for r in server.requests)
+    assert code == 1 and asked > 0  # the offline suite still falls short of its targets
+    report = json.loads((tmp_path / "out" / "sabotage.json").read_text(encoding="utf-8"))
+    offline, read = report["independent"], report["second_reading"]
+    for key, count in offline["counts"].items():
+        assert read["counts"][key]["cases"] == count["cases"], key  # the same corruptions
+        assert read["counts"][key]["flagged"] == count["firm"], key
+    assert [f["id"] for f in read["flagged_controls"]] == [
+        f["id"] for f in offline["flagged_controls"] if f["firm"]
+    ]
