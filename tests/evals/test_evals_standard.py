@@ -25,7 +25,8 @@ from evals.dataset import DEFAULT_CORPUS, Corpus, load_dataset
 from evals.gate import TOLERANCES
 from evals.metrics import KIND_COLUMNS, aggregate, by_kind, cites_expected_clause, clause_matches
 from tests.conftest import PROJECT
-from tests.evals.test_evals_gate import _main, answerer_replaced, quoting
+from tests.evals.evals_cli import evals_main
+from tests.evals.test_evals_gate import answerer_replaced, quoting
 
 DATASET = PROJECT / "evals" / "datasets" / "standard.jsonl"
 FOLDER = PROJECT / "evals" / "corpora" / "standard"
@@ -195,7 +196,7 @@ def test_cli_with_another_corpus_uses_its_own_store(
     dataset = tmp_path / "mine.jsonl"
     dataset.write_text("\n".join(picked), encoding="utf-8")
     out = tmp_path / "out"
-    code = _main(
+    code = evals_main(
         monkeypatch,
         None,
         "run",
@@ -236,7 +237,7 @@ def test_cli_corpus_errors_are_one_line_before_any_ingest(
     args: list[str],
     message: str,
 ) -> None:
-    code = _main(monkeypatch, None, "run", "--out", str(tmp_path), "--no-progress", *args)
+    code = evals_main(monkeypatch, None, "run", "--out", str(tmp_path), "--no-progress", *args)
     err = capsys.readouterr().err
     assert code == 2 and err.startswith(message) and len(err.strip().splitlines()) == 1
     assert not (Path(get_settings().data_dir) / "chroma").exists()  # nothing was ingested

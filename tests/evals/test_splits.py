@@ -15,7 +15,7 @@ from assistant import Assistant
 from evals.dataset import ALL, SPLITS, in_split, load_dataset, split_of
 from evals.gate import SplitMismatch, baseline_record, compare_splits
 from tests.conftest import PROJECT
-from tests.evals.test_evals_gate import _main
+from tests.evals.evals_cli import evals_main
 
 DATASETS = [PROJECT / "evals" / "datasets" / name for name in ("qa.jsonl", "standard.jsonl")]
 
@@ -90,17 +90,25 @@ def test_the_cli_runs_and_gates_the_chosen_split(
     baseline, out = tmp_path / "base.json", tmp_path / "out"
     args = ["run", "--dataset", str(dataset), "--out", str(out), "--no-progress"]
     assert (
-        _main(monkeypatch, corpus_assistant, *args, "--split", "dev", "--write-baseline", str(baseline)) == 0
+        evals_main(monkeypatch, corpus_assistant, *args, "--split", "dev", "--write-baseline", str(baseline))
+        == 0
     )
     rows = json.loads((out / "results.json").read_text(encoding="utf-8"))["systems"]["ours-extractive"][
         "items"
     ]
     assert {r["id"] for r in rows} == {i["id"] for i in picked["dev"]}
     assert json.loads(baseline.read_text(encoding="utf-8"))["split"] == "dev"
-    assert _main(monkeypatch, corpus_assistant, *args, "--split", "dev", "--baseline", str(baseline)) == 0
-    # Like with like: the sealed part against a dev baseline is an input error, not a comparison.
-    assert _main(monkeypatch, corpus_assistant, *args, "--split", "sealed", "--baseline", str(baseline)) == 2
     assert (
-        _main(monkeypatch, corpus_assistant, *args, "--split", "dev", "--baseline", str(baseline), "--k", "0")
+        evals_main(monkeypatch, corpus_assistant, *args, "--split", "dev", "--baseline", str(baseline)) == 0
+    )
+    # Like with like: the sealed part against a dev baseline is an input error, not a comparison.
+    assert (
+        evals_main(monkeypatch, corpus_assistant, *args, "--split", "sealed", "--baseline", str(baseline))
+        == 2
+    )
+    assert (
+        evals_main(
+            monkeypatch, corpus_assistant, *args, "--split", "dev", "--baseline", str(baseline), "--k", "0"
+        )
         == 1
     )
