@@ -89,26 +89,17 @@ def test_the_cli_runs_and_gates_the_chosen_split(
     dataset.write_text("\n".join(json.dumps(i, ensure_ascii=False) for p in picked.values() for i in p))
     baseline, out = tmp_path / "base.json", tmp_path / "out"
     args = ["run", "--dataset", str(dataset), "--out", str(out), "--no-progress"]
-    assert (
-        evals_main(monkeypatch, corpus_assistant, *args, "--split", "dev", "--write-baseline", str(baseline))
-        == 0
-    )
+
+    def run(split: str, *more: str) -> int:
+        return evals_main(monkeypatch, corpus_assistant, *args, "--split", split, *more)
+
+    assert run("dev", "--write-baseline", str(baseline)) == 0
     rows = json.loads((out / "results.json").read_text(encoding="utf-8"))["systems"]["ours-extractive"][
         "items"
     ]
     assert {r["id"] for r in rows} == {i["id"] for i in picked["dev"]}
     assert json.loads(baseline.read_text(encoding="utf-8"))["split"] == "dev"
-    assert (
-        evals_main(monkeypatch, corpus_assistant, *args, "--split", "dev", "--baseline", str(baseline)) == 0
-    )
+    assert run("dev", "--baseline", str(baseline)) == 0
     # Like with like: the sealed part against a dev baseline is an input error, not a comparison.
-    assert (
-        evals_main(monkeypatch, corpus_assistant, *args, "--split", "sealed", "--baseline", str(baseline))
-        == 2
-    )
-    assert (
-        evals_main(
-            monkeypatch, corpus_assistant, *args, "--split", "dev", "--baseline", str(baseline), "--k", "0"
-        )
-        == 1
-    )
+    assert run("sealed", "--baseline", str(baseline)) == 2
+    assert run("dev", "--baseline", str(baseline), "--k", "0") == 1
