@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from assistant.answering.restated import restated
 from assistant.answering.second_reading import Pending
-from assistant.answering.support import SupportScorer, unsupported_numbers
+from assistant.answering.support import SupportScorer, Verdict, unsupported_numbers
 from assistant.core.models import Citation, ScoredChunk
 from assistant.language.instructions import without_instructions
 from assistant.language.markup import FLAG_MARK
@@ -38,18 +38,18 @@ class Checked:
 
 @dataclass(frozen=True)
 class _Sentence:
-    """One sentence of the answer: its text without markers, the markers, those that point at a passage."""
+    """One sentence of the answer, read once against the passages it cites: its text without markers, the
+    markers, those that point at a passage, the set-aside instruction it restates, the numbers its passages
+    lack, and the claim check's verdict (None when not asked: no valid marker, a planted instruction or a
+    missing number decides first, or an English answer)."""
 
     plain: str
     cited: list[int]
     valid: list[int]
-
-    def sources(self, passages: Sequence[ScoredChunk]) -> list[str]:
-        return [without_instructions(passages[n - 1].chunk.text) for n in self.valid]
-
-    def about(self, passages: Sequence[ScoredChunk]) -> list[str]:
-        """What the cited documents say of themselves ("Theo Hiến pháp 2013, …" names the document)."""
-        return [f for n in self.valid for f in passages[n - 1].chunk.facts]
+    sources: tuple[str, ...]
+    planted: str | None
+    missing: str
+    verdict: Verdict | None
 
 
 def check_citations(
@@ -64,8 +64,10 @@ def check_citations(
     `lexical=False` (an English answer citing Vietnamese passages) checks only the numbers it states.
     `reread` (a `SecondReading`) is asked once about every sentence flagged only for its wording.
     """
-    cut = [_cut(raw, len(passages)) for raw in sentences_of(text)]
-    confirmed = reread(_reworded(cut, passages, scorer)) if reread and lexical else {}
+    cut = [_read(raw, passages, scorer, lexical) for raw in sentences_of(text)]
+    pending = [Pending(s.plain, s.sources, s.verdict.reason, s.verdict.place)
+               for s in cut if s.verdict and not s.verdict.supported and s.verdict.reworded]  # fmt: skip
+    confirmed = reread(pending) if reread and pending else {}
     numbers: dict[int, int] = {}  # passage number → citation number, in order of first use
     quotes: dict[int, list[str]] = {}
     flags: list[dict[str, str]] = []
@@ -76,8 +78,8 @@ def check_citations(
         plain, valid = s.plain, s.valid
         if len(valid) < len(set(s.cited)):
             flags.append({"sentence": plain, "reason": "invalid_citation"})
-        if planted := restated(plain, passages):  # a planted instruction obeyed: never shown as cited
-            flags.append({"sentence": plain, "reason": "restates_set_aside", "detail": planted})
+        if s.planted:  # a planted instruction obeyed: never shown as cited
+            flags.append({"sentence": plain, "reason": "restates_set_aside", "detail": s.planted})
             sentences.append(plain)
             continue
         if not valid:
@@ -86,20 +88,23 @@ def check_citations(
                 plain = f"{FLAG_MARK} {plain}"
             sentences.append(plain)
             continue
-        sources, about = s.sources(passages), s.about(passages)
         cited_as = "; ".join(passages[n - 1].chunk.citation for n in valid)
-        if missing := unsupported_numbers(plain, sources, about):
-            detail = ", ".join(sorted(missing))
+        if s.missing:
             flags.append(
-                {"sentence": plain, "reason": "unsupported_number", "detail": detail, "cited": cited_as}
+                {"sentence": plain, "reason": "unsupported_number", "detail": s.missing, "cited": cited_as}
             )
-        elif lexical and not (verdict := scorer(plain, sources, about)).supported:
+        elif s.verdict and not s.verdict.supported:
             if plain in confirmed:
                 supported += 1
-                readings.append({"sentence": plain, "detail": verdict.reason, "quote": confirmed[plain]})
+                readings.append({"sentence": plain, "detail": s.verdict.reason, "quote": confirmed[plain]})
             else:
                 flags.append(
-                    {"sentence": plain, "reason": "unsupported", "detail": verdict.reason, "cited": cited_as}
+                    {
+                        "sentence": plain,
+                        "reason": "unsupported",
+                        "detail": s.verdict.reason,
+                        "cited": cited_as,
+                    }
                 )
         else:
             supported += 1
@@ -130,25 +135,19 @@ def check_citations(
     return Checked(" ".join(sentences), citations, flags, supported, readings)
 
 
-def _cut(raw: str, passages: int) -> _Sentence:
+def _read(raw: str, passages: list[ScoredChunk], scorer: SupportScorer, lexical: bool) -> _Sentence:
+    """The sentence with its markers, read against the passages it cites (each check once)."""
     cited = [int(n) for n in MARKER.findall(raw)]
-    valid = [n for n in dict.fromkeys(cited) if 1 <= n <= passages]
-    return _Sentence(MARKER.sub("", raw).strip(), cited, valid)
-
-
-def _reworded(cut: Sequence[_Sentence], passages: list[ScoredChunk], scorer: SupportScorer) -> list[Pending]:
-    """The cited sentences the claim check flags only for their wording (`Verdict.reworded`)."""
-    pending = []
-    for s in cut:
-        if not s.valid or restated(s.plain, passages):
-            continue
-        sources, about = s.sources(passages), s.about(passages)
-        if unsupported_numbers(s.plain, sources, about):
-            continue
-        verdict = scorer(s.plain, sources, about)  # cached: the check below asks again for free
-        if not verdict.supported and verdict.reworded:
-            pending.append(Pending(s.plain, tuple(sources), verdict.reason, verdict.place))
-    return pending
+    valid = [n for n in dict.fromkeys(cited) if 1 <= n <= len(passages)]
+    plain = MARKER.sub("", raw).strip()
+    sources = tuple(without_instructions(passages[n - 1].chunk.text) for n in valid)
+    # What the cited documents say of themselves ("Theo Hiến pháp 2013, …" names the document).
+    about = [f for n in valid for f in passages[n - 1].chunk.facts]
+    planted = restated(plain, passages)
+    missing = ", ".join(sorted(unsupported_numbers(plain, sources, about))) if valid and not planted else ""
+    checked = bool(valid) and lexical and not planted and not missing
+    verdict = scorer(plain, sources, about) if checked else None
+    return _Sentence(plain, cited, valid, sources, planted, missing, verdict)
 
 
 def sentences_of(text: str) -> list[str]:
