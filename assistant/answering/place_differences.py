@@ -23,7 +23,7 @@ from assistant.answering.paraphrases import (
     without_ban,
 )
 from assistant.language.datafiles import data_lines
-from assistant.language.names import is_acronym, opens_with_body
+from assistant.language.names import body_head, is_acronym
 from assistant.language.shapes import negations, restrictions, same_words
 from assistant.language.synonyms import synonyms
 from assistant.language.text import fold, has_diacritics
@@ -60,7 +60,7 @@ def substituted(said: Sequence[Token], there: Sequence[Token], opening: bool = F
 def _names(ts: Sequence[Token], opening: bool) -> set[str]:
     """The words of a name among the tokens: acronyms, capitalised words but a sentence's first, and that
     one too when it opens a body's name ("Hội đồng nhân dân tỉnh chủ trì")."""
-    first = opening and not opens_with_body([t.raw for t in ts])
+    first = opening and body_head([t.raw for t in ts]) is None
     return {
         t.word
         for k, t in enumerate(ts)

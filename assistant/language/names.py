@@ -350,14 +350,16 @@ def body_heads() -> tuple[tuple[tuple[str, ...], bool], ...]:
     return tuple(sorted(heads, key=lambda h: -len(h[0])))
 
 
-def opens_with_body(words: Sequence[str]) -> bool:
-    """The words, as written, open with a body's name: a head word of data/bodies.txt capitalised
-    ("Hội đồng nhân dân", "Bộ Tư pháp"), or a body named by itself ("Chính phủ")."""
-    return (
-        bool(words)
-        and words[0][:1].isupper()
-        and any(tuple(canonical(w) for w in words[: len(head)]) == head for head, _ in body_heads())
-    )
+def body_head(words: Sequence[str]) -> tuple[int, bool] | None:
+    """(how many words, whether it names a body by itself) of the head word of data/bodies.txt that the
+    words, as written, open with, capitalised: "Hội đồng nhân dân" (2, False), "Chính phủ" (2, True); None
+    when they open with none."""
+    if not words or not words[0][:1].isupper():
+        return None
+    for head, alone in body_heads():
+        if tuple(canonical(w) for w in words[: len(head)]) == head:
+            return len(head), alone
+    return None
 
 
 def is_acronym(word: str) -> bool:

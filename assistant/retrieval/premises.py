@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from assistant.core.models import Chunk
 from assistant.core.passages import derived
-from assistant.language.names import body_heads, document_references
+from assistant.language.names import body_head, body_heads, document_references
 from assistant.language.shapes import VERDICT_SHAPES, shape_of
-from assistant.language.text import canonical, fold
+from assistant.language.text import fold
 from assistant.retrieval.matching import is_stopword
 from assistant.retrieval.retriever import Query, in_clauses
 
@@ -217,17 +217,12 @@ def bodies(question: str) -> list[tuple[int, str, str]]:
 
 
 def _head_at(question: str, words: list[re.Match[str]], i: int) -> tuple[int, bool] | None:
-    """(how many words, whether alone) of the body head word that starts at word i, written capitalised."""
-    if not words[i][0][:1].isupper():
-        return None
-    for head, alone in body_heads():
-        n = len(head)
-        said = words[i : i + n]
-        if len(said) < n or not all(_joined(question, words, k) for k in range(i + 1, i + n)):
-            continue
-        if tuple(canonical(w[0]) for w in said) == head:
-            return n, alone
-    return None
+    """(how many words, whether alone) of the body head word that starts at word i, written capitalised,
+    its words joined by spaces only."""
+    run, longest = 1, len(body_heads()[0][0])  # the heads come longest first
+    while run < longest and i + run < len(words) and _joined(question, words, i + run):
+        run += 1
+    return body_head([w[0] for w in words[i : i + run]])
 
 
 def _joined(question: str, words: list[re.Match[str]], j: int) -> bool:
